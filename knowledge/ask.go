@@ -1,0 +1,511 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/knowledge/indonesian"
+)
+
+// Decision is what to do with a question.
+type Decision string
+
+const (
+	// Answer: one entry fits with confidence; send its body.
+	Answer Decision = "answer"
+	// Suggest: a few entries might fit; let the citizen choose.
+	Suggest Decision = "suggest"
+	// Escalate: nothing fits well enough, or the topic always needs a human.
+	Escalate Decision = "escalate"
+)
+
+// Reason codes say why a decision was taken.
+const (
+	ReasonConfident = "confident"   // answer
+	ReasonUnsure    = "unsure"      // suggest: candidates, none confident
+	ReasonNoMatch   = "no_match"    // escalate: confidence too low
+	ReasonNoContent = "no_content"  // escalate: no meaningful words (greeting, thanks, emoji)
+	ReasonTopic     = "human_topic" // escalate: always-human topic
+	ReasonStale     = "stale_entry" // escalate: the fitting entry is past its review date
+)
+
+// Thresholds decide between the three outcomes from the top candidate's confidence.
+type Thresholds struct {
+	// Answer is the minimum confidence to answer.
+	Answer float64 `json:"answer"`
+	// Suggest is the minimum confidence of the top candidate to suggest; below, escalate.
+	Suggest float64 `json:"suggest"`
+	// SuggestRatio: further suggestions need at least this share of the top confidence.
+	SuggestRatio float64 `json:"suggest_ratio"`
+	// MaxSuggestions is how many entries a suggestion offers (2–3).
+	MaxSuggestions int `json:"max_suggestions"`
+}
+
+// DefaultThresholds are chosen from the evaluation set (balai eval --sweep).
+func DefaultThresholds() Thresholds {
+	return Thresholds{Answer: 0.50, Suggest: 0.22, SuggestRatio: 0.35, MaxSuggestions: 3}
+}
+
+// Validate checks that the thresholds are ordered and in range.
+func (t Thresholds) Validate() error {
+	if t.Answer <= 0 || t.Answer > 1 || t.Suggest < 0 || t.Suggest > t.Answer {
+		return fmt.Errorf("knowledge: thresholds must satisfy 0 <= suggest (%.2f) <= answer (%.2f) <= 1", t.Suggest, t.Answer)
+	}
+	if t.MaxSuggestions < 1 || t.MaxSuggestions > 10 {
+		return fmt.Errorf("knowledge: max suggestions %d out of 1..10", t.MaxSuggestions)
+	}
+	return nil
+}
+
+// Candidate is an entry that may answer the question.
+type Candidate struct {
+	Entry      *faq.Entry
+	Confidence float64 // calibrated, in [0,1]
+	Features   Features
+}
+
+// Features are the evidence a confidence is computed from.
+type Features struct {
+	BM25           float64 `json:"bm25"`            // bleve BM25 score (not comparable across questions)
+	Coverage       float64 `json:"coverage"`        // share of the question's weight the entry contains (body counts half)
+	StrongCoverage float64 `json:"strong_coverage"` // share found in questions, title or keywords
+	Phrasing       float64 `json:"phrasing"`        // similarity to the closest question or title of the entry
+	Relevance      float64 `json:"relevance"`       // combination of the above, before competition
+	Share          float64 `json:"share"`           // how much this candidate stands out from the others
+	Closest        string  `json:"closest"`         // the closest phrasing
+
+	closest int // index of the closest phrasing: 0 title, then questions
+}
+
+// Result is the outcome of a question.
+type Result struct {
+	Question   string
+	Decision   Decision
+	Reason     string // one of the Reason codes
+	Candidates []Candidate
+	// Suggestions are the candidates to offer when Decision is Suggest.
+	Suggestions []Candidate
+	// Topic is the always-human topic matched, if any.
+	Topic *Topic
+	// Stale is the entry that would have answered but is past its review date.
+	Stale *faq.Entry
+	// Lang is the citizen's language: "id" or "en".
+	Lang    string
+	Explain *Explanation
+}
+
+// Top returns the best candidate, if any.
+func (r *Result) Top() (Candidate, bool) {
+	if len(r.Candidates) == 0 {
+		return Candidate{}, false
+	}
+	return r.Candidates[0], true
+}
+
+// Explanation shows how a question was read and scored.
+type Explanation struct {
+	Words       []string      `json:"words"`
+	Corrections []Correction  `json:"corrections,omitempty"`
+	Terms       []ExplainTerm `json:"terms"`
+	Topic       string        `json:"topic,omitempty"`
+	Pattern     string        `json:"pattern,omitempty"`
+	Segment     string        `json:"segment,omitempty"` // the sentence that decided, for long messages
+	Summary     string        `json:"summary"`
+}
+
+// Correction is a misspelt word read as a corpus word.
+type Correction struct {
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Distance int    `json:"distance"`
+}
+
+// ExplainTerm is one term of the question with its weight.
+type ExplainTerm struct {
+	Term    string  `json:"term"`
+	Surface string  `json:"surface"`
+	IDF     float64 `json:"idf"`
+	Weight  float64 `json:"weight"`
+	Known   bool    `json:"known"` // occurs in the corpus
+}
+
+// AskOption changes how one question is handled.
+type AskOption func(*askConfig)
+
+type askConfig struct{ explain bool }
+
+// WithExplain fills Result.Explain.
+func WithExplain() AskOption { return func(c *askConfig) { c.explain = true } }
+
+// candidatesK is how many hits of the bleve search are scored.
+const candidatesK = 10
+
+// Ask reads a citizen's question and decides.
+func (ix *Index) Ask(ctx context.Context, text string, opts ...AskOption) (*Result, error) {
+	var cfg askConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := ix.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.RUnlock()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	res := &Result{Question: text, Lang: indonesian.DetectLanguage(text)}
+	if cfg.explain {
+		res.Explain = &Explanation{}
+	}
+	words := indonesian.Words(text)
+	rewritten := s.analyzer.Rewrite(words)
+	for _, t := range s.topics {
+		if p := t.Match(rewritten); p != "" {
+			res.Decision, res.Reason, res.Topic = Escalate, ReasonTopic, t
+			if res.Explain != nil {
+				res.Explain.Words = words
+				res.Explain.Topic, res.Explain.Pattern = t.ID, p
+				res.Explain.Summary = fmt.Sprintf("always-human topic %q matched pattern %q", t.ID, p)
+			}
+			return res, nil
+		}
+	}
+
+	best, err := ix.score(s, words, res.Explain)
+	if err != nil {
+		return nil, err
+	}
+	// A long message often tells a story before asking: score its sentences on their own
+	// too and keep the reading that is most confident.
+	if segs := segments(text); len(segs) > 1 && len(words) >= longMessageWords {
+		for _, seg := range segs {
+			var ex *Explanation
+			if cfg.explain {
+				ex = &Explanation{}
+			}
+			sc, err := ix.score(s, indonesian.Words(seg), ex)
+			if err != nil {
+				return nil, err
+			}
+			if len(sc.cands) > 0 && (len(best.cands) == 0 || sc.cands[0].Confidence > best.cands[0].Confidence+segmentMargin) {
+				best = sc
+				if ex != nil {
+					ex.Segment = seg
+					*res.Explain = *ex
+				}
+			}
+		}
+	}
+	res.Candidates = best.cands
+	if best.noContent {
+		res.Decision, res.Reason = Escalate, ReasonNoContent
+	} else {
+		Decide(res, ix.opts.Thresholds, ix.opts.Now())
+		if res.Reason == ReasonStale {
+			ix.opts.Logger.Warn("Stale entry matched; escalating instead of answering",
+				"entry", res.Stale.ID, "review_by", res.Stale.ReviewBy.Format(faq.DateLayout), "owner", res.Stale.Owner)
+		}
+	}
+	if res.Explain != nil {
+		res.Explain.Summary = summary(res, ix.opts.Thresholds)
+	}
+	return res, nil
+}
+
+// longMessageWords is the length from which a message is also read sentence by sentence.
+const longMessageWords = 14
+
+// segmentMargin is how much more confident a single sentence must be than the whole message.
+const segmentMargin = 0.02
+
+// segments splits a message into sentences (and lines) with at least three words.
+func segments(text string) []string {
+	var out []string
+	for _, s := range strings.FieldsFunc(text, func(r rune) bool {
+		return r == '.' || r == '?' || r == '!' || r == '\n' || r == ';'
+	}) {
+		if len(strings.Fields(s)) >= 3 {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out
+}
+
+// scored is the ranking of one reading of the question.
+type scored struct {
+	cands     []Candidate
+	noContent bool
+}
+
+// qterm is a question term with its weight.
+type qterm struct {
+	text, surface string
+	id            termID
+	known         bool
+	idf, w        float64 // w = weight × idf
+}
+
+func (ix *Index) score(s *snapshot, words []string, ex *Explanation) (scored, error) {
+	st := s.stats
+	// Correct misspelt words against the corpus vocabulary before analysis, so that
+	// "pendaftran" becomes "pendaftaran" and then stems like it.
+	fixed := make([]string, len(words))
+	dist := make([]int, len(words))
+	for i, w := range words {
+		fixed[i] = w
+		if len(w) < 4 || isNumber(w) || st.fix.known(w) || s.analyzer.Known(w) {
+			continue
+		}
+		if c, d := st.fix.correct(w); c != "" {
+			fixed[i], dist[i] = c, d
+			if ex != nil {
+				ex.Corrections = append(ex.Corrections, Correction{From: w, To: c, Distance: d})
+			}
+		}
+	}
+	if ex != nil {
+		ex.Words = words
+	}
+	terms := s.analyzer.AnalyzeWords(fixed)
+	var qts []qterm
+	seen := map[string]int{}
+	for _, t := range terms {
+		weight := 1.0
+		if d := dist[t.Src]; d > 0 {
+			weight = 0.75 - 0.15*float64(d-1)
+		}
+		if i, ok := seen[t.Text]; ok {
+			// A repeated term counts once, with its best weight.
+			if weight*qts[i].idf > qts[i].w {
+				qts[i].w = weight * qts[i].idf
+			}
+			continue
+		}
+		id, known := st.vocab[t.Text]
+		var df uint32
+		if known {
+			df = st.df[id]
+		}
+		idf := st.idf(df)
+		seen[t.Text] = len(qts)
+		qts = append(qts, qterm{text: t.Text, surface: t.Surface, id: id, known: known, idf: idf, w: weight * idf})
+	}
+	if ex != nil {
+		for _, q := range qts {
+			ex.Terms = append(ex.Terms, ExplainTerm{Term: q.text, Surface: q.surface, IDF: round3(q.idf), Weight: round3(q.w), Known: q.known})
+		}
+	}
+	if len(qts) == 0 {
+		return scored{noContent: true}, nil
+	}
+
+	var disj []query.Query
+	for _, q := range qts {
+		if !q.known {
+			continue
+		}
+		for _, f := range fields {
+			tq := bleve.NewTermQuery(q.text)
+			tq.SetField(f.name)
+			tq.SetBoost(f.boost * q.w / q.idf)
+			disj = append(disj, tq)
+		}
+	}
+	if len(disj) == 0 {
+		return scored{}, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(disj...), candidatesK, 0, false)
+	sr, err := s.bleve.Search(req)
+	if err != nil {
+		return scored{}, fmt.Errorf("knowledge: search: %w", err)
+	}
+	if len(sr.Hits) == 0 {
+		return scored{}, nil
+	}
+	var total float64
+	for _, q := range qts {
+		total += q.w
+	}
+	cands := make([]Candidate, 0, len(sr.Hits))
+	for _, h := range sr.Hits {
+		e, ok := s.corpus.Entry(h.ID)
+		if !ok {
+			continue
+		}
+		i := entryIndex(s.corpus, e)
+		f := features(st, i, qts, total)
+		f.BM25 = h.Score
+		f.Closest = phrasingText(e, f.closest)
+		cands = append(cands, Candidate{Entry: e, Features: f})
+	}
+	calibrate(cands)
+	return scored{cands: cands}, nil
+}
+
+func entryIndex(c *faq.Corpus, e *faq.Entry) int {
+	return sort.Search(len(c.Entries), func(i int) bool { return c.Entries[i].ID >= e.ID })
+}
+
+// features computes the evidence for entry i against the question terms.
+func features(st *stats, i int, qts []qterm, total float64) Features {
+	et := &st.entries[i]
+	var cov, strong float64
+	for _, q := range qts {
+		if !q.known {
+			continue
+		}
+		fl := et.lookup(q.id)
+		switch {
+		case fl&fStrong != 0:
+			cov += q.w
+			strong += q.w
+		case fl&fBody != 0:
+			cov += 0.5 * q.w
+		}
+	}
+	f := Features{Coverage: cov / total, StrongCoverage: strong / total}
+	// Phrasing: weighted Dice similarity between the question and each phrasing.
+	best, bestJ := 0.0, 0
+	for j, ph := range st.phrasings[i] {
+		if len(ph) == 0 {
+			continue
+		}
+		var inter, phw float64
+		for _, id := range ph {
+			phw += st.idf(st.df[id])
+		}
+		for _, q := range qts {
+			if q.known && containsID(ph, q.id) {
+				inter += q.w + q.idf // both sides' weight of the shared term
+			}
+		}
+		if d := inter / (total + phw); d > best {
+			best, bestJ = d, j
+		}
+	}
+	f.Phrasing, f.closest = best, bestJ
+	return f
+}
+
+func containsID(ids []termID, id termID) bool {
+	k := sort.Search(len(ids), func(i int) bool { return ids[i] >= id })
+	return k < len(ids) && ids[k] == id
+}
+
+// phrasingText turns the index of a phrasing (0 = title) into its text.
+func phrasingText(e *faq.Entry, k int) string {
+	if k == 0 {
+		return e.Title
+	}
+	if k-1 < len(e.Questions) {
+		return e.Questions[k-1]
+	}
+	return ""
+}
+
+// Calibration parameters: relevance weights and the sharpness of the competition between
+// candidates. Chosen on the evaluation set (see README, "Choosing thresholds").
+const (
+	wCoverage = 0.40
+	wStrong   = 0.25
+	wPhrasing = 0.35
+	sharpness = 6.0
+)
+
+// calibrate turns features into confidences and sorts the candidates by them. A candidate's
+// relevance says how well it covers the question; its share says how clearly it beats the
+// others (two neighbours that fit equally well share the confidence, which leads to a
+// suggestion instead of a guess).
+func calibrate(cands []Candidate) {
+	var sum float64
+	for i := range cands {
+		f := &cands[i].Features
+		f.Relevance = clamp01(wCoverage*f.Coverage + wStrong*f.StrongCoverage + wPhrasing*f.Phrasing)
+		sum += math.Pow(f.Relevance, sharpness)
+	}
+	for i := range cands {
+		f := &cands[i].Features
+		if sum > 0 {
+			f.Share = math.Pow(f.Relevance, sharpness) / sum
+		}
+		cands[i].Confidence = round3(f.Relevance * math.Sqrt(f.Share))
+	}
+	sort.SliceStable(cands, func(a, b int) bool {
+		if cands[a].Confidence != cands[b].Confidence {
+			return cands[a].Confidence > cands[b].Confidence
+		}
+		return cands[a].Features.BM25 > cands[b].Features.BM25
+	})
+}
+
+// Decide sets the decision of a scored result for thresholds th at time now. Ask calls it;
+// an evaluation calls it again to sweep thresholds without searching again. Results that
+// matched an always-human topic or had no content keep their escalation.
+func Decide(res *Result, th Thresholds, now time.Time) {
+	if res.Reason == ReasonTopic || res.Reason == ReasonNoContent {
+		return
+	}
+	res.Suggestions, res.Stale = nil, nil
+	if len(res.Candidates) == 0 {
+		res.Decision, res.Reason = Escalate, ReasonNoMatch
+		return
+	}
+	top := res.Candidates[0]
+	switch {
+	case top.Confidence >= th.Answer:
+		if top.Entry.Stale(now) {
+			res.Decision, res.Reason, res.Stale = Escalate, ReasonStale, top.Entry
+			return
+		}
+		res.Decision, res.Reason = Answer, ReasonConfident
+	case top.Confidence >= th.Suggest:
+		for _, c := range res.Candidates {
+			if len(res.Suggestions) == th.MaxSuggestions {
+				break
+			}
+			if c.Entry.Stale(now) || c.Confidence < th.SuggestRatio*top.Confidence {
+				continue
+			}
+			res.Suggestions = append(res.Suggestions, c)
+		}
+		if len(res.Suggestions) == 0 {
+			res.Decision, res.Reason, res.Stale = Escalate, ReasonStale, top.Entry
+			return
+		}
+		res.Decision, res.Reason = Suggest, ReasonUnsure
+	default:
+		res.Decision, res.Reason = Escalate, ReasonNoMatch
+	}
+}
+
+func summary(res *Result, th Thresholds) string {
+	top, ok := res.Top()
+	switch {
+	case res.Reason == ReasonNoContent:
+		return "no meaningful words after analysis"
+	case !ok:
+		return "no entry shares a word with the question"
+	case res.Decision == Answer:
+		return fmt.Sprintf("top %s confidence %.3f >= answer threshold %.2f", top.Entry.ID, top.Confidence, th.Answer)
+	case res.Decision == Suggest:
+		return fmt.Sprintf("top %s confidence %.3f in [%.2f, %.2f): suggest %d", top.Entry.ID, top.Confidence, th.Suggest, th.Answer, len(res.Suggestions))
+	case res.Reason == ReasonStale:
+		return fmt.Sprintf("entry %s fits but is past review_by %s", res.Stale.ID, res.Stale.ReviewBy.Format(faq.DateLayout))
+	default:
+		return fmt.Sprintf("top %s confidence %.3f < suggest threshold %.2f", top.Entry.ID, top.Confidence, th.Suggest)
+	}
+}
+
+func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -1,0 +1,362 @@
+// Package knowledge finds the corpus entry that answers a citizen's question, or knows that
+// none does. It holds a bleve index (BM25) over the corpus with Balai's Indonesian analysis,
+// computes a calibrated confidence per candidate from corpus statistics, and decides to
+// answer, to suggest a few entries, or to escalate to an officer. It knows nothing of chats.
+package knowledge
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/knowledge/indonesian"
+)
+
+// Options configure an Index.
+type Options struct {
+	// DataDir holds the persisted index (DataDir/index/<fingerprint>); "" keeps it in memory.
+	DataDir string
+	// Thresholds decide between answer, suggest and escalate; zero value: DefaultThresholds.
+	Thresholds Thresholds
+	// Now tells the time for stale entries; default time.Now.
+	Now func() time.Time
+	// Logger receives build and reload events; default slog.Default().
+	Logger *slog.Logger
+	// Progress, when set, is called while a large corpus is indexed.
+	Progress func(done, total int)
+}
+
+// Index answers questions from a corpus. Reload swaps in a new corpus atomically while
+// questions keep being answered. Safe for concurrent use.
+type Index struct {
+	opts Options
+	cur  atomic.Pointer[snapshot]
+	mu   sync.Mutex // serialises Reload and Close
+}
+
+// snapshot is one corpus with its index and statistics.
+type snapshot struct {
+	corpus   *faq.Corpus
+	analyzer *indonesian.Analyzer
+	bleve    bleve.Index
+	stats    *stats
+	topics   []*Topic
+	key      string // index fingerprint
+	path     string // on-disk location, "" in memory
+	built    bool   // built now rather than opened from disk
+
+	mu     sync.RWMutex // held for reading by queries; Close waits for them
+	closed bool
+}
+
+// mappingVersion changes when the index layout changes, forcing a rebuild.
+const mappingVersion = "mapping-v1"
+
+// Field names and their BM25 boosts. Questions weigh most: they are how citizens ask.
+var fields = []struct {
+	name  string
+	boost float64
+}{
+	{"questions", 3}, {"title", 2}, {"keywords", 2}, {"body", 1},
+}
+
+// Open builds or opens the index for c. With a DataDir, an index built earlier for the same
+// corpus and analysis data is reused; otherwise it is built and persisted.
+func Open(ctx context.Context, c *faq.Corpus, opts Options) (*Index, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Thresholds == (Thresholds{}) {
+		opts.Thresholds = DefaultThresholds()
+	}
+	if err := opts.Thresholds.Validate(); err != nil {
+		return nil, err
+	}
+	ix := &Index{opts: opts}
+	s, err := ix.load(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	ix.cur.Store(s)
+	ix.removeOtherIndexes(s.key)
+	return ix, nil
+}
+
+// Corpus returns the corpus being served.
+func (ix *Index) Corpus() *faq.Corpus { return ix.cur.Load().corpus }
+
+// Thresholds returns the decision thresholds in use.
+func (ix *Index) Thresholds() Thresholds { return ix.opts.Thresholds }
+
+// Fingerprint identifies the index being served (corpus and analysis data).
+func (ix *Index) Fingerprint() string { return ix.cur.Load().key }
+
+// Reload validates the corpus in dir ("" for the embedded one) and, only if it has no
+// errors and indexes cleanly, swaps it in. Questions are answered throughout; on any
+// problem the working index stays and the error says why (a *faq.ValidationError lists
+// every problem with file and line).
+func (ix *Index) Reload(ctx context.Context, dir string) error {
+	c, ps, err := LoadCorpus(dir)
+	if err != nil {
+		return err
+	}
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	return ix.Swap(ctx, c)
+}
+
+// Swap serves an already validated corpus.
+func (ix *Index) Swap(ctx context.Context, c *faq.Corpus) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	old := ix.cur.Load()
+	if old == nil {
+		return errors.New("knowledge: index is closed")
+	}
+	if indexKey(c) == old.key {
+		// Same content and analysis: the working index already is this corpus.
+		return nil
+	}
+	s, err := ix.load(ctx, c)
+	if err != nil {
+		return err
+	}
+	ix.cur.Store(s)
+	old.close()
+	ix.removeOtherIndexes(s.key)
+	ix.opts.Logger.Info("Reloaded corpus", "entries", len(c.Entries), "fingerprint", s.key[:12], "built", s.built)
+	return nil
+}
+
+// Close releases the index once running queries finish.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	s := ix.cur.Swap(nil)
+	if s == nil {
+		return nil
+	}
+	return s.close()
+}
+
+func (s *snapshot) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.bleve.Close()
+}
+
+// acquire returns the current snapshot, read-locked; release it with s.mu.RUnlock.
+func (ix *Index) acquire() (*snapshot, error) {
+	for {
+		s := ix.cur.Load()
+		if s == nil {
+			return nil, errors.New("knowledge: index is closed")
+		}
+		s.mu.RLock()
+		if !s.closed {
+			return s, nil
+		}
+		s.mu.RUnlock() // swapped out meanwhile: take the new one
+	}
+}
+
+func (ix *Index) load(ctx context.Context, c *faq.Corpus) (*snapshot, error) {
+	cfg, err := corpusAnalyzerConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	a, err := cfg.newAnalyzer()
+	if err != nil {
+		return nil, err
+	}
+	topics, err := corpusTopics(c, a)
+	if err != nil {
+		return nil, err
+	}
+	key := indexKey(c)
+	s := &snapshot{corpus: c, analyzer: a, topics: topics, key: key}
+	start := time.Now()
+	s.bleve, s.path, s.built, err = ix.openOrBuild(ctx, c, cfg, key)
+	if err != nil {
+		return nil, err
+	}
+	s.stats = buildStats(c, a)
+	ix.opts.Logger.Debug("Loaded index", "entries", len(c.Entries), "built", s.built,
+		"path", s.path, "duration", time.Since(start).Round(time.Millisecond))
+	return s, nil
+}
+
+func indexKey(c *faq.Corpus) string {
+	h := sha256.Sum256([]byte(mappingVersion + "\n" + indonesian.DataVersion + "\n" + c.Fingerprint))
+	return hex.EncodeToString(h[:])
+}
+
+func (ix *Index) indexRoot() string { return filepath.Join(ix.opts.DataDir, "index") }
+
+func (ix *Index) openOrBuild(ctx context.Context, c *faq.Corpus, cfg analyzerConfig, key string) (bleve.Index, string, bool, error) {
+	m, err := newMapping(cfg)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if ix.opts.DataDir == "" {
+		b, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+		if err != nil {
+			return nil, "", false, fmt.Errorf("knowledge: create in-memory index: %w", err)
+		}
+		if err := ix.fill(ctx, b, c); err != nil {
+			b.Close()
+			return nil, "", false, err
+		}
+		return b, "", true, nil
+	}
+	final := filepath.Join(ix.indexRoot(), key[:24])
+	if _, err := os.Stat(final); err == nil {
+		b, err := bleve.Open(final)
+		if err == nil {
+			if n, cerr := b.DocCount(); cerr == nil && int(n) == len(c.Entries) {
+				return b, final, false, nil
+			}
+			b.Close()
+		}
+		ix.opts.Logger.Warn("Failed to open index; rebuilding it", "path", final, "err", err)
+		if err := os.RemoveAll(final); err != nil {
+			return nil, "", false, fmt.Errorf("knowledge: remove broken index: %w", err)
+		}
+	}
+	if err := os.MkdirAll(ix.indexRoot(), 0o755); err != nil {
+		return nil, "", false, fmt.Errorf("knowledge: create index dir: %w", err)
+	}
+	tmp, err := os.MkdirTemp(ix.indexRoot(), ".build-")
+	if err != nil {
+		return nil, "", false, fmt.Errorf("knowledge: create index dir: %w", err)
+	}
+	tmpIndex := filepath.Join(tmp, "idx")
+	b, err := bleve.New(tmpIndex, m)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, "", false, fmt.Errorf("knowledge: create index: %w", err)
+	}
+	if err := ix.fill(ctx, b, c); err != nil {
+		b.Close()
+		os.RemoveAll(tmp)
+		return nil, "", false, err
+	}
+	if err := b.Close(); err != nil {
+		os.RemoveAll(tmp)
+		return nil, "", false, fmt.Errorf("knowledge: close new index: %w", err)
+	}
+	if err := os.Rename(tmpIndex, final); err != nil {
+		os.RemoveAll(tmp)
+		return nil, "", false, fmt.Errorf("knowledge: install index: %w", err)
+	}
+	os.RemoveAll(tmp)
+	b, err = bleve.Open(final)
+	if err != nil {
+		return nil, "", false, fmt.Errorf("knowledge: open new index: %w", err)
+	}
+	return b, final, true, nil
+}
+
+// removeOtherIndexes deletes indexes of earlier corpora and abandoned builds.
+func (ix *Index) removeOtherIndexes(key string) {
+	if ix.opts.DataDir == "" {
+		return
+	}
+	des, err := os.ReadDir(ix.indexRoot())
+	if err != nil {
+		return
+	}
+	for _, d := range des {
+		if d.Name() == key[:24] {
+			continue
+		}
+		if strings.HasPrefix(d.Name(), ".build-") {
+			if info, err := d.Info(); err != nil || time.Since(info.ModTime()) < time.Hour {
+				continue // perhaps another process building right now
+			}
+		}
+		if err := os.RemoveAll(filepath.Join(ix.indexRoot(), d.Name())); err != nil {
+			ix.opts.Logger.Warn("Failed to remove old index", "path", d.Name(), "err", err)
+		}
+	}
+}
+
+func newMapping(cfg analyzerConfig) (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	m.ScoringModel = index.BM25Scoring
+	if err := m.AddCustomAnalyzer(analyzerName, cfg.bleve()); err != nil {
+		return nil, fmt.Errorf("knowledge: define analyzer: %w", err)
+	}
+	m.DefaultAnalyzer = analyzerName
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	doc := bleve.NewDocumentStaticMapping()
+	for _, f := range fields {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = analyzerName
+		fm.Store = false
+		fm.IncludeInAll = false
+		fm.IncludeTermVectors = false
+		fm.DocValues = false
+		doc.AddFieldMappingsAt(f.name, fm)
+	}
+	m.DefaultMapping = doc
+	return m, nil
+}
+
+// progressEvery is the corpus size above which indexing reports progress.
+const progressEvery = 2000
+
+func (ix *Index) fill(ctx context.Context, b bleve.Index, c *faq.Corpus) error {
+	const batchSize = 500
+	total := len(c.Entries)
+	batch := b.NewBatch()
+	for i, e := range c.Entries {
+		doc := map[string]interface{}{
+			"questions": e.Questions,
+			"title":     e.Title,
+			"keywords":  e.Keywords,
+			"body":      e.Body,
+		}
+		if err := batch.Index(e.ID, doc); err != nil {
+			return fmt.Errorf("knowledge: index %s: %w", e.ID, err)
+		}
+		if batch.Size() >= batchSize || i == total-1 {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("knowledge: build index: %w", err)
+			}
+			if err := b.Batch(batch); err != nil {
+				return fmt.Errorf("knowledge: build index: %w", err)
+			}
+			batch.Reset()
+			if ix.opts.Progress != nil && total > progressEvery {
+				ix.opts.Progress(i+1, total)
+			}
+		}
+	}
+	return nil
+}

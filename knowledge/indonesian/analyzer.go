@@ -1,0 +1,153 @@
+package indonesian
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+//go:embed data/slang.txt data/english.txt data/synonyms.txt data/stopwords.txt
+var data embed.FS
+
+// DataVersion identifies the embedded language data and the analysis code; an index built
+// with another version must be rebuilt.
+var DataVersion = func() string {
+	h := sha256.New()
+	h.Write([]byte("analysis-v1\n"))
+	for _, f := range []string{"data/slang.txt", "data/english.txt", "data/synonyms.txt", "data/stopwords.txt", "data/roots.txt"} {
+		b, _ := data.ReadFile(f)
+		if f == "data/roots.txt" {
+			b = []byte(strings.Join(DefaultRoots(), "\n"))
+		}
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}()
+
+// Term is one index term produced from the input.
+type Term struct {
+	Text    string // the term: rewritten, stemmed
+	Surface string // the word after rewriting, before stemming
+	Src     int    // index of the input word it came from
+}
+
+// Config adds corpus-specific data to the embedded defaults.
+type Config struct {
+	// Rules are extra rule layers (a corpus's slang and synonyms), each overriding the
+	// defaults and the layers before it for the same left side.
+	Rules [][]Rule
+	// Roots are extra root words for the stemmer (e.g. acronyms of the corpus).
+	Roots []string
+}
+
+// Analyzer turns text into index terms. Safe for concurrent use.
+type Analyzer struct {
+	rules *Rules
+	stop  map[string]bool
+	stem  *Stemmer
+}
+
+// DefaultRules parses the embedded rule files, in the order they layer: synonyms, English,
+// slang (a left side may appear in only one of them).
+func DefaultRules() ([]Rule, error) {
+	var all []Rule
+	var errs []error
+	for _, f := range []string{"data/synonyms.txt", "data/english.txt", "data/slang.txt"} {
+		b, err := data.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		rs, perrs := ParseRules(f, b)
+		for _, e := range perrs {
+			errs = append(errs, e)
+		}
+		all = append(all, rs...)
+	}
+	return all, errors.Join(errs...)
+}
+
+// DefaultStopWords returns the embedded stop words.
+func DefaultStopWords() map[string]bool {
+	b, _ := data.ReadFile("data/stopwords.txt")
+	stop := map[string]bool{}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		l := sc.Text()
+		if i := strings.IndexByte(l, '#'); i >= 0 {
+			l = l[:i]
+		}
+		for _, w := range Words(l) {
+			stop[w] = true
+		}
+	}
+	return stop
+}
+
+// New builds an analyzer over the embedded data and cfg.
+func New(cfg Config) (*Analyzer, error) {
+	def, err := DefaultRules()
+	if err != nil {
+		return nil, fmt.Errorf("indonesian: default rules: %w", err)
+	}
+	layers := append([][]Rule{def}, cfg.Rules...)
+	rules, rerrs := NewRules(layers...)
+	if len(rerrs) > 0 {
+		errs := make([]error, len(rerrs))
+		for i, e := range rerrs {
+			errs[i] = e
+		}
+		return nil, fmt.Errorf("indonesian: rules: %w", errors.Join(errs...))
+	}
+	return &Analyzer{rules: rules, stop: DefaultStopWords(), stem: NewStemmer(cfg.Roots...)}, nil
+}
+
+// Analyze returns the index terms of text.
+func (a *Analyzer) Analyze(text string) []Term {
+	return a.AnalyzeWords(Words(text))
+}
+
+// AnalyzeWords returns the index terms of already tokenised words (see Words).
+func (a *Analyzer) AnalyzeWords(words []string) []Term {
+	out, src := a.rules.Apply(words)
+	terms := make([]Term, 0, len(out))
+	for i, w := range out {
+		if a.stop[w] || (utf8.RuneCountInString(w) == 1 && !isDigit(w)) {
+			continue
+		}
+		terms = append(terms, Term{Text: a.stem.Stem(w), Surface: w, Src: src[i]})
+	}
+	return terms
+}
+
+// Rewrite applies only the rewrite rules: the words of text in standard Indonesian, stop
+// words kept, not stemmed. Phrase patterns match against this form.
+func (a *Analyzer) Rewrite(words []string) []string {
+	out, _ := a.rules.Apply(words)
+	return out
+}
+
+// Known reports whether the analyzer itself understands w without a corpus: a rule word,
+// a stop word or a root.
+func (a *Analyzer) Known(w string) bool {
+	return a.rules.Knows(w) || a.stop[w] || a.stem.IsRoot(w)
+}
+
+// IsStop reports whether w is a stop word.
+func (a *Analyzer) IsStop(w string) bool { return a.stop[w] }
+
+// Stem returns the root of one word.
+func (a *Analyzer) Stem(w string) string { return a.stem.Stem(w) }
+
+// RuleWords calls fn for every word the rules read or write.
+func (a *Analyzer) RuleWords(fn func(string)) { a.rules.FirstWords(fn) }
+
+// RuleCount is the number of rewrite rules in use.
+func (a *Analyzer) RuleCount() int { return a.rules.Len() }
+
+func isDigit(w string) bool { return w != "" && w[0] >= '0' && w[0] <= '9' }

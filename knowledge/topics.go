@@ -1,0 +1,198 @@
+package knowledge
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/balai-id/balai/knowledge/indonesian"
+)
+
+// Topic is a subject that always goes to an officer, whatever the corpus says: the status
+// of one's own case, a complaint, an emergency. Topics are data: the defaults embedded in
+// Balai, plus "escalate.txt" beside the corpus entries.
+type Topic struct {
+	ID    string
+	Label string // shown to officers, e.g. "Status permohonan pribadi"
+	// Urgent topics should be answered first (an emergency).
+	Urgent   bool
+	patterns []pattern
+	src      string
+}
+
+// pattern is a sequence of words; gap elements allow up to maxGap words in between.
+type pattern struct {
+	elems []patElem
+	text  string
+}
+
+type patElem struct {
+	word   string
+	prefix bool // word* matches any word starting with word
+	gap    bool // ".."
+}
+
+const maxGap = 4
+
+// ParseTopics reads a topics file:
+//
+//	[status-pribadi] Status permohonan pribadi
+//	saya .. belum jadi
+//	sampai mana
+//	[darurat!] Keadaan darurat        (a "!" after the id marks an urgent topic)
+//
+// Each line under a section header is a phrase pattern matched against the citizen's words
+// after slang rewriting: ".." allows up to four words in between, "word*" matches any word
+// starting with "word".
+func ParseTopics(file string, data []byte, rw func([]string) []string) ([]*Topic, error) {
+	var topics []*Topic
+	var cur *Topic
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if i := strings.IndexByte(text, '#'); i >= 0 {
+			text = text[:i]
+		}
+		text = strings.TrimSpace(text)
+		if text == "" {
+			continue
+		}
+		if strings.HasPrefix(text, "[") {
+			end := strings.IndexByte(text, ']')
+			if end < 0 {
+				return nil, fmt.Errorf("%s:%d: topic header %q has no closing ]", file, line, text)
+			}
+			id := strings.TrimSpace(text[1:end])
+			urgent := strings.HasSuffix(id, "!")
+			id = strings.TrimSuffix(id, "!")
+			if id == "" {
+				return nil, fmt.Errorf("%s:%d: topic header has an empty id", file, line)
+			}
+			label := strings.TrimSpace(text[end+1:])
+			if label == "" {
+				label = id
+			}
+			cur = &Topic{ID: id, Label: label, Urgent: urgent, src: fmt.Sprintf("%s:%d", file, line)}
+			topics = append(topics, cur)
+			continue
+		}
+		if cur == nil {
+			return nil, fmt.Errorf("%s:%d: pattern %q comes before any [topic] header", file, line, text)
+		}
+		p, err := parsePattern(text, rw)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
+		}
+		cur.patterns = append(cur.patterns, p)
+	}
+	for _, t := range topics {
+		if len(t.patterns) == 0 {
+			return nil, fmt.Errorf("%s: topic %q has no patterns", t.src, t.ID)
+		}
+	}
+	return topics, sc.Err()
+}
+
+func parsePattern(text string, rw func([]string) []string) (pattern, error) {
+	p := pattern{text: text}
+	var run []string
+	flush := func() {
+		if len(run) == 0 {
+			return
+		}
+		for _, w := range rw(run) {
+			p.elems = append(p.elems, patElem{word: w})
+		}
+		run = nil
+	}
+	for _, f := range strings.Fields(text) {
+		switch {
+		case f == "..":
+			flush()
+			p.elems = append(p.elems, patElem{gap: true})
+		case strings.HasSuffix(f, "*"):
+			flush()
+			ws := indonesian.Words(strings.TrimSuffix(f, "*"))
+			if len(ws) != 1 {
+				return p, fmt.Errorf("prefix %q must be one word", f)
+			}
+			p.elems = append(p.elems, patElem{word: ws[0], prefix: true})
+		default:
+			run = append(run, indonesian.Words(f)...)
+		}
+	}
+	flush()
+	words := 0
+	for _, e := range p.elems {
+		if !e.gap {
+			words++
+		}
+	}
+	if words == 0 {
+		return p, fmt.Errorf("pattern %q has no words", text)
+	}
+	return p, nil
+}
+
+// match reports whether the pattern occurs in words.
+func (p pattern) match(words []string) bool {
+	for start := range words {
+		if p.matchAt(words, start, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p pattern) matchAt(words []string, i, k int) bool {
+	if k == len(p.elems) {
+		return true
+	}
+	e := p.elems[k]
+	if e.gap {
+		for skip := 0; skip <= maxGap && i+skip <= len(words); skip++ {
+			if p.matchAt(words, i+skip, k+1) {
+				return true
+			}
+		}
+		return false
+	}
+	if i >= len(words) {
+		return false
+	}
+	w := words[i]
+	if w == e.word || (e.prefix && strings.HasPrefix(w, e.word)) {
+		return p.matchAt(words, i+1, k+1)
+	}
+	return false
+}
+
+// Match returns the first pattern of t found in words (rewritten), or "".
+func (t *Topic) Match(words []string) string {
+	for _, p := range t.patterns {
+		if p.match(words) {
+			return p.text
+		}
+	}
+	return ""
+}
+
+// mergeTopics layers topic lists: a later topic with the same id replaces an earlier one.
+func mergeTopics(layers ...[]*Topic) []*Topic {
+	var out []*Topic
+	pos := map[string]int{}
+	for _, l := range layers {
+		for _, t := range l {
+			if i, ok := pos[t.ID]; ok {
+				out[i] = t
+				continue
+			}
+			pos[t.ID] = len(out)
+			out = append(out, t)
+		}
+	}
+	return out
+}
