@@ -67,6 +67,44 @@ func (c *Corpus) Categories() []string {
 	return out
 }
 
+// NewCorpus builds a corpus from entries made in memory (tests, generators): it checks ids
+// are present and unique and computes the fingerprint from the entries' content.
+func NewCorpus(entries []*Entry, extras map[string][]byte) (*Corpus, error) {
+	c := &Corpus{Extras: map[string][]byte{}, byID: map[string]*Entry{}, Root: "memory"}
+	h := sha256.New()
+	for k, v := range extras {
+		c.Extras[k] = v
+	}
+	names := make([]string, 0, len(extras))
+	for k := range extras {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(h, "extra %s %d\n", k, len(extras[k]))
+		h.Write(extras[k])
+	}
+	for _, e := range entries {
+		if e.ID == "" {
+			return nil, fmt.Errorf("faq: new corpus: entry without id")
+		}
+		if _, dup := c.byID[e.ID]; dup {
+			return nil, fmt.Errorf("faq: new corpus: duplicate id %q", e.ID)
+		}
+		data, err := e.Markdown()
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(h, "entry %s %d\n", e.ID, len(data))
+		h.Write(data)
+		c.byID[e.ID] = e
+		c.Entries = append(c.Entries, e)
+	}
+	sort.Slice(c.Entries, func(i, j int) bool { return c.Entries[i].ID < c.Entries[j].ID })
+	c.Fingerprint = hex.EncodeToString(h.Sum(nil))
+	return c, nil
+}
+
 // LoadDir loads the corpus in a directory. Problems name files by their path under dir.
 func LoadDir(dir string) (*Corpus, Problems, error) {
 	st, err := os.Stat(dir)

@@ -35,6 +35,7 @@ const (
 	ReasonNoContent = "no_content"  // escalate: no meaningful words (greeting, thanks, emoji)
 	ReasonTopic     = "human_topic" // escalate: always-human topic
 	ReasonStale     = "stale_entry" // escalate: the fitting entry is past its review date
+	ReasonSmallTalk = "small_talk"  // escalate: a greeting, thanks or chat, for the caller to reply to itself
 )
 
 // Thresholds decide between the three outcomes from the top candidate's confidence.
@@ -78,8 +79,16 @@ type Features struct {
 	Coverage       float64 `json:"coverage"`        // share of the question's weight the entry contains (body counts half)
 	StrongCoverage float64 `json:"strong_coverage"` // share found in questions, title or keywords
 	Phrasing       float64 `json:"phrasing"`        // similarity to the closest question or title of the entry
-	Relevance      float64 `json:"relevance"`       // combination of the above, before competition
-	Share          float64 `json:"share"`           // how much this candidate stands out from the others
+	PhraseCover    float64 `json:"phrase_cover"`    // share of the best-covered question or title found in the question
+	TitleCover     float64 `json:"title_cover"`     // share of the title found in the question
+	MissMax        float64 `json:"miss_max"`        // weight of the heaviest question term the entry lacks, as a share of the question
+	MissIDF        float64 `json:"miss_idf"`        // that term's weight relative to the weight of a word the corpus does not have
+	Unknown        float64 `json:"unknown"`         // share of the question's weight in words the corpus does not have
+	Terms          int     `json:"terms"`           // distinct terms of the question
+	BM25Rel        float64 `json:"bm25_rel"`        // BM25 relative to the best candidate's
+	Relevance      float64 `json:"relevance"`       // coverage and phrasing combined
+	Score          float64 `json:"score"`           // ranking score: BM25Rel and Relevance combined
+	Margin         float64 `json:"margin"`          // Score minus the best other candidate's Score
 	Closest        string  `json:"closest"`         // the closest phrasing
 
 	closest int // index of the closest phrasing: 0 title, then questions
@@ -95,6 +104,9 @@ type Result struct {
 	Suggestions []Candidate
 	// Topic is the always-human topic matched, if any.
 	Topic *Topic
+	// SmallTalk is the kind of small talk (greeting, thanks, bye, chitchat) when the message
+	// is nothing else.
+	SmallTalk *Topic
 	// Stale is the entry that would have answered but is past its review date.
 	Stale *faq.Entry
 	// Lang is the citizen's language: "id" or "en".
@@ -117,7 +129,7 @@ type Explanation struct {
 	Terms       []ExplainTerm `json:"terms"`
 	Topic       string        `json:"topic,omitempty"`
 	Pattern     string        `json:"pattern,omitempty"`
-	Segment     string        `json:"segment,omitempty"` // the sentence that decided, for long messages
+	Focus       []string      `json:"focus,omitempty"` // the sentences that ask, weighed above their context
 	Summary     string        `json:"summary"`
 }
 
@@ -168,6 +180,14 @@ func (ix *Index) Ask(ctx context.Context, text string, opts ...AskOption) (*Resu
 		res.Explain = &Explanation{}
 	}
 	words := indonesian.Words(text)
+	if t, ok := smallTalk(s.chat, words, s.analyzer); ok {
+		res.Decision, res.Reason, res.SmallTalk = Escalate, ReasonSmallTalk, t
+		if res.Explain != nil {
+			res.Explain.Words = words
+			res.Explain.Summary = fmt.Sprintf("small talk (%s)", t.ID)
+		}
+		return res, nil
+	}
 	rewritten := s.analyzer.Rewrite(words)
 	for _, t := range s.topics {
 		if p := t.Match(rewritten); p != "" {
@@ -181,30 +201,10 @@ func (ix *Index) Ask(ctx context.Context, text string, opts ...AskOption) (*Resu
 		}
 	}
 
-	best, err := ix.score(s, words, res.Explain)
+	focus := focusWeights(text, s.analyzer)
+	best, err := ix.score(s, focus, res.Lang, res.Explain)
 	if err != nil {
 		return nil, err
-	}
-	// A long message often tells a story before asking: score its sentences on their own
-	// too and keep the reading that is most confident.
-	if segs := segments(text); len(segs) > 1 && len(words) >= longMessageWords {
-		for _, seg := range segs {
-			var ex *Explanation
-			if cfg.explain {
-				ex = &Explanation{}
-			}
-			sc, err := ix.score(s, indonesian.Words(seg), ex)
-			if err != nil {
-				return nil, err
-			}
-			if len(sc.cands) > 0 && (len(best.cands) == 0 || sc.cands[0].Confidence > best.cands[0].Confidence+segmentMargin) {
-				best = sc
-				if ex != nil {
-					ex.Segment = seg
-					*res.Explain = *ex
-				}
-			}
-		}
 	}
 	res.Candidates = best.cands
 	if best.noContent {
@@ -222,23 +222,73 @@ func (ix *Index) Ask(ctx context.Context, text string, opts ...AskOption) (*Resu
 	return res, nil
 }
 
-// longMessageWords is the length from which a message is also read sentence by sentence.
-const longMessageWords = 14
+// contextWeight is the weight of words outside the sentences that ask the question, in a
+// message that tells a story before (or after) asking: "Anak saya lahir di bidan minggu lalu.
+// Bagaimana cara mengurus akta kelahirannya?"
+const contextWeight = 0.5
 
-// segmentMargin is how much more confident a single sentence must be than the whole message.
-const segmentMargin = 0.02
+// questionCues are words (after rewriting) that mark a sentence as the question.
+var questionCues = map[string]bool{
+	"bagaimana": true, "apa": true, "apakah": true, "berapa": true, "kapan": true, "dimana": true,
+	"mana": true, "siapa": true, "kenapa": true, "mengapa": true, "bisa": true, "bisakah": true,
+	"boleh": true, "bolehkah": true, "syarat": true, "cara": true, "harus": true, "haruskah": true,
+	"perlu": true, "perlukah": true, "adakah": true, "kah": true, "gimana": true,
+}
 
-// segments splits a message into sentences (and lines) with at least three words.
-func segments(text string) []string {
-	var out []string
-	for _, s := range strings.FieldsFunc(text, func(r rune) bool {
-		return r == '.' || r == '?' || r == '!' || r == '\n' || r == ';'
-	}) {
-		if len(strings.Fields(s)) >= 3 {
-			out = append(out, strings.TrimSpace(s))
+// focused is the question split into words, each with the weight of its sentence.
+type focused struct {
+	words   []string
+	weights []float64
+	asks    []string // the sentences that ask, when the message has context around them
+}
+
+// focusWeights tokenises text sentence by sentence and weighs the words of sentences that
+// do not ask anything at contextWeight, when other sentences do.
+func focusWeights(text string, a *indonesian.Analyzer) focused {
+	var f focused
+	sents := strings.FieldsFunc(text, func(r rune) bool {
+		return r == '.' || r == '!' || r == '\n' || r == ';'
+	})
+	type sent struct {
+		words []string
+		asks  bool
+		text  string
+	}
+	var ss []sent
+	nAsk := 0
+	for _, raw := range sents {
+		// A question mark ends a sentence too, and marks it as asking.
+		parts := strings.SplitAfter(raw, "?")
+		for _, p := range parts {
+			ws := indonesian.Words(p)
+			if len(ws) == 0 {
+				continue
+			}
+			asks := strings.HasSuffix(strings.TrimSpace(p), "?")
+			for _, w := range a.Rewrite(ws) {
+				asks = asks || questionCues[w]
+			}
+			if asks {
+				nAsk++
+			}
+			ss = append(ss, sent{words: ws, asks: asks, text: strings.TrimSpace(p)})
 		}
 	}
-	return out
+	contextual := len(ss) > 1 && nAsk > 0 && nAsk < len(ss)
+	for _, s := range ss {
+		w := 1.0
+		if contextual && !s.asks {
+			w = contextWeight
+		}
+		if contextual && s.asks {
+			f.asks = append(f.asks, s.text)
+		}
+		for _, word := range s.words {
+			f.words = append(f.words, word)
+			f.weights = append(f.weights, w)
+		}
+	}
+	return f
 }
 
 // scored is the ranking of one reading of the question.
@@ -255,8 +305,9 @@ type qterm struct {
 	idf, w        float64 // w = weight × idf
 }
 
-func (ix *Index) score(s *snapshot, words []string, ex *Explanation) (scored, error) {
+func (ix *Index) score(s *snapshot, fq focused, lang string, ex *Explanation) (scored, error) {
 	st := s.stats
+	words := fq.words
 	// Correct misspelt words against the corpus vocabulary before analysis, so that
 	// "pendaftran" becomes "pendaftaran" and then stems like it.
 	fixed := make([]string, len(words))
@@ -265,6 +316,9 @@ func (ix *Index) score(s *snapshot, words []string, ex *Explanation) (scored, er
 		fixed[i] = w
 		if len(w) < 4 || isNumber(w) || st.fix.known(w) || s.analyzer.Known(w) {
 			continue
+		}
+		if stem := s.analyzer.Stem(w); stem != w {
+			continue // a correctly formed word of a known root ("melahirkan")
 		}
 		if c, d := st.fix.correct(w); c != "" {
 			fixed[i], dist[i] = c, d
@@ -275,14 +329,15 @@ func (ix *Index) score(s *snapshot, words []string, ex *Explanation) (scored, er
 	}
 	if ex != nil {
 		ex.Words = words
+		ex.Focus = fq.asks
 	}
 	terms := s.analyzer.AnalyzeWords(fixed)
 	var qts []qterm
 	seen := map[string]int{}
 	for _, t := range terms {
-		weight := 1.0
+		weight := fq.weights[t.Src]
 		if d := dist[t.Src]; d > 0 {
-			weight = 0.75 - 0.15*float64(d-1)
+			weight *= 0.75 - 0.15*float64(d-1)
 		}
 		if i, ok := seen[t.Text]; ok {
 			// A repeated term counts once, with its best weight.
@@ -297,6 +352,11 @@ func (ix *Index) score(s *snapshot, words []string, ex *Explanation) (scored, er
 			df = st.df[id]
 		}
 		idf := st.idf(df)
+		if !known && lang == indonesian.LangEN {
+			// Our English is a dictionary of the main terms: an English word outside it says
+			// little about whether the topic is covered.
+			weight *= 0.5
+		}
 		seen[t.Text] = len(qts)
 		qts = append(qts, qterm{text: t.Text, surface: t.Surface, id: id, known: known, idf: idf, w: weight * idf})
 	}
@@ -310,10 +370,7 @@ func (ix *Index) score(s *snapshot, words []string, ex *Explanation) (scored, er
 	}
 
 	var disj []query.Query
-	for _, q := range qts {
-		if !q.known {
-			continue
-		}
+	for _, q := range searchTerms(qts, st) {
 		for _, f := range fields {
 			tq := bleve.NewTermQuery(q.text)
 			tq.SetField(f.name)
@@ -348,8 +405,35 @@ func (ix *Index) score(s *snapshot, words []string, ex *Explanation) (scored, er
 		f.Closest = phrasingText(e, f.closest)
 		cands = append(cands, Candidate{Entry: e, Features: f})
 	}
-	calibrate(cands)
+	calibrate(cands, ix.opts.Model)
 	return scored{cands: cands}, nil
+}
+
+// A term in more than commonShare of the entries, and more than commonMin entries, is too
+// common to search for in a large corpus: its posting list is long and its BM25 weight small.
+// It still counts in the features. Small corpora search every term.
+const (
+	commonShare = 0.08
+	commonMin   = 400
+)
+
+// searchTerms picks the known terms to search bleve with: every term rarer than
+// commonShare, and at least the two rarest terms.
+func searchTerms(qts []qterm, st *stats) []qterm {
+	var known []qterm
+	for _, q := range qts {
+		if q.known {
+			known = append(known, q)
+		}
+	}
+	sort.Slice(known, func(a, b int) bool { return st.df[known[a].id] < st.df[known[b].id] })
+	limit := uint32(max(commonShare*float64(st.n), commonMin))
+	for i, q := range known {
+		if i >= 2 && st.df[q.id] > limit {
+			return known[:i]
+		}
+	}
+	return known
 }
 
 func entryIndex(c *faq.Corpus, e *faq.Entry) int {
@@ -359,12 +443,17 @@ func entryIndex(c *faq.Corpus, e *faq.Entry) int {
 // features computes the evidence for entry i against the question terms.
 func features(st *stats, i int, qts []qterm, total float64) Features {
 	et := &st.entries[i]
-	var cov, strong float64
+	var cov, strong, missMax, unknown float64
 	for _, q := range qts {
 		if !q.known {
+			unknown += q.w
+			missMax = math.Max(missMax, q.w)
 			continue
 		}
 		fl := et.lookup(q.id)
+		if fl == 0 {
+			missMax = math.Max(missMax, q.w)
+		}
 		switch {
 		case fl&fStrong != 0:
 			cov += q.w
@@ -373,25 +462,33 @@ func features(st *stats, i int, qts []qterm, total float64) Features {
 			cov += 0.5 * q.w
 		}
 	}
-	f := Features{Coverage: cov / total, StrongCoverage: strong / total}
-	// Phrasing: weighted Dice similarity between the question and each phrasing.
+	f := Features{Coverage: cov / total, StrongCoverage: strong / total, MissMax: missMax / total,
+		MissIDF: missMax / st.idf(0), Unknown: unknown / total, Terms: len(qts)}
+	// Phrasing: weighted Dice similarity between the question and each phrasing; phrase
+	// cover: the share of a phrasing's weight that the question contains.
 	best, bestJ := 0.0, 0
 	for j, ph := range st.phrasings[i] {
 		if len(ph) == 0 {
 			continue
 		}
-		var inter, phw float64
+		var inter, phw, covered float64
 		for _, id := range ph {
 			phw += st.idf(st.df[id])
 		}
 		for _, q := range qts {
 			if q.known && containsID(ph, q.id) {
 				inter += q.w + q.idf // both sides' weight of the shared term
+				covered += q.idf * math.Min(1, q.w/q.idf*2)
 			}
 		}
 		if d := inter / (total + phw); d > best {
 			best, bestJ = d, j
 		}
+		c := covered / phw
+		if j == 0 {
+			f.TitleCover = c
+		}
+		f.PhraseCover = math.Max(f.PhraseCover, c)
 	}
 	f.Phrasing, f.closest = best, bestJ
 	return f
@@ -413,46 +510,11 @@ func phrasingText(e *faq.Entry, k int) string {
 	return ""
 }
 
-// Calibration parameters: relevance weights and the sharpness of the competition between
-// candidates. Chosen on the evaluation set (see README, "Choosing thresholds").
-const (
-	wCoverage = 0.40
-	wStrong   = 0.25
-	wPhrasing = 0.35
-	sharpness = 6.0
-)
-
-// calibrate turns features into confidences and sorts the candidates by them. A candidate's
-// relevance says how well it covers the question; its share says how clearly it beats the
-// others (two neighbours that fit equally well share the confidence, which leads to a
-// suggestion instead of a guess).
-func calibrate(cands []Candidate) {
-	var sum float64
-	for i := range cands {
-		f := &cands[i].Features
-		f.Relevance = clamp01(wCoverage*f.Coverage + wStrong*f.StrongCoverage + wPhrasing*f.Phrasing)
-		sum += math.Pow(f.Relevance, sharpness)
-	}
-	for i := range cands {
-		f := &cands[i].Features
-		if sum > 0 {
-			f.Share = math.Pow(f.Relevance, sharpness) / sum
-		}
-		cands[i].Confidence = round3(f.Relevance * math.Sqrt(f.Share))
-	}
-	sort.SliceStable(cands, func(a, b int) bool {
-		if cands[a].Confidence != cands[b].Confidence {
-			return cands[a].Confidence > cands[b].Confidence
-		}
-		return cands[a].Features.BM25 > cands[b].Features.BM25
-	})
-}
-
 // Decide sets the decision of a scored result for thresholds th at time now. Ask calls it;
 // an evaluation calls it again to sweep thresholds without searching again. Results that
 // matched an always-human topic or had no content keep their escalation.
 func Decide(res *Result, th Thresholds, now time.Time) {
-	if res.Reason == ReasonTopic || res.Reason == ReasonNoContent {
+	if res.Reason == ReasonTopic || res.Reason == ReasonNoContent || res.Reason == ReasonSmallTalk {
 		return
 	}
 	res.Suggestions, res.Stale = nil, nil

@@ -15,8 +15,14 @@ import (
 // topicsFile is the corpus data file with topics that always go to an officer.
 const topicsFile = "escalate.txt"
 
+// smallTalkFile is the corpus data file with extra small-talk patterns.
+const smallTalkFile = "smalltalk.txt"
+
 //go:embed data/escalate.txt
 var defaultTopics []byte
+
+//go:embed data/smalltalk.txt
+var defaultSmallTalk []byte
 
 // LoadCorpus loads and validates the corpus in dir, or the embedded default corpus when dir
 // is "". Problems cover the entries and the corpus data files.
@@ -50,7 +56,7 @@ func ValidateExtras(c *faq.Corpus) faq.Problems {
 		}
 		return p
 	}
-	known := map[string]bool{topicsFile: true}
+	known := map[string]bool{topicsFile: true, smallTalkFile: true}
 	var layers [][]indonesian.Rule
 	for _, name := range ruleFiles {
 		known[name] = true
@@ -76,7 +82,9 @@ func ValidateExtras(c *faq.Corpus) faq.Problems {
 		if err == nil {
 			var a *indonesian.Analyzer
 			if a, err = cfg.newAnalyzer(); err == nil {
-				_, err = corpusTopics(c, a)
+				if _, err = corpusTopics(c, a); err == nil {
+					_, err = corpusSmallTalk(c)
+				}
 			}
 		}
 		if err != nil {
@@ -86,7 +94,7 @@ func ValidateExtras(c *faq.Corpus) faq.Problems {
 	for name := range c.Extras {
 		if !known[name] && !strings.HasSuffix(strings.ToLower(name), ".md") {
 			ps = append(ps, faq.Problem{File: where(name), Line: 1, Severity: faq.Warning,
-				Message: "unknown data file is ignored (known: synonyms.txt, slang.txt, escalate.txt)"})
+				Message: "unknown data file is ignored (known: synonyms.txt, slang.txt, escalate.txt, smalltalk.txt)"})
 		}
 	}
 	return ps
@@ -120,6 +128,25 @@ func corpusTopics(c *faq.Corpus, a *indonesian.Analyzer) ([]*Topic, error) {
 		return def, nil
 	}
 	own, err := ParseTopics(faq.ExtrasDir+"/"+topicsFile, b, a.Rewrite)
+	if err != nil {
+		return nil, err
+	}
+	return mergeTopics(def, own), nil
+}
+
+// corpusSmallTalk returns the default small-talk patterns with the corpus's own layered on
+// top. They match words as typed, so no rewriting is applied to them.
+func corpusSmallTalk(c *faq.Corpus) ([]*Topic, error) {
+	same := func(w []string) []string { return w }
+	def, err := ParseTopics("knowledge/data/smalltalk.txt", defaultSmallTalk, same)
+	if err != nil {
+		return nil, err
+	}
+	b, ok := c.Extras[smallTalkFile]
+	if !ok {
+		return def, nil
+	}
+	own, err := ParseTopics(faq.ExtrasDir+"/"+smallTalkFile, b, same)
 	if err != nil {
 		return nil, err
 	}

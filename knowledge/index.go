@@ -39,6 +39,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, is called while a large corpus is indexed.
 	Progress func(done, total int)
+	// Model computes confidences; zero value: DefaultModel.
+	Model Model
 }
 
 // Index answers questions from a corpus. Reload swaps in a new corpus atomically while
@@ -56,7 +58,8 @@ type snapshot struct {
 	bleve    bleve.Index
 	stats    *stats
 	topics   []*Topic
-	key      string // index fingerprint
+	chat     []*Topic // small talk
+	key      string   // index fingerprint
 	path     string // on-disk location, "" in memory
 	built    bool   // built now rather than opened from disk
 
@@ -83,6 +86,12 @@ func Open(ctx context.Context, c *faq.Corpus, opts Options) (*Index, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if len(opts.Model.Weights) == 0 {
+		opts.Model = DefaultModel
+	}
+	if len(opts.Model.Weights) != len(InputNames) {
+		return nil, fmt.Errorf("knowledge: model has %d weights, want %d", len(opts.Model.Weights), len(InputNames))
 	}
 	if opts.Thresholds == (Thresholds{}) {
 		opts.Thresholds = DefaultThresholds()
@@ -196,8 +205,12 @@ func (ix *Index) load(ctx context.Context, c *faq.Corpus) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	chat, err := corpusSmallTalk(c)
+	if err != nil {
+		return nil, err
+	}
 	key := indexKey(c)
-	s := &snapshot{corpus: c, analyzer: a, topics: topics, key: key}
+	s := &snapshot{corpus: c, analyzer: a, topics: topics, chat: chat, key: key}
 	start := time.Now()
 	s.bleve, s.path, s.built, err = ix.openOrBuild(ctx, c, cfg, key)
 	if err != nil {
@@ -359,4 +372,24 @@ func (ix *Index) fill(ctx context.Context, b bleve.Index, c *faq.Corpus) error {
 		}
 	}
 	return nil
+}
+
+// Info describes the index being served.
+type Info struct {
+	Entries     int    `json:"entries"`
+	Fingerprint string `json:"fingerprint"`
+	Path        string `json:"path,omitempty"` // "" for an in-memory index
+	Built       bool   `json:"built"`          // built at load rather than reopened from disk
+	Rules       int    `json:"rules"`          // rewrite rules of the analysis
+	Topics      int    `json:"topics"`         // always-human topics
+}
+
+// Info returns facts about the index being served.
+func (ix *Index) Info() Info {
+	s := ix.cur.Load()
+	if s == nil {
+		return Info{}
+	}
+	return Info{Entries: len(s.corpus.Entries), Fingerprint: s.key[:16], Path: s.path, Built: s.built,
+		Rules: s.analyzer.RuleCount(), Topics: len(s.topics)}
 }

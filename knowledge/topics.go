@@ -31,6 +31,7 @@ type patElem struct {
 	word   string
 	prefix bool // word* matches any word starting with word
 	gap    bool // ".."
+	nik    bool // <nik>: a 16-digit identity number
 }
 
 const maxGap = 4
@@ -44,7 +45,7 @@ const maxGap = 4
 //
 // Each line under a section header is a phrase pattern matched against the citizen's words
 // after slang rewriting: ".." allows up to four words in between, "word*" matches any word
-// starting with "word".
+// starting with "word", and "<nik>" matches a 16-digit identity number.
 func ParseTopics(file string, data []byte, rw func([]string) []string) ([]*Topic, error) {
 	var topics []*Topic
 	var cur *Topic
@@ -113,6 +114,9 @@ func parsePattern(text string, rw func([]string) []string) (pattern, error) {
 		case f == "..":
 			flush()
 			p.elems = append(p.elems, patElem{gap: true})
+		case f == "<nik>":
+			flush()
+			p.elems = append(p.elems, patElem{nik: true})
 		case strings.HasSuffix(f, "*"):
 			flush()
 			ws := indonesian.Words(strings.TrimSuffix(f, "*"))
@@ -131,6 +135,9 @@ func parsePattern(text string, rw func([]string) []string) (pattern, error) {
 			words++
 		}
 	}
+	if len(p.elems) > 0 && p.elems[0].gap {
+		return p, fmt.Errorf("pattern %q starts with ..", text)
+	}
 	if words == 0 {
 		return p, fmt.Errorf("pattern %q has no words", text)
 	}
@@ -140,35 +147,50 @@ func parsePattern(text string, rw func([]string) []string) (pattern, error) {
 // match reports whether the pattern occurs in words.
 func (p pattern) match(words []string) bool {
 	for start := range words {
-		if p.matchAt(words, start, 0) {
+		if p.matchAt(words, start, 0) >= 0 {
 			return true
 		}
 	}
 	return false
 }
 
-func (p pattern) matchAt(words []string, i, k int) bool {
+// cover marks in covered the words of every occurrence of the pattern.
+func (p pattern) cover(words []string, covered []bool) {
+	for start := range words {
+		if end := p.matchAt(words, start, 0); end >= 0 {
+			for i := start; i < end; i++ {
+				covered[i] = true
+			}
+		}
+	}
+}
+
+// matchAt returns the end of a match of elements k… starting at word i, or -1.
+func (p pattern) matchAt(words []string, i, k int) int {
 	if k == len(p.elems) {
-		return true
+		return i
 	}
 	e := p.elems[k]
 	if e.gap {
 		for skip := 0; skip <= maxGap && i+skip <= len(words); skip++ {
-			if p.matchAt(words, i+skip, k+1) {
-				return true
+			if end := p.matchAt(words, i+skip, k+1); end >= 0 {
+				return end
 			}
 		}
-		return false
+		return -1
 	}
 	if i >= len(words) {
-		return false
+		return -1
 	}
 	w := words[i]
-	if w == e.word || (e.prefix && strings.HasPrefix(w, e.word)) {
+	if w == e.word || (e.prefix && strings.HasPrefix(w, e.word)) || (e.nik && isNIK(w)) {
 		return p.matchAt(words, i+1, k+1)
 	}
-	return false
+	return -1
 }
+
+// isNIK reports whether w looks like a national identity number (16 digits).
+func isNIK(w string) bool { return len(w) == 16 && isNumber(w) }
 
 // Match returns the first pattern of t found in words (rewritten), or "".
 func (t *Topic) Match(words []string) string {
@@ -195,4 +217,48 @@ func mergeTopics(layers ...[]*Topic) []*Topic {
 		}
 	}
 	return out
+}
+
+// covers reports whether the small-talk topics together cover every word of words that
+// the analyzer would keep: the message only greets, thanks or chats. It returns the
+// topic of the first pattern that matched.
+func smallTalk(topics []*Topic, words []string, a *indonesian.Analyzer) (*Topic, bool) {
+	covered := make([]bool, len(words))
+	var first *Topic
+	bestN := 0
+	for _, t := range topics {
+		mine := make([]bool, len(words))
+		for _, p := range t.patterns {
+			p.cover(words, mine)
+		}
+		n := countTrue(mine)
+		for i, m := range mine {
+			covered[i] = covered[i] || m
+		}
+		// The kind is the topic that covers most; a greeting only when nothing else matched
+		// ("makasih min" is thanks, not a greeting).
+		if n > 0 && (first == nil || (first.ID == "greeting" && t.ID != "greeting") || (n > bestN && t.ID != "greeting")) {
+			first, bestN = t, n
+		}
+	}
+	if first == nil {
+		return nil, false
+	}
+	var rest []string
+	for i, w := range words {
+		if !covered[i] {
+			rest = append(rest, w)
+		}
+	}
+	return first, len(a.AnalyzeWords(rest)) == 0
+}
+
+func countTrue(b []bool) int {
+	n := 0
+	for _, v := range b {
+		if v {
+			n++
+		}
+	}
+	return n
 }

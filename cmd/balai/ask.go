@@ -187,6 +187,8 @@ func reasonText(res *knowledge.Result, th knowledge.Thresholds) string {
 		return fmt.Sprintf("%s: %s always goes to an officer", res.Reason, res.Topic.Label)
 	case knowledge.ReasonNoContent:
 		return fmt.Sprintf("%s: no meaningful words to search for", res.Reason)
+	case knowledge.ReasonSmallTalk:
+		return fmt.Sprintf("%s: %s, not a question", res.Reason, res.SmallTalk.Label)
 	case knowledge.ReasonStale:
 		return fmt.Sprintf("%s: %s fits but is past its review date %s", res.Reason, res.Stale.ID, res.Stale.ReviewBy.Format(faq.DateLayout))
 	case knowledge.ReasonConfident:
@@ -222,8 +224,8 @@ func printAsk(w io.Writer, res *knowledge.Result, out askJSON, explain bool) {
 	}
 	ex := res.Explain
 	fmt.Fprintf(w, "\nexplain:\n  words: %s\n", strings.Join(ex.Words, " "))
-	if ex.Segment != "" {
-		fmt.Fprintf(w, "  decided on the sentence: %q\n", ex.Segment)
+	for _, f := range ex.Focus {
+		fmt.Fprintf(w, "  question sentence: %q (other sentences weigh %.1f)\n", f, 0.5)
 	}
 	for _, c := range ex.Corrections {
 		fmt.Fprintf(w, "  typo: %s → %s (distance %d)\n", c.From, c.To, c.Distance)
@@ -238,14 +240,14 @@ func printAsk(w io.Writer, res *knowledge.Result, out askJSON, explain bool) {
 	}
 	tw.Flush()
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  candidate\tconf\trelevance\tshare\tcoverage\tstrong\tphrasing\tbm25\tclosest phrasing")
+	fmt.Fprintln(tw, "  candidate\tconf\tscore\tmargin\tcoverage\tstrong\tphrasing\tcover\tbm25\tclosest phrasing")
 	for i, c := range res.Candidates {
 		if i >= 5 {
 			break
 		}
 		f := c.Features
-		fmt.Fprintf(tw, "  %s\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%s\n", c.Entry.ID, c.Confidence,
-			f.Relevance, f.Share, f.Coverage, f.StrongCoverage, f.Phrasing, f.BM25, f.Closest)
+		fmt.Fprintf(tw, "  %s\t%.3f\t%.3f\t%+.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.2f\t%s\n", c.Entry.ID, c.Confidence,
+			f.Score, f.Margin, f.Coverage, f.StrongCoverage, f.Phrasing, f.PhraseCover, f.BM25, f.Closest)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "  %s\n", ex.Summary)

@@ -24,6 +24,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	minCorrect := fs.Float64("min-correct", -1, "fail unless correct answers are at least `PCT` % of in-scope questions")
 	maxWrong := fs.Float64("max-wrong", -1, "fail if wrong answers exceed `PCT` % of in-scope questions")
 	maxOOS := fs.Float64("max-oos-answered", -1, "fail if answered out-of-scope questions exceed `PCT` %")
+	dump := fs.String("dump", "", "write every case with its candidates and features as JSON Lines to `FILE` (for tuning)")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return exitUsage
 	}
@@ -56,6 +57,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	elapsed := time.Since(start)
+	if *dump != "" {
+		if err := dumpOutcomes(*dump, outs); err != nil {
+			fmt.Fprintf(stderr, "balai eval: %v\n", err)
+			return exitFailed
+		}
+	}
 	m := eval.Measure(outs)
 	kinds := eval.ByKind(outs)
 	var rows []eval.SweepRow
@@ -140,4 +147,34 @@ func printEval(w io.Writer, m eval.Metrics, kinds []eval.KindRow, rows []eval.Sw
 		fmt.Fprintf(tw, "%.2f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t\n", r.Thresholds.Answer, mm.Correct, mm.Wrong, mm.Suggested, mm.SuggestedWith, mm.Escalated, mm.OOSAnswered)
 	}
 	tw.Flush()
+}
+
+func dumpOutcomes(path string, outs []eval.Outcome) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	for _, o := range outs {
+		type cand struct {
+			ID       string  `json:"id"`
+			Expected bool    `json:"expected"`
+			Conf     float64 `json:"conf"`
+			F        any     `json:"f"`
+		}
+		var cs []cand
+		for i, c := range o.Result.Candidates {
+			if i >= 5 {
+				break
+			}
+			exp := false
+			for _, e := range o.Case.Expect {
+				exp = exp || e == c.Entry.ID
+			}
+			cs = append(cs, cand{ID: c.Entry.ID, Expected: exp, Conf: c.Confidence, F: c.Features})
+		}
+		enc.Encode(map[string]any{"line": o.Case.Line, "q": o.Case.Q, "kind": o.Case.Kind, "in_scope": o.Case.InScope(),
+			"reason": o.Result.Reason, "verdict": eval.Verdict(o), "cands": cs})
+	}
+	return f.Close()
 }

@@ -14,13 +14,15 @@ import "strings"
 //     their allomorphs), applying the ECS disambiguation and recoding rules
 //     (meny-→s, mem-→p, men-→t, meng-→k, peny-→s, pem-→p, pen-→t, peng-→k, ...),
 //     looking the remainder up after each removal. Prefix–suffix pairs that Indonesian
-//     morphology does not allow (be-i, di-an, ke-i, ke-kan, me-an, se-i, se-kan, te-an,
-//     pe-kan) are skipped.
-//  3. If that fails, restore the removed suffixes one at a time (for -kan first as -an,
-//     keeping the k) and retry the prefixes.
+//     morphology does not allow (be-i, di-an, ke-kan, me-an, se-i, se-kan, te-an,
+//     pe-kan) are skipped; ke-i is allowed for the common ketahui.
+//  3. If that fails, restore the removed suffixes one at a time and retry the prefixes.
+//
+// A final -kan is read first as -an after a root ending in k (masakan → masak,
+// pemasukan → masuk), then as -kan (masukkan → masuk), within the prefix–suffix rules above.
 //
 // Words that start like be-…-lah, be-…-an, me-…-i, di-…-i, pe-…-i or te-…-i are first
-// tried prefix-first (the ECS rule precedence), so that dinilai gives nilai, not nila.
+// tried prefix-first (the ECS rule precedence), so that memakai gives pakai, not maka.
 // A word that does not reduce to a known root is returned unchanged.
 type Stemmer struct {
 	// roots maps each root to itself, so that a successful lookup of a
@@ -73,6 +75,9 @@ func (s *Stemmer) Stem(word string) string {
 		return word
 	}
 	if r, ok := s.stem(word); ok {
+		return r
+	}
+	if r, ok := s.colloquial(word); ok {
 		return r
 	}
 	return word
@@ -154,36 +159,26 @@ func (s *Stemmer) prefixFirst(w string) (string, bool) {
 	return stemSearch{s: s, suffixes: true}.prefixes(stemForm{tail: w}, 0, 0, 0)
 }
 
-// suffixesOnly removes the suffixes of f (a form whose prefixes are already gone,
-// the outermost of kind outer), looking the remainder up after each removal.
-func (s *Stemmer) suffixesOnly(f stemForm, outer byte) (string, bool) {
-	f, ok := f.cut(stemParticles[:])
-	if ok {
-		if r, ok := s.lookup(f); ok {
-			return r, true
-		}
-	}
-	f, ok = f.cut(stemPossessives[:])
-	if ok {
-		if r, ok := s.lookup(f); ok {
-			return r, true
-		}
-	}
+// stemSuffixStages is the number of suffix-removal stages of stemSuffixCuts.
+const stemSuffixStages = 4
+
+// stemSuffixCuts removes the suffixes of f (a form whose prefixes are already gone,
+// the outermost of kind outer) one stage at a time: the particle, the possessive,
+// the derivational suffix read as -an after a root ending in k, and the
+// derivational suffix. A stage that does not apply is left invalid.
+func stemSuffixCuts(f stemForm, outer byte) (out [stemSuffixStages]stemForm, valid [stemSuffixStages]bool) {
+	f, valid[0] = f.cut(stemParticles[:])
+	out[0] = f
+	f, valid[1] = f.cut(stemPossessives[:])
+	out[1] = f
 	deriv, f3, f3an := f.cutDerivational()
-	if deriv == "" {
-		return "", false
-	}
 	if deriv == "kan" && !stemDisallowed(outer, "an") {
-		if r, ok := s.lookup(f3an); ok {
-			return r, true
-		}
+		out[2], valid[2] = f3an, true
 	}
-	if !stemDisallowed(outer, deriv) {
-		if r, ok := s.lookup(f3); ok {
-			return r, true
-		}
+	if deriv != "" && !stemDisallowed(outer, deriv) {
+		out[3], valid[3] = f3, true
 	}
-	return "", false
+	return out, valid
 }
 
 // lookup returns the dictionary entry equal to f, without allocating.
@@ -237,16 +232,27 @@ func (st stemSearch) prefixes(f stemForm, depth int, prev, outer byte) (string, 
 			return r, true
 		}
 	}
-	if st.suffixes {
-		// Only after every recoding at this level failed as a whole word
-		// (memakai → pakai before makai → maka).
-		for _, o := range list {
+	if st.suffixes && len(list) > 0 {
+		// Only after every recoding at this level failed as a whole word, and
+		// stage by stage across the recodings (memakai → pakai before
+		// makai → maka; memakainya → pakainya → pakai before makainya → makai → maka).
+		var stages [len(opts.buf)][stemSuffixStages]stemForm
+		var valid [len(opts.buf)][stemSuffixStages]bool
+		for i, o := range list {
 			out := outer
 			if depth == 0 {
 				out = o.kind
 			}
-			if r, ok := st.s.suffixesOnly(o.rest, out); ok {
-				return r, true
+			stages[i], valid[i] = stemSuffixCuts(o.rest, out)
+		}
+		for stage := 0; stage < stemSuffixStages; stage++ {
+			for i := range list {
+				if !valid[i][stage] {
+					continue
+				}
+				if r, ok := st.s.lookup(stages[i][stage]); ok {
+					return r, true
+				}
 			}
 		}
 	}
@@ -281,7 +287,9 @@ func stemDisallowed(kind byte, suffix string) bool {
 		return suffix == "i"
 	case 'd', 'm', 't':
 		return suffix == "an"
-	case 'k', 's':
+	case 'k':
+		return suffix == "kan" // ke-i is allowed for ketahui
+	case 's':
 		return suffix == "i" || suffix == "kan"
 	case 'p':
 		return suffix == "kan"

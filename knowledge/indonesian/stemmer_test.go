@@ -157,6 +157,14 @@ var stemCases = []struct {
 		{"password", "password"}, {"ketidakpastian", "ketidakpastian"}, {"mentari", "mentari"},
 		{"ktpnya", "ktpnya"}, {"bpjsnya", "bpjsnya"}, {"kk", "kk"}, {"sim", "sim"},
 		{"e", "e"}, {"", ""}, {"Menulis", "Menulis"}, {"e-ktp", "e-ktp"},
+		// Reduplication arrives split by the tokenizer; each half is stemmed alone.
+		{"anak-anak", "anak-anak"}, {"berlari", "lari"}, {"lari", "lari"},
+		{"surat", "surat"}, {"menyurati", "surat"},
+	}},
+	{"later suffix stage of one recoding vs. earlier stage of another", []stemCase{
+		{"memakainya", "pakai"}, {"memengaruhi", "pengaruh"}, {"ketahui", "tahu"},
+		{"dinonaktifkan", "nonaktif"}, {"disalahgunakan", "salahguna"},
+		{"psikologi", "psikologi"}, {"kegiatan", "giat"}, {"pemuka", "pemuka"},
 	}},
 }
 
@@ -302,8 +310,24 @@ func TestStemAllocations(t *testing.T) {
 			s.Stem(w)
 		}
 	})
-	if allocs > 0 {
+	// The formal path allocates nothing; only the colloquial fallback, tried for words that
+	// have no formal root, builds candidate strings.
+	if allocs > float64(len(words))/20 {
 		t.Errorf("Stem allocates: %.1f allocations per %d words", allocs, len(words))
+	}
+}
+
+func TestStemColloquial(t *testing.T) {
+	s := NewStemmer()
+	for _, tt := range []struct{ in, want string }{
+		{"diwakilin", "wakil"}, {"bayarin", "bayar"}, {"ngurus", "urus"}, {"ngurusin", "urus"},
+		{"ngecek", "cek"}, {"ngirim", "kirim"}, {"nyari", "cari"}, {"nyetor", "setor"},
+		{"ngajuin", "aju"}, {"dicariin", "cari"}, {"nungguin", "tunggu"},
+		{"ngantuk", "kantuk"}, {"nanya", "tanya"}, {"gabut", "gabut"}, // unknown stays unchanged
+	} {
+		if got := s.Stem(tt.in); got != tt.want {
+			t.Errorf("Stem(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
 

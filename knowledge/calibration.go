@@ -1,0 +1,81 @@
+package knowledge
+
+import (
+	"math"
+	"sort"
+)
+
+// The ranking score mixes bleve's BM25 (field boosts and length normalisation tell what an
+// entry is about) with Balai's coverage and phrasing features (which tell how much of the
+// question the entry explains).
+const (
+	wCoverage = 0.40
+	wStrong   = 0.25
+	wPhrasing = 0.35
+	wBM25     = 0.5
+)
+
+// InputNames name the inputs of the confidence model, in order.
+var InputNames = []string{"bias", "coverage", "strong_coverage", "phrasing", "phrase_cover", "title_cover",
+	"miss_max", "unknown", "log_terms", "bm25_rel", "margin", "margin_neg", "miss_idf", "coverage_sq", "phrase_cover_sq"}
+
+// Inputs returns the model inputs of a candidate's features.
+func Inputs(f Features) []float64 {
+	return []float64{1, f.Coverage, f.StrongCoverage, f.Phrasing, f.PhraseCover, f.TitleCover,
+		f.MissMax, f.Unknown, math.Log1p(float64(f.Terms)), f.BM25Rel, f.Margin, math.Min(f.Margin, 0),
+		f.MissIDF, f.Coverage * f.Coverage, f.PhraseCover * f.PhraseCover}
+}
+
+// Model turns a candidate's features into a calibrated confidence: the probability that the
+// candidate answers the question, by logistic regression over Inputs.
+type Model struct {
+	Weights []float64
+}
+
+// Confidence returns the model's probability for features f.
+func (m Model) Confidence(f Features) float64 {
+	x := Inputs(f)
+	var z float64
+	for i, w := range m.Weights {
+		z += w * x[i]
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// DefaultModel was fitted with internal/cmd/calibrate on testdata/eval (see README,
+// "Calibration").
+var DefaultModel = Model{Weights: []float64{-4.174 /* bias */, 0.518 /* coverage */, 0.513 /* strong_coverage */, 0.493 /* phrasing */, 0.752 /* phrase_cover */, 0.558 /* title_cover */, -0.165 /* miss_max */, 0.025 /* unknown */, 0.254 /* log_terms */, 1.292 /* bm25_rel */, 2.063 /* margin */, 0.915 /* margin_neg */, -0.246 /* miss_idf */, 0.546 /* coverage_sq */, 0.906 /* phrase_cover_sq */}}
+
+// calibrate scores and ranks candidates: ranking score, margin to the best other candidate,
+// and calibrated confidence. Candidates are sorted by confidence.
+func calibrate(cands []Candidate, m Model) {
+	var maxBM25 float64
+	for _, c := range cands {
+		maxBM25 = math.Max(maxBM25, c.Features.BM25)
+	}
+	for i := range cands {
+		f := &cands[i].Features
+		if maxBM25 > 0 {
+			f.BM25Rel = f.BM25 / maxBM25
+		}
+		f.Relevance = clamp01(wCoverage*f.Coverage + wStrong*f.StrongCoverage + wPhrasing*f.Phrasing)
+		f.Score = wBM25*f.BM25Rel + (1-wBM25)*f.Relevance
+	}
+	for i := range cands {
+		best := 0.0
+		for j := range cands {
+			if j != i {
+				best = math.Max(best, cands[j].Features.Score)
+			}
+		}
+		f := &cands[i].Features
+		f.Margin = f.Score - best
+		cands[i].Confidence = round3(m.Confidence(*f))
+	}
+	sort.SliceStable(cands, func(a, b int) bool {
+		if cands[a].Confidence != cands[b].Confidence {
+			return cands[a].Confidence > cands[b].Confidence
+		}
+		return cands[a].Features.Score > cands[b].Features.Score
+	})
+}

@@ -1,0 +1,321 @@
+package knowledge_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/knowledge"
+)
+
+// mustOpen opens an index over a corpus directory ("" = embedded default).
+func mustOpen(tb testing.TB, dir string, opts knowledge.Options) *knowledge.Index {
+	tb.Helper()
+	c, ps, err := knowledge.LoadCorpus(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := ps.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC) }
+	}
+	ix, err := knowledge.Open(context.Background(), c, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+func TestAskMini(t *testing.T) {
+	ix := mustOpen(t, "testdata/mini", knowledge.Options{})
+	tests := []struct {
+		q        string
+		decision knowledge.Decision
+		id       string // answered entry, or the topic for a topic escalation
+		reason   string
+		lang     string
+	}{
+		{q: "ktp saya ilang gmn min", decision: knowledge.Answer, id: "ktp-hilang"},
+		{q: "KTP-el hilang", decision: knowledge.Answer, id: "ktp-hilang"},
+		{q: "e-KTP saya patah", decision: knowledge.Answer, id: "ktp-rusak"},
+		{q: "kartu penduduk hilang", decision: knowledge.Answer, id: "ktp-hilang"},        // corpus slang file
+		{q: "pendaftran akta kelahran bayi", decision: knowledge.Answer, id: "akta-lahir"}, // typos
+		{q: "my id card is lost", decision: knowledge.Answer, id: "ktp-hilang", lang: "en"},
+		{q: "ktp", decision: knowledge.Suggest},
+		{q: "cara daftar npwp", decision: knowledge.Escalate, reason: knowledge.ReasonStale},
+		{q: "ada sengketa pajak di kantor", decision: knowledge.Escalate, reason: knowledge.ReasonTopic, id: "sengketa"},
+		{q: "KTP sy udh 3 bln blm jadi", decision: knowledge.Escalate, reason: knowledge.ReasonTopic, id: "status-pribadi"},
+		{q: "harga cabai hari ini", decision: knowledge.Escalate, reason: knowledge.ReasonNoMatch},
+		{q: "halo min, makasih ya", decision: knowledge.Escalate, reason: knowledge.ReasonSmallTalk},
+		{q: "lagi apa min? udah makan blm", decision: knowledge.Escalate, reason: knowledge.ReasonSmallTalk},
+		{q: "sy mau tanya ya", decision: knowledge.Escalate, reason: knowledge.ReasonNoContent},
+		{q: "🙏🙏", decision: knowledge.Escalate, reason: knowledge.ReasonNoContent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			res, err := ix.Ask(context.Background(), tt.q, knowledge.WithExplain())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Decision != tt.decision {
+				t.Fatalf("decision = %s (%s: %s), want %s", res.Decision, res.Reason, res.Explain.Summary, tt.decision)
+			}
+			switch {
+			case tt.decision == knowledge.Answer:
+				if top, _ := res.Top(); top.Entry.ID != tt.id {
+					t.Errorf("answered %s, want %s", top.Entry.ID, tt.id)
+				}
+			case tt.reason != "" && res.Reason != tt.reason:
+				t.Errorf("reason = %s, want %s", res.Reason, tt.reason)
+			}
+			if tt.reason == knowledge.ReasonTopic && res.Topic.ID != tt.id {
+				t.Errorf("topic = %s, want %s", res.Topic.ID, tt.id)
+			}
+			if tt.decision == knowledge.Suggest && len(res.Suggestions) < 2 {
+				t.Errorf("suggest with %d entries", len(res.Suggestions))
+			}
+			if tt.lang != "" && res.Lang != tt.lang {
+				t.Errorf("lang = %s, want %s", res.Lang, tt.lang)
+			}
+			for _, c := range res.Candidates {
+				if c.Confidence < 0 || c.Confidence > 1 {
+					t.Errorf("confidence %v of %s outside [0,1]", c.Confidence, c.Entry.ID)
+				}
+			}
+		})
+	}
+}
+
+func TestSuggestNeverOffersStaleEntries(t *testing.T) {
+	ix := mustOpen(t, "testdata/mini", knowledge.Options{})
+	res, err := ix.Ask(context.Background(), "daftar npwp atau ktp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Suggestions {
+		if s.Entry.ID == "npwp-lama" {
+			t.Errorf("stale entry suggested: %+v", res.Suggestions)
+		}
+	}
+	if res.Decision == knowledge.Answer {
+		if top, _ := res.Top(); top.Entry.ID == "npwp-lama" {
+			t.Error("stale entry answered")
+		}
+	}
+}
+
+func TestPersistedIndexIsReusedAndRebuiltOnChange(t *testing.T) {
+	data := t.TempDir()
+	corpus := copyDir(t, "testdata/mini")
+	open := func() knowledge.Info {
+		c, _, err := knowledge.LoadCorpus(corpus)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix, err := knowledge.Open(context.Background(), c, knowledge.Options{DataDir: data, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ix.Close()
+		res, err := ix.Ask(context.Background(), "ktp hilang")
+		if err != nil || res.Decision != knowledge.Answer {
+			t.Fatalf("ask on reopened index: %v %+v", err, res)
+		}
+		return ix.Info()
+	}
+	first := open()
+	if !first.Built || first.Path == "" {
+		t.Fatalf("first open should build on disk: %+v", first)
+	}
+	second := open()
+	if second.Built || second.Path != first.Path {
+		t.Fatalf("second open should reuse %s: %+v", first.Path, second)
+	}
+	// The on-disk index carries its analyzer definition: plain bleve can open and query it.
+	b, err := bleve.Open(second.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := bleve.NewMatchQuery("KTP-el yang hilang")
+	q.SetField("title")
+	sr, err := b.Search(bleve.NewSearchRequest(q))
+	b.Close()
+	if err != nil || sr.Total == 0 || sr.Hits[0].ID != "ktp-hilang" {
+		t.Fatalf("bleve search on reopened index: %v %v", err, sr)
+	}
+	writeFile(t, filepath.Join(corpus, "layanan/jam.md"), strings.Replace(readFile(t, filepath.Join(corpus, "layanan/jam.md")), "16.00", "15.00", 1))
+	third := open()
+	if !third.Built || third.Fingerprint == first.Fingerprint {
+		t.Fatalf("changed corpus should rebuild: %+v", third)
+	}
+	des, _ := os.ReadDir(filepath.Join(data, "index"))
+	if len(des) != 1 {
+		t.Errorf("old indexes kept: %d dirs", len(des))
+	}
+}
+
+func TestReloadKeepsWorkingIndexOnBrokenCorpus(t *testing.T) {
+	corpus := copyDir(t, "testdata/mini")
+	ix := mustOpen(t, corpus, knowledge.Options{DataDir: t.TempDir()})
+	before := ix.Info()
+
+	writeFile(t, filepath.Join(corpus, "pajak/rusak.md"), "---\nid: rusak\ntitle: Rusak\n---\n")
+	err := ix.Reload(context.Background(), corpus)
+	var ve *faq.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("reload of broken corpus: err = %v, want a validation error", err)
+	}
+	if !strings.Contains(err.Error(), filepath.Join(corpus, "pajak/rusak.md")+":1: error: missing questions") {
+		t.Errorf("error does not name file and line: %v", err)
+	}
+	if ix.Info().Fingerprint != before.Fingerprint {
+		t.Fatal("broken corpus replaced the working index")
+	}
+	if res, err := ix.Ask(context.Background(), "ktp hilang"); err != nil || res.Decision != knowledge.Answer {
+		t.Fatalf("index stopped answering: %v %+v", err, res)
+	}
+
+	writeFile(t, filepath.Join(corpus, "pajak/rusak.md"), "---\nid: pkb\ntitle: Pajak kendaraan\nquestions: [Bayar pajak motor di mana?]\n---\nDi Samsat.\n")
+	if err := ix.Reload(context.Background(), corpus); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Ask(context.Background(), "bayar pajak kendaraan motor di samsat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top, ok := res.Top(); !ok || top.Entry.ID != "pkb" {
+		t.Fatalf("new entry not served after reload: %+v", res.Candidates)
+	}
+}
+
+// TestReloadUnderLoad asks questions from several goroutines while the corpus is swapped
+// back and forth: no question may fail.
+func TestReloadUnderLoad(t *testing.T) {
+	corpus := copyDir(t, "testdata/mini")
+	ix := mustOpen(t, corpus, knowledge.Options{DataDir: t.TempDir()})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []error
+	asked := 0
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				res, err := ix.Ask(context.Background(), "ktp saya hilang")
+				mu.Lock()
+				asked++
+				if err != nil {
+					failures = append(failures, err)
+				} else if res.Decision != knowledge.Answer {
+					failures = append(failures, errors.New("not answered: "+string(res.Decision)))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	jam := filepath.Join(corpus, "layanan/jam.md")
+	orig := readFile(t, jam)
+	for i := 0; i < 6; i++ {
+		writeFile(t, jam, strings.Replace(orig, "16.00", []string{"15.00", "16.00"}[i%2], 1))
+		if err := ix.Reload(context.Background(), corpus); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("%d of %d questions failed during reloads, first: %v", len(failures), asked, failures[0])
+	}
+	if asked == 0 {
+		t.Fatal("no question asked")
+	}
+}
+
+func TestThresholdsValidate(t *testing.T) {
+	if err := (knowledge.Thresholds{Answer: 0.3, Suggest: 0.5, MaxSuggestions: 3}).Validate(); err == nil {
+		t.Error("suggest above answer accepted")
+	}
+	if err := knowledge.DefaultThresholds().Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestValidateExtrasNamesFileAndLine(t *testing.T) {
+	corpus := copyDir(t, "testdata/mini")
+	writeFile(t, filepath.Join(corpus, "_balai/slang.txt"), "gmn => bagaimana\njust words\n")
+	writeFile(t, filepath.Join(corpus, "_balai/escalate.txt"), "orphan pattern\n")
+	_, ps, err := knowledge.LoadCorpus(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, p := range ps {
+		got += p.String() + "\n"
+	}
+	want := filepath.Join(corpus, "_balai/slang.txt") + ":2: error: not a rule"
+	if !strings.Contains(got, want) {
+		t.Errorf("problems:\n%s\nwant one starting %q", got, want)
+	}
+	writeFile(t, filepath.Join(corpus, "_balai/slang.txt"), "gmn => bagaimana\n")
+	_, ps, _ = knowledge.LoadCorpus(corpus)
+	if len(ps) != 1 || !strings.Contains(ps[0].String(), "escalate.txt:1: error: pattern \"orphan pattern\" comes before any [topic] header") {
+		t.Errorf("problems: %v", ps)
+	}
+}
+
+func copyDir(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func writeFile(t *testing.T, p, s string) {
+	t.Helper()
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
