@@ -60,8 +60,8 @@ type snapshot struct {
 	topics   []*Topic
 	chat     []*Topic // small talk
 	key      string   // index fingerprint
-	path     string // on-disk location, "" in memory
-	built    bool   // built now rather than opened from disk
+	path     string   // on-disk location, "" in memory
+	built    bool     // built now rather than opened from disk
 
 	mu     sync.RWMutex // held for reading by queries; Close waits for them
 	closed bool

@@ -53,7 +53,7 @@ func TestAskMini(t *testing.T) {
 		{q: "ktp saya ilang gmn min", decision: knowledge.Answer, id: "ktp-hilang"},
 		{q: "KTP-el hilang", decision: knowledge.Answer, id: "ktp-hilang"},
 		{q: "e-KTP saya patah", decision: knowledge.Answer, id: "ktp-rusak"},
-		{q: "kartu penduduk hilang", decision: knowledge.Answer, id: "ktp-hilang"},        // corpus slang file
+		{q: "kartu penduduk hilang", decision: knowledge.Answer, id: "ktp-hilang"},         // corpus slang file
 		{q: "pendaftran akta kelahran bayi", decision: knowledge.Answer, id: "akta-lahir"}, // typos
 		{q: "my id card is lost", decision: knowledge.Answer, id: "ktp-hilang", lang: "en"},
 		{q: "ktp", decision: knowledge.Suggest},

@@ -79,15 +79,15 @@ func progressPrinter(w io.Writer) func(done, total int) {
 
 // askJSON is the machine-readable answer of balai ask --json.
 type askJSON struct {
-	Decision   string              `json:"decision"`
-	ID         string              `json:"id"`
-	Confidence float64             `json:"confidence"`
-	Candidates []candidateJSON     `json:"candidates"`
-	Answer     string              `json:"answer"`
-	Reason     string              `json:"reason"`
-	Lang       string              `json:"lang"`
-	Topic      string              `json:"topic,omitempty"`
-	Source     string              `json:"source,omitempty"`
+	Decision   string                 `json:"decision"`
+	ID         string                 `json:"id"`
+	Confidence float64                `json:"confidence"`
+	Candidates []candidateJSON        `json:"candidates"`
+	Answer     string                 `json:"answer"`
+	Reason     string                 `json:"reason"`
+	Lang       string                 `json:"lang"`
+	Topic      string                 `json:"topic,omitempty"`
+	Source     string                 `json:"source,omitempty"`
 	Explain    *knowledge.Explanation `json:"explain,omitempty"`
 }
 
