@@ -52,7 +52,7 @@ type Thresholds struct {
 
 // DefaultThresholds are chosen from the evaluation set (balai eval --sweep).
 func DefaultThresholds() Thresholds {
-	return Thresholds{Answer: 0.50, Suggest: 0.22, SuggestRatio: 0.35, MaxSuggestions: 3}
+	return Thresholds{Answer: 0.55, Suggest: 0.22, SuggestRatio: 0.35, MaxSuggestions: 3}
 }
 
 // Validate checks that the thresholds are ordered and in range.
@@ -190,7 +190,7 @@ func (ix *Index) Ask(ctx context.Context, text string, opts ...AskOption) (*Resu
 	}
 	rewritten := s.analyzer.Rewrite(words)
 	for _, t := range s.topics {
-		if p := t.Match(rewritten); p != "" {
+		if p := t.Match(words, rewritten); p != "" {
 			res.Decision, res.Reason, res.Topic = Escalate, ReasonTopic, t
 			if res.Explain != nil {
 				res.Explain.Words = words

@@ -44,7 +44,7 @@ func (m Model) Confidence(f Features) float64 {
 
 // DefaultModel was fitted with internal/cmd/calibrate on testdata/eval (see README,
 // "Calibration").
-var DefaultModel = Model{Weights: []float64{-4.174 /* bias */, 0.518 /* coverage */, 0.513 /* strong_coverage */, 0.493 /* phrasing */, 0.752 /* phrase_cover */, 0.558 /* title_cover */, -0.165 /* miss_max */, 0.025 /* unknown */, 0.254 /* log_terms */, 1.292 /* bm25_rel */, 2.063 /* margin */, 0.915 /* margin_neg */, -0.246 /* miss_idf */, 0.546 /* coverage_sq */, 0.906 /* phrase_cover_sq */}}
+var DefaultModel = Model{Weights: []float64{-4.281 /* bias */, 0.528 /* coverage */, 0.520 /* strong_coverage */, 0.475 /* phrasing */, 0.739 /* phrase_cover */, 0.543 /* title_cover */, -0.203 /* miss_max */, -0.043 /* unknown */, 0.326 /* log_terms */, 1.281 /* bm25_rel */, 2.035 /* margin */, 0.911 /* margin_neg */, -0.292 /* miss_idf */, 0.574 /* coverage_sq */, 0.894 /* phrase_cover_sq */}}
 
 // calibrate scores and ranks candidates: ranking score, margin to the best other candidate,
 // and calibrated confidence. Candidates are sorted by confidence.

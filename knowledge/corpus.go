@@ -77,19 +77,11 @@ func ValidateExtras(c *faq.Corpus) faq.Problems {
 			}
 		}
 	}
-	if ps.Errors() == 0 {
-		cfg, err := corpusAnalyzerConfig(c)
-		if err == nil {
-			var a *indonesian.Analyzer
-			if a, err = cfg.newAnalyzer(); err == nil {
-				if _, err = corpusTopics(c, a); err == nil {
-					_, err = corpusSmallTalk(c)
-				}
-			}
-		}
-		if err != nil {
-			ps = append(ps, problemFromError(where(topicsFile), err))
-		}
+	if _, err := corpusTopics(c); err != nil {
+		ps = append(ps, problemFromError(where(topicsFile), err))
+	}
+	if _, err := corpusSmallTalk(c); err != nil {
+		ps = append(ps, problemFromError(where(smallTalkFile), err))
 	}
 	for name := range c.Extras {
 		if !known[name] && !strings.HasSuffix(strings.ToLower(name), ".md") {
@@ -118,8 +110,8 @@ func problemFromError(file string, err error) faq.Problem {
 }
 
 // corpusTopics returns the default topics with the corpus's own escalate.txt layered on top.
-func corpusTopics(c *faq.Corpus, a *indonesian.Analyzer) ([]*Topic, error) {
-	def, err := ParseTopics("knowledge/data/escalate.txt", defaultTopics, a.Rewrite)
+func corpusTopics(c *faq.Corpus) ([]*Topic, error) {
+	def, err := ParseTopics("knowledge/data/escalate.txt", defaultTopics)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +119,7 @@ func corpusTopics(c *faq.Corpus, a *indonesian.Analyzer) ([]*Topic, error) {
 	if !ok {
 		return def, nil
 	}
-	own, err := ParseTopics(faq.ExtrasDir+"/"+topicsFile, b, a.Rewrite)
+	own, err := ParseTopics(faq.ExtrasDir+"/"+topicsFile, b)
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +129,7 @@ func corpusTopics(c *faq.Corpus, a *indonesian.Analyzer) ([]*Topic, error) {
 // corpusSmallTalk returns the default small-talk patterns with the corpus's own layered on
 // top. They match words as typed, so no rewriting is applied to them.
 func corpusSmallTalk(c *faq.Corpus) ([]*Topic, error) {
-	same := func(w []string) []string { return w }
-	def, err := ParseTopics("knowledge/data/smalltalk.txt", defaultSmallTalk, same)
+	def, err := ParseTopics("knowledge/data/smalltalk.txt", defaultSmallTalk)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +137,7 @@ func corpusSmallTalk(c *faq.Corpus) ([]*Topic, error) {
 	if !ok {
 		return def, nil
 	}
-	own, err := ParseTopics(faq.ExtrasDir+"/"+smallTalkFile, b, same)
+	own, err := ParseTopics(faq.ExtrasDir+"/"+smallTalkFile, b)
 	if err != nil {
 		return nil, err
 	}

@@ -201,7 +201,7 @@ func (ix *Index) load(ctx context.Context, c *faq.Corpus) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	topics, err := corpusTopics(c, a)
+	topics, err := corpusTopics(c)
 	if err != nil {
 		return nil, err
 	}

@@ -44,9 +44,11 @@ const maxGap = 4
 //	[darurat!] Keadaan darurat        (a "!" after the id marks an urgent topic)
 //
 // Each line under a section header is a phrase pattern matched against the citizen's words
-// after slang rewriting: ".." allows up to four words in between, "word*" matches any word
-// starting with "word", and "<nik>" matches a 16-digit identity number.
-func ParseTopics(file string, data []byte, rw func([]string) []string) ([]*Topic, error) {
+// as typed and after slang rewriting (either may match): ".." allows up to four words in
+// between, "word*" matches any word starting with "word", and "<nik>" matches a 16-digit
+// identity number. Patterns themselves are not rewritten, so a pattern never shrinks to a
+// common word (slang rules delete particles such as "kok").
+func ParseTopics(file string, data []byte) ([]*Topic, error) {
 	var topics []*Topic
 	var cur *Topic
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -83,7 +85,7 @@ func ParseTopics(file string, data []byte, rw func([]string) []string) ([]*Topic
 		if cur == nil {
 			return nil, fmt.Errorf("%s:%d: pattern %q comes before any [topic] header", file, line, text)
 		}
-		p, err := parsePattern(text, rw)
+		p, err := parsePattern(text)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", file, line, err)
 		}
@@ -97,14 +99,11 @@ func ParseTopics(file string, data []byte, rw func([]string) []string) ([]*Topic
 	return topics, sc.Err()
 }
 
-func parsePattern(text string, rw func([]string) []string) (pattern, error) {
+func parsePattern(text string) (pattern, error) {
 	p := pattern{text: text}
 	var run []string
 	flush := func() {
-		if len(run) == 0 {
-			return
-		}
-		for _, w := range rw(run) {
+		for _, w := range run {
 			p.elems = append(p.elems, patElem{word: w})
 		}
 		run = nil
@@ -192,11 +191,14 @@ func (p pattern) matchAt(words []string, i, k int) int {
 // isNIK reports whether w looks like a national identity number (16 digits).
 func isNIK(w string) bool { return len(w) == 16 && isNumber(w) }
 
-// Match returns the first pattern of t found in words (rewritten), or "".
-func (t *Topic) Match(words []string) string {
+// Match returns the first pattern of t found in any of the readings of a message (the
+// words as typed, the words rewritten), or "".
+func (t *Topic) Match(readings ...[]string) string {
 	for _, p := range t.patterns {
-		if p.match(words) {
-			return p.text
+		for _, words := range readings {
+			if p.match(words) {
+				return p.text
+			}
 		}
 	}
 	return ""

@@ -1,0 +1,43 @@
+// Package balai holds the domain types every part of Balai shares: the channels citizens
+// write on and the reference to one conversation. It has no dependencies beyond the
+// standard library; the engine (bot), its adapters (bot/telegram, bot/whatsapp,
+// bot/webchat), the officer desk (desk) and the stores (store) build on it.
+package balai
+
+import (
+	"log/slog"
+	"strings"
+)
+
+// Channel names a way citizens reach the agency.
+type Channel string
+
+// The channels Balai serves.
+const (
+	Telegram Channel = "telegram"
+	WhatsApp Channel = "whatsapp"
+	Web      Channel = "web"
+)
+
+// ChatRef identifies one conversation: a channel and the chat's id on it.
+type ChatRef struct {
+	Channel Channel `json:"channel"`
+	ID      string  `json:"id"`
+}
+
+// String is "channel:id", the key Balai stores conversations under.
+func (c ChatRef) String() string { return string(c.Channel) + ":" + c.ID }
+
+// LogValue logs a chat as a group of channel and id.
+func (c ChatRef) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("channel", string(c.Channel)), slog.String("id", c.ID))
+}
+
+// ParseChatRef reads a "channel:id" key.
+func ParseChatRef(s string) (ChatRef, bool) {
+	ch, id, ok := strings.Cut(s, ":")
+	if !ok || ch == "" || id == "" {
+		return ChatRef{}, false
+	}
+	return ChatRef{Channel: Channel(ch), ID: id}, true
+}
