@@ -52,7 +52,7 @@ type Thresholds struct {
 
 // DefaultThresholds are chosen from the evaluation set (balai eval --sweep).
 func DefaultThresholds() Thresholds {
-	return Thresholds{Answer: 0.55, Suggest: 0.22, SuggestRatio: 0.35, MaxSuggestions: 3}
+	return Thresholds{Answer: 0.35, Suggest: 0.05, SuggestRatio: 0.1, MaxSuggestions: 3}
 }
 
 // Validate checks that the thresholds are ordered and in range.
@@ -83,6 +83,7 @@ type Features struct {
 	TitleCover     float64 `json:"title_cover"`     // share of the title found in the question
 	MissMax        float64 `json:"miss_max"`        // weight of the heaviest question term the entry lacks, as a share of the question
 	MissIDF        float64 `json:"miss_idf"`        // that term's weight relative to the weight of a word the corpus does not have
+	MissStrong     float64 `json:"miss_strong"`     // heaviest question term absent from the entry's questions, title and keywords, as a share
 	Unknown        float64 `json:"unknown"`         // share of the question's weight in words the corpus does not have
 	Terms          int     `json:"terms"`           // distinct terms of the question
 	BM25Rel        float64 `json:"bm25_rel"`        // BM25 relative to the best candidate's
@@ -443,16 +444,20 @@ func entryIndex(c *faq.Corpus, e *faq.Entry) int {
 // features computes the evidence for entry i against the question terms.
 func features(st *stats, i int, qts []qterm, total float64) Features {
 	et := &st.entries[i]
-	var cov, strong, missMax, unknown float64
+	var cov, strong, missMax, missStrong, unknown float64
 	for _, q := range qts {
 		if !q.known {
 			unknown += q.w
 			missMax = math.Max(missMax, q.w)
+			missStrong = math.Max(missStrong, q.w)
 			continue
 		}
 		fl := et.lookup(q.id)
 		if fl == 0 {
 			missMax = math.Max(missMax, q.w)
+		}
+		if fl&fStrong == 0 {
+			missStrong = math.Max(missStrong, q.w)
 		}
 		switch {
 		case fl&fStrong != 0:
@@ -463,7 +468,7 @@ func features(st *stats, i int, qts []qterm, total float64) Features {
 		}
 	}
 	f := Features{Coverage: cov / total, StrongCoverage: strong / total, MissMax: missMax / total,
-		MissIDF: missMax / st.idf(0), Unknown: unknown / total, Terms: len(qts)}
+		MissIDF: missMax / st.idf(0), MissStrong: missStrong / total, Unknown: unknown / total, Terms: len(qts)}
 	// Phrasing: weighted Dice similarity between the question and each phrasing; phrase
 	// cover: the share of a phrasing's weight that the question contains.
 	best, bestJ := 0.0, 0
@@ -540,8 +545,14 @@ func Decide(res *Result, th Thresholds, now time.Time) {
 			}
 			res.Suggestions = append(res.Suggestions, c)
 		}
-		if len(res.Suggestions) == 0 {
+		switch {
+		case len(res.Suggestions) == 0 && top.Entry.Stale(now):
 			res.Decision, res.Reason, res.Stale = Escalate, ReasonStale, top.Entry
+			return
+		case len(res.Suggestions) < 2:
+			// One weak candidate is not a choice: let an officer answer.
+			res.Suggestions = nil
+			res.Decision, res.Reason = Escalate, ReasonNoMatch
 			return
 		}
 		res.Decision, res.Reason = Suggest, ReasonUnsure

@@ -17,13 +17,15 @@ const (
 
 // InputNames name the inputs of the confidence model, in order.
 var InputNames = []string{"bias", "coverage", "strong_coverage", "phrasing", "phrase_cover", "title_cover",
-	"miss_max", "unknown", "log_terms", "bm25_rel", "margin", "margin_neg", "miss_idf", "coverage_sq", "phrase_cover_sq"}
+	"miss_max", "unknown", "log_terms", "bm25_rel", "margin", "margin_neg", "miss_idf", "coverage_sq", "phrase_cover_sq",
+	"miss_strong", "coverage_x_margin", "cover_x_bm25"}
 
 // Inputs returns the model inputs of a candidate's features.
 func Inputs(f Features) []float64 {
 	return []float64{1, f.Coverage, f.StrongCoverage, f.Phrasing, f.PhraseCover, f.TitleCover,
 		f.MissMax, f.Unknown, math.Log1p(float64(f.Terms)), f.BM25Rel, f.Margin, math.Min(f.Margin, 0),
-		f.MissIDF, f.Coverage * f.Coverage, f.PhraseCover * f.PhraseCover}
+		f.MissIDF, f.Coverage * f.Coverage, f.PhraseCover * f.PhraseCover,
+		f.MissStrong, f.Coverage * math.Max(f.Margin, 0), f.PhraseCover * f.BM25Rel}
 }
 
 // Model turns a candidate's features into a calibrated confidence: the probability that the
@@ -44,7 +46,7 @@ func (m Model) Confidence(f Features) float64 {
 
 // DefaultModel was fitted with internal/cmd/calibrate on testdata/eval (see README,
 // "Calibration").
-var DefaultModel = Model{Weights: []float64{-4.281 /* bias */, 0.528 /* coverage */, 0.520 /* strong_coverage */, 0.475 /* phrasing */, 0.739 /* phrase_cover */, 0.543 /* title_cover */, -0.203 /* miss_max */, -0.043 /* unknown */, 0.326 /* log_terms */, 1.281 /* bm25_rel */, 2.035 /* margin */, 0.911 /* margin_neg */, -0.292 /* miss_idf */, 0.574 /* coverage_sq */, 0.894 /* phrase_cover_sq */}}
+var DefaultModel = Model{Weights: []float64{-8.390 /* bias */, 1.156 /* coverage */, 1.368 /* strong_coverage */, 0.268 /* phrasing */, 1.428 /* phrase_cover */, 0.543 /* title_cover */, 0.020 /* miss_max */, 0.004 /* unknown */, 0.845 /* log_terms */, 0.025 /* bm25_rel */, 2.058 /* margin */, 1.375 /* margin_neg */, -0.339 /* miss_idf */, 1.087 /* coverage_sq */, 1.756 /* phrase_cover_sq */, -0.917 /* miss_strong */, 0.925 /* coverage_x_margin */, 2.298 /* cover_x_bm25 */}}
 
 // calibrate scores and ranks candidates: ranking score, margin to the best other candidate,
 // and calibrated confidence. Candidates are sorted by confidence.

@@ -1,13 +1,161 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/balai-id/balai/knowledge"
 )
+
+// Config is everything `balai serve` reads from the environment (see README, Configuration).
+type Config struct {
+	HTTPAddr       string
+	DataDir        string
+	FAQDir         string
+	DatabaseURL    string
+	Agency         string
+	MessagesFile   string
+	OfficeHours    string
+	HolidaysFile   string
+	Timezone       string
+	ReplySLA       time.Duration
+	FloodMessages  int
+	FloodWindow    time.Duration
+	OutboundLimit  bool
+	Workers        int
+	LogLevel       string
+	LogFormat      string
+	WebOrigins     []string
+	ReloadInterval time.Duration
+	Instance       string
+	Thresholds     knowledge.Thresholds
+
+	TelegramToken         string
+	TelegramAPIURL        string
+	TelegramMode          string
+	TelegramWebhookURL    string
+	TelegramWebhookSecret string
+	TelegramOfficerChat   int64
+	TelegramOfficerIDs    []int64
+	TicketReopen          time.Duration
+	ClaimTimeout          time.Duration
+	SLAReminder           time.Duration
+}
+
+// loadConfig reads the configuration from the environment with its defaults, and checks it.
+func loadConfig() (Config, error) {
+	c := Config{
+		HTTPAddr:       env("BALAI_HTTP_ADDR", "127.0.0.1:8080"),
+		DataDir:        env("BALAI_DATA_DIR", "balai-data"),
+		FAQDir:         os.Getenv("BALAI_FAQ_DIR"),
+		DatabaseURL:    os.Getenv("DATABASE_URL"),
+		Agency:         env("BALAI_AGENCY_NAME", "Layanan Informasi Publik"),
+		MessagesFile:   os.Getenv("BALAI_MESSAGES_FILE"),
+		OfficeHours:    env("BALAI_OFFICE_HOURS", "Mon-Fri 08:00-16:00"),
+		HolidaysFile:   os.Getenv("BALAI_HOLIDAYS_FILE"),
+		Timezone:       env("BALAI_TIMEZONE", "Asia/Jakarta"),
+		LogLevel:       env("BALAI_LOG_LEVEL", "info"),
+		LogFormat:      env("BALAI_LOG_FORMAT", "text"),
+		Instance:       os.Getenv("BALAI_INSTANCE"),
+		TelegramToken:  os.Getenv("TELEGRAM_BOT_TOKEN"),
+		TelegramAPIURL: os.Getenv("TELEGRAM_API_URL"),
+		TelegramMode:   env("TELEGRAM_MODE", "polling"),
+
+		TelegramWebhookURL:    os.Getenv("TELEGRAM_WEBHOOK_URL"),
+		TelegramWebhookSecret: os.Getenv("TELEGRAM_WEBHOOK_SECRET"),
+	}
+	var errs []error
+	dur := func(name, def string) time.Duration {
+		v := env(name, def)
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: not a duration (like 4h or 30m)", name, v))
+		}
+		return d
+	}
+	c.ReplySLA = dur("BALAI_REPLY_SLA", "4h")
+	c.ReloadInterval = dur("BALAI_RELOAD_INTERVAL", "10s")
+	c.TicketReopen = dur("BALAI_TICKET_REOPEN", "72h")
+	c.ClaimTimeout = dur("BALAI_CLAIM_TIMEOUT", "1h")
+	c.SLAReminder = dur("BALAI_SLA_REMINDER", "30m")
+	flood := env("BALAI_FLOOD_LIMIT", "20/1m")
+	if flood == "0" || flood == "off" {
+		c.FloodMessages = 0
+	} else if n, w, ok := strings.Cut(flood, "/"); ok {
+		var err1, err2 error
+		c.FloodMessages, err1 = strconv.Atoi(n)
+		c.FloodWindow, err2 = time.ParseDuration(w)
+		if err1 != nil || err2 != nil || c.FloodMessages < 0 {
+			errs = append(errs, fmt.Errorf("BALAI_FLOOD_LIMIT=%q: want MESSAGES/WINDOW like 20/1m, or off", flood))
+		}
+	} else {
+		errs = append(errs, fmt.Errorf("BALAI_FLOOD_LIMIT=%q: want MESSAGES/WINDOW like 20/1m, or off", flood))
+	}
+	switch v := env("BALAI_OUTBOUND_LIMIT", "on"); v {
+	case "on":
+		c.OutboundLimit = true
+	case "off":
+	default:
+		errs = append(errs, fmt.Errorf("BALAI_OUTBOUND_LIMIT=%q: want on or off", v))
+	}
+	if v := os.Getenv("BALAI_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("BALAI_WORKERS=%q: want a positive number", v))
+		}
+		c.Workers = n
+	}
+	if v := os.Getenv("BALAI_WEB_ORIGINS"); v != "" {
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				c.WebOrigins = append(c.WebOrigins, o)
+			}
+		}
+	}
+	if v := os.Getenv("TELEGRAM_OFFICER_CHAT_ID"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TELEGRAM_OFFICER_CHAT_ID=%q: not a chat id", v))
+		}
+		c.TelegramOfficerChat = id
+	}
+	if v := os.Getenv("TELEGRAM_OFFICER_IDS"); v != "" {
+		for _, s := range strings.Split(v, ",") {
+			id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("TELEGRAM_OFFICER_IDS: %q is not a user id", s))
+				continue
+			}
+			c.TelegramOfficerIDs = append(c.TelegramOfficerIDs, id)
+		}
+	}
+	th, err := thresholdsFromEnv()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Thresholds = th
+	return c, errors.Join(errs...)
+}
+
+// databaseURL is DATABASE_URL, or the SQLite file in the data directory.
+func (c Config) databaseURL() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "balai.db")
+}
+
+func env(name, def string) string {
+	if v := strings.TrimSpace(os.Getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
 
 // envFloat reads a float from the environment, or def when unset.
 func envFloat(name string, def float64) (float64, error) {

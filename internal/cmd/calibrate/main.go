@@ -1,99 +1,139 @@
 // Command calibrate fits the confidence model of package knowledge: a logistic regression
-// from candidate features to "this candidate answers the question", on labelled questions
-// dumped by `balai eval --dump`. It reports cross-validated metrics at the answer threshold
-// chosen on the training folds, and prints the weights for knowledge.DefaultModel.
+// from candidate features to "this candidate answers the question".
 //
-//	balai eval --cases testdata/eval/dev.jsonl --dump /tmp/dev.dump
-//	balai eval --cases testdata/eval/cases.jsonl --dump /tmp/cases.dump
-//	go run ./internal/cmd/calibrate /tmp/dev.dump /tmp/cases.dump
+// Balai must abstain honestly on corpora it has never seen, small or large, so the training
+// data comes from many corpora: the default corpus and random sub-corpora of it (6 to 60
+// entries). A labelled question whose entry is not in a sub-corpus becomes an out-of-scope
+// question there — the hardest kind, since its entry's neighbours are still present.
+//
+//	go run ./internal/cmd/calibrate -cases testdata/eval/dev.jsonl,testdata/eval/cases.jsonl
+//
+// It prints cross-validated metrics (folds by question, so no question is in both training
+// and test), metrics on the full corpus at the answer threshold, and the weights for
+// knowledge.DefaultModel.
 package main
 
 import (
-	"bufio"
-	"encoding/json"
+	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 
+	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
+	"github.com/balai-id/balai/knowledge/eval"
 )
 
-type dumpCase struct {
-	Line    int    `json:"line"`
-	InScope bool   `json:"in_scope"`
-	Reason  string `json:"reason"`
-	Cands   []struct {
-		ID       string             `json:"id"`
-		Expected bool               `json:"expected"`
-		F        knowledge.Features `json:"f"`
-	} `json:"cands"`
-}
-
-// sample is one case: the inputs of each candidate and which are right.
+// sample is one question asked of one corpus: each candidate's inputs and whether it answers.
 type sample struct {
-	inScope bool
-	scored  bool // false: decided before scoring (topic, small talk) — never answered
-	x       [][]float64
-	y       []bool
+	question int // index of the question, for folds
+	size     int // corpus size
+	inScope  bool
+	scored   bool // false: decided before scoring (topic, small talk) — never answered
+	x        [][]float64
+	y        []bool
 }
 
 func main() {
+	casesFlag := flag.String("cases", "testdata/eval/dev.jsonl,testdata/eval/cases.jsonl", "labelled questions, comma-separated files")
+	sizesFlag := flag.String("sizes", "6,10,15,25,40,60", "sub-corpus sizes")
+	samples := flag.Int("samples", 6, "sub-corpora per size")
 	l2 := flag.Float64("l2", 0.01, "L2 regularisation")
-	iters := flag.Int("iters", 4000, "gradient steps")
+	iters := flag.Int("iters", 3000, "gradient steps")
 	maxWrong := flag.Float64("max-wrong", 3, "wrong answers allowed, % of in-scope")
 	maxOOS := flag.Float64("max-oos", 5, "out-of-scope answered allowed, %")
 	folds := flag.Int("folds", 5, "cross-validation folds")
 	flag.Parse()
-	var data []sample
-	for _, p := range flag.Args() {
-		s, err := read(p)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		data = append(data, s...)
+
+	base, ps, err := faq.LoadDefault()
+	if err != nil || ps.Err() != nil {
+		fail(fmt.Errorf("default corpus: %v %v", err, ps.Err()))
 	}
-	if len(data) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: calibrate DUMP...")
-		os.Exit(2)
+	var cases []eval.Case
+	for _, f := range strings.Split(*casesFlag, ",") {
+		fh, err := os.Open(f)
+		if err != nil {
+			fail(err)
+		}
+		cs, err := eval.ReadCases(f, fh)
+		fh.Close()
+		if err != nil {
+			fail(err)
+		}
+		cases = append(cases, cs...)
+	}
+	var sizes []int
+	for _, s := range strings.Split(*sizesFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			fail(err)
+		}
+		sizes = append(sizes, n)
 	}
 
-	// Cross-validation: fit on k-1 folds, choose the threshold there, measure on the rest.
-	rng := rand.New(rand.NewPCG(1, 2))
-	perm := rng.Perm(len(data))
-	var agg [3]float64
-	var ins, oos float64
+	rng := rand.New(rand.NewPCG(7, 11))
+	full := collect(base, cases, len(base.Entries))
+	data := append([]sample{}, full...)
+	for _, n := range sizes {
+		for k := 0; k < *samples; k++ {
+			perm := rng.Perm(len(base.Entries))
+			var sub []*faq.Entry
+			for _, i := range perm[:n] {
+				sub = append(sub, base.Entries[i])
+			}
+			c, err := faq.NewCorpus(sub, base.Extras)
+			if err != nil {
+				fail(err)
+			}
+			data = append(data, collect(c, cases, n)...)
+		}
+	}
+	fmt.Printf("%d samples from %d questions on %d corpora\n", len(data), len(cases), 1+len(sizes)**samples)
+
+	// Cross-validation by question: fit on k-1 folds of questions (all corpora), choose the
+	// threshold there, measure on the held-out questions.
+	fold := func(s sample) int { return s.question % *folds }
+	var agg, aggFull [3]float64
+	var ins, oos, insFull, oosFull float64
 	for k := 0; k < *folds; k++ {
 		var train, test []sample
-		for i, j := range perm {
-			if i%*folds == k {
-				test = append(test, data[j])
+		for _, s := range data {
+			if fold(s) == k {
+				test = append(test, s)
 			} else {
-				train = append(train, data[j])
+				train = append(train, s)
 			}
 		}
 		w := fit(train, *l2, *iters)
 		t, _ := bestThreshold(train, w, *maxWrong, *maxOOS)
 		c, wr, o, ni, no := counts(test, w, t)
-		agg[0] += c
-		agg[1] += wr
-		agg[2] += o
-		ins += ni
-		oos += no
+		agg[0], agg[1], agg[2], ins, oos = agg[0]+c, agg[1]+wr, agg[2]+o, ins+ni, oos+no
+		var testFull []sample
+		for _, s := range test {
+			if s.size == len(base.Entries) {
+				testFull = append(testFull, s)
+			}
+		}
+		c, wr, o, ni, no = counts(testFull, w, t)
+		aggFull[0], aggFull[1], aggFull[2], insFull, oosFull = aggFull[0]+c, aggFull[1]+wr, aggFull[2]+o, insFull+ni, oosFull+no
 	}
-	fmt.Printf("cross-validated (%d folds): correct %.1f%%  wrong %.1f%%  oos answered %.1f%%\n",
-		*folds, 100*agg[0]/ins, 100*agg[1]/ins, 100*agg[2]/oos)
+	fmt.Printf("cross-validated, all corpora:    correct %.1f%%  wrong %.1f%%  oos answered %.1f%%\n", 100*agg[0]/ins, 100*agg[1]/ins, 100*agg[2]/oos)
+	fmt.Printf("cross-validated, default corpus: correct %.1f%%  wrong %.1f%%  oos answered %.1f%%\n", 100*aggFull[0]/insFull, 100*aggFull[1]/insFull, 100*aggFull[2]/oosFull)
 
 	w := fit(data, *l2, *iters)
 	t, m := bestThreshold(data, w, *maxWrong, *maxOOS)
-	fmt.Printf("all data at answer threshold %.2f: correct %.1f%%  wrong %.1f%%  oos answered %.1f%%\n", t, m[0], m[1], m[2])
-	fmt.Println("\nsweep:")
-	for th := 0.30; th <= 0.901; th += 0.05 {
-		c, wr, o, ni, no := counts(data, w, th)
-		fmt.Printf("  %.2f  correct %5.1f%%  wrong %4.1f%%  oos answered %4.1f%%\n", th, 100*c/ni, 100*wr/ni, 100*o/no)
+	fmt.Printf("all data, best threshold %.2f: correct %.1f%%  wrong %.1f%%  oos answered %.1f%%\n", t, m[0], m[1], m[2])
+	fmt.Println("\nsweep (default corpus | all corpora):")
+	for th := 0.35; th <= 0.801; th += 0.05 {
+		c, wr, o, ni, no := counts(full, w, th)
+		c2, wr2, o2, ni2, no2 := counts(data, w, th)
+		fmt.Printf("  %.2f  correct %5.1f%% wrong %4.1f%% oos %4.1f%%  |  correct %5.1f%% wrong %4.1f%% oos %4.1f%%\n",
+			th, 100*c/ni, 100*wr/ni, 100*o/no, 100*c2/ni2, 100*wr2/ni2, 100*o2/no2)
 	}
 	var parts []string
 	for i, v := range w {
@@ -102,29 +142,47 @@ func main() {
 	fmt.Printf("\nvar DefaultModel = Model{Weights: []float64{%s}}\n", strings.Join(parts, ", "))
 }
 
-func read(path string) ([]sample, error) {
-	f, err := os.Open(path)
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "calibrate:", err)
+	os.Exit(1)
+}
+
+// collect asks every question of an in-memory index over c; a question is in scope when
+// one of its expected entries is in c.
+func collect(c *faq.Corpus, cases []eval.Case, size int) []sample {
+	ix, err := knowledge.Open(context.Background(), c, knowledge.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
-		return nil, err
+		fail(err)
 	}
-	defer f.Close()
-	var out []sample
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var d dumpCase
-		if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+	defer ix.Close()
+	out := make([]sample, 0, len(cases))
+	for qi, cs := range cases {
+		inScope := false
+		for _, id := range cs.Expect {
+			if _, ok := c.Entry(id); ok {
+				inScope = true
+			}
 		}
-		s := sample{inScope: d.InScope, scored: len(d.Cands) > 0 &&
-			d.Reason != knowledge.ReasonTopic && d.Reason != knowledge.ReasonSmallTalk && d.Reason != knowledge.ReasonNoContent}
-		for _, c := range d.Cands {
-			s.x = append(s.x, knowledge.Inputs(c.F))
-			s.y = append(s.y, d.InScope && c.Expected)
+		res, err := ix.Ask(context.Background(), cs.Q)
+		if err != nil {
+			fail(err)
+		}
+		s := sample{question: qi, size: size, inScope: inScope, scored: len(res.Candidates) > 0 &&
+			res.Reason != knowledge.ReasonTopic && res.Reason != knowledge.ReasonSmallTalk && res.Reason != knowledge.ReasonNoContent}
+		for i, cand := range res.Candidates {
+			if i >= 5 {
+				break
+			}
+			ok := false
+			for _, id := range cs.Expect {
+				ok = ok || id == cand.Entry.ID
+			}
+			s.x = append(s.x, knowledge.Inputs(cand.Features))
+			s.y = append(s.y, inScope && ok)
 		}
 		out = append(out, s)
 	}
-	return out, sc.Err()
+	return out
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
@@ -137,7 +195,7 @@ func dot(w, x []float64) float64 {
 	return z
 }
 
-// fit trains the logistic regression on every candidate of every scored case.
+// fit trains the logistic regression on every candidate of every scored question.
 func fit(data []sample, l2 float64, iters int) []float64 {
 	n := len(knowledge.InputNames)
 	w := make([]float64, n)
@@ -178,7 +236,7 @@ func fit(data []sample, l2 float64, iters int) []float64 {
 }
 
 // counts returns correct, wrong and out-of-scope answers at threshold t, and the numbers of
-// in-scope and out-of-scope cases.
+// in-scope and out-of-scope questions.
 func counts(data []sample, w []float64, t float64) (c, wr, o, ins, oos float64) {
 	for _, s := range data {
 		if s.inScope {

@@ -1,0 +1,464 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/knowledge"
+	"github.com/balai-id/balai/workhours"
+)
+
+// Button data: short codes within Telegram's 64-byte callback_data limit.
+const (
+	dataEntry    = "e:" // e:<ref> — show an entry (a suggestion or a menu item)
+	dataYes      = "y:" // y:<ref> — the answer helped
+	dataNo       = "n:" // n:<ref> — the answer did not help
+	dataCategory = "c:" // c:<slug> — a menu category
+	dataLang     = "l:" // l:id, l:en
+	dataRating   = "r:" // r:<ticket>:<1-5>
+	dataOfficer  = "h"  // talk to an officer
+	dataMenu     = "m"  // the menu
+)
+
+// maxRefLen keeps entry references inside button data.
+const maxRefLen = 56
+
+// entryRef is how an entry is named in button data: its id, or a hash when the id is long.
+func entryRef(id string) string {
+	if len(id) <= maxRefLen {
+		return id
+	}
+	h := sha256.Sum256([]byte(id))
+	return "#" + hex.EncodeToString(h[:8])
+}
+
+func findEntry(c *faq.Corpus, ref string) (*faq.Entry, bool) {
+	if !strings.HasPrefix(ref, "#") {
+		return c.Entry(ref)
+	}
+	for _, e := range c.Entries {
+		if entryRef(e.ID) == ref {
+			return e, true
+		}
+	}
+	return nil, false
+}
+
+// turnBuilder collects the outcome of one message.
+type turnBuilder struct {
+	e    *Engine
+	in   StoredInbound
+	t    Turn
+	lang string
+}
+
+func (b *turnBuilder) text(key string, data map[string]any) string {
+	return b.e.msgs.Text(b.lang, key, data)
+}
+
+// say queues a message with optional button rows and remembers the buttons' data as the
+// options a numbered reply ("2") picks from.
+func (b *turnBuilder) say(text string, rows ...[]Button) {
+	o := Outgoing{Chat: b.in.Chat, Kind: OutMessage, Text: text, Buttons: rows, Lang: b.lang,
+		Numbered: b.e.cfg.NoButtons[b.in.Chat.Channel]}
+	if len(b.t.Out) == 0 || b.t.Out[len(b.t.Out)-1].Kind == OutCallback {
+		o.ReplyTo = b.in.MessageID
+	}
+	var opts []string
+	for _, r := range rows {
+		for _, btn := range r {
+			if btn.Data != "" {
+				opts = append(opts, btn.Data)
+			}
+		}
+	}
+	if len(opts) > 0 {
+		b.t.State.Options = opts
+	}
+	b.t.Out = append(b.t.Out, o)
+}
+
+func (b *turnBuilder) log(decision, reason string) {
+	b.t.Log.Decision, b.t.Log.Reason = decision, reason
+}
+
+// turn decides what to do with one message.
+func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error) {
+	conv, err := e.cfg.Store.Conversation(ctx, in.Chat)
+	if err != nil {
+		return Turn{}, false, err
+	}
+	b := &turnBuilder{e: e, in: in, t: Turn{Inbound: in, State: conv}}
+	b.lang = conv.Lang
+	if b.lang == "" {
+		b.lang = LangID
+	}
+	b.t.State.Options = nil // options live for one message
+	if in.Kind == KindButton && in.CallbackID != "" {
+		b.t.Out = append(b.t.Out, Outgoing{Chat: in.Chat, Kind: OutCallback, CallbackID: in.CallbackID})
+	}
+	if ok, notify := e.flood.check(in.Chat.String(), in.Time); !ok {
+		b.log("flood", "")
+		if notify {
+			b.say(b.text("flood", nil))
+		}
+		b.t.State.Options = conv.Options
+		b.t.Log.Lang = b.lang
+		return b.t, false, nil
+	}
+	scored := false
+	switch in.Kind {
+	case KindMedia:
+		err = e.media(ctx, b)
+	case KindButton:
+		err = e.button(ctx, b, in.Text, conv)
+	default:
+		text := strings.TrimSpace(in.Text)
+		if n, ok := optionNumber(text, len(conv.Options)); ok {
+			err = e.button(ctx, b, conv.Options[n-1], conv)
+		} else if strings.HasPrefix(text, "/") {
+			err = e.command(ctx, b, text)
+		} else {
+			scored, err = e.question(ctx, b, text)
+		}
+	}
+	b.t.Log.Lang = b.lang
+	return b.t, scored, err
+}
+
+// optionNumber reads a reply like "2" or "2." choosing one of n options.
+func optionNumber(s string, n int) (int, bool) {
+	s = strings.TrimRight(strings.TrimSpace(s), ".)")
+	k, err := strconv.Atoi(s)
+	if err != nil || k < 1 || k > n {
+		return 0, false
+	}
+	return k, true
+}
+
+func (e *Engine) media(ctx context.Context, b *turnBuilder) error {
+	if ticket, err := e.cfg.Escalator.OpenTicket(ctx, b.in.Chat, b.in.Time); err != nil {
+		return err
+	} else if ticket != "" {
+		return e.follow(ctx, b, ticket)
+	}
+	b.log("media", b.in.Media)
+	b.say(b.text("media", nil), []Button{{Text: b.text("button_officer", nil), Data: dataOfficer}})
+	return nil
+}
+
+// command handles /start, /help, /menu, /bahasa, /petugas and /batal. Commands are parsed
+// here, not by the channel library: "/start@balai_bot payload".
+func (e *Engine) command(ctx context.Context, b *turnBuilder, text string) error {
+	word := strings.Fields(text)[0]
+	cmd, _, _ := strings.Cut(strings.ToLower(word[1:]), "@")
+	b.log("command", cmd)
+	name := map[string]any{"Name": b.in.UserName}
+	switch cmd {
+	case "start":
+		b.say(b.text("start", name), e.startButtons(b)...)
+	case "help", "bantuan":
+		b.say(b.text("help", nil))
+	case "menu":
+		e.menu(b)
+	case "bahasa", "language", "lang":
+		b.say(b.text("language_choose", nil), []Button{{Text: "🇮🇩 Bahasa Indonesia", Data: dataLang + LangID}, {Text: "🇬🇧 English", Data: dataLang + LangEN}})
+	case "petugas", "officer", "human", "cs":
+		return e.escalate(ctx, b, knowledge.Escalate, EscalateAsked, b.t.State.LastQuestion, nil, "")
+	case "batal", "cancel":
+		ticket, err := e.cfg.Escalator.OpenTicket(ctx, b.in.Chat, b.in.Time)
+		if err != nil {
+			return err
+		}
+		if ticket == "" {
+			b.say(b.text("no_ticket", nil))
+			return nil
+		}
+		if err := e.cfg.Escalator.Cancel(ctx, b.in.Chat, ticket); err != nil {
+			return err
+		}
+		b.say(b.text("ticket_cancelled", map[string]any{"Ticket": ticket}))
+	default:
+		b.log("command", "unknown")
+		b.say(b.text("unknown_command", nil))
+	}
+	return nil
+}
+
+func (e *Engine) startButtons(b *turnBuilder) [][]Button {
+	return [][]Button{{{Text: b.text("button_menu", nil), Data: dataMenu}, {Text: b.text("button_officer", nil), Data: dataOfficer}}}
+}
+
+// menu shows the categories of the corpus.
+func (e *Engine) menu(b *turnBuilder) {
+	cats := e.cfg.Knowledge.Corpus().Categories()
+	var rows [][]Button
+	for i := 0; i < len(cats); i += 2 {
+		row := []Button{{Text: cats[i], Data: dataCategory + faq.Slug(cats[i])}}
+		if i+1 < len(cats) {
+			row = append(row, Button{Text: cats[i+1], Data: dataCategory + faq.Slug(cats[i+1])})
+		}
+		rows = append(rows, row)
+	}
+	b.say(b.text("menu_intro", nil), rows...)
+}
+
+func (e *Engine) category(b *turnBuilder, slug string) {
+	c := e.cfg.Knowledge.Corpus()
+	var name string
+	var entries []*faq.Entry
+	for _, en := range c.Entries {
+		if faq.Slug(en.Category) == slug && !en.Stale(b.in.Time) {
+			name = en.Category
+			entries = append(entries, en)
+		}
+	}
+	if len(entries) == 0 {
+		e.menu(b)
+		return
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Title < entries[j].Title })
+	var rows [][]Button
+	for _, en := range entries {
+		rows = append(rows, []Button{{Text: en.Title, Data: dataEntry + entryRef(en.ID)}})
+	}
+	rows = append(rows, []Button{{Text: b.text("button_back", nil), Data: dataMenu}})
+	b.say(b.text("menu_category", map[string]any{"Category": name}), rows...)
+}
+
+// button handles a pressed button (or a numbered reply choosing one).
+func (e *Engine) button(ctx context.Context, b *turnBuilder, data string, conv Conversation) error {
+	b.log("button", strings.SplitN(data, ":", 2)[0])
+	c := e.cfg.Knowledge.Corpus()
+	switch {
+	case data == dataMenu:
+		e.menu(b)
+	case data == dataOfficer:
+		return e.escalate(ctx, b, knowledge.Escalate, EscalateAsked, conv.LastQuestion, nil, "")
+	case strings.HasPrefix(data, dataCategory):
+		e.category(b, strings.TrimPrefix(data, dataCategory))
+	case strings.HasPrefix(data, dataLang):
+		b.lang = strings.TrimPrefix(data, dataLang)
+		if b.lang != LangEN {
+			b.lang = LangID
+		}
+		b.t.State.Lang = b.lang
+		b.say(b.text("language_set", nil))
+	case strings.HasPrefix(data, dataEntry):
+		en, ok := findEntry(c, strings.TrimPrefix(data, dataEntry))
+		if !ok || en.Stale(b.in.Time) {
+			b.say(b.text("entry_unavailable", nil))
+			return nil
+		}
+		b.log("answer", "chosen")
+		e.answer(b, en, 1)
+	case strings.HasPrefix(data, dataYes):
+		b.log("feedback", "helpful")
+		b.t.State.Failures = 0
+		b.say(b.text("feedback_thanks", nil))
+	case strings.HasPrefix(data, dataNo):
+		b.log("feedback", "not_helpful")
+		b.say(b.text("feedback_sorry", nil))
+		q := conv.LastQuestion
+		return e.escalate(ctx, b, knowledge.Escalate, EscalateFeedback, q, nil, strings.TrimPrefix(data, dataNo))
+	case strings.HasPrefix(data, dataRating):
+		parts := strings.Split(strings.TrimPrefix(data, dataRating), ":")
+		if len(parts) != 2 {
+			return nil
+		}
+		n, err := strconv.Atoi(parts[1])
+		if err != nil || n < 1 || n > 5 {
+			return nil
+		}
+		if err := e.cfg.Escalator.Rate(ctx, b.in.Chat, parts[0], n); err != nil {
+			return err
+		}
+		b.log("rating", parts[1])
+		b.say(b.text("rating_thanks", map[string]any{"Rating": n}))
+	default:
+		b.log("button", "unknown")
+		b.say(b.text("entry_unavailable", nil))
+	}
+	return nil
+}
+
+// question answers a typed question. It reports whether the knowledge index scored it.
+func (e *Engine) question(ctx context.Context, b *turnBuilder, text string) (bool, error) {
+	if ticket, err := e.cfg.Escalator.OpenTicket(ctx, b.in.Chat, b.in.Time); err != nil {
+		return false, err
+	} else if ticket != "" {
+		return false, e.follow(ctx, b, ticket)
+	}
+	res, err := e.cfg.Knowledge.Ask(ctx, text)
+	if err != nil {
+		return false, err
+	}
+	if b.t.State.Lang == "" {
+		b.lang = res.Lang
+	}
+	top, hasTop := res.Top()
+	if hasTop {
+		b.t.Log.Confidence = top.Confidence
+		b.t.Log.EntryID = top.Entry.ID
+	}
+	switch {
+	case res.Reason == knowledge.ReasonSmallTalk:
+		b.log("small_talk", res.SmallTalk.ID)
+		key := map[string]string{"greeting": "greeting", "thanks": "thanks", "bye": "bye"}[res.SmallTalk.ID]
+		if key == "" {
+			key = "chitchat"
+		}
+		b.say(b.text(key, map[string]any{"Name": b.in.UserName}))
+		return false, nil
+	case res.Reason == knowledge.ReasonNoContent:
+		b.log("no_content", "")
+		b.say(b.text("no_content", nil), e.startButtons(b)...)
+		return false, nil
+	}
+	b.t.State.LastQuestion = text
+	switch res.Decision {
+	case knowledge.Answer:
+		b.log("answer", res.Reason)
+		b.t.State.Failures = 0
+		e.answer(b, top.Entry, top.Confidence)
+		return true, nil
+	case knowledge.Suggest:
+		b.t.State.Failures++
+		if b.t.State.Failures >= 2 {
+			return true, e.escalate(ctx, b, res.Decision, EscalateRepeated, text, res, "")
+		}
+		b.log("suggest", res.Reason)
+		var rows [][]Button
+		for _, s := range res.Suggestions {
+			rows = append(rows, []Button{{Text: s.Entry.Title, Data: dataEntry + entryRef(s.Entry.ID)}})
+		}
+		rows = append(rows, []Button{{Text: b.text("button_officer", nil), Data: dataOfficer}})
+		b.say(b.text("suggest_intro", nil), rows...)
+		return true, nil
+	default:
+		reason := EscalateUnsure
+		switch res.Reason {
+		case knowledge.ReasonTopic:
+			reason = EscalateTopic
+			if res.Topic.ID == "minta-petugas" {
+				reason = EscalateAsked
+			}
+		case knowledge.ReasonStale:
+			reason = EscalateStale
+		}
+		return hasTop, e.escalate(ctx, b, res.Decision, reason, text, res, "")
+	}
+}
+
+// answer sends an entry's body with its source and the feedback buttons.
+func (e *Engine) answer(b *turnBuilder, en *faq.Entry, conf float64) {
+	b.t.State.LastEntry = en.ID
+	b.t.Log.EntryID, b.t.Log.Confidence = en.ID, conf
+	var sb strings.Builder
+	sb.WriteString("**" + EscapeMarkdown(en.Title) + "**\n\n")
+	sb.WriteString(en.Body)
+	if note := b.text("answer_english_note", nil); note != "" && en.Lang != LangEN {
+		sb.WriteString("\n\n" + note)
+	}
+	updated := ""
+	if !en.Updated.IsZero() {
+		updated = workhours.FormatDate(en.Updated, b.lang)
+	}
+	host := ""
+	if u, err := url.Parse(en.Source); err == nil {
+		host = strings.TrimPrefix(u.Host, "www.")
+	}
+	if footer := b.text("answer_footer", map[string]any{"Source": en.Source, "SourceHost": host, "Updated": updated}); footer != "" {
+		sb.WriteString("\n\n" + footer)
+	}
+	sb.WriteString("\n\n" + b.text("feedback_question", nil))
+	ref := entryRef(en.ID)
+	b.say(sb.String(), []Button{{Text: b.text("button_yes", nil), Data: dataYes + ref}, {Text: b.text("button_no", nil), Data: dataNo + ref}})
+}
+
+// escalate hands the conversation to officers and tells the citizen when to expect a reply.
+func (e *Engine) escalate(ctx context.Context, b *turnBuilder, _ knowledge.Decision, reason, question string, res *knowledge.Result, entryID string) error {
+	esc := Escalation{
+		Key: b.in.Chat.String() + "/" + b.in.Key, Chat: b.in.Chat, UserName: b.in.UserName,
+		Question: question, Reason: reason, Lang: b.lang, At: b.in.Time,
+	}
+	if esc.Question == "" {
+		esc.Question = b.in.Text
+	}
+	if entryID != "" {
+		esc.Candidates = []string{entryID}
+	}
+	var urgent bool
+	if res != nil {
+		for _, c := range res.Candidates {
+			esc.Candidates = append(esc.Candidates, c.Entry.ID)
+		}
+		if top, ok := res.Top(); ok {
+			esc.Category = top.Entry.Category
+		}
+		if res.Topic != nil {
+			esc.Topic, esc.TopicLabel, esc.Urgent = res.Topic.ID, res.Topic.Label, res.Topic.Urgent
+			urgent = res.Topic.Urgent
+		}
+		if res.Stale != nil {
+			esc.Topic, esc.TopicLabel = res.Stale.ID, res.Stale.Title
+		}
+	}
+	h, err := e.cfg.Escalator.Escalate(ctx, esc)
+	if err != nil {
+		return fmt.Errorf("escalate: %w", err)
+	}
+	b.log("escalate", reason)
+	b.t.State.Failures = 0
+	var parts []string
+	if urgent {
+		parts = append(parts, b.text("escalate_urgent", nil))
+	}
+	switch reason {
+	case EscalateUnsure, EscalateRepeated:
+		parts = append(parts, b.text("escalate_reason_unsure", nil))
+	case EscalateStale:
+		parts = append(parts, b.text("escalate_reason_stale", nil))
+	case EscalateTopic:
+		parts = append(parts, b.text("escalate_reason_topic", nil))
+	}
+	cal := e.cfg.Calendar
+	key, when := "escalate_open", h.Due
+	if !cal.IsOpen(b.in.Time) {
+		key, when = "escalate_closed", cal.NextOpen(b.in.Time)
+	}
+	if when.IsZero() {
+		when = cal.Add(b.in.Time, e.cfg.SLA)
+	}
+	parts = append(parts, b.text(key, map[string]any{"Ticket": h.Ticket, "When": workhours.Describe(when, b.in.Time, b.lang)}))
+	b.say(strings.Join(parts, "\n\n"))
+	return nil
+}
+
+// follow adds a message to the open ticket and tells the citizen so.
+func (e *Engine) follow(ctx context.Context, b *turnBuilder, ticket string) error {
+	if err := e.cfg.Escalator.Follow(ctx, b.in.Chat, ticket, b.in.Inbound); err != nil {
+		return err
+	}
+	b.log("ticket", "follow")
+	b.say(b.text("ticket_open_forwarded", map[string]any{"Ticket": ticket}))
+	return nil
+}
+
+// hasLetters reports whether s has a letter (a question, not only emoji or digits).
+func hasLetters(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,213 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/balai-id/balai"
+)
+
+// Sender delivers outgoing items on one channel. Adapters implement it.
+type Sender interface {
+	// Send delivers o and returns the channel's id of the message sent ("" when none). It
+	// returns a *RetryAfterError when the channel asks to slow down and a *PermanentError
+	// when retrying cannot help; any other error is retried with back-off.
+	Send(ctx context.Context, o Outgoing) (string, error)
+}
+
+// Typer is implemented by senders that can show a typing indicator.
+type Typer interface {
+	Typing(ctx context.Context, chat balai.ChatRef) error
+}
+
+// RetryAfterError is returned by a Sender when the channel asks to wait (HTTP 429).
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// PermanentError is returned by a Sender when a delivery can never succeed (the chat does
+// not exist, the citizen blocked the account, the request is invalid).
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Limits bound the outbound rate of a channel. Zero values disable a limit.
+type Limits struct {
+	PerSecond     float64 // messages per second over the whole channel
+	PerChatSecond float64 // messages per second in one chat
+	ChatBurst     int     // messages one chat may get at once before PerChatSecond applies
+}
+
+// dispatcher delivers the outbox: in order within a chat, chats in parallel, within the
+// channel's limits, retrying with back-off.
+type dispatcher struct {
+	store   Store
+	senders map[balai.Channel]Sender
+	limits  map[balai.Channel]Limits
+	global  map[balai.Channel]*rate.Limiter
+	logger  *slog.Logger
+	metrics *Metrics
+	now     func() time.Time
+
+	mu       sync.Mutex
+	perChat  map[string]*chatLimiter
+	queue    *serialQueue[StoredOutgoing]
+	ctx      context.Context // cancelled to abandon retries at shutdown
+	cancel   context.CancelFunc
+	lastSeen time.Time
+}
+
+type chatLimiter struct {
+	lim  *rate.Limiter
+	used time.Time
+}
+
+// maxAttempts is how many times a transient failure is retried before giving up.
+const maxAttempts = 12
+
+func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[balai.Channel]Limits, workers int, logger *slog.Logger, m *Metrics) *dispatcher {
+	d := &dispatcher{store: store, senders: senders, limits: limits, global: map[balai.Channel]*rate.Limiter{},
+		logger: logger, metrics: m, now: time.Now, perChat: map[string]*chatLimiter{}}
+	for ch, l := range limits {
+		if l.PerSecond > 0 {
+			d.global[ch] = rate.NewLimiter(rate.Limit(l.PerSecond), max(1, int(l.PerSecond)))
+		}
+	}
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	d.queue = newSerialQueue(workers, 1<<20, d.deliver)
+	return d
+}
+
+// submit queues outbox items for delivery.
+func (d *dispatcher) submit(items ...StoredOutgoing) {
+	for _, it := range items {
+		d.queue.Submit(context.Background(), it.Chat.String(), it)
+	}
+}
+
+func (d *dispatcher) chatLimiter(chat string, l Limits) *rate.Limiter {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	cl, ok := d.perChat[chat]
+	if !ok {
+		cl = &chatLimiter{lim: rate.NewLimiter(rate.Limit(l.PerChatSecond), max(1, l.ChatBurst))}
+		d.perChat[chat] = cl
+	}
+	cl.used = now
+	if now.Sub(d.lastSeen) > time.Minute {
+		// Forget chats quiet for a while: their bucket is full again anyway.
+		for k, v := range d.perChat {
+			if now.Sub(v.used) > time.Minute {
+				delete(d.perChat, k)
+			}
+		}
+		d.lastSeen = now
+	}
+	return cl.lim
+}
+
+func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
+	ctx := d.ctx
+	s, ok := d.senders[it.Chat.Channel]
+	if !ok {
+		d.fail(it, fmt.Errorf("no sender for channel %q", it.Chat.Channel), true, time.Time{})
+		return
+	}
+	l := d.limits[it.Chat.Channel]
+	backoff := 500 * time.Millisecond
+	for attempt := it.Attempts + 1; ; attempt++ {
+		if g := d.global[it.Chat.Channel]; g != nil {
+			if err := g.Wait(ctx); err != nil {
+				return // shutting down: the item stays in the outbox for the next start
+			}
+		}
+		if l.PerChatSecond > 0 && it.Kind == OutMessage {
+			if err := d.chatLimiter(chat, l).Wait(ctx); err != nil {
+				return
+			}
+		}
+		start := d.now()
+		o := it.Outgoing
+		o.ID = it.ID
+		ext, err := s.Send(ctx, o)
+		d.metrics.observeSend(it.Chat.Channel, d.now().Sub(start), err)
+		if err == nil {
+			if err := d.store.MarkSent(context.Background(), it.ID, ext, d.now()); err != nil {
+				d.logger.Error("Failed to record a delivery", "outbox", it.ID, "err", err)
+			}
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		var ra *RetryAfterError
+		var pe *PermanentError
+		switch {
+		case errors.As(err, &pe):
+			d.fail(it, err, true, time.Time{})
+			return
+		case errors.As(err, &ra):
+			d.logger.Warn("Channel asked to slow down", "channel", it.Chat.Channel, "retry_after", ra.After)
+			if !sleep(ctx, ra.After) {
+				return
+			}
+			attempt-- // a requested pause is not a failed attempt
+		default:
+			if attempt >= maxAttempts {
+				d.fail(it, err, true, time.Time{})
+				return
+			}
+			retryAt := d.now().Add(backoff)
+			d.fail(it, err, false, retryAt)
+			if !sleep(ctx, backoff) {
+				return
+			}
+			backoff = min(backoff*2, 30*time.Second)
+		}
+	}
+}
+
+func (d *dispatcher) fail(it StoredOutgoing, err error, permanent bool, retryAt time.Time) {
+	if permanent {
+		d.logger.Error("Failed to deliver a message; giving up", "chat", it.Chat, "outbox", it.ID, "err", err)
+	} else {
+		d.logger.Warn("Failed to deliver a message; retrying", "chat", it.Chat, "outbox", it.ID, "retry_at", retryAt, "err", err)
+	}
+	if serr := d.store.MarkFailed(context.Background(), it.ID, err.Error(), permanent, retryAt); serr != nil {
+		d.logger.Error("Failed to record a failed delivery", "outbox", it.ID, "err", serr)
+	}
+}
+
+// drain waits for queued deliveries until ctx ends, then abandons the rest (they stay in
+// the outbox) and stops.
+func (d *dispatcher) drain(ctx context.Context) {
+	d.queue.Idle(ctx)
+	d.cancel()
+	d.queue.Close()
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

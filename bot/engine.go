@@ -1,0 +1,298 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/knowledge"
+	"github.com/balai-id/balai/workhours"
+)
+
+// Knowledge answers questions from the corpus; *knowledge.Index is one.
+type Knowledge interface {
+	Ask(ctx context.Context, text string, opts ...knowledge.AskOption) (*knowledge.Result, error)
+	Corpus() *faq.Corpus
+}
+
+// Config configures an Engine.
+type Config struct {
+	Store     Store
+	Knowledge Knowledge
+	// Escalator hands conversations to officers; default: a LogEscalator.
+	Escalator Escalator
+	Messages  *Messages
+	// Calendar is the officers' working time; default workhours.Default().
+	Calendar *workhours.Calendar
+	// SLA is the officers' promised reply time in working hours (default 4h).
+	SLA time.Duration
+	// Senders deliver replies, one per channel. More can be added with AddSender before Start.
+	Senders map[balai.Channel]Sender
+	// Limits bound the outbound rate per channel.
+	Limits map[balai.Channel]Limits
+	// NoButtons lists channels without buttons: options become numbered lists.
+	NoButtons map[balai.Channel]bool
+	// Workers is how many conversations are handled at once (default 8); Senders how many
+	// deliveries run at once (default 16).
+	Workers, SendWorkers int
+	// Handlers take over some chats (the officers' chat), in order.
+	Handlers []ChatHandler
+	// Flood limits one chat to FloodMessages messages per FloodWindow; 0 disables it.
+	FloodMessages int
+	FloodWindow   time.Duration
+	Logger        *slog.Logger
+	Metrics       *Metrics
+	Now           func() time.Time
+}
+
+// Engine is the conversation engine. Create it with New, add senders, Start it, feed it with
+// Accept, and Close it to shut down gracefully.
+type Engine struct {
+	cfg      Config
+	log      *slog.Logger
+	msgs     *Messages
+	queue    *serialQueue[StoredInbound]
+	dispatch *dispatcher
+	flood    *floodGuard
+	now      func() time.Time
+
+	mu      sync.Mutex
+	started bool
+	closing bool
+}
+
+// New builds an engine; it does nothing until Start.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil || cfg.Knowledge == nil || cfg.Messages == nil {
+		return nil, errors.New("bot: Store, Knowledge and Messages are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Calendar == nil {
+		cfg.Calendar = workhours.Default()
+	}
+	if cfg.SLA <= 0 {
+		cfg.SLA = 4 * time.Hour
+	}
+	if cfg.Escalator == nil {
+		cfg.Escalator = &LogEscalator{Calendar: cfg.Calendar, SLA: cfg.SLA, Logger: cfg.Logger}
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.SendWorkers <= 0 {
+		cfg.SendWorkers = 16
+	}
+	if cfg.Senders == nil {
+		cfg.Senders = map[balai.Channel]Sender{}
+	}
+	if cfg.Limits == nil {
+		cfg.Limits = map[balai.Channel]Limits{}
+	}
+	for _, lang := range []string{LangID, LangEN} {
+		if cfg.Messages.Hours[lang] == "" {
+			cfg.Messages.Hours[lang] = cfg.Calendar.Summary(lang)
+		}
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now}
+	e.flood = newFloodGuard(cfg.FloodMessages, cfg.FloodWindow)
+	return e, nil
+}
+
+// AddSender registers the sender of a channel, with its limits. Call it before Start.
+func (e *Engine) AddSender(ch balai.Channel, s Sender, l Limits, buttons bool) {
+	e.cfg.Senders[ch] = s
+	e.cfg.Limits[ch] = l
+	if !buttons {
+		if e.cfg.NoButtons == nil {
+			e.cfg.NoButtons = map[balai.Channel]bool{}
+		}
+		e.cfg.NoButtons[ch] = true
+	}
+}
+
+// Start recovers work left by an earlier run — accepted messages not yet answered, replies
+// not yet delivered — and starts handling and delivering.
+func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	if e.started {
+		e.mu.Unlock()
+		return errors.New("bot: engine already started")
+	}
+	e.started = true
+	e.mu.Unlock()
+	e.dispatch = newDispatcher(e.cfg.Store, e.cfg.Senders, e.cfg.Limits, e.cfg.SendWorkers, e.log, e.cfg.Metrics)
+	e.dispatch.now = e.now
+	e.queue = newSerialQueue(e.cfg.Workers, 10000, e.handle)
+	unsent, err := e.cfg.Store.Unsent(ctx)
+	if err != nil {
+		return fmt.Errorf("bot: recover outbox: %w", err)
+	}
+	e.dispatch.submit(unsent...)
+	pending, err := e.cfg.Store.Pending(ctx)
+	if err != nil {
+		return fmt.Errorf("bot: recover inbox: %w", err)
+	}
+	for _, in := range pending {
+		e.queue.Submit(ctx, in.Chat.String(), in)
+	}
+	if len(unsent)+len(pending) > 0 {
+		e.log.Info("Recovered work from an earlier run", "messages", len(pending), "replies", len(unsent))
+	}
+	return nil
+}
+
+// Accept records messages durably and queues the new ones for handling. Adapters confirm
+// messages to their channel only after Accept returns without error. fresh[i] is false for
+// a message accepted before (a redelivery), which is not handled again.
+func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err error) {
+	e.mu.Lock()
+	closing := e.closing
+	e.mu.Unlock()
+	if closing {
+		return nil, ErrClosing
+	}
+	for i := range in {
+		if in[i].Time.IsZero() {
+			in[i].Time = e.now()
+		}
+	}
+	stored, fresh, err := e.cfg.Store.Accept(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("bot: accept: %w", err)
+	}
+	for i, s := range stored {
+		if fresh[i] {
+			e.cfg.Metrics.observeInbound(s.Chat.Channel, s.Kind)
+			e.queue.Submit(context.Background(), s.Chat.String(), s)
+		}
+	}
+	return fresh, nil
+}
+
+// ChatHandler takes over chats from the conversation engine: the desk handles the
+// officers' chat this way, with the same durable intake, ordering and outbox.
+type ChatHandler interface {
+	// Owns reports whether the handler takes this message.
+	Owns(in Inbound) bool
+	// Turn decides what to do with a message; the engine commits the turn.
+	Turn(ctx context.Context, in StoredInbound) (Turn, error)
+}
+
+// Splitter is implemented by senders whose channel limits message length: the engine
+// queues each part as its own outbox item, so a retry never repeats a part already sent.
+type Splitter interface {
+	Split(o Outgoing) []Outgoing
+}
+
+// AddHandler registers a chat handler. Call it before Start.
+func (e *Engine) AddHandler(h ChatHandler) { e.cfg.Handlers = append(e.cfg.Handlers, h) }
+
+// split breaks outgoing messages into parts their channel can take.
+func (e *Engine) split(out []Outgoing) []Outgoing {
+	var res []Outgoing
+	for _, o := range out {
+		if sp, ok := e.cfg.Senders[o.Chat.Channel].(Splitter); ok && o.Kind == OutMessage {
+			res = append(res, sp.Split(o)...)
+			continue
+		}
+		res = append(res, o)
+	}
+	return res
+}
+
+// ErrClosing is returned by Accept while the engine shuts down; the channel keeps the
+// message and delivers it again after the restart.
+var ErrClosing = errors.New("bot: engine is shutting down")
+
+// Deliver queues messages to citizens outside a conversation turn (officers' replies).
+func (e *Engine) Deliver(ctx context.Context, out ...Outgoing) error {
+	stored, err := e.cfg.Store.Enqueue(ctx, e.split(out))
+	if err != nil {
+		return fmt.Errorf("bot: deliver: %w", err)
+	}
+	e.dispatch.submit(stored...)
+	return nil
+}
+
+// Submit queues outbox items some other component already committed (the desk commits an
+// officer's reply and its outbox item in one transaction).
+func (e *Engine) Submit(items ...StoredOutgoing) { e.dispatch.submit(items...) }
+
+// Messages returns the texts the engine speaks with.
+func (e *Engine) Messages() *Messages { return e.msgs }
+
+// Close stops accepting, finishes handling the messages already accepted, and delivers
+// replies until ctx ends; what is left stays stored for the next start.
+func (e *Engine) Close(ctx context.Context) error {
+	e.mu.Lock()
+	e.closing = true
+	started := e.started
+	e.mu.Unlock()
+	if !started {
+		return nil
+	}
+	e.queue.Idle(ctx)
+	e.queue.Close()
+	e.dispatch.drain(ctx)
+	return ctx.Err()
+}
+
+// route hands a message to the handler that owns its chat, or to the conversation.
+func (e *Engine) route(ctx context.Context, in StoredInbound) (Turn, bool, error) {
+	for _, h := range e.cfg.Handlers {
+		if h.Owns(in.Inbound) {
+			t, err := h.Turn(ctx, in)
+			t.Inbound = in
+			return t, false, err
+		}
+	}
+	if in.Group {
+		// The account was added to some group: citizens write privately.
+		return Turn{Inbound: in, Log: LogEntry{Decision: "ignored", Reason: "group"}}, false, nil
+	}
+	return e.turn(ctx, in)
+}
+
+// Idle waits until every accepted message is handled and every reply delivered (tests).
+func (e *Engine) Idle(ctx context.Context) bool {
+	return e.queue.Idle(ctx) && e.dispatch.queue.Idle(ctx)
+}
+
+// handle runs one message through the conversation and commits the turn, retrying
+// transient failures; a message that still fails stays pending for the next start.
+func (e *Engine) handle(_ string, in StoredInbound) {
+	start := e.now()
+	backoff := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		t, scored, err := e.route(ctx, in)
+		var items []StoredOutgoing
+		if err == nil {
+			t.Out = e.split(t.Out)
+			items, err = e.cfg.Store.Commit(ctx, t)
+		}
+		cancel()
+		if err == nil {
+			e.cfg.Metrics.observeTurn(in.Chat.Channel, t.Log, e.now().Sub(start), scored)
+			e.dispatch.submit(items...)
+			return
+		}
+		if attempt == 5 {
+			e.log.Error("Failed to handle a message; it stays pending", "chat", in.Chat, "inbound", in.ID, "err", err)
+			return
+		}
+		e.log.Warn("Failed to handle a message; retrying", "chat", in.Chat, "inbound", in.ID, "err", err)
+		time.Sleep(backoff)
+		backoff *= 3
+	}
+}

@@ -1,0 +1,479 @@
+package bot_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/knowledge"
+	"github.com/balai-id/balai/store"
+	"github.com/balai-id/balai/workhours"
+)
+
+// fakeSender records what the engine delivers.
+type fakeSender struct {
+	mu   sync.Mutex
+	sent []bot.Outgoing
+	fail func(o bot.Outgoing) error
+}
+
+func (f *fakeSender) Send(_ context.Context, o bot.Outgoing) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		if err := f.fail(o); err != nil {
+			return "", err
+		}
+	}
+	f.sent = append(f.sent, o)
+	return strconv.Itoa(len(f.sent)), nil
+}
+
+func (f *fakeSender) to(chat string) []bot.Outgoing {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []bot.Outgoing
+	for _, o := range f.sent {
+		if o.Chat.ID == chat && o.Kind == bot.OutMessage {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// fakeEscalator records escalations and keeps tickets open per chat.
+type fakeEscalator struct {
+	mu      sync.Mutex
+	escs    []bot.Escalation
+	open    map[string]string
+	follows []string
+}
+
+func (f *fakeEscalator) Escalate(_ context.Context, e bot.Escalation) (bot.Handover, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.escs = append(f.escs, e)
+	t := "BLI-" + strconv.Itoa(len(f.escs))
+	if f.open != nil {
+		f.open[e.Chat.String()] = t
+	}
+	return bot.Handover{Ticket: t, Due: e.At.Add(4 * time.Hour)}, nil
+}
+
+func (f *fakeEscalator) OpenTicket(_ context.Context, chat balai.ChatRef, _ time.Time) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.open[chat.String()], nil
+}
+
+func (f *fakeEscalator) Follow(_ context.Context, chat balai.ChatRef, ticket string, in bot.Inbound) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.follows = append(f.follows, ticket+":"+in.Text)
+	return nil
+}
+
+func (f *fakeEscalator) Cancel(_ context.Context, chat balai.ChatRef, ticket string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.open, chat.String())
+	return nil
+}
+
+func (f *fakeEscalator) Rate(context.Context, balai.ChatRef, string, int) error { return nil }
+
+func (f *fakeEscalator) reasons() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var r []string
+	for _, e := range f.escs {
+		r = append(r, e.Reason)
+	}
+	return r
+}
+
+type harness struct {
+	t      *testing.T
+	eng    *bot.Engine
+	db     *store.DB
+	sender *fakeSender
+	esc    *fakeEscalator
+	seq    int
+	now    time.Time
+}
+
+var quiet = slog.New(slog.DiscardHandler)
+
+func openIndex(t testing.TB) *knowledge.Index {
+	t.Helper()
+	c, ps, err := knowledge.LoadCorpus("../knowledge/testdata/mini")
+	if err != nil || ps.Err() != nil {
+		t.Fatal(err, ps)
+	}
+	ix, err := knowledge.Open(context.Background(), c, knowledge.Options{Logger: quiet,
+		Now: func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+// newHarness starts an engine on a SQLite file in dir (reused across restarts).
+func newHarness(t *testing.T, dir string, esc *fakeEscalator, tweak func(*bot.Config)) *harness {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "balai.db"), store.Options{Owner: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := bot.LoadMessages("", "Dinas Uji")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Thursday 26 November 2026, 10:00 WIB: officers are at work.
+	jkt, _ := time.LoadLocation("Asia/Jakarta")
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)
+	sender := &fakeSender{}
+	cfg := bot.Config{Store: db, Knowledge: openIndex(t), Messages: msgs, Escalator: esc, Logger: quiet,
+		Calendar: workhours.Default(), Now: func() time.Time { return now }}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	eng, err := bot.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.AddSender(balai.Telegram, sender, bot.Limits{}, true)
+	eng.AddSender(balai.WhatsApp, sender, bot.Limits{}, false)
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, eng: eng, db: db, sender: sender, esc: esc, now: now}
+	t.Cleanup(func() { h.close() })
+	return h
+}
+
+func (h *harness) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h.eng.Close(ctx)
+	h.db.Close()
+}
+
+// say sends a message from chat and waits until the engine is idle.
+func (h *harness) say(chat, text string) []bot.Outgoing {
+	return h.send(bot.Inbound{Chat: balai.ChatRef{Channel: balai.Telegram, ID: chat}, Kind: bot.KindText, Text: text})
+}
+
+func (h *harness) press(chat, data string) []bot.Outgoing {
+	return h.send(bot.Inbound{Chat: balai.ChatRef{Channel: balai.Telegram, ID: chat}, Kind: bot.KindButton, Text: data, CallbackID: "cb" + strconv.Itoa(h.seq)})
+}
+
+func (h *harness) send(in bot.Inbound) []bot.Outgoing {
+	h.t.Helper()
+	h.seq++
+	in.Key = "k" + strconv.Itoa(h.seq)
+	in.MessageID = strconv.Itoa(h.seq)
+	in.Time = h.now
+	before := len(h.sender.to(in.Chat.ID))
+	if _, err := h.eng.Accept(context.Background(), in); err != nil {
+		h.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h.eng.Idle(ctx)
+	return h.sender.to(in.Chat.ID)[before:]
+}
+
+func buttonTexts(o bot.Outgoing) []string {
+	var out []string
+	for _, r := range o.Buttons {
+		for _, b := range r {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}
+
+func findButton(t *testing.T, o bot.Outgoing, text string) string {
+	t.Helper()
+	for _, r := range o.Buttons {
+		for _, b := range r {
+			if strings.Contains(b.Text, text) {
+				return b.Data
+			}
+		}
+	}
+	t.Fatalf("no button %q in %v", text, buttonTexts(o))
+	return ""
+}
+
+func TestAnswerWithSourceAndFeedback(t *testing.T) {
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
+	out := h.say("1", "ktp saya ilang gmn min")
+	if len(out) != 1 {
+		t.Fatalf("got %d messages, want 1", len(out))
+	}
+	m := out[0]
+	for _, want := range []string{"KTP-el hilang", "surat kehilangan", "dukcapil.kemendagri.go.id", "1 November 2026", "Apakah jawaban ini membantu?"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("answer lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if m.ReplyTo != "1" {
+		t.Errorf("answer replies to %q, want the question", m.ReplyTo)
+	}
+	if got := buttonTexts(m); len(got) != 2 || !strings.Contains(got[0], "👍") || !strings.Contains(got[1], "👎") {
+		t.Errorf("feedback buttons = %v", got)
+	}
+	for _, r := range m.Buttons {
+		for _, b := range r {
+			if len(b.Data) > 64 {
+				t.Errorf("button data %q over 64 bytes", b.Data)
+			}
+		}
+	}
+}
+
+func TestSuggestThenChoose(t *testing.T) {
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
+	out := h.say("1", "ktp")
+	if len(out) != 1 || !strings.Contains(out[0].Text, "Mungkin maksud Anda") {
+		t.Fatalf("want a suggestion, got %+v", out)
+	}
+	data := findButton(t, out[0], "KTP-el rusak")
+	out = h.press("1", data)
+	if len(out) != 1 || !strings.Contains(out[0].Text, "Serahkan KTP-el yang rusak") {
+		t.Fatalf("choosing a suggestion should answer it, got %+v", out)
+	}
+	// The callback query was acknowledged.
+	acked := false
+	for _, o := range h.sender.sent {
+		acked = acked || (o.Kind == bot.OutCallback && o.CallbackID != "")
+	}
+	if !acked {
+		t.Error("button press not acknowledged")
+	}
+}
+
+func TestThumbsDownEscalates(t *testing.T) {
+	esc := &fakeEscalator{}
+	h := newHarness(t, t.TempDir(), esc, nil)
+	out := h.say("1", "ktp saya hilang")
+	out = h.press("1", findButton(t, out[0], "👎"))
+	if got := esc.reasons(); len(got) != 1 || got[0] != bot.EscalateFeedback {
+		t.Fatalf("escalations = %v, want one for feedback", got)
+	}
+	if esc.escs[0].Question != "ktp saya hilang" {
+		t.Errorf("escalated question = %q", esc.escs[0].Question)
+	}
+	joined := ""
+	for _, o := range out {
+		joined += o.Text + "\n"
+	}
+	if !strings.Contains(joined, "BLI-1") || !strings.Contains(joined, "hari ini pukul 14.00 WIB") {
+		t.Errorf("escalation reply lacks ticket or time:\n%s", joined)
+	}
+}
+
+func TestAskForOfficerAndCommands(t *testing.T) {
+	esc := &fakeEscalator{}
+	h := newHarness(t, t.TempDir(), esc, nil)
+	if out := h.say("1", "/start@balai_bot"); len(out) != 1 || !strings.Contains(out[0].Text, "asisten otomatis Dinas Uji") {
+		t.Fatalf("/start = %+v", out)
+	}
+	out := h.say("1", "/menu")
+	if len(out) != 1 || !strings.Contains(strings.Join(buttonTexts(out[0]), "|"), "Kependudukan") {
+		t.Fatalf("/menu = %+v", out)
+	}
+	out = h.press("1", findButton(t, out[0], "Kependudukan"))
+	if got := strings.Join(buttonTexts(out[0]), "|"); !strings.Contains(got, "KTP-el hilang") || !strings.Contains(got, "Kembali") {
+		t.Fatalf("category buttons = %s", got)
+	}
+	h.say("1", "mau bicara dengan petugas")
+	h.say("2", "/petugas")
+	if got := esc.reasons(); len(got) != 2 || got[0] != bot.EscalateAsked || got[1] != bot.EscalateAsked {
+		t.Fatalf("escalations = %v", got)
+	}
+	if out := h.say("1", "/entahlah"); !strings.Contains(out[0].Text, "/help") {
+		t.Errorf("unknown command reply = %q", out[0].Text)
+	}
+}
+
+func TestNonTextAndSmallTalk(t *testing.T) {
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
+	out := h.send(bot.Inbound{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "1"}, Kind: bot.KindMedia, Media: "voice"})
+	if len(out) != 1 || !strings.Contains(out[0].Text, "hanya bisa membaca pesan teks") {
+		t.Fatalf("voice note reply = %+v", out)
+	}
+	if out := h.say("1", "makasih min"); !strings.Contains(out[0].Text, "Sama-sama") {
+		t.Errorf("thanks reply = %q", out[0].Text)
+	}
+	if out := h.say("1", "thank you, hello"); out[0].Lang != bot.LangID && !strings.Contains(out[0].Text, "welcome") {
+		t.Errorf("english thanks reply = %q", out[0].Text)
+	}
+}
+
+func TestEnglishQuestionGetsEnglishFrame(t *testing.T) {
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
+	out := h.say("1", "my id card is lost, what should I do?")
+	if len(out) != 1 || !strings.Contains(out[0].Text, "Was this answer helpful?") || !strings.Contains(out[0].Text, "surat kehilangan") {
+		t.Fatalf("english answer = %+v", out)
+	}
+}
+
+func TestSecondFailureEscalates(t *testing.T) {
+	esc := &fakeEscalator{}
+	h := newHarness(t, t.TempDir(), esc, nil)
+	h.say("1", "ktp")
+	if len(esc.escs) != 0 {
+		t.Fatal("a first suggestion must not escalate")
+	}
+	h.say("1", "ktp el")
+	if got := esc.reasons(); len(got) != 1 || got[0] != bot.EscalateRepeated {
+		t.Fatalf("escalations = %v, want repeated", got)
+	}
+}
+
+func TestNumberedOptionsWithoutButtons(t *testing.T) {
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
+	wa := balai.ChatRef{Channel: balai.WhatsApp, ID: "628111"}
+	out := h.send(bot.Inbound{Chat: wa, Kind: bot.KindText, Text: "ktp"})
+	if len(out) != 1 || !out[0].Numbered {
+		t.Fatalf("suggestion on WhatsApp should be numbered: %+v", out)
+	}
+	want := ""
+	for i, r := range out[0].Buttons {
+		if strings.Contains(r[0].Text, "rusak") {
+			want = strconv.Itoa(i + 1)
+		}
+	}
+	out = h.send(bot.Inbound{Chat: wa, Kind: bot.KindText, Text: want})
+	if len(out) != 1 || !strings.Contains(out[0].Text, "Serahkan KTP-el yang rusak") {
+		t.Fatalf("reply %q should choose the KTP-el rusak entry, got %+v", want, out)
+	}
+}
+
+func TestOpenTicketTakesMessagesAndBatalCancels(t *testing.T) {
+	esc := &fakeEscalator{open: map[string]string{}}
+	h := newHarness(t, t.TempDir(), esc, nil)
+	h.say("1", "/petugas")
+	out := h.say("1", "ktp saya hilang")
+	if len(out) != 1 || !strings.Contains(out[0].Text, "ditambahkan ke tiket **BLI-1**") {
+		t.Fatalf("message during an open ticket = %+v", out)
+	}
+	if len(esc.follows) != 1 || esc.follows[0] != "BLI-1:ktp saya hilang" {
+		t.Fatalf("follows = %v", esc.follows)
+	}
+	out = h.say("1", "/batal")
+	if !strings.Contains(out[0].Text, "kami tutup") {
+		t.Fatalf("/batal = %q", out[0].Text)
+	}
+	if out := h.say("1", "ktp saya hilang"); !strings.Contains(out[0].Text, "surat kehilangan") {
+		t.Fatalf("after /batal the bot answers again, got %q", out[0].Text)
+	}
+}
+
+func TestFloodNoticeOnce(t *testing.T) {
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, func(c *bot.Config) { c.FloodMessages, c.FloodWindow = 3, time.Minute })
+	var notices int
+	for i := 0; i < 6; i++ {
+		for _, o := range h.say("1", "ktp hilang") {
+			if strings.Contains(o.Text, "masuk sangat cepat") {
+				notices++
+			}
+		}
+	}
+	if notices != 1 {
+		t.Fatalf("flood notices = %d, want 1", notices)
+	}
+}
+
+func TestDuplicateAcceptedOnce(t *testing.T) {
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
+	in := bot.Inbound{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "1"}, Key: "same", Kind: bot.KindText, Text: "ktp hilang", Time: h.now}
+	f1, err := h.eng.Accept(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2, err := h.eng.Accept(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	h.eng.Idle(ctx)
+	if !f1[0] || f2[0] {
+		t.Fatalf("fresh = %v %v, want true false", f1, f2)
+	}
+	if n := len(h.sender.to("1")); n != 1 {
+		t.Fatalf("answered %d times, want once", n)
+	}
+}
+
+// TestRestartHandlesPendingAndUnsent accepts messages into a store, stops before they are
+// handled or delivered, and checks a new engine on the same store finishes the work.
+func TestRestartHandlesPendingAndUnsent(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "balai.db"), store.Options{Owner: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A message accepted but never handled (crash right after recording it).
+	if _, _, err := db.Accept(ctx, []bot.Inbound{{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "7"}, Key: "u1", Kind: bot.KindText, Text: "ktp hilang", Time: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	// A reply queued but never delivered.
+	if _, err := db.Enqueue(ctx, []bot.Outgoing{{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "8"}, Kind: bot.OutMessage, Text: "balasan tertunda"}}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	h := newHarness(t, dir, &fakeEscalator{}, nil)
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	h.eng.Idle(wctx)
+	if got := h.sender.to("7"); len(got) != 1 || !strings.Contains(got[0].Text, "surat kehilangan") {
+		t.Errorf("pending message not answered after restart: %+v", got)
+	}
+	if got := h.sender.to("8"); len(got) != 1 || got[0].Text != "balasan tertunda" {
+		t.Errorf("unsent reply not delivered after restart: %+v", got)
+	}
+	h.close()
+	// A third start finds nothing left to do.
+	h2 := newHarness(t, dir, &fakeEscalator{}, nil)
+	h2.eng.Idle(wctx)
+	if n := len(h2.sender.sent); n != 0 {
+		t.Errorf("third start sent %d items again", n)
+	}
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
+	var mu sync.Mutex
+	var tries []time.Time
+	h.sender.fail = func(o bot.Outgoing) error {
+		mu.Lock()
+		defer mu.Unlock()
+		tries = append(tries, time.Now())
+		if len(tries) == 1 {
+			return &bot.RetryAfterError{After: 300 * time.Millisecond}
+		}
+		return nil
+	}
+	out := h.say("1", "ktp hilang")
+	if len(out) != 1 {
+		t.Fatalf("delivered %d, want 1 after the pause", len(out))
+	}
+	if len(tries) != 2 || tries[1].Sub(tries[0]) < 300*time.Millisecond {
+		t.Fatalf("retry came %v after a 300ms retry_after", tries[len(tries)-1].Sub(tries[0]))
+	}
+}

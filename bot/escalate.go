@@ -1,0 +1,87 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/workhours"
+)
+
+// Escalation reasons.
+const (
+	EscalateUnsure   = "low_confidence" // no entry fits well enough
+	EscalateAsked    = "asked"          // the citizen asked for a human
+	EscalateFeedback = "feedback"       // the citizen said the answer did not help
+	EscalateTopic    = "topic"          // an always-human topic
+	EscalateStale    = "stale_entry"    // the fitting entry is past its review date
+	EscalateRepeated = "repeated"       // a second question in a row without an answer
+)
+
+// Escalation hands a conversation to officers.
+type Escalation struct {
+	// Key identifies the message that caused it; escalating the same Key twice (a retry
+	// after a crash) must not open a second ticket.
+	Key        string
+	Chat       balai.ChatRef
+	UserName   string
+	Question   string
+	Reason     string
+	Topic      string // always-human topic id, or the stale entry's id
+	TopicLabel string
+	Urgent     bool
+	Category   string   // best-guess category of the question
+	Candidates []string // entries considered, best first
+	Lang       string
+	At         time.Time
+}
+
+// Handover tells the citizen what happens next.
+type Handover struct {
+	Ticket string    // citizen-visible ticket number, "" when none
+	Due    time.Time // when an officer will have replied at the latest
+}
+
+// Escalator hands conversations to officers. The desk package implements it.
+type Escalator interface {
+	// Escalate opens (or, for a Key seen before, returns) a ticket for the conversation.
+	Escalate(ctx context.Context, e Escalation) (Handover, error)
+	// OpenTicket returns the number of the chat's open ticket, "" when there is none. While a
+	// ticket is open the citizen's messages go to it instead of being answered by the bot.
+	OpenTicket(ctx context.Context, chat balai.ChatRef, now time.Time) (string, error)
+	// Follow adds a citizen's message to the conversation's open ticket.
+	Follow(ctx context.Context, chat balai.ChatRef, ticket string, in Inbound) error
+	// Cancel closes the open ticket at the citizen's request.
+	Cancel(ctx context.Context, chat balai.ChatRef, ticket string) error
+	// Rate records the citizen's 1–5 satisfaction with a closed ticket.
+	Rate(ctx context.Context, chat balai.ChatRef, ticket string, rating int) error
+}
+
+// LogEscalator is the Escalator used without an officer desk: it logs each escalation and
+// promises a reply within the SLA in working hours. It opens no ticket.
+type LogEscalator struct {
+	Calendar *workhours.Calendar
+	SLA      time.Duration
+	Logger   *slog.Logger
+}
+
+// Escalate logs e and returns the SLA due time.
+func (l *LogEscalator) Escalate(_ context.Context, e Escalation) (Handover, error) {
+	l.Logger.Info("Escalated a conversation (no officer desk configured)", "chat", e.Chat, "reason", e.Reason, "topic", e.Topic)
+	return Handover{Due: l.Calendar.Add(e.At, l.SLA)}, nil
+}
+
+// OpenTicket reports no ticket: without a desk there are none.
+func (l *LogEscalator) OpenTicket(context.Context, balai.ChatRef, time.Time) (string, error) {
+	return "", nil
+}
+
+// Follow does nothing.
+func (l *LogEscalator) Follow(context.Context, balai.ChatRef, string, Inbound) error { return nil }
+
+// Cancel does nothing.
+func (l *LogEscalator) Cancel(context.Context, balai.ChatRef, string) error { return nil }
+
+// Rate does nothing.
+func (l *LogEscalator) Rate(context.Context, balai.ChatRef, string, int) error { return nil }

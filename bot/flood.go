@@ -1,0 +1,66 @@
+package bot
+
+import (
+	"sync"
+	"time"
+)
+
+// floodGuard limits how many messages one chat may send in a window. The first message over
+// the limit gets a polite notice; the rest of the window is recorded but not answered.
+type floodGuard struct {
+	limit  int
+	window time.Duration
+
+	mu    sync.Mutex
+	chats map[string]*floodState
+	swept time.Time
+}
+
+type floodState struct {
+	times    []time.Time
+	notified bool
+}
+
+func newFloodGuard(limit int, window time.Duration) *floodGuard {
+	if window <= 0 {
+		window = time.Minute
+	}
+	return &floodGuard{limit: limit, window: window, chats: map[string]*floodState{}}
+}
+
+// check records a message of chat at now and says whether it is within the limit, and, if
+// not, whether the chat should get the notice (the first time in a window).
+func (f *floodGuard) check(chat string, now time.Time) (ok, notify bool) {
+	if f.limit <= 0 {
+		return true, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if now.Sub(f.swept) > f.window {
+		for k, s := range f.chats {
+			if len(s.times) == 0 || now.Sub(s.times[len(s.times)-1]) > f.window {
+				delete(f.chats, k)
+			}
+		}
+		f.swept = now
+	}
+	s := f.chats[chat]
+	if s == nil {
+		s = &floodState{}
+		f.chats[chat] = s
+	}
+	cut := 0
+	for cut < len(s.times) && now.Sub(s.times[cut]) >= f.window {
+		cut++
+	}
+	s.times = append(s.times[cut:], now)
+	if len(s.times) <= f.limit {
+		s.notified = false
+		return true, false
+	}
+	if s.notified {
+		return false, false
+	}
+	s.notified = true
+	return false, true
+}

@@ -1,0 +1,88 @@
+package bot
+
+import (
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/balai-id/balai"
+)
+
+// Metrics are the engine's Prometheus measurements (terukur): messages in, decisions,
+// handling and delivery times, delivery failures.
+type Metrics struct {
+	inbound    *prometheus.CounterVec
+	decisions  *prometheus.CounterVec
+	handle     *prometheus.HistogramVec
+	send       *prometheus.HistogramVec
+	sendErrors *prometheus.CounterVec
+	confidence prometheus.Histogram
+}
+
+// NewMetrics registers the engine's metrics with reg (nil: not registered anywhere).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		inbound: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "balai_inbound_messages_total", Help: "Messages accepted from citizens.",
+		}, []string{"channel", "kind"}),
+		decisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "balai_decisions_total", Help: "What the engine did with each message.",
+		}, []string{"channel", "decision", "reason"}),
+		handle: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "balai_handle_seconds", Help: "Time from accepting a message to queueing its reply.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+		}, []string{"channel"}),
+		send: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "balai_send_seconds", Help: "Time a channel takes to take one outgoing item.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+		}, []string{"channel"}),
+		sendErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "balai_send_errors_total", Help: "Failed deliveries by kind.",
+		}, []string{"channel", "kind"}),
+		confidence: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "balai_answer_confidence", Help: "Confidence of the best candidate of each question.",
+			Buckets: prometheus.LinearBuckets(0.1, 0.1, 9),
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.inbound, m.decisions, m.handle, m.send, m.sendErrors, m.confidence)
+	}
+	return m
+}
+
+func (m *Metrics) observeInbound(ch balai.Channel, k Kind) {
+	if m != nil {
+		m.inbound.WithLabelValues(string(ch), string(k)).Inc()
+	}
+}
+
+func (m *Metrics) observeTurn(ch balai.Channel, l LogEntry, d time.Duration, scored bool) {
+	if m == nil {
+		return
+	}
+	m.decisions.WithLabelValues(string(ch), l.Decision, l.Reason).Inc()
+	m.handle.WithLabelValues(string(ch)).Observe(d.Seconds())
+	if scored {
+		m.confidence.Observe(l.Confidence)
+	}
+}
+
+func (m *Metrics) observeSend(ch balai.Channel, d time.Duration, err error) {
+	if m == nil {
+		return
+	}
+	m.send.WithLabelValues(string(ch)).Observe(d.Seconds())
+	if err != nil {
+		kind := "transient"
+		var ra *RetryAfterError
+		var pe *PermanentError
+		switch {
+		case errors.As(err, &ra):
+			kind = "rate_limited"
+		case errors.As(err, &pe):
+			kind = "permanent"
+		}
+		m.sendErrors.WithLabelValues(string(ch), kind).Inc()
+	}
+}

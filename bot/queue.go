@@ -1,0 +1,128 @@
+package bot
+
+import (
+	"context"
+	"sync"
+)
+
+// serialQueue runs jobs of the same key one after another, in order, and jobs of different
+// keys in parallel on a bounded number of workers. Submit blocks while more than limit jobs
+// wait, so a flood slows its producer down instead of growing memory.
+type serialQueue[T any] struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	pending map[string][]T
+	busy    map[string]bool
+	ready   []string // keys with jobs and no worker
+	waiting int
+	limit   int
+	closed  bool
+	run     func(key string, job T)
+	wg      sync.WaitGroup
+	active  int
+}
+
+func newSerialQueue[T any](workers, limit int, run func(key string, job T)) *serialQueue[T] {
+	q := &serialQueue[T]{pending: map[string][]T{}, busy: map[string]bool{}, limit: limit, run: run}
+	q.cond = sync.NewCond(&q.mu)
+	for i := 0; i < workers; i++ {
+		q.wg.Add(1)
+		go q.work()
+	}
+	return q
+}
+
+// Submit queues job under key. It returns false when the queue is closed or ctx ends while
+// waiting for room.
+func (q *serialQueue[T]) Submit(ctx context.Context, key string, job T) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.waiting >= q.limit && !q.closed {
+		if ctx.Err() != nil {
+			return false
+		}
+		stop := context.AfterFunc(ctx, func() {
+			q.mu.Lock()
+			q.cond.Broadcast()
+			q.mu.Unlock()
+		})
+		q.cond.Wait()
+		stop()
+	}
+	if q.closed {
+		return false
+	}
+	q.pending[key] = append(q.pending[key], job)
+	q.waiting++
+	if !q.busy[key] {
+		q.busy[key] = true
+		q.ready = append(q.ready, key)
+		q.cond.Broadcast()
+	}
+	return true
+}
+
+func (q *serialQueue[T]) work() {
+	defer q.wg.Done()
+	q.mu.Lock()
+	for {
+		for len(q.ready) == 0 && !q.closed {
+			q.cond.Wait()
+		}
+		if len(q.ready) == 0 && q.closed {
+			q.mu.Unlock()
+			return
+		}
+		key := q.ready[0]
+		q.ready = q.ready[1:]
+		q.active++
+		for len(q.pending[key]) > 0 {
+			job := q.pending[key][0]
+			q.pending[key] = q.pending[key][1:]
+			q.waiting--
+			q.cond.Broadcast()
+			q.mu.Unlock()
+			q.run(key, job)
+			q.mu.Lock()
+		}
+		delete(q.pending, key)
+		delete(q.busy, key)
+		q.active--
+		q.cond.Broadcast()
+	}
+}
+
+// Len is the number of jobs waiting.
+func (q *serialQueue[T]) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.waiting
+}
+
+// Close stops taking jobs, lets the workers finish every queued job and waits for them.
+func (q *serialQueue[T]) Close() {
+	q.mu.Lock()
+	q.closed = true
+	q.cond.Broadcast()
+	q.mu.Unlock()
+	q.wg.Wait()
+}
+
+// Idle waits until no job is queued or running, or ctx ends.
+func (q *serialQueue[T]) Idle(ctx context.Context) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.waiting > 0 || q.active > 0 {
+		if ctx.Err() != nil {
+			return false
+		}
+		stop := context.AfterFunc(ctx, func() {
+			q.mu.Lock()
+			q.cond.Broadcast()
+			q.mu.Unlock()
+		})
+		q.cond.Wait()
+		stop()
+	}
+	return true
+}

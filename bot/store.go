@@ -1,0 +1,34 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/balai-id/balai"
+)
+
+// Store keeps the engine's durable state: accepted messages, conversations, the message log
+// and the outbox. The store package implements it on SQLite and PostgreSQL.
+type Store interface {
+	// Accept records inbound messages. fresh[i] is false when a message with the same chat
+	// channel and Key was accepted before. When Accept returns nil the messages survive a crash.
+	Accept(ctx context.Context, in []Inbound) (stored []StoredInbound, fresh []bool, err error)
+	// Pending claims accepted messages not yet handled whose claim by another process has
+	// lapsed, oldest first.
+	Pending(ctx context.Context) ([]StoredInbound, error)
+	// Conversation returns what is remembered about a chat (zero value for a new chat).
+	Conversation(ctx context.Context, chat balai.ChatRef) (Conversation, error)
+	// Commit applies a turn atomically and returns its outgoing items with their outbox ids.
+	// Committing a turn for an already handled message is a no-op returning no items.
+	Commit(ctx context.Context, t Turn) ([]StoredOutgoing, error)
+	// Enqueue puts items in the outbox outside a turn (officers' replies, notices).
+	Enqueue(ctx context.Context, out []Outgoing) ([]StoredOutgoing, error)
+	// Unsent claims outbox items not yet delivered nor given up whose claim by another
+	// process has lapsed (or that were never claimed), oldest first; each is claimed by this
+	// process until delivered or until the claim lapses.
+	Unsent(ctx context.Context) ([]StoredOutgoing, error)
+	// MarkSent records the delivery of an outbox item and the channel's message id.
+	MarkSent(ctx context.Context, id int64, externalID string, at time.Time) error
+	// MarkFailed records a failed delivery: retried after retryAt, or given up when permanent.
+	MarkFailed(ctx context.Context, id int64, reason string, permanent bool, retryAt time.Time) error
+}

@@ -1,0 +1,153 @@
+// Package bot is Balai's channel-agnostic conversation engine. Adapters (bot/telegram,
+// bot/whatsapp, bot/webchat) convert what citizens send into Inbound messages and hand them
+// to Engine.Accept, which records them durably before the adapter confirms them to the
+// channel. The engine then answers each conversation in order — from the knowledge index, by
+// suggesting entries, or by handing over to an officer — and delivers replies through an
+// outbox, so that a restart loses no message and answers none twice.
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/balai-id/balai"
+)
+
+// Kind is what an inbound message carries.
+type Kind string
+
+// Kinds of inbound messages.
+const (
+	KindText   Kind = "text"   // a typed message (or a media caption)
+	KindButton Kind = "button" // a pressed button; Text holds its data
+	KindMedia  Kind = "media"  // a photo, voice note, sticker… without text; Media names it
+)
+
+// Inbound is something a citizen sent, as an adapter converted it.
+type Inbound struct {
+	Chat balai.ChatRef `json:"chat"`
+	// Key is unique per channel for this message (Telegram update_id, WhatsApp message id):
+	// the same key accepted twice is recorded once.
+	Key string `json:"key"`
+	// MessageID is the channel's id of the citizen's message, quoted by replies.
+	MessageID string `json:"message_id,omitempty"`
+	// ReplyTo is the id of the message this one replies to, if any.
+	ReplyTo string `json:"reply_to,omitempty"`
+	// ThreadID is the forum topic of a group message, if any.
+	ThreadID string `json:"thread_id,omitempty"`
+	// Group is set for messages in group chats (the officers' chat); citizens write privately.
+	Group    bool   `json:"group,omitempty"`
+	UserID   string `json:"user_id,omitempty"`
+	UserName string `json:"user_name,omitempty"`
+	Kind     Kind   `json:"kind"`
+	Text     string `json:"text,omitempty"`
+	// Media names non-text content: photo, voice, audio, video, sticker, location, document,
+	// contact, other.
+	Media string `json:"media,omitempty"`
+	// CallbackID acknowledges a pressed button on channels that need it (Telegram).
+	CallbackID string `json:"callback_id,omitempty"`
+	// LangHint is the language the citizen's app reports ("id", "en"), if any.
+	LangHint string    `json:"lang_hint,omitempty"`
+	Time     time.Time `json:"time"`
+}
+
+// OutKind is what an outgoing item does.
+type OutKind string
+
+// Kinds of outgoing items.
+const (
+	OutMessage  OutKind = "message"  // a message in the chat
+	OutCallback OutKind = "callback" // the acknowledgement of a pressed button
+)
+
+// Button is an inline button under a message.
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data,omitempty"` // sent back as KindButton when pressed
+	URL  string `json:"url,omitempty"`  // opens a link instead
+}
+
+// Outgoing is one item to deliver to a chat. Text is Markdown; each adapter renders it for its
+// channel (and splits it when longer than the channel allows).
+type Outgoing struct {
+	// ID is the item's outbox id, set when it is delivered (the web chat numbers its events
+	// with it).
+	ID         int64         `json:"-"`
+	Chat       balai.ChatRef `json:"chat"`
+	Kind       OutKind       `json:"kind"`
+	Text       string        `json:"text,omitempty"`
+	Buttons    [][]Button    `json:"buttons,omitempty"`
+	ReplyTo    string        `json:"reply_to,omitempty"`
+	CallbackID string        `json:"callback_id,omitempty"`
+	Lang       string        `json:"lang,omitempty"`
+	// Numbered is set when the channel has no buttons: the options are offered as a numbered
+	// list the citizen answers with a digit (WhatsApp personal accounts).
+	Numbered bool `json:"numbered,omitempty"`
+	// ThreadID posts into a forum topic of a group chat.
+	ThreadID string `json:"thread_id,omitempty"`
+	// EditID edits this earlier message of the chat instead of sending a new one.
+	EditID string `json:"edit_id,omitempty"`
+	// Ref is an opaque reference of the component that queued the item (the desk marks
+	// ticket cards with it), stored with the channel's message id once delivered.
+	Ref string `json:"ref,omitempty"`
+}
+
+// StoredInbound is an accepted inbound message with the store's id; ids grow in the order
+// messages were accepted.
+type StoredInbound struct {
+	ID int64
+	Inbound
+}
+
+// StoredOutgoing is an outgoing item waiting in, or delivered from, the outbox.
+type StoredOutgoing struct {
+	ID int64
+	Outgoing
+	Attempts  int
+	NotBefore time.Time // do not try again before this time
+}
+
+// Conversation is what the engine remembers about a chat between messages.
+type Conversation struct {
+	// Lang is the language the citizen chose with /bahasa; "" follows each message.
+	Lang string `json:"lang,omitempty"`
+	// Failures counts questions in a row that were not answered.
+	Failures int `json:"failures,omitempty"`
+	// LastEntry is the entry answered last (for feedback).
+	LastEntry string `json:"last_entry,omitempty"`
+	// Options are the entries or actions offered last, for a numbered reply ("2").
+	Options []string `json:"options,omitempty"`
+	// Ticket is the open ticket's number while an officer handles the conversation.
+	Ticket string `json:"ticket,omitempty"`
+	// LastQuestion is the citizen's last question (for an escalation after 👎).
+	LastQuestion string `json:"last_question,omitempty"`
+}
+
+// Turn is the outcome of handling one inbound message, committed atomically: the message
+// is marked handled, the conversation saved, the exchange logged and the replies queued.
+type Turn struct {
+	Inbound StoredInbound
+	State   Conversation
+	Out     []Outgoing
+	Log     LogEntry
+	// Also runs in the same transaction, for components with tables of their own (the desk
+	// records an officer's reply together with its delivery to the citizen).
+	Also func(ctx context.Context, tx Tx) error
+}
+
+// Tx is the transaction a turn commits in; *sql.Tx is one.
+type Tx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// LogEntry records what the engine decided about a message (terukur: everything measured).
+type LogEntry struct {
+	Decision   string  `json:"decision"` // answer, suggest, escalate, command, small_talk, media, flood, button, ticket
+	Reason     string  `json:"reason,omitempty"`
+	EntryID    string  `json:"entry_id,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
+	Lang       string  `json:"lang,omitempty"`
+}

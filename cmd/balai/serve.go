@@ -1,0 +1,374 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/bot/telegram"
+	"github.com/balai-id/balai/bot/webchat"
+	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/knowledge"
+	"github.com/balai-id/balai/redact"
+	"github.com/balai-id/balai/store"
+	"github.com/balai-id/balai/workhours"
+)
+
+func init() { commands["serve"] = runServe }
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("balai serve", stderr)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "balai serve: configuration:\n%v\n", err)
+		return exitUsage
+	}
+	log := newLogger(stderr, cfg)
+	s := &server{cfg: cfg, log: log, health: map[string]string{}}
+	if err := s.run(ctx); err != nil {
+		log.Error("Balai stopped", "err", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func newLogger(w io.Writer, cfg Config) *slog.Logger {
+	level := slog.LevelInfo
+	switch strings.ToLower(cfg.LogLevel) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	// Personal data (NIK, phone numbers, e-mail addresses) never reaches the logs.
+	return slog.New(redact.NewHandler(h))
+}
+
+// server is a running `balai serve`.
+type server struct {
+	cfg   Config
+	log   *slog.Logger
+	index *knowledge.Index
+	db    *store.DB
+	eng   *bot.Engine
+	tg    *telegram.Adapter
+
+	mu     sync.Mutex
+	health map[string]string // component → state
+}
+
+func (s *server) setHealth(component, state string) {
+	s.mu.Lock()
+	s.health[component] = state
+	s.mu.Unlock()
+}
+
+func (s *server) run(ctx context.Context) error {
+	cfg := s.cfg
+	start := time.Now()
+
+	c, ps, err := knowledge.LoadCorpus(cfg.FAQDir)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		s.log.Warn("Corpus problem", "problem", p.String())
+	}
+	if err := ps.Err(); err != nil {
+		return fmt.Errorf("the corpus has errors; fix them (balai faq validate) and start again: %w", err)
+	}
+	s.index, err = knowledge.Open(ctx, c, knowledge.Options{DataDir: cfg.DataDir, Thresholds: cfg.Thresholds, Logger: s.log,
+		Progress: func(done, total int) { s.log.Info("Indexing the corpus", "done", done, "total", total) }})
+	if err != nil {
+		return err
+	}
+	defer s.index.Close()
+	info := s.index.Info()
+	s.log.Info("Knowledge index ready", "entries", info.Entries, "corpus", corpusName(cfg.FAQDir), "built", info.Built, "path", info.Path)
+
+	s.db, err = store.Open(ctx, cfg.databaseURL(), store.Options{Owner: cfg.Instance})
+	if err != nil {
+		return err
+	}
+	defer s.db.Close()
+	s.log.Info("Store ready", "database", string(s.db.Dialect()), "at", redactURL(cfg.databaseURL()))
+
+	cal, err := calendar(cfg)
+	if err != nil {
+		return err
+	}
+	msgs, err := bot.LoadMessages(cfg.MessagesFile, cfg.Agency)
+	if err != nil {
+		return err
+	}
+	msgs.Hours[bot.LangID], msgs.Hours[bot.LangEN] = cal.Summary("id"), cal.Summary("en")
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.eng, err = bot.New(bot.Config{
+		Store: s.db, Knowledge: s.index, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA,
+		Workers: cfg.Workers, FloodMessages: cfg.FloodMessages, FloodWindow: cfg.FloodWindow,
+		Logger: s.log, Metrics: bot.NewMetrics(reg),
+	})
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	web := webchat.New(webchat.Config{Agency: cfg.Agency, Origins: cfg.WebOrigins, Logger: s.log}, s.eng, s.db)
+	s.eng.AddSender(balai.Web, web, bot.Limits{}, true)
+	s.setHealth("web", "ok")
+
+	if cfg.TelegramToken != "" {
+		s.tg, err = telegram.New(telegram.Config{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Mode: cfg.TelegramMode,
+			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret, Logger: s.log}, s.eng)
+		if err != nil {
+			return err
+		}
+		limits := telegram.Limits
+		if !cfg.OutboundLimit {
+			limits = bot.Limits{}
+		}
+		s.eng.AddSender(balai.Telegram, s.tg, limits, true)
+		if cfg.TelegramMode == telegram.ModeWebhook {
+			path := "/webhooks/telegram"
+			if u, err := url.Parse(cfg.TelegramWebhookURL); err == nil && u.Path != "" && u.Path != "/" {
+				path = u.Path
+			}
+			mux.Handle("POST "+path, s.tg.WebhookHandler())
+		}
+	}
+
+	if err := s.eng.Start(ctx); err != nil {
+		return err
+	}
+
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/", web)
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (BALAI_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- srv.Serve(ln) }()
+	s.log.Info("Web chat ready", "url", "http://"+ln.Addr().String()+"/", "embed", "http://"+ln.Addr().String()+"/embed.js",
+		"health", "http://"+ln.Addr().String()+"/healthz")
+
+	runCtx, stopRun := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if s.tg != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.runTelegram(runCtx)
+		}()
+	} else {
+		s.log.Info("Telegram off (set TELEGRAM_BOT_TOKEN to start it)")
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.watchCorpus(runCtx)
+	}()
+	s.log.Info("Balai is running", "startup", time.Since(start).Round(time.Millisecond))
+
+	select {
+	case <-ctx.Done():
+	case err := <-httpDone:
+		stopRun()
+		return fmt.Errorf("http server: %w", err)
+	}
+	s.log.Info("Shutting down: finishing messages in progress")
+	stopRun()
+	wg.Wait() // no new updates from Telegram
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	srv.Shutdown(shutCtx)
+	if err := s.eng.Close(shutCtx); err != nil {
+		s.log.Warn("Some replies are left for the next start", "err", err)
+	}
+	s.log.Info("Stopped")
+	return nil
+}
+
+// runTelegram registers the commands and mode with Telegram (retrying while it is
+// unreachable) and receives updates.
+func (s *server) runTelegram(ctx context.Context) {
+	backoff := time.Second
+	for {
+		err := s.tg.Setup(ctx, telegram.Commands())
+		if err == nil {
+			break
+		}
+		s.setHealth("telegram", "setup failed: "+err.Error())
+		s.log.Error("Failed to set up Telegram; retrying", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Minute)
+	}
+	s.setHealth("telegram", s.tg.Mode())
+	s.log.Info("Telegram ready", "mode", s.tg.Mode(), "api", s.cfg.TelegramAPIURL)
+	s.tg.Run(ctx)
+}
+
+// watchCorpus reloads the corpus on SIGHUP and when its files change. A corpus with errors
+// is reported and never replaces the working index.
+func (s *server) watchCorpus(ctx context.Context) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	var tick <-chan time.Time
+	if s.cfg.FAQDir != "" && s.cfg.ReloadInterval > 0 {
+		t := time.NewTicker(s.cfg.ReloadInterval)
+		defer t.Stop()
+		tick = t.C
+	}
+	last := dirStamp(s.cfg.FAQDir)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		case <-tick:
+			now := dirStamp(s.cfg.FAQDir)
+			if now == last {
+				continue
+			}
+			last = now
+		}
+		before := s.index.Info().Fingerprint
+		err := s.index.Reload(ctx, s.cfg.FAQDir)
+		var ve *faq.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			s.log.Error("Corpus change rejected; still serving the previous corpus", "errors", ve.Problems.Errors())
+			for _, p := range ve.Problems {
+				if p.Severity == faq.Error {
+					s.log.Error("Corpus problem", "problem", p.String())
+				}
+			}
+		case err != nil:
+			s.log.Error("Failed to reload the corpus; still serving the previous one", "err", err)
+		case s.index.Info().Fingerprint != before:
+			s.log.Info("Corpus reloaded", "entries", s.index.Info().Entries)
+		}
+	}
+}
+
+// dirStamp summarises the names, sizes and times of the files of dir.
+func dirStamp(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	var b strings.Builder
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", p, info.Size(), info.ModTime().UnixNano())
+		}
+		return nil
+	})
+	return b.String()
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status, code := "ok", http.StatusOK
+	dbState := "ok"
+	if err := s.db.Ping(ctx); err != nil {
+		dbState, status, code = "unreachable", "degraded", http.StatusServiceUnavailable
+	}
+	s.mu.Lock()
+	channels := map[string]string{}
+	for k, v := range s.health {
+		channels[k] = v
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]any{
+		"status": status, "index": s.index.Info(), "store": map[string]string{"dialect": string(s.db.Dialect()), "state": dbState},
+		"channels": channels,
+	})
+}
+
+func calendar(cfg Config) (*workhours.Calendar, error) {
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("BALAI_TIMEZONE=%q: %w", cfg.Timezone, err)
+	}
+	var holidays []string
+	if cfg.HolidaysFile != "" {
+		f, err := os.Open(cfg.HolidaysFile)
+		if err != nil {
+			return nil, fmt.Errorf("BALAI_HOLIDAYS_FILE: %w", err)
+		}
+		hs, err := workhours.ParseHolidays(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("BALAI_HOLIDAYS_FILE %s: %w", cfg.HolidaysFile, err)
+		}
+		for _, h := range hs {
+			holidays = append(holidays, h.String())
+		}
+	}
+	cal, err := workhours.Parse(cfg.OfficeHours, holidays, loc)
+	if err != nil {
+		return nil, fmt.Errorf("BALAI_OFFICE_HOURS: %w", err)
+	}
+	return cal, nil
+}
+
+func corpusName(dir string) string {
+	if dir == "" {
+		return "embedded"
+	}
+	return dir
+}
+
+// redactURL hides a password in a database URL.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+)
+
+var _ bot.Store = (*DB)(nil)
+
+// Accept records inbound messages in one transaction; see bot.Store.
+func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound, []bool, error) {
+	stored := make([]bot.StoredInbound, len(in))
+	fresh := make([]bool, len(in))
+	if len(in) == 0 {
+		return stored, fresh, nil
+	}
+	now := db.now()
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		for i, m := range in {
+			payload, err := json.Marshal(m)
+			if err != nil {
+				return err
+			}
+			var id int64
+			err = tx.QueryRowContext(ctx, `INSERT INTO inbound (channel, chat_id, ext_key, payload, received_at, owner, lease_until)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (channel, ext_key) DO NOTHING RETURNING id`,
+				string(m.Chat.Channel), m.Chat.ID, m.Key, string(payload), db.ms(now), db.owner, db.ms(now.Add(db.lease))).Scan(&id)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				stored[i] = bot.StoredInbound{Inbound: m}
+			case err != nil:
+				return err
+			default:
+				stored[i] = bot.StoredInbound{ID: id, Inbound: m}
+				fresh[i] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: accept: %w", err)
+	}
+	return stored, fresh, nil
+}
+
+// Pending claims unhandled messages; see bot.Store.
+func (db *DB) Pending(ctx context.Context) ([]bot.StoredInbound, error) {
+	now := db.now()
+	rows, err := db.w.QueryContext(ctx, `UPDATE inbound SET owner = $1, lease_until = $2
+		WHERE handled_at IS NULL AND (owner IS NULL OR owner = $1 OR lease_until < $3)
+		RETURNING id, payload`, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: pending: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.StoredInbound
+	for rows.Next() {
+		var s bot.StoredInbound
+		var payload string
+		if err := rows.Scan(&s.ID, &payload); err != nil {
+			return nil, fmt.Errorf("store: pending: %w", err)
+		}
+		if err := json.Unmarshal([]byte(payload), &s.Inbound); err != nil {
+			return nil, fmt.Errorf("store: pending %d: %w", s.ID, err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: pending: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// Conversation returns a chat's state; see bot.Store.
+func (db *DB) Conversation(ctx context.Context, chat balai.ChatRef) (bot.Conversation, error) {
+	var c bot.Conversation
+	var state string
+	err := db.r.QueryRowContext(ctx, `SELECT state FROM conversations WHERE channel = $1 AND chat_id = $2`,
+		string(chat.Channel), chat.ID).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: conversation %s: %w", chat, err)
+	}
+	if err := json.Unmarshal([]byte(state), &c); err != nil {
+		return c, fmt.Errorf("store: conversation %s: %w", chat, err)
+	}
+	return c, nil
+}
+
+// Commit applies a turn atomically; see bot.Store.
+func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, error) {
+	now := db.now()
+	var out []bot.StoredOutgoing
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE inbound SET handled_at = $1 WHERE id = $2 AND handled_at IS NULL`, db.ms(now), t.Inbound.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errAlreadyHandled
+		}
+		state, err := json.Marshal(t.State)
+		if err != nil {
+			return err
+		}
+		chat := t.Inbound.Chat
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (channel, chat_id, state, updated_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (channel, chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+			string(chat.Channel), chat.ID, string(state), db.ms(now)); err != nil {
+			return err
+		}
+		text := t.Inbound.Text
+		if t.Inbound.Kind == bot.KindMedia {
+			text = "[" + t.Inbound.Media + "] " + text
+		}
+		l := t.Log
+		if _, err := tx.ExecContext(ctx, `INSERT INTO message_log (channel, chat_id, inbound_id, direction, kind, text, decision, reason, entry_id, confidence, lang, created_at)
+			VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11)`,
+			string(chat.Channel), chat.ID, t.Inbound.ID, string(t.Inbound.Kind), text, l.Decision, l.Reason, l.EntryID, l.Confidence, l.Lang, db.ms(now)); err != nil {
+			return err
+		}
+		if out, err = db.enqueue(ctx, tx, t.Out, t.Inbound.ID, now); err != nil {
+			return err
+		}
+		if t.Also != nil {
+			return t.Also(ctx, tx)
+		}
+		return nil
+	})
+	if errors.Is(err, errAlreadyHandled) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: commit turn %d: %w", t.Inbound.ID, err)
+	}
+	return out, nil
+}
+
+var errAlreadyHandled = errors.New("already handled")
+
+// Enqueue puts items in the outbox; see bot.Store.
+func (db *DB) Enqueue(ctx context.Context, items []bot.Outgoing) ([]bot.StoredOutgoing, error) {
+	var out []bot.StoredOutgoing
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = db.enqueue(ctx, tx, items, 0, db.now())
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: enqueue: %w", err)
+	}
+	return out, nil
+}
+
+// EnqueueTx puts items in the outbox within a caller's transaction (the desk records an
+// officer's reply and its delivery together).
+func (db *DB) EnqueueTx(ctx context.Context, tx *sql.Tx, items []bot.Outgoing) ([]bot.StoredOutgoing, error) {
+	return db.enqueue(ctx, tx, items, 0, db.now())
+}
+
+func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []bot.Outgoing, inbound int64, now time.Time) ([]bot.StoredOutgoing, error) {
+	out := make([]bot.StoredOutgoing, 0, len(items))
+	var inb any
+	if inbound != 0 {
+		inb = inbound
+	}
+	for _, o := range items {
+		payload, err := json.Marshal(o)
+		if err != nil {
+			return nil, err
+		}
+		var id int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO outbox (channel, chat_id, inbound_id, payload, ref, created_at, owner, lease_until)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			string(o.Chat.Channel), o.Chat.ID, inb, string(payload), o.Ref, db.ms(now), db.owner, db.ms(now.Add(db.lease))).Scan(&id); err != nil {
+			return nil, err
+		}
+		if o.Kind == bot.OutMessage {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO message_log (channel, chat_id, inbound_id, direction, kind, text, lang, created_at)
+				VALUES ($1, $2, $3, 'out', 'text', $4, $5, $6)`,
+				string(o.Chat.Channel), o.Chat.ID, inb, o.Text, o.Lang, db.ms(now)); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, bot.StoredOutgoing{ID: id, Outgoing: o})
+	}
+	return out, nil
+}
+
+// Unsent claims undelivered outbox items; see bot.Store.
+func (db *DB) Unsent(ctx context.Context) ([]bot.StoredOutgoing, error) {
+	now := db.now()
+	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET owner = $1, lease_until = $2
+		WHERE state = 'pending' AND (owner IS NULL OR owner = $1 OR lease_until < $3)
+		RETURNING id, payload, attempts, not_before`, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: unsent: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.StoredOutgoing
+	for rows.Next() {
+		var s bot.StoredOutgoing
+		var payload string
+		var nb sql.NullInt64
+		if err := rows.Scan(&s.ID, &payload, &s.Attempts, &nb); err != nil {
+			return nil, fmt.Errorf("store: unsent: %w", err)
+		}
+		if err := json.Unmarshal([]byte(payload), &s.Outgoing); err != nil {
+			return nil, fmt.Errorf("store: unsent %d: %w", s.ID, err)
+		}
+		s.NotBefore = fromMS(nb)
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unsent: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// MarkSent records a delivery; see bot.Store.
+func (db *DB) MarkSent(ctx context.Context, id int64, externalID string, at time.Time) error {
+	if _, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = 'sent', external_id = $1, sent_at = $2, attempts = attempts + 1 WHERE id = $3`,
+		externalID, db.ms(at), id); err != nil {
+		return fmt.Errorf("store: mark sent %d: %w", id, err)
+	}
+	return nil
+}
+
+// MarkFailed records a failed delivery; see bot.Store.
+func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, permanent bool, retryAt time.Time) error {
+	state := "pending"
+	if permanent {
+		state = "failed"
+	}
+	if _, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = $1, last_error = $2, attempts = attempts + 1, not_before = $3, lease_until = $4 WHERE id = $5`,
+		state, reason, db.ms(retryAt), db.ms(retryAt.Add(db.lease)), id); err != nil {
+		return fmt.Errorf("store: mark failed %d: %w", id, err)
+	}
+	return nil
+}
+
+// tx runs fn in a write transaction.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// SentAfter returns the delivered messages of a chat with outbox ids above after, oldest
+// first, at most limit (the web chat replays them to a browser that reconnects).
+func (db *DB) SentAfter(ctx context.Context, chat balai.ChatRef, after int64, limit int) ([]bot.StoredOutgoing, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, payload FROM outbox
+		WHERE channel = $1 AND chat_id = $2 AND id > $3 AND state = 'sent' ORDER BY id LIMIT $4`,
+		string(chat.Channel), chat.ID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: sent after: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.StoredOutgoing
+	for rows.Next() {
+		var s bot.StoredOutgoing
+		var payload string
+		if err := rows.Scan(&s.ID, &payload); err != nil {
+			return nil, fmt.Errorf("store: sent after: %w", err)
+		}
+		if err := json.Unmarshal([]byte(payload), &s.Outgoing); err != nil {
+			return nil, fmt.Errorf("store: sent after %d: %w", s.ID, err)
+		}
+		s.Outgoing.ID = s.ID
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,231 @@
+// Package store keeps Balai's durable state in SQL: SQLite (modernc.org/sqlite, pure Go,
+// WAL) by default, or PostgreSQL (pgx) for several replicas. Queries are written once with
+// $1 placeholders, which both accept; the few dialect differences are in dialect.
+// Numbered, embedded migrations run at Open.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
+	_ "modernc.org/sqlite"             // driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the store. Writes go through a single connection on SQLite (one writer at a time,
+// without lock contention); reads use a small pool. On PostgreSQL both are the same pool.
+type DB struct {
+	dialect Dialect
+	w, r    *sql.DB
+	owner   string        // this process's name in claims
+	lease   time.Duration // how long a claim lasts
+	now     func() time.Time
+}
+
+// Options configure Open.
+type Options struct {
+	// Owner names this process in claims on messages and deliveries (default: host name).
+	// A restarted process with the same name takes its claims back at once.
+	Owner string
+	// Lease is how long a claim lasts before another process may take the work (default 2m).
+	Lease time.Duration
+	// Now is the clock (tests).
+	Now func() time.Time
+}
+
+// Open opens the database named by url: "postgres://…" or "postgresql://…" for PostgreSQL,
+// otherwise a SQLite file path (created if missing). It runs the migrations.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	if opts.Owner == "" {
+		h, _ := os.Hostname()
+		opts.Owner = h
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 2 * time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	db := &DB{owner: opts.Owner, lease: opts.Lease, now: opts.Now}
+	var err error
+	switch {
+	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
+		db.dialect = Postgres
+		db.w, err = sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		db.w.SetMaxOpenConns(16)
+		db.w.SetMaxIdleConns(16)
+		db.r = db.w
+	default:
+		db.dialect = SQLite
+		path := strings.TrimPrefix(url, "sqlite://")
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("store: open sqlite: %w", err)
+			}
+		}
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+		if db.w, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		db.w.SetMaxOpenConns(1)
+		db.w.SetConnMaxIdleTime(0)
+		if db.r, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		db.r.SetMaxOpenConns(4)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.w.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect %s: %w", db.dialect, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect tells which database is behind db.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL returns the underlying writer connection pool (for components with their own
+// tables, such as the WhatsApp device store).
+func (db *DB) SQL() *sql.DB { return db.w }
+
+// Close closes the connections.
+func (db *DB) Close() error {
+	var errs []error
+	if db.w != nil {
+		errs = append(errs, db.w.Close())
+	}
+	if db.r != nil && db.r != db.w {
+		errs = append(errs, db.r.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// migrate applies the embedded migrations not yet applied, each in its own transaction.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS balai_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if db.dialect == Postgres {
+		// Several replicas may start at once: one migrates, the others wait.
+		if _, err := db.w.ExecContext(ctx, `SELECT pg_advisory_lock(774411)`); err != nil {
+			return fmt.Errorf("store: migrate lock: %w", err)
+		}
+		defer db.w.ExecContext(context.Background(), `SELECT pg_advisory_unlock(774411)`)
+	}
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		base := filepath.Base(f)
+		num, name, ok := strings.Cut(strings.TrimSuffix(base, ".sql"), "_")
+		if !ok {
+			return fmt.Errorf("store: migration %s: want NNN_name.sql", base)
+		}
+		version, err := strconv.Atoi(num)
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", base, err)
+		}
+		var n int
+		if err := db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM balai_migrations WHERE version = $1`, version).Scan(&n); err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, _ := migrations.ReadFile(f)
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: migrate %s: %w", base, err)
+		}
+		for _, stmt := range splitStatements(db.dialect.apply(string(body))) {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("store: migrate %s: %w\n%s", base, err, stmt)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO balai_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, version, name, db.now().UnixMilli()); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migrate %s: %w", base, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: migrate %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// apply fills the dialect's placeholders in a migration: {{ID}} is an auto-increment key.
+func (d Dialect) apply(s string) string {
+	id := "INTEGER PRIMARY KEY AUTOINCREMENT"
+	if d == Postgres {
+		id = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+	}
+	return strings.ReplaceAll(s, "{{ID}}", id)
+}
+
+// splitStatements splits a migration at semicolons that end a line, dropping comments.
+func splitStatements(s string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "--") || t == "" {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteString("\n")
+		if strings.HasSuffix(t, ";") {
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		out = append(out, strings.TrimSpace(cur.String()))
+	}
+	return out
+}
+
+func (db *DB) ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(ms sql.NullInt64) time.Time {
+	if !ms.Valid || ms.Int64 == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64)
+}
+
+// Ping checks the database is reachable.
+func (db *DB) Ping(ctx context.Context) error { return db.w.PingContext(ctx) }
