@@ -15,6 +15,24 @@ import (
 
 var _ bot.Store = (*DB)(nil)
 
+// Hot statements, prepared once at Open.
+const (
+	qAcceptInbound = `INSERT INTO inbound (channel, chat_id, ext_key, payload, received_at, owner, lease_until)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (channel, ext_key) DO NOTHING RETURNING id`
+	qMarkHandled        = `UPDATE inbound SET handled_at = $1 WHERE id = $2 AND handled_at IS NULL`
+	qUpsertConversation = `INSERT INTO conversations (channel, chat_id, state, updated_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (channel, chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`
+	qLogInbound = `INSERT INTO message_log (channel, chat_id, inbound_id, direction, kind, text, decision, reason, entry_id, confidence, lang, created_at)
+			VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11)`
+	qInsertOutbox = `INSERT INTO outbox (channel, chat_id, inbound_id, payload, ref, created_at, owner, lease_until)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`
+	qLogOutbound = `INSERT INTO message_log (channel, chat_id, inbound_id, direction, kind, text, lang, created_at)
+				VALUES ($1, $2, $3, 'out', 'text', $4, $5, $6)`
+	qMarkSent = `UPDATE outbox SET state = 'sent', external_id = $1, sent_at = $2, attempts = attempts + 1 WHERE id = $3`
+)
+
+var hotStatements = []string{qAcceptInbound, qMarkHandled, qUpsertConversation, qLogInbound, qInsertOutbox, qLogOutbound, qMarkSent}
+
 // Accept records inbound messages in one transaction; see bot.Store.
 func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound, []bool, error) {
 	stored := make([]bot.StoredInbound, len(in))
@@ -30,8 +48,7 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 				return err
 			}
 			var id int64
-			err = tx.QueryRowContext(ctx, `INSERT INTO inbound (channel, chat_id, ext_key, payload, received_at, owner, lease_until)
-				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (channel, ext_key) DO NOTHING RETURNING id`,
+			err = db.txQueryRow(ctx, tx, qAcceptInbound,
 				string(m.Chat.Channel), m.Chat.ID, m.Key, string(payload), db.ms(now), db.owner, db.ms(now.Add(db.lease))).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
@@ -103,7 +120,7 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 	now := db.now()
 	var out []bot.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE inbound SET handled_at = $1 WHERE id = $2 AND handled_at IS NULL`, db.ms(now), t.Inbound.ID)
+		res, err := db.txExec(ctx, tx, qMarkHandled, db.ms(now), t.Inbound.ID)
 		if err != nil {
 			return err
 		}
@@ -115,8 +132,7 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 			return err
 		}
 		chat := t.Inbound.Chat
-		if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (channel, chat_id, state, updated_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (channel, chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+		if _, err := db.txExec(ctx, tx, qUpsertConversation,
 			string(chat.Channel), chat.ID, string(state), db.ms(now)); err != nil {
 			return err
 		}
@@ -125,8 +141,7 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 			text = "[" + t.Inbound.Media + "] " + text
 		}
 		l := t.Log
-		if _, err := tx.ExecContext(ctx, `INSERT INTO message_log (channel, chat_id, inbound_id, direction, kind, text, decision, reason, entry_id, confidence, lang, created_at)
-			VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11)`,
+		if _, err := db.txExec(ctx, tx, qLogInbound,
 			string(chat.Channel), chat.ID, t.Inbound.ID, string(t.Inbound.Kind), text, l.Decision, l.Reason, l.EntryID, l.Confidence, l.Lang, db.ms(now)); err != nil {
 			return err
 		}
@@ -181,14 +196,12 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []bot.Outgoing, inb
 			return nil, err
 		}
 		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO outbox (channel, chat_id, inbound_id, payload, ref, created_at, owner, lease_until)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		if err := db.txQueryRow(ctx, tx, qInsertOutbox,
 			string(o.Chat.Channel), o.Chat.ID, inb, string(payload), o.Ref, db.ms(now), db.owner, db.ms(now.Add(db.lease))).Scan(&id); err != nil {
 			return nil, err
 		}
 		if o.Kind == bot.OutMessage {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO message_log (channel, chat_id, inbound_id, direction, kind, text, lang, created_at)
-				VALUES ($1, $2, $3, 'out', 'text', $4, $5, $6)`,
+			if _, err := db.txExec(ctx, tx, qLogOutbound,
 				string(o.Chat.Channel), o.Chat.ID, inb, o.Text, o.Lang, db.ms(now)); err != nil {
 				return nil, err
 			}
@@ -231,8 +244,11 @@ func (db *DB) Unsent(ctx context.Context) ([]bot.StoredOutgoing, error) {
 
 // MarkSent records a delivery; see bot.Store.
 func (db *DB) MarkSent(ctx context.Context, id int64, externalID string, at time.Time) error {
-	if _, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = 'sent', external_id = $1, sent_at = $2, attempts = attempts + 1 WHERE id = $3`,
-		externalID, db.ms(at), id); err != nil {
+	st, err := db.stmt(ctx, qMarkSent)
+	if err == nil {
+		_, err = st.ExecContext(ctx, externalID, db.ms(at), id)
+	}
+	if err != nil {
 		return fmt.Errorf("store: mark sent %d: %w", id, err)
 	}
 	return nil

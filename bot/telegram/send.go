@@ -27,7 +27,9 @@ var Limits = bot.Limits{PerSecond: 30, PerChatSecond: 1, ChatBurst: 3}
 
 // Split breaks a long message into parts at paragraph boundaries; buttons go with the last.
 func (a *Adapter) Split(o bot.Outgoing) []bot.Outgoing {
-	if o.EditID != "" || render.VisibleLen(render.TelegramHTML(o.Text)) <= MaxText {
+	// Rendering never makes the visible text longer than the Markdown (bullets replace
+	// list markers one for one), so a short source needs no rendering to know it fits.
+	if o.EditID != "" || len(o.Text) <= MaxText || render.VisibleLen(render.TelegramHTML(o.Text)) <= MaxText {
 		return []bot.Outgoing{o}
 	}
 	chunks := render.Split(o.Text, MaxText, render.TelegramHTML)

@@ -186,6 +186,16 @@ func (s *Server) AllSent() []Sent {
 	return append([]Sent(nil), s.sent...)
 }
 
+// SentSince returns the messages sent after the first i, and the new count.
+func (s *Server) SentSince(i int) ([]Sent, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i > len(s.sent) {
+		i = len(s.sent)
+	}
+	return append([]Sent(nil), s.sent[i:]...), len(s.sent)
+}
+
 // Calls returns how often method was called.
 func (s *Server) Calls(method string) int {
 	s.mu.Lock()
