@@ -386,9 +386,11 @@ func (e *Engine) answer(b *turnBuilder, en *faq.Entry, conf float64) {
 
 // escalate hands the conversation to officers and tells the citizen when to expect a reply.
 func (e *Engine) escalate(ctx context.Context, b *turnBuilder, _ knowledge.Decision, reason, question string, res *knowledge.Result, entryID string) error {
+	// The SLA runs from when Balai handles the message (the engine's clock).
+	now := e.now()
 	esc := Escalation{
 		Key: b.in.Chat.String() + "/" + b.in.Key, Chat: b.in.Chat, UserName: b.in.UserName,
-		Question: question, Reason: reason, Lang: b.lang, At: b.in.Time,
+		Question: question, Reason: reason, Lang: b.lang, At: now,
 	}
 	if esc.Question == "" {
 		esc.Question = b.in.Text
@@ -432,13 +434,14 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, _ knowledge.Decis
 	}
 	cal := e.cfg.Calendar
 	key, when := "escalate_open", h.Due
-	if !cal.IsOpen(b.in.Time) {
-		key, when = "escalate_closed", cal.NextOpen(b.in.Time)
+	if !cal.IsOpen(now) {
+		key, when = "escalate_closed", cal.NextOpen(now)
 	}
 	if when.IsZero() {
-		when = cal.Add(b.in.Time, e.cfg.SLA)
+		when = cal.Add(now, e.cfg.SLA)
 	}
-	parts = append(parts, b.text(key, map[string]any{"Ticket": h.Ticket, "When": workhours.Describe(when, b.in.Time, b.lang)}))
+	loc := cal.Location()
+	parts = append(parts, b.text(key, map[string]any{"Ticket": h.Ticket, "When": workhours.Describe(when.In(loc), now.In(loc), b.lang)}))
 	b.say(strings.Join(parts, "\n\n"))
 	return nil
 }

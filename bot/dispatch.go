@@ -55,15 +55,17 @@ type Limits struct {
 // dispatcher delivers the outbox: in order within a chat, chats in parallel, within the
 // channel's limits, retrying with back-off.
 type dispatcher struct {
-	store   Store
-	senders map[balai.Channel]Sender
-	limits  map[balai.Channel]Limits
-	global  map[balai.Channel]*rate.Limiter
-	logger  *slog.Logger
-	metrics *Metrics
-	now     func() time.Time
+	store    Store
+	senders  map[balai.Channel]Sender
+	limits   map[balai.Channel]Limits
+	global   map[balai.Channel]*rate.Limiter
+	logger   *slog.Logger
+	metrics  *Metrics
+	now      func() time.Time
+	onFailed func(ctx context.Context, item StoredOutgoing, err error)
 
 	mu       sync.Mutex
+	inflight map[int64]bool // queued or being delivered by this process
 	perChat  map[string]*chatLimiter
 	queue    *serialQueue[StoredOutgoing]
 	ctx      context.Context // cancelled to abandon retries at shutdown
@@ -81,7 +83,7 @@ const maxAttempts = 12
 
 func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[balai.Channel]Limits, workers int, logger *slog.Logger, m *Metrics) *dispatcher {
 	d := &dispatcher{store: store, senders: senders, limits: limits, global: map[balai.Channel]*rate.Limiter{},
-		logger: logger, metrics: m, now: time.Now, perChat: map[string]*chatLimiter{}}
+		logger: logger, metrics: m, now: time.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]bool{}}
 	for ch, l := range limits {
 		if l.PerSecond > 0 {
 			d.global[ch] = rate.NewLimiter(rate.Limit(l.PerSecond), max(1, int(l.PerSecond)))
@@ -92,11 +94,24 @@ func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[bal
 	return d
 }
 
-// submit queues outbox items for delivery.
+// submit queues outbox items for delivery, each once however often it is submitted.
 func (d *dispatcher) submit(items ...StoredOutgoing) {
 	for _, it := range items {
-		d.queue.Submit(context.Background(), it.Chat.String(), it)
+		d.mu.Lock()
+		dup := d.inflight[it.ID]
+		d.inflight[it.ID] = true
+		d.mu.Unlock()
+		if !dup {
+			d.queue.Submit(context.Background(), it.Chat.String(), it)
+		}
 	}
+}
+
+// done forgets a delivered (or abandoned) item.
+func (d *dispatcher) done(id int64) {
+	d.mu.Lock()
+	delete(d.inflight, id)
+	d.mu.Unlock()
 }
 
 func (d *dispatcher) chatLimiter(chat string, l Limits) *rate.Limiter {
@@ -122,6 +137,7 @@ func (d *dispatcher) chatLimiter(chat string, l Limits) *rate.Limiter {
 }
 
 func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
+	defer d.done(it.ID)
 	ctx := d.ctx
 	s, ok := d.senders[it.Chat.Channel]
 	if !ok {
@@ -136,7 +152,8 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 				return // shutting down: the item stays in the outbox for the next start
 			}
 		}
-		if l.PerChatSecond > 0 && it.Kind == OutMessage {
+		// Edits change a message already there; only new messages count against a chat's pace.
+		if l.PerChatSecond > 0 && it.Kind == OutMessage && it.EditID == "" {
 			if err := d.chatLimiter(chat, l).Wait(ctx); err != nil {
 				return
 			}
@@ -190,6 +207,9 @@ func (d *dispatcher) fail(it StoredOutgoing, err error, permanent bool, retryAt 
 	}
 	if serr := d.store.MarkFailed(context.Background(), it.ID, err.Error(), permanent, retryAt); serr != nil {
 		d.logger.Error("Failed to record a failed delivery", "outbox", it.ID, "err", serr)
+	}
+	if permanent && d.onFailed != nil {
+		d.onFailed(context.Background(), it, err)
 	}
 }
 

@@ -42,6 +42,9 @@ type Config struct {
 	Workers, SendWorkers int
 	// Handlers take over some chats (the officers' chat), in order.
 	Handlers []ChatHandler
+	// OnDeliveryFailed is told about deliveries given up for good (the desk shows them on the
+	// ticket's card).
+	OnDeliveryFailed func(ctx context.Context, item StoredOutgoing, err error)
 	// Flood limits one chat to FloodMessages messages per FloodWindow; 0 disables it.
 	FloodMessages int
 	FloodWindow   time.Duration
@@ -61,9 +64,11 @@ type Engine struct {
 	flood    *floodGuard
 	now      func() time.Time
 
-	mu      sync.Mutex
-	started bool
-	closing bool
+	mu       sync.Mutex
+	started  bool
+	closing  bool
+	inflight map[int64]bool // inbound messages queued or being handled by this process
+	stopSync context.CancelFunc
 }
 
 // New builds an engine; it does nothing until Start.
@@ -103,7 +108,7 @@ func New(cfg Config) (*Engine, error) {
 			cfg.Messages.Hours[lang] = cfg.Calendar.Summary(lang)
 		}
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now}
+	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]bool{}}
 	e.flood = newFloodGuard(cfg.FloodMessages, cfg.FloodWindow)
 	return e, nil
 }
@@ -132,23 +137,75 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.mu.Unlock()
 	e.dispatch = newDispatcher(e.cfg.Store, e.cfg.Senders, e.cfg.Limits, e.cfg.SendWorkers, e.log, e.cfg.Metrics)
 	e.dispatch.now = e.now
+	e.dispatch.onFailed = e.cfg.OnDeliveryFailed
 	e.queue = newSerialQueue(e.cfg.Workers, 10000, e.handle)
+	n, m, err := e.recover(ctx)
+	if err != nil {
+		return err
+	}
+	if n+m > 0 {
+		e.log.Info("Recovered work from an earlier run", "messages", n, "replies", m)
+	}
+	syncCtx, stop := context.WithCancel(context.Background())
+	e.stopSync = stop
+	go e.resync(syncCtx)
+	return nil
+}
+
+// ResyncInterval is how often the engine looks for work another process left behind (a
+// replica that died) or queued (a reply committed by another replica's desk).
+var ResyncInterval = 15 * time.Second
+
+func (e *Engine) resync(ctx context.Context) {
+	t := time.NewTicker(ResyncInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, m, err := e.recover(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("Failed to look for pending work", "err", err)
+		} else if n+m > 0 {
+			e.log.Info("Took over pending work", "messages", n, "replies", m)
+		}
+	}
+}
+
+// recover claims unhandled messages and undelivered replies and queues those not already
+// queued here. It returns how many were new to this process.
+func (e *Engine) recover(ctx context.Context) (int, int, error) {
 	unsent, err := e.cfg.Store.Unsent(ctx)
 	if err != nil {
-		return fmt.Errorf("bot: recover outbox: %w", err)
+		return 0, 0, fmt.Errorf("bot: recover outbox: %w", err)
 	}
+	before := e.dispatch.queue.Len()
 	e.dispatch.submit(unsent...)
+	replies := max(0, e.dispatch.queue.Len()-before)
 	pending, err := e.cfg.Store.Pending(ctx)
 	if err != nil {
-		return fmt.Errorf("bot: recover inbox: %w", err)
+		return 0, replies, fmt.Errorf("bot: recover inbox: %w", err)
 	}
+	msgs := 0
 	for _, in := range pending {
-		e.queue.Submit(ctx, in.Chat.String(), in)
+		if e.enqueue(ctx, in) {
+			msgs++
+		}
 	}
-	if len(unsent)+len(pending) > 0 {
-		e.log.Info("Recovered work from an earlier run", "messages", len(pending), "replies", len(unsent))
+	return msgs, replies, nil
+}
+
+// enqueue queues an accepted message for handling unless it already is.
+func (e *Engine) enqueue(ctx context.Context, in StoredInbound) bool {
+	e.mu.Lock()
+	if e.inflight[in.ID] {
+		e.mu.Unlock()
+		return false
 	}
-	return nil
+	e.inflight[in.ID] = true
+	e.mu.Unlock()
+	return e.queue.Submit(ctx, in.Chat.String(), in)
 }
 
 // Accept records messages durably and queues the new ones for handling. Adapters confirm
@@ -173,7 +230,7 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 	for i, s := range stored {
 		if fresh[i] {
 			e.cfg.Metrics.observeInbound(s.Chat.Channel, s.Kind)
-			e.queue.Submit(context.Background(), s.Chat.String(), s)
+			e.enqueue(context.Background(), s)
 		}
 	}
 	return fresh, nil
@@ -192,6 +249,11 @@ type ChatHandler interface {
 // queues each part as its own outbox item, so a retry never repeats a part already sent.
 type Splitter interface {
 	Split(o Outgoing) []Outgoing
+}
+
+// OnDeliveryFailed sets the hook told about deliveries given up for good. Call it before Start.
+func (e *Engine) OnDeliveryFailed(f func(ctx context.Context, item StoredOutgoing, err error)) {
+	e.cfg.OnDeliveryFailed = f
 }
 
 // AddHandler registers a chat handler. Call it before Start.
@@ -241,6 +303,9 @@ func (e *Engine) Close(ctx context.Context) error {
 	if !started {
 		return nil
 	}
+	if e.stopSync != nil {
+		e.stopSync()
+	}
 	e.queue.Idle(ctx)
 	e.queue.Close()
 	e.dispatch.drain(ctx)
@@ -271,6 +336,11 @@ func (e *Engine) Idle(ctx context.Context) bool {
 // handle runs one message through the conversation and commits the turn, retrying
 // transient failures; a message that still fails stays pending for the next start.
 func (e *Engine) handle(_ string, in StoredInbound) {
+	defer func() {
+		e.mu.Lock()
+		delete(e.inflight, in.ID)
+		e.mu.Unlock()
+	}()
 	start := e.now()
 	backoff := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {

@@ -14,6 +14,7 @@ import (
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/store"
+	"github.com/balai-id/balai/store/storetest"
 	"github.com/balai-id/balai/workhours"
 )
 
@@ -475,5 +476,55 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	}
 	if len(tries) != 2 || tries[1].Sub(tries[0]) < 300*time.Millisecond {
 		t.Fatalf("retry came %v after a 300ms retry_after", tries[len(tries)-1].Sub(tries[0]))
+	}
+}
+
+// TestTwoProcessesDeliverOnce runs two engines on one database (two replicas), each
+// queueing replies and looking for work the other left: every reply is delivered once.
+func TestTwoProcessesDeliverOnce(t *testing.T) {
+	for name, opener := range map[string]func(*testing.T) storetest.Opener{"SQLite": storetest.SQLite, "Postgres": storetest.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			open := opener(t)
+			old := bot.ResyncInterval
+			bot.ResyncInterval = 20 * time.Millisecond
+			defer func() { bot.ResyncInterval = old }()
+			msgs, _ := bot.LoadMessages("", "Dinas Uji")
+			ix := openIndex(t)
+			sender := &fakeSender{}
+			var engines []*bot.Engine
+			for _, owner := range []string{"a", "b"} {
+				db := open(t, "replicas", store.Options{Owner: owner, Lease: 100 * time.Millisecond})
+				eng, err := bot.New(bot.Config{Store: db, Knowledge: ix, Messages: msgs, Logger: quiet})
+				if err != nil {
+					t.Fatal(err)
+				}
+				eng.AddSender(balai.Telegram, sender, bot.Limits{}, true)
+				if err := eng.Start(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				engines = append(engines, eng)
+			}
+			for i := 0; i < 60; i++ {
+				o := bot.Outgoing{Chat: balai.ChatRef{Channel: balai.Telegram, ID: strconv.Itoa(i)}, Kind: bot.OutMessage, Text: "balasan " + strconv.Itoa(i)}
+				if err := engines[i%2].Deliver(context.Background(), o); err != nil {
+					t.Fatal(err)
+				}
+			}
+			time.Sleep(400 * time.Millisecond) // several resync rounds and lapsed leases
+			for _, eng := range engines {
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				eng.Close(ctx)
+				cancel()
+			}
+			count := map[string]int{}
+			for _, o := range sender.sent {
+				count[o.Chat.ID]++
+			}
+			for i := 0; i < 60; i++ {
+				if c := count[strconv.Itoa(i)]; c != 1 {
+					t.Errorf("reply %d delivered %d times", i, c)
+				}
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -178,4 +179,27 @@ func Commands() map[string][]models.BotCommand {
 			{Command: "help", Description: "Help"},
 		},
 	}
+}
+
+// IsMember tells whether a user belongs to a group (the officers' chat), by getChatMember.
+func (a *Adapter) IsMember(ctx context.Context, chat balai.ChatRef, userID string) (bool, error) {
+	c, err1 := strconv.ParseInt(chat.ID, 10, 64)
+	u, err2 := strconv.ParseInt(userID, 10, 64)
+	if err1 != nil || err2 != nil {
+		return false, nil
+	}
+	m, err := a.b.GetChatMember(ctx, &tg.GetChatMemberParams{ChatID: c, UserID: u})
+	if err != nil {
+		if errors.Is(err, tg.ErrorBadRequest) {
+			return false, nil // "user not found": not a member
+		}
+		return false, fmt.Errorf("telegram: getChatMember: %w", err)
+	}
+	switch m.Type {
+	case models.ChatMemberTypeOwner, models.ChatMemberTypeAdministrator, models.ChatMemberTypeMember:
+		return true, nil
+	case models.ChatMemberTypeRestricted:
+		return m.Restricted != nil && m.Restricted.IsMember, nil
+	}
+	return false, nil
 }

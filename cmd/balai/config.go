@@ -42,9 +42,12 @@ type Config struct {
 	TelegramWebhookSecret string
 	TelegramOfficerChat   int64
 	TelegramOfficerIDs    []int64
+	TelegramOfficerTopics map[string]string
 	TicketReopen          time.Duration
 	ClaimTimeout          time.Duration
 	SLAReminder           time.Duration
+	TicketPrefix          string
+	DraftsDir             string
 }
 
 // loadConfig reads the configuration from the environment with its defaults, and checks it.
@@ -134,6 +137,19 @@ func loadConfig() (Config, error) {
 			c.TelegramOfficerIDs = append(c.TelegramOfficerIDs, id)
 		}
 	}
+	if v := os.Getenv("TELEGRAM_OFFICER_TOPICS"); v != "" {
+		c.TelegramOfficerTopics = map[string]string{}
+		for _, kv := range strings.Split(v, ",") {
+			k, id, ok := strings.Cut(kv, "=")
+			if _, err := strconv.Atoi(strings.TrimSpace(id)); !ok || err != nil {
+				errs = append(errs, fmt.Errorf("TELEGRAM_OFFICER_TOPICS: %q: want Category=topic_id", kv))
+				continue
+			}
+			c.TelegramOfficerTopics[strings.TrimSpace(k)] = strings.TrimSpace(id)
+		}
+	}
+	c.TicketPrefix = env("BALAI_TICKET_PREFIX", "BLI")
+	c.DraftsDir = env("BALAI_DRAFTS_DIR", filepath.Join(c.DataDir, "drafts"))
 	th, err := thresholdsFromEnv()
 	if err != nil {
 		errs = append(errs, err)

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,6 +28,7 @@ import (
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/bot/telegram"
 	"github.com/balai-id/balai/bot/webchat"
+	"github.com/balai-id/balai/desk"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/redact"
@@ -81,6 +83,7 @@ type server struct {
 	index *knowledge.Index
 	db    *store.DB
 	eng   *bot.Engine
+	desk  *desk.Desk
 	tg    *telegram.Adapter
 
 	mu     sync.Mutex
@@ -133,16 +136,35 @@ func (s *server) run(ctx context.Context) error {
 	}
 	msgs.Hours[bot.LangID], msgs.Hours[bot.LangEN] = cal.Summary("id"), cal.Summary("en")
 
+	officerIDs := map[string]bool{}
+	for _, id := range cfg.TelegramOfficerIDs {
+		officerIDs[strconv.FormatInt(id, 10)] = true
+	}
+	dcfg := desk.Config{Store: s.db, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA, ReminderLead: cfg.SLAReminder,
+		ClaimTimeout: cfg.ClaimTimeout, ReopenWindow: cfg.TicketReopen, Prefix: cfg.TicketPrefix, OfficerIDs: officerIDs,
+		Topics: cfg.TelegramOfficerTopics, DraftsDir: cfg.DraftsDir, Logger: s.log}
+	if cfg.TelegramToken != "" && cfg.TelegramOfficerChat != 0 {
+		dcfg.OfficerChat = balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(cfg.TelegramOfficerChat, 10)}
+	}
+	s.desk, err = desk.New(dcfg)
+	if err != nil {
+		return err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.eng, err = bot.New(bot.Config{
-		Store: s.db, Knowledge: s.index, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA,
+		Store: s.db, Knowledge: s.index, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA, Escalator: s.desk,
 		Workers: cfg.Workers, FloodMessages: cfg.FloodMessages, FloodWindow: cfg.FloodWindow,
 		Logger: s.log, Metrics: bot.NewMetrics(reg),
 	})
 	if err != nil {
 		return err
 	}
+
+	s.desk.SetQueuer(s.eng)
+	s.eng.AddHandler(s.desk)
+	s.eng.OnDeliveryFailed(s.desk.DeliveryFailed)
 
 	mux := http.NewServeMux()
 	web := webchat.New(webchat.Config{Agency: cfg.Agency, Origins: cfg.WebOrigins, Logger: s.log}, s.eng, s.db)
@@ -160,6 +182,10 @@ func (s *server) run(ctx context.Context) error {
 			limits = bot.Limits{}
 		}
 		s.eng.AddSender(balai.Telegram, s.tg, limits, true)
+		if dcfg.OfficerChat.ID != "" {
+			s.desk.SetMembers(s.tg)
+			s.log.Info("Officer desk in Telegram", "chat", dcfg.OfficerChat.ID, "listed_officers", len(officerIDs))
+		}
 		if cfg.TelegramMode == telegram.ModeWebhook {
 			path := "/webhooks/telegram"
 			if u, err := url.Parse(cfg.TelegramWebhookURL); err == nil && u.Path != "" && u.Path != "/" {
@@ -197,10 +223,14 @@ func (s *server) run(ctx context.Context) error {
 	} else {
 		s.log.Info("Telegram off (set TELEGRAM_BOT_TOKEN to start it)")
 	}
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		s.watchCorpus(runCtx)
+	}()
+	go func() {
+		defer wg.Done()
+		s.desk.Run(runCtx, 30*time.Second)
 	}()
 	s.log.Info("Balai is running", "startup", time.Since(start).Round(time.Millisecond))
 

@@ -56,13 +56,13 @@ type Server struct {
 	retry     int
 	hold      bool // sendMessage waits until released
 	webhook   string
-	commands  int
+	members   map[string]string // "chat:user" → status
 }
 
 // New returns a fake for token.
 func New(token string) *Server {
 	s := &Server{Token: token, nextID: 1000, msgSeq: map[int64]int{}, calls: map[string]int{},
-		callbacks: map[string]bool{}, flood: map[int64]time.Time{}, failNext: map[string]int{}}
+		callbacks: map[string]bool{}, flood: map[int64]time.Time{}, failNext: map[string]int{}, members: map[string]string{}}
 	s.cond = sync.NewCond(&s.mu)
 	return s
 }
@@ -101,15 +101,21 @@ func (s *Server) Photo(chatID int64) int64 {
 	return s.push(map[string]any{"message": m})
 }
 
-// Press injects a callback query for a button under the bot's message msgID.
+// Press injects a callback query of a citizen for a button under the bot's message msgID
+// in their private chat.
 func (s *Server) Press(chatID int64, msgID int, data string) (int64, string) {
+	return s.PressIn(chatID, chatID, "private", msgID, data)
+}
+
+// PressIn injects a callback query of user in any chat.
+func (s *Server) PressIn(chatID, userID int64, chatType string, msgID int, data string) (int64, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	qid := fmt.Sprintf("q%d", s.nextID)
 	return s.push(map[string]any{"callback_query": map[string]any{
 		"id": qid, "data": data, "chat_instance": "ci",
-		"from":    map[string]any{"id": chatID, "first_name": "Warga"},
-		"message": map[string]any{"message_id": msgID, "date": time.Now().Unix(), "chat": map[string]any{"id": chatID, "type": "private"}},
+		"from":    map[string]any{"id": userID, "first_name": "Petugas"},
+		"message": map[string]any{"message_id": msgID, "date": time.Now().Unix(), "chat": map[string]any{"id": chatID, "type": chatType}},
 	}}), qid
 }
 
@@ -140,6 +146,13 @@ func (s *Server) Update(id int64) []byte {
 		}
 	}
 	return nil
+}
+
+// SetMember sets a user's status in a group ("member", "administrator", "left", "kicked").
+func (s *Server) SetMember(chat, user int64, status string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.members[fmt.Sprintf("%d:%d", chat, user)] = status
 }
 
 // FailNext makes the next n calls of method fail with 429 and retry_after seconds.
@@ -289,6 +302,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.webhook = ""
 		s.mu.Unlock()
 		reply(w, 200, true, "", 0)
+	case "getchatmember":
+		s.mu.Lock()
+		status, ok := s.members[p["chat_id"]+":"+p["user_id"]]
+		s.mu.Unlock()
+		if !ok {
+			status = "left"
+		}
+		uid, _ := strconv.ParseInt(p["user_id"], 10, 64)
+		reply(w, 200, map[string]any{"status": status, "user": map[string]any{"id": uid, "is_bot": false, "first_name": "X"}}, "", 0)
 	case "setmycommands", "sendchataction":
 		reply(w, 200, true, "", 0)
 	default:

@@ -1,0 +1,377 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/workhours"
+)
+
+// Queuer delivers through the engine's outbox; *bot.Engine is one.
+type Queuer interface {
+	// Submit delivers outbox items already committed.
+	Submit(items ...bot.StoredOutgoing)
+	// Deliver commits and delivers items.
+	Deliver(ctx context.Context, out ...bot.Outgoing) error
+}
+
+// MemberChecker tells whether a user belongs to the officers' chat; the Telegram adapter
+// implements it with getChatMember.
+type MemberChecker interface {
+	IsMember(ctx context.Context, chat balai.ChatRef, userID string) (bool, error)
+}
+
+// TxStore is the part of the store used inside a turn's transaction.
+type TxStore interface {
+	TransitionTx(ctx context.Context, tx bot.Tx, id int64, from []Status, to Status, ev Event, set TicketUpdate) (Ticket, error)
+	AddEventTx(ctx context.Context, tx bot.Tx, ev Event) error
+}
+
+// Config configures the desk.
+type Config struct {
+	Store interface {
+		Store
+		TxStore
+	}
+	Messages *bot.Messages
+	Calendar *workhours.Calendar
+	// SLA is the promised reply time in working hours (default 4h).
+	SLA time.Duration
+	// ReminderLead is how long before the due time officers are reminded (default 30m).
+	ReminderLead time.Duration
+	// ClaimTimeout returns a claimed but silent ticket to the queue (default 1h).
+	ClaimTimeout time.Duration
+	// ReopenWindow is how long an answered ticket takes the citizen's new messages (and
+	// reopens) before it closes by itself (default 72h).
+	ReopenWindow time.Duration
+	// Prefix of ticket numbers (default "BLI").
+	Prefix string
+	// OfficerChat is the officers' group; zero when there is none (tickets wait for the
+	// web console).
+	OfficerChat balai.ChatRef
+	// OfficerIDs may act from anywhere (also in private chats with the bot).
+	OfficerIDs map[string]bool
+	// Topics maps categories to forum topics of the officers' chat ("*": any other).
+	Topics map[string]string
+	// Members checks membership of the officers' chat (nil: every member of the chat acts).
+	Members MemberChecker
+	// DraftsDir receives /faq drafts.
+	DraftsDir string
+	Logger    *slog.Logger
+	Now       func() time.Time
+}
+
+// Desk is the officer desk: a bot.Escalator for the engine, and the handler of the
+// officers' chat.
+type Desk struct {
+	cfg   Config
+	store interface {
+		Store
+		TxStore
+	}
+	msgs *bot.Messages
+	q    Queuer
+	log  *slog.Logger
+	now  func() time.Time
+
+	mu      sync.Mutex
+	members map[string]memberEntry
+}
+
+type memberEntry struct {
+	ok bool
+	at time.Time
+}
+
+var (
+	_ bot.Escalator   = (*Desk)(nil)
+	_ bot.ChatHandler = (*Desk)(nil)
+)
+
+// New builds a desk. Connect it to the engine with SetQueuer before the engine starts.
+func New(cfg Config) (*Desk, error) {
+	if cfg.Store == nil || cfg.Messages == nil {
+		return nil, errors.New("desk: Store and Messages are required")
+	}
+	if cfg.Calendar == nil {
+		cfg.Calendar = workhours.Default()
+	}
+	if cfg.SLA <= 0 {
+		cfg.SLA = 4 * time.Hour
+	}
+	if cfg.ReminderLead <= 0 {
+		cfg.ReminderLead = 30 * time.Minute
+	}
+	if cfg.ClaimTimeout <= 0 {
+		cfg.ClaimTimeout = time.Hour
+	}
+	if cfg.ReopenWindow <= 0 {
+		cfg.ReopenWindow = 72 * time.Hour
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = "BLI"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Desk{cfg: cfg, store: cfg.Store, msgs: cfg.Messages, log: cfg.Logger, now: cfg.Now, members: map[string]memberEntry{}}, nil
+}
+
+// SetMembers sets the membership check of the officers' chat.
+func (d *Desk) SetMembers(m MemberChecker) { d.cfg.Members = m }
+
+// SetQueuer connects the desk to the engine's outbox.
+func (d *Desk) SetQueuer(q Queuer) { d.q = q }
+
+// number is a ticket's citizen-visible number.
+func (d *Desk) number(t Ticket) string { return t.Number(d.cfg.Prefix) }
+
+// parseNumber reads "BLI-000123", "bli-123", "#123" or "123".
+func (d *Desk) parseNumber(s string) (int64, bool) {
+	s = strings.TrimSpace(strings.TrimPrefix(s, "#"))
+	if p, rest, ok := strings.Cut(s, "-"); ok && strings.EqualFold(p, d.cfg.Prefix) {
+		s = rest
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// Escalate opens a ticket (once per message) and posts its card in the officers' chat; see
+// bot.Escalator.
+func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, error) {
+	transcript, err := d.store.RecentMessages(ctx, e.Chat, 10)
+	if err != nil {
+		return bot.Handover{}, err
+	}
+	transcript = append(transcript, Line{From: "citizen", Text: e.Question, At: e.At})
+	t := Ticket{
+		SourceKey: e.Key, Chat: e.Chat, UserName: e.UserName, Question: e.Question, Transcript: transcript,
+		Reason: e.Reason, Topic: e.Topic, TopicLabel: e.TopicLabel, Category: e.Category, Candidates: e.Candidates,
+		Lang: e.Lang, CreatedAt: e.At, DueAt: d.cfg.Calendar.Add(e.At, d.cfg.SLA),
+	}
+	if e.Urgent {
+		t.Priority = 1
+	}
+	var card func(Ticket) []bot.Outgoing
+	if d.cfg.OfficerChat.ID != "" {
+		card = func(t Ticket) []bot.Outgoing { return []bot.Outgoing{d.card(t, "")} }
+	}
+	t, created, items, err := d.store.CreateTicket(ctx, t, card)
+	if err != nil {
+		return bot.Handover{}, err
+	}
+	if created {
+		d.log.Info("Opened a ticket", "ticket", d.number(t), "chat", e.Chat, "reason", e.Reason, "topic", e.Topic)
+		if d.q != nil {
+			d.q.Submit(items...)
+		}
+	}
+	return bot.Handover{Ticket: d.number(t), Due: t.DueAt}, nil
+}
+
+// OpenTicket returns the number of the chat's active ticket; see bot.Escalator.
+func (d *Desk) OpenTicket(ctx context.Context, chat balai.ChatRef, now time.Time) (string, error) {
+	t, err := d.store.ActiveTicket(ctx, chat)
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if t.Status == Answered && now.Sub(t.ActivityAt) > d.cfg.ReopenWindow {
+		return "", nil // about to close by itself; the bot answers again
+	}
+	return d.number(t), nil
+}
+
+// Follow adds a citizen's message to the ticket, reopens an answered ticket, and tells the
+// officers; see bot.Escalator.
+func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in bot.Inbound) error {
+	id, ok := d.parseNumber(number)
+	if !ok {
+		return fmt.Errorf("desk: follow: bad ticket %q", number)
+	}
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	text := in.Text
+	if in.Kind == bot.KindMedia {
+		text = "[" + in.Media + "] " + text
+	}
+	ev := Event{TicketID: id, Actor: "citizen", ActorName: in.UserName, Action: "followed", Detail: text, At: in.Time}
+	var out []bot.Outgoing
+	if d.cfg.OfficerChat.ID != "" {
+		key := "desk_follow"
+		if t.Status == Answered {
+			key = "desk_reopened"
+		}
+		notice := d.notice(t, d.officerText(key, map[string]any{"Number": d.number(t), "Text": text}))
+		if t.Status == Answered {
+			notice.Text += "\n\n" + d.officerText("desk_follow", map[string]any{"Number": d.number(t), "Text": text})
+		}
+		out = append(out, notice)
+	}
+	if t.Status == Answered {
+		ev.Action = "reopened"
+		t, items, err := d.store.Transition(ctx, id, []Status{Answered}, Open, ev, out, TicketUpdate{})
+		if err != nil {
+			return err
+		}
+		d.submit(items)
+		return d.refreshCard(ctx, t)
+	}
+	if err := d.store.AddEvent(ctx, ev); err != nil {
+		return err
+	}
+	if len(out) > 0 && d.q != nil {
+		return d.q.Deliver(ctx, out...)
+	}
+	return nil
+}
+
+// Cancel closes the ticket at the citizen's request; see bot.Escalator.
+func (d *Desk) Cancel(ctx context.Context, chat balai.ChatRef, number string) error {
+	id, ok := d.parseNumber(number)
+	if !ok {
+		return fmt.Errorf("desk: cancel: bad ticket %q", number)
+	}
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	var out []bot.Outgoing
+	if d.cfg.OfficerChat.ID != "" {
+		out = append(out, d.notice(t, d.officerText("desk_cancelled", map[string]any{"Number": d.number(t)})))
+	}
+	t, items, err := d.store.Transition(ctx, id, []Status{Open, Claimed, Answered}, Closed,
+		Event{Actor: "citizen", Action: "cancelled", At: d.now()}, out, TicketUpdate{})
+	if err != nil {
+		return err
+	}
+	d.submit(items)
+	return d.refreshCard(ctx, t)
+}
+
+// Rate records a satisfaction rating; see bot.Escalator.
+func (d *Desk) Rate(ctx context.Context, chat balai.ChatRef, number string, rating int) error {
+	id, ok := d.parseNumber(number)
+	if !ok {
+		return fmt.Errorf("desk: rate: bad ticket %q", number)
+	}
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	if t.Chat != chat {
+		return fmt.Errorf("desk: rate: ticket %s is not this chat's", number)
+	}
+	_, _, err = d.store.Transition(ctx, id, []Status{Closed}, Closed,
+		Event{Actor: "citizen", Action: "rated", Detail: strconv.Itoa(rating), At: d.now()}, nil, TicketUpdate{Rating: rating})
+	if errors.Is(err, ErrConflict) {
+		return nil // rated while reopened: ignore
+	}
+	return err
+}
+
+func (d *Desk) submit(items []bot.StoredOutgoing) {
+	if d.q != nil && len(items) > 0 {
+		d.q.Submit(items...)
+	}
+}
+
+func (d *Desk) officerText(key string, data map[string]any) string {
+	return d.msgs.Text(bot.LangID, key, data)
+}
+
+// thread is the forum topic of the officers' chat for a ticket's category.
+func (d *Desk) thread(t Ticket) string {
+	if th, ok := d.cfg.Topics[t.Category]; ok {
+		return th
+	}
+	return d.cfg.Topics["*"]
+}
+
+// card renders a ticket's card: a new message, or an edit of message editID.
+func (d *Desk) card(t Ticket, editID string) bot.Outgoing {
+	status := d.officerText("desk_status_"+string(t.Status), nil)
+	reason := d.officerText("desk_reason_"+t.Reason, nil)
+	if t.TopicLabel != "" {
+		reason += " — " + t.TopicLabel
+	}
+	var lines []map[string]string
+	for _, l := range t.Transcript {
+		from := map[string]string{"citizen": "warga", "bot": "asisten", "officer": "petugas"}[l.From]
+		text := l.Text
+		if r := []rune(text); len(r) > 300 {
+			text = string(r[:300]) + "…"
+		}
+		lines = append(lines, map[string]string{"From": from, "Text": text})
+	}
+	if len(lines) > 8 {
+		lines = lines[len(lines)-8:]
+	}
+	text := d.officerText("desk_card", map[string]any{
+		"Number": d.number(t), "Category": t.Category, "Urgent": t.Priority > 0, "Status": status, "Assignee": t.AssigneeName,
+		"Due": d.when(t.DueAt, d.now()), "UserName": orDash(t.UserName), "Channel": string(t.Chat.Channel),
+		"Reason": reason, "Question": t.Question, "Transcript": lines,
+	})
+	o := bot.Outgoing{Chat: d.cfg.OfficerChat, Kind: bot.OutMessage, Text: text, Lang: bot.LangID, ThreadID: d.thread(t),
+		Ref: CardRef(t.ID), EditID: editID}
+	id := strconv.FormatInt(t.ID, 10)
+	switch t.Status {
+	case Open:
+		o.Buttons = [][]bot.Button{{{Text: d.officerText("desk_button_claim", nil), Data: "d:claim:" + id}, {Text: d.officerText("desk_button_close", nil), Data: "d:close:" + id}}}
+	case Claimed, Answered:
+		o.Buttons = [][]bot.Button{{{Text: d.officerText("desk_button_close", nil), Data: "d:close:" + id}}}
+	}
+	return o
+}
+
+// notice is a message in the officers' chat about a ticket, in reply to its card when the
+// card is known, so replying to the notice answers the ticket too.
+func (d *Desk) notice(t Ticket, text string) bot.Outgoing {
+	o := bot.Outgoing{Chat: d.cfg.OfficerChat, Kind: bot.OutMessage, Text: text, Lang: bot.LangID, ThreadID: d.thread(t), Ref: NoticeRef(t.ID)}
+	if id, err := d.store.CardMessage(context.Background(), t.ID); err == nil {
+		o.ReplyTo = id
+	}
+	return o
+}
+
+// refreshCard edits a ticket's card to show its state.
+func (d *Desk) refreshCard(ctx context.Context, t Ticket) error {
+	if d.cfg.OfficerChat.ID == "" || d.q == nil {
+		return nil
+	}
+	msg, err := d.store.CardMessage(ctx, t.ID)
+	if err != nil || msg == "" {
+		return err
+	}
+	o := d.card(t, msg)
+	o.Ref = "" // an edit is not the card itself
+	return d.q.Deliver(ctx, o)
+}
+
+// when words a time for officers, in the agency's time zone.
+func (d *Desk) when(t, now time.Time) string {
+	loc := d.cfg.Calendar.Location()
+	return workhours.Describe(t.In(loc), now.In(loc), bot.LangID)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

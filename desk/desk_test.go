@@ -1,0 +1,411 @@
+package desk_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/bot/telegram"
+	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/internal/tgfake"
+	"github.com/balai-id/balai/knowledge"
+	"github.com/balai-id/balai/store"
+	"github.com/balai-id/balai/store/storetest"
+	"github.com/balai-id/balai/workhours"
+)
+
+const (
+	token       = "123456:DESK"
+	officerChat = int64(-1001234567890)
+	officerA    = int64(9001)
+	officerB    = int64(9002)
+	outsider    = int64(9666)
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// clock is a settable clock shared by the engine and the desk.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type rig struct {
+	fake  *tgfake.Server
+	desk  *desk.Desk
+	eng   *bot.Engine
+	db    *store.DB
+	clock *clock
+	drafts string
+	stop  func()
+}
+
+// start runs the whole bot with the desk against a fake Bot API, on the store open gives.
+func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Server, api string, c *clock) *rig {
+	t.Helper()
+	ctx := context.Background()
+	db := open(t, dbName, store.Options{Owner: "desk-test"})
+	corpus, ps, err := knowledge.LoadCorpus("../knowledge/testdata/mini")
+	if err != nil || ps.Err() != nil {
+		t.Fatal(err, ps)
+	}
+	ix, err := knowledge.Open(ctx, corpus, knowledge.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := bot.LoadMessages("", "Dinas Uji")
+	cal := workhours.Default()
+	drafts := filepath.Join(t.TempDir(), "drafts")
+	officers := balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(officerChat, 10)}
+	d, err := desk.New(desk.Config{Store: db, Messages: msgs, Calendar: cal, SLA: 4 * time.Hour, OfficerChat: officers,
+		OfficerIDs: map[string]bool{strconv.FormatInt(officerB, 10): true}, DraftsDir: drafts, Logger: quiet, Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := bot.New(bot.Config{Store: db, Knowledge: ix, Messages: msgs, Escalator: d, Calendar: cal, Logger: quiet, Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad, err := telegram.New(telegram.Config{Token: token, APIURL: api, Logger: quiet, PollTimeout: 2 * time.Second}, eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.AddSender(balai.Telegram, ad, bot.Limits{}, true)
+	d.SetQueuer(eng)
+	d.SetMembers(ad)
+	eng.AddHandler(d)
+	eng.OnDeliveryFailed(d.DeliveryFailed)
+	if err := eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { ad.Run(runCtx); close(done) }()
+	r := &rig{fake: fake, desk: d, eng: eng, db: db, clock: c, drafts: drafts}
+	var once sync.Once
+	r.stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			cctx, cc := context.WithTimeout(ctx, 5*time.Second)
+			eng.Close(cctx)
+			cc()
+			ix.Close()
+		})
+	}
+	t.Cleanup(r.stop)
+	return r
+}
+
+func newRig(t *testing.T, open storetest.Opener) *rig {
+	fake := tgfake.New(token)
+	fake.SetMember(officerChat, officerA, "member")
+	fake.SetMember(officerChat, outsider, "left")
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
+	jkt, _ := time.LoadLocation("Asia/Jakarta")
+	return start(t, open, "desk", fake, api.URL, &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)})
+}
+
+func (r *rig) wait(t *testing.T, chat int64, n int) []tgfake.Sent {
+	t.Helper()
+	if !r.fake.WaitFor(10*time.Second, func() bool { return len(r.fake.SentTo(chat)) >= n }) {
+		t.Fatalf("chat %d: %d messages, want %d: %+v", chat, len(r.fake.SentTo(chat)), n, r.fake.SentTo(chat))
+	}
+	time.Sleep(30 * time.Millisecond)
+	return r.fake.SentTo(chat)
+}
+
+func plain(m tgfake.Sent) string { return tgfake.VisibleText(m.Text, m.ParseMode) }
+
+// officer sends a message in the officers' chat, optionally replying to message replyTo.
+func (r *rig) officer(user int64, text string, replyTo int) {
+	r.fake.MessageIn(officerChat, user, "supergroup", text, replyTo)
+}
+
+// escalate has citizen ask for an officer and returns the card posted for it.
+func (r *rig) escalate(t *testing.T, citizen int64, text string) tgfake.Sent {
+	t.Helper()
+	before := len(r.fake.SentTo(officerChat))
+	r.fake.Message(citizen, text)
+	r.wait(t, citizen, 1)
+	cards := r.wait(t, officerChat, before+1)
+	card := cards[before]
+	if !strings.Contains(plain(card), "BLI-") {
+		t.Fatalf("not a card: %q", plain(card))
+	}
+	return card
+}
+
+func eachStore(t *testing.T, fn func(t *testing.T, open storetest.Opener)) {
+	t.Run("SQLite", func(t *testing.T) { fn(t, storetest.SQLite(t)) })
+	t.Run("Postgres", func(t *testing.T) { fn(t, storetest.Postgres(t)) })
+}
+
+func TestOfficerRoundTrip(t *testing.T) {
+	eachStore(t, func(t *testing.T, open storetest.Opener) {
+		r := newRig(t, open)
+		card := r.escalate(t, 201, "mau bicara dengan petugas soal ktp saya")
+		got := r.wait(t, 201, 1)
+		if !strings.Contains(plain(got[0]), "BLI-000001") {
+			t.Errorf("citizen not told the ticket number: %q", plain(got[0]))
+		}
+		for _, want := range []string{"BLI-000001", "mau bicara dengan petugas soal ktp saya", "warga minta petugas", "Tenggat: hari ini pukul 14.00 WIB"} {
+			if !strings.Contains(plain(card), want) {
+				t.Errorf("card lacks %q:\n%s", want, plain(card))
+			}
+		}
+		r.officer(officerA, "Silakan datang ke Disdukcapil dengan membawa KK & surat kehilangan.", card.MessageID)
+		got = r.wait(t, 201, 2)
+		reply := plain(got[1])
+		if !strings.Contains(reply, "Balasan petugas Dinas Uji") || !strings.Contains(reply, "membawa KK & surat kehilangan") {
+			t.Fatalf("officer's reply as the citizen sees it: %q", reply)
+		}
+		// The card now says it was answered, and by whom.
+		if !r.fake.WaitFor(3*time.Second, func() bool {
+			for _, m := range r.fake.SentTo(officerChat) {
+				if m.Edited && m.MessageID == card.MessageID && strings.Contains(plain(m), "Sudah dijawab") {
+					return true
+				}
+			}
+			return false
+		}) {
+			t.Errorf("card not updated: %+v", r.fake.SentTo(officerChat))
+		}
+		// The citizen writes again: the answered ticket reopens and the officers see it.
+		r.fake.Message(201, "baik, apakah perlu fotokopi juga?")
+		got = r.wait(t, 201, 3)
+		if !strings.Contains(plain(got[2]), "ditambahkan ke tiket") {
+			t.Errorf("follow-up reply: %q", plain(got[2]))
+		}
+		if !r.fake.WaitFor(3*time.Second, func() bool {
+			ms := r.fake.SentTo(officerChat)
+			return strings.Contains(plain(ms[len(ms)-1]), "apakah perlu fotokopi juga") || strings.Contains(plain(ms[len(ms)-2]), "fotokopi")
+		}) {
+			t.Errorf("officers not told about the follow-up")
+		}
+		tk, _ := r.db.Ticket(context.Background(), 1)
+		if tk.Status != desk.Open || tk.Answer == "" {
+			t.Errorf("ticket after follow-up: %s %q", tk.Status, tk.Answer)
+		}
+		// Closing asks the citizen for a rating; the rating is recorded.
+		r.officer(officerA, "/tutup BLI-000001", 0)
+		got = r.wait(t, 201, 4)
+		rating := got[3]
+		if !strings.Contains(plain(rating), "Seberapa puas") || len(rating.Buttons) != 1 || len(rating.Buttons[0]) != 5 {
+			t.Fatalf("satisfaction question: %+v", rating)
+		}
+		r.fake.Press(201, rating.MessageID, rating.Buttons[0][4].CallbackData)
+		got = r.wait(t, 201, 5)
+		if !strings.Contains(plain(got[4]), "5/5") {
+			t.Errorf("rating reply: %q", plain(got[4]))
+		}
+		tk, _ = r.db.Ticket(context.Background(), 1)
+		if tk.Status != desk.Closed || tk.Rating != 5 {
+			t.Errorf("ticket after rating: %+v", tk)
+		}
+		evs, _ := r.db.Events(context.Background(), 1)
+		var acts []string
+		for _, e := range evs {
+			acts = append(acts, e.Action)
+		}
+		if got := strings.Join(acts, ","); got != "created,replied,reopened,closed,rated" {
+			t.Errorf("audit log = %s", got)
+		}
+	})
+}
+
+func TestClaimRaceAndOutsiders(t *testing.T) {
+	eachStore(t, func(t *testing.T, open storetest.Opener) {
+		r := newRig(t, open)
+		card := r.escalate(t, 202, "/petugas")
+		claim := ""
+		for _, b := range card.Buttons[0] {
+			if strings.Contains(b.Text, "Ambil") {
+				claim = b.CallbackData
+			}
+		}
+		before := len(r.fake.SentTo(officerChat))
+		_, q1 := r.fake.PressIn(officerChat, officerA, "supergroup", card.MessageID, claim)
+		r.fake.MessageIn(officerChat, officerB, "supergroup", "/ambil BLI-000001", 0)
+		if !r.fake.WaitFor(5*time.Second, func() bool { return r.fake.Answered(q1) && len(r.fake.SentTo(officerChat)) > before }) {
+			t.Fatal("claim not handled")
+		}
+		time.Sleep(200 * time.Millisecond)
+		tk, _ := r.db.Ticket(context.Background(), 1)
+		if tk.Status != desk.Claimed {
+			t.Fatalf("ticket not claimed: %s", tk.Status)
+		}
+		var conflicts int
+		for _, m := range r.fake.SentTo(officerChat)[before:] {
+			if strings.Contains(plain(m), "sudah ditangani") {
+				conflicts++
+			}
+		}
+		if conflicts != 1 {
+			t.Errorf("the losing officer should be told once, got %d: %+v", conflicts, r.fake.SentTo(officerChat)[before:])
+		}
+		// A user who left the officers' chat cannot answer.
+		r.officer(outsider, "jawaban palsu", card.MessageID)
+		if !r.fake.WaitFor(5*time.Second, func() bool {
+			ms := r.fake.SentTo(officerChat)
+			return strings.Contains(plain(ms[len(ms)-1]), "hanya petugas")
+		}) {
+			t.Fatal("outsider not refused")
+		}
+		// Someone not listed cannot use officer commands privately either: the bot treats it
+		// as a citizen's message.
+		r.fake.Message(outsider, "/ambil BLI-000001")
+		got := r.wait(t, outsider, 1)
+		if strings.Contains(plain(got[0]), "diambil") {
+			t.Errorf("outsider claimed privately: %q", plain(got[0]))
+		}
+		for _, m := range r.fake.SentTo(202) {
+			if strings.Contains(plain(m), "palsu") {
+				t.Fatal("an outsider's text reached the citizen")
+			}
+		}
+	})
+}
+
+func TestNotesStayInternalAndFAQDraft(t *testing.T) {
+	eachStore(t, func(t *testing.T, open storetest.Opener) {
+		r := newRig(t, open)
+		card := r.escalate(t, 203, "mau bicara dengan petugas: cara legalisir akta")
+		r.officer(officerA, "/catatan BLI-000001 warga ini sudah tiga kali bertanya, rahasia internal", 0)
+		r.wait(t, officerChat, 2)
+		r.officer(officerA, "Legalisir akta kelahiran dilakukan di Disdukcapil dengan membawa akta asli; gratis.", card.MessageID)
+		got := r.wait(t, 203, 2)
+		for _, m := range got {
+			if strings.Contains(plain(m), "rahasia internal") {
+				t.Fatal("an internal note reached the citizen")
+			}
+		}
+		evs, _ := r.db.Events(context.Background(), 1)
+		noted := false
+		for _, e := range evs {
+			noted = noted || (e.Action == "noted" && strings.Contains(e.Detail, "rahasia internal"))
+		}
+		if !noted {
+			t.Error("note not in the audit log")
+		}
+		r.officer(officerA, "/faq BLI-000001", 0)
+		if !r.fake.WaitFor(5*time.Second, func() bool {
+			ms := r.fake.SentTo(officerChat)
+			return strings.Contains(plain(ms[len(ms)-1]), "Draf FAQ")
+		}) {
+			t.Fatal("no /faq confirmation")
+		}
+		c, ps, err := faq.LoadDir(r.drafts)
+		if err != nil || ps.Errors() > 0 || len(c.Entries) != 1 {
+			t.Fatalf("draft corpus: %v %v", err, ps)
+		}
+		e := c.Entries[0]
+		if e.ID != "draf-bli-000001" || !strings.Contains(e.Body, "membawa akta asli") || e.Questions[0] != "mau bicara dengan petugas: cara legalisir akta" {
+			t.Errorf("draft entry: %+v", e)
+		}
+	})
+}
+
+func TestSLAReminderAndLapsedClaim(t *testing.T) {
+	eachStore(t, func(t *testing.T, open storetest.Opener) {
+		r := newRig(t, open)
+		r.escalate(t, 204, "/petugas") // 10:00, due 14:00
+		r.clock.Add(3 * time.Hour)
+		r.officer(officerA, "/ambil BLI-000001", 0) // claimed at 13:00
+		r.wait(t, officerChat, 3)
+		time.Sleep(200 * time.Millisecond)
+		before := len(r.fake.SentTo(officerChat))
+		ctx := context.Background()
+		r.clock.Add(40 * time.Minute) // 13:40
+		if err := r.desk.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := r.wait(t, officerChat, before+1)
+		if !strings.Contains(plain(got[before]), "jatuh tempo hari ini pukul 14.00 WIB") {
+			for _, m := range got {
+				t.Logf("edited=%v id=%d %q", m.Edited, m.MessageID, plain(m))
+			}
+			t.Fatalf("reminder = %q", plain(got[before]))
+		}
+		if err := r.desk.Sweep(ctx); err != nil { // nothing new to say
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+		if n := len(r.fake.SentTo(officerChat)); n != before+1 {
+			t.Fatalf("second sweep posted %d more", n-before-1)
+		}
+		r.clock.Add(30 * time.Minute) // 14:10: overdue, and the claim has been silent over an hour
+		r.clock.Add(time.Minute)
+		if err := r.desk.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got = r.wait(t, officerChat, before+3)
+		joined := ""
+		for _, m := range got[before:] {
+			joined += plain(m) + "\n"
+		}
+		if !strings.Contains(joined, "melewati tenggat") || !strings.Contains(joined, "kembali ke antrian") {
+			t.Fatalf("sweep posted:\n%s", joined)
+		}
+		tk, _ := r.db.Ticket(ctx, 1)
+		if tk.Status != desk.Open || tk.Assignee != "" {
+			t.Errorf("lapsed claim: %+v", tk)
+		}
+	})
+}
+
+// TestOutboxSurvivesRestartAnd429 stops the bot while an officer's reply cannot be
+// delivered (Telegram answers 429), starts it again on the same database, and checks the
+// citizen gets the reply exactly once.
+func TestOutboxSurvivesRestartAnd429(t *testing.T) {
+	eachStore(t, func(t *testing.T, open storetest.Opener) {
+		fake := tgfake.New(token)
+		fake.SetMember(officerChat, officerA, "member")
+		api := httptest.NewServer(fake)
+		defer api.Close()
+		jkt, _ := time.LoadLocation("Asia/Jakarta")
+		c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)}
+		r := start(t, open, "restart", fake, api.URL, c)
+		card := r.escalate(t, 205, "/petugas")
+		fake.FailNext("sendMessage", 100, 30) // Telegram says: wait 30 s
+		r.officer(officerA, "Jawaban yang tertunda.", card.MessageID)
+		time.Sleep(500 * time.Millisecond)
+		r.stop() // shutdown while the reply waits in the outbox
+		if n := len(fake.SentTo(205)); n != 1 {
+			t.Fatalf("citizen got %d messages before the restart, want only the escalation notice", n)
+		}
+		fake.FailNext("sendMessage", 0, 0)
+		r2 := start(t, open, "restart", fake, api.URL, c)
+		got := r2.wait(t, 205, 2)
+		time.Sleep(300 * time.Millisecond)
+		got = fake.SentTo(205)
+		if len(got) != 2 || !strings.Contains(plain(got[1]), "Jawaban yang tertunda") {
+			t.Fatalf("after the restart the citizen has: %+v", got)
+		}
+	})
+}
+
+func TestMain(m *testing.M) { os.Exit(m.Run()) }

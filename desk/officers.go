@@ -1,0 +1,367 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/balai-id/balai/bot"
+)
+
+// officerCommands are the commands the desk takes, also in an officer's private chat.
+var officerCommands = map[string]bool{"antrian": true, "ambil": true, "tutup": true, "catatan": true, "faq": true, "petugas_help": true}
+
+// Owns reports whether a message is the desk's: everything in the officers' chat, and
+// officer commands from listed officers in private chats; see bot.ChatHandler.
+func (d *Desk) Owns(in bot.Inbound) bool {
+	if d.cfg.OfficerChat.ID != "" && in.Chat == d.cfg.OfficerChat {
+		return true
+	}
+	if in.Group || !d.cfg.OfficerIDs[in.UserID] {
+		return false
+	}
+	if in.Kind == bot.KindButton {
+		return strings.HasPrefix(in.Text, "d:")
+	}
+	cmd, _ := command(in.Text)
+	return officerCommands[cmd]
+}
+
+// command splits "/ambil@balai_bot 12" into "ambil" and "12".
+func command(text string) (string, string) {
+	text = strings.TrimSpace(text)
+	if !strings.HasPrefix(text, "/") {
+		return "", ""
+	}
+	word, rest, _ := strings.Cut(text[1:], " ")
+	word, _, _ = strings.Cut(word, "@")
+	return strings.ToLower(word), strings.TrimSpace(rest)
+}
+
+// officerTurn collects the outcome of one officer message.
+type officerTurn struct {
+	d  *Desk
+	in bot.StoredInbound
+	t  bot.Turn
+}
+
+// reply answers in the chat the officer wrote in.
+func (o *officerTurn) reply(text string, replyTo string) {
+	out := bot.Outgoing{Chat: o.in.Chat, Kind: bot.OutMessage, Text: text, Lang: bot.LangID, ReplyTo: replyTo, ThreadID: o.in.ThreadID}
+	if replyTo == "" {
+		out.ReplyTo = o.in.MessageID
+	}
+	o.t.Out = append(o.t.Out, out)
+}
+
+func (o *officerTurn) log(decision, reason string) {
+	o.t.Log = bot.LogEntry{Decision: decision, Reason: reason}
+}
+
+// Turn handles a message of the officers' chat; see bot.ChatHandler.
+func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error) {
+	o := &officerTurn{d: d, in: in}
+	if in.Kind == bot.KindButton && in.CallbackID != "" {
+		o.t.Out = append(o.t.Out, bot.Outgoing{Chat: in.Chat, Kind: bot.OutCallback, CallbackID: in.CallbackID})
+	}
+	officer, err := d.isOfficer(ctx, in.Inbound)
+	if err != nil {
+		return o.t, err
+	}
+	cmd, arg := command(in.Text)
+	acting := in.Kind == bot.KindButton || officerCommands[cmd] || in.ReplyTo != ""
+	if !acting {
+		o.log("officer_chat", "ignored") // officers talking among themselves
+		return o.t, nil
+	}
+	if !officer {
+		o.log("officer_chat", "refused")
+		d.log.Warn("Refused a desk action from a non-officer", "user", in.UserID, "chat", in.Chat)
+		if in.Kind == bot.KindButton {
+			o.t.Out[0].Text = d.officerText("desk_not_officer", nil)
+		} else {
+			o.reply(d.officerText("desk_not_officer", nil), "")
+		}
+		return o.t, nil
+	}
+	name := in.UserName
+	if name == "" {
+		name = "petugas " + in.UserID
+	}
+	switch {
+	case in.Kind == bot.KindButton:
+		parts := strings.Split(in.Text, ":")
+		if len(parts) != 3 || parts[0] != "d" {
+			o.log("officer_chat", "unknown_button")
+			return o.t, nil
+		}
+		id, _ := strconv.ParseInt(parts[2], 10, 64)
+		switch parts[1] {
+		case "claim":
+			err = d.claim(ctx, o, id, name, in.ReplyTo)
+		case "close":
+			err = d.close(ctx, o, id, name, in.ReplyTo)
+		}
+	case cmd == "antrian":
+		err = d.queue(ctx, o)
+	case cmd == "ambil":
+		var id int64
+		if arg != "" {
+			var ok bool
+			if id, ok = d.parseNumber(arg); !ok {
+				o.reply(d.officerText("desk_unknown_ticket", map[string]any{"Ref": arg}), "")
+				return o.t, nil
+			}
+		}
+		err = d.claim(ctx, o, id, name, "")
+	case cmd == "tutup":
+		id, ok := d.parseNumber(arg)
+		if !ok {
+			o.reply(d.officerText("desk_usage", nil), "")
+			return o.t, nil
+		}
+		err = d.close(ctx, o, id, name, "")
+	case cmd == "catatan":
+		num, text, _ := strings.Cut(arg, " ")
+		id, ok := d.parseNumber(num)
+		if !ok || strings.TrimSpace(text) == "" {
+			o.reply(d.officerText("desk_usage", nil), "")
+			return o.t, nil
+		}
+		err = d.note(ctx, o, id, name, strings.TrimSpace(text))
+	case cmd == "faq":
+		id, ok := d.parseNumber(arg)
+		if !ok {
+			o.reply(d.officerText("desk_usage", nil), "")
+			return o.t, nil
+		}
+		err = d.draft(ctx, o, id, name)
+	case in.ReplyTo != "":
+		err = d.answer(ctx, o, name)
+	}
+	if errors.Is(err, ErrNotFound) {
+		o.reply(d.officerText("desk_unknown_ticket", map[string]any{"Ref": arg}), "")
+		return o.t, nil
+	}
+	return o.t, err
+}
+
+// isOfficer tells whether the sender may act: a listed officer, or a member of the officers'
+// chat writing there.
+func (d *Desk) isOfficer(ctx context.Context, in bot.Inbound) (bool, error) {
+	if d.cfg.OfficerIDs[in.UserID] {
+		return true, nil
+	}
+	if in.Chat != d.cfg.OfficerChat || in.UserID == "" {
+		return false, nil
+	}
+	if d.cfg.Members == nil {
+		return true, nil // Telegram only delivers members' messages
+	}
+	d.mu.Lock()
+	m, ok := d.members[in.UserID]
+	d.mu.Unlock()
+	if ok && d.now().Sub(m.at) < 10*time.Minute {
+		return m.ok, nil
+	}
+	member, err := d.cfg.Members.IsMember(ctx, d.cfg.OfficerChat, in.UserID)
+	if err != nil {
+		return false, err
+	}
+	d.mu.Lock()
+	d.members[in.UserID] = memberEntry{ok: member, at: d.now()}
+	d.mu.Unlock()
+	return member, nil
+}
+
+// answer sends an officer's reply to a card (or a notice about it) to the citizen.
+func (d *Desk) answer(ctx context.Context, o *officerTurn, officer string) error {
+	id, err := d.store.TicketByCard(ctx, d.cfg.OfficerChat, o.in.ReplyTo)
+	if errors.Is(err, ErrNotFound) {
+		o.log("officer_chat", "ignored") // a reply to some other message
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	num := d.number(t)
+	if t.Status == Closed {
+		o.reply(d.officerText("desk_not_open", map[string]any{"Number": num, "Status": d.officerText("desk_status_closed", nil)}), "")
+		o.log("officer_reply", "closed")
+		return nil
+	}
+	text := strings.TrimSpace(o.in.Text)
+	if text == "" {
+		return nil
+	}
+	// The citizen gets the reply on their own channel, attributed to the agency.
+	toCitizen := bot.Outgoing{Chat: t.Chat, Kind: bot.OutMessage, Lang: t.Lang, Ref: "reply:" + strconv.FormatInt(id, 10),
+		Text: d.msgs.Text(t.Lang, "officer_reply", map[string]any{"Ticket": num, "Text": bot.EscapeMarkdown(text)})}
+	o.t.Out = append(o.t.Out, toCitizen)
+	set := TicketUpdate{Answer: text}
+	if t.Assignee == "" {
+		set.Assignee, set.AssigneeName = o.in.UserID, officer
+	}
+	now := d.now()
+	t.Status, t.Answer = Answered, text
+	if set.Assignee != "" {
+		t.Assignee, t.AssigneeName = set.Assignee, set.AssigneeName
+	}
+	t.Transcript = append(t.Transcript, Line{From: "officer", Text: text, At: now})
+	// The card shows the answer went out; a separate message would crowd the group, where
+	// Telegram allows about 20 messages a minute.
+	if msg, _ := d.store.CardMessage(ctx, id); msg != "" {
+		edit := d.card(t, msg)
+		edit.Ref = ""
+		o.t.Out = append(o.t.Out, edit)
+	} else {
+		o.reply(d.officerText("desk_reply_sent", map[string]any{"Number": num, "Officer": officer}), "")
+	}
+	o.log("officer_reply", num)
+	// Recorded in the same transaction as the delivery: the citizen gets it exactly once.
+	o.t.Also = func(ctx context.Context, tx bot.Tx) error {
+		_, err := d.store.TransitionTx(ctx, tx, id, []Status{Open, Claimed, Answered}, Answered,
+			Event{Actor: o.in.UserID, ActorName: officer, Action: "replied", Detail: text, At: now}, set)
+		return err
+	}
+	return nil
+}
+
+func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64, officer, cardMsg string) error {
+	t, err := d.store.Claim(ctx, id, o.in.UserID, officer, d.now())
+	switch {
+	case errors.Is(err, ErrConflict):
+		cur, gerr := d.store.Ticket(ctx, id)
+		if gerr != nil {
+			return gerr
+		}
+		if cur.Status == Claimed && cur.Assignee == o.in.UserID {
+			return nil // a retry of this very claim
+		}
+		o.log("claim", "conflict")
+		if cur.Status == Claimed {
+			o.reply(d.officerText("desk_claim_conflict", map[string]any{"Number": d.number(cur), "Assignee": cur.AssigneeName}), "")
+		} else {
+			o.reply(d.officerText("desk_not_open", map[string]any{"Number": d.number(cur), "Status": d.officerText("desk_status_"+string(cur.Status), nil)}), "")
+		}
+		return nil
+	case errors.Is(err, ErrNotFound) && id == 0:
+		o.reply(d.officerText("desk_queue_empty", nil), "")
+		return nil
+	case err != nil:
+		return err
+	}
+	o.log("claim", d.number(t))
+	if o.in.Chat != d.cfg.OfficerChat || o.in.Kind != bot.KindButton {
+		o.reply(d.officerText("desk_claimed", map[string]any{"Number": d.number(t), "Officer": officer}), "")
+	}
+	return d.refreshCard(ctx, t)
+}
+
+func (d *Desk) close(ctx context.Context, o *officerTurn, id int64, officer, _ string) error {
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	if t.Status == Closed {
+		o.reply(d.officerText("desk_not_open", map[string]any{"Number": d.number(t), "Status": d.officerText("desk_status_closed", nil)}), "")
+		return nil
+	}
+	out := []bot.Outgoing{d.satisfaction(t)}
+	t, items, err := d.store.Transition(ctx, id, []Status{Open, Claimed, Answered}, Closed,
+		Event{Actor: o.in.UserID, ActorName: officer, Action: "closed", At: d.now()}, out, TicketUpdate{})
+	if errors.Is(err, ErrConflict) {
+		return nil // closed meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	d.submit(items)
+	o.log("close", d.number(t))
+	if o.in.Chat != d.cfg.OfficerChat || o.in.Kind != bot.KindButton {
+		o.reply(d.officerText("desk_closed", map[string]any{"Number": d.number(t), "Officer": officer}), "")
+	}
+	return d.refreshCard(ctx, t)
+}
+
+// satisfaction asks the citizen to rate a closed ticket, 1 to 5.
+func (d *Desk) satisfaction(t Ticket) bot.Outgoing {
+	num := d.number(t)
+	var row []bot.Button
+	for i := 1; i <= 5; i++ {
+		row = append(row, bot.Button{Text: strconv.Itoa(i), Data: fmt.Sprintf("r:%s:%d", num, i)})
+	}
+	return bot.Outgoing{Chat: t.Chat, Kind: bot.OutMessage, Lang: t.Lang, Buttons: [][]bot.Button{row},
+		Text: d.msgs.Text(t.Lang, "ticket_closed", map[string]any{"Ticket": num})}
+}
+
+func (d *Desk) note(ctx context.Context, o *officerTurn, id int64, officer, text string) error {
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	now := d.now()
+	o.log("note", d.number(t))
+	o.reply(d.officerText("desk_note_saved", map[string]any{"Number": d.number(t)}), "")
+	// Notes stay in the desk's log and the officers' chat; nothing goes to the citizen.
+	o.t.Also = func(ctx context.Context, tx bot.Tx) error {
+		return d.store.AddEventTx(ctx, tx, Event{TicketID: id, Actor: o.in.UserID, ActorName: officer, Action: "noted", Detail: text, At: now})
+	}
+	return nil
+}
+
+func (d *Desk) queue(ctx context.Context, o *officerTurn) error {
+	ts, err := d.store.Queue(ctx, 20)
+	if err != nil {
+		return err
+	}
+	o.log("queue", strconv.Itoa(len(ts)))
+	if len(ts) == 0 {
+		o.reply(d.officerText("desk_queue_empty", nil), "")
+		return nil
+	}
+	now := d.now()
+	var rows []map[string]string
+	for _, t := range ts {
+		q := t.Question
+		if r := []rune(q); len(r) > 80 {
+			q = string(r[:80]) + "…"
+		}
+		rows = append(rows, map[string]string{"Number": d.number(t), "Status": d.officerText("desk_status_"+string(t.Status), nil),
+			"Assignee": t.AssigneeName, "Due": d.when(t.DueAt, now), "Question": q})
+	}
+	o.reply(d.officerText("desk_queue", map[string]any{"Count": len(ts), "Tickets": rows}), "")
+	return nil
+}
+
+// DeliveryFailed shows on the ticket's card that an officer's reply did not reach the
+// citizen; the engine calls it when a delivery fails for good.
+func (d *Desk) DeliveryFailed(ctx context.Context, item bot.StoredOutgoing, cause error) {
+	kind, num, ok := strings.Cut(item.Ref, ":")
+	if !ok || kind != "reply" {
+		return
+	}
+	id, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return
+	}
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		d.log.Error("Failed to load the ticket of a failed delivery", "ticket", id, "err", err)
+		return
+	}
+	if err := d.store.AddEvent(ctx, Event{TicketID: id, Actor: "system", Action: "delivery_failed", Detail: cause.Error(), At: d.now()}); err != nil {
+		d.log.Error("Failed to record a failed delivery", "ticket", id, "err", err)
+	}
+	if d.cfg.OfficerChat.ID == "" || d.q == nil {
+		return
+	}
+	d.q.Deliver(ctx, d.notice(t, d.officerText("desk_reply_failed", map[string]any{"Number": d.number(t), "Error": cause.Error()})))
+}

@@ -1,0 +1,153 @@
+// Package desk is the officer desk: when Balai is unsure, a ticket carries the citizen's
+// question to human officers in their Telegram group, an officer answers by replying to the
+// ticket's card, and the answer reaches the citizen on their own channel, attributed to the
+// agency. Tickets have SLA due times in working hours, reminders, claims that lapse, internal
+// notes, an audit log, a satisfaction rating, and /faq turns an answer into a draft entry.
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+)
+
+// Status is where a ticket is in its life.
+type Status string
+
+// Ticket statuses: open → claimed → answered → closed; an answered ticket reopens when the
+// citizen writes again.
+const (
+	Open     Status = "open"
+	Claimed  Status = "claimed"
+	Answered Status = "answered"
+	Closed   Status = "closed"
+)
+
+// Line is one message of a ticket's transcript.
+type Line struct {
+	From string    `json:"from"` // "citizen", "bot" or "officer"
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// Ticket is an escalated conversation.
+type Ticket struct {
+	ID           int64
+	SourceKey    string // the message that opened it (idempotency)
+	Chat         balai.ChatRef
+	UserName     string
+	Question     string
+	Transcript   []Line
+	Reason       string // bot.Escalate* reasons
+	Topic        string
+	TopicLabel   string
+	Category     string
+	Candidates   []string
+	Lang         string
+	Status       Status
+	Priority     int // 1 for urgent topics
+	Assignee     string
+	AssigneeName string
+	Answer       string // the last officer reply
+	Rating       int
+	CreatedAt    time.Time
+	DueAt        time.Time
+	ClaimedAt    time.Time
+	AnsweredAt   time.Time
+	ClosedAt     time.Time
+	ActivityAt   time.Time
+	RemindedAt   time.Time
+	OverdueAt    time.Time
+}
+
+// Number is the citizen-visible ticket number, e.g. BLI-000123.
+func (t *Ticket) Number(prefix string) string { return fmt.Sprintf("%s-%06d", prefix, t.ID) }
+
+// Event is an entry of a ticket's audit log: created, claimed, released, replied, noted,
+// closed, reopened, rated, cancelled, followed (a citizen's message), reminded.
+type Event struct {
+	TicketID  int64
+	Actor     string // officer id, "citizen" or "system"
+	ActorName string
+	Action    string
+	Detail    string
+	At        time.Time
+}
+
+// Errors of the store.
+var (
+	ErrNotFound = errors.New("desk: no such ticket")
+	// ErrConflict means the ticket is not in a state that allows the change (already claimed
+	// by someone else, already closed).
+	ErrConflict = errors.New("desk: ticket changed meanwhile")
+)
+
+// Store keeps tickets. The store package implements it on SQLite and PostgreSQL; claims are
+// single atomic statements, so two officers (or two processes) never both win.
+type Store interface {
+	// CreateTicket stores t unless a ticket with the same SourceKey exists, in which case that
+	// one is returned with created false. Queued items (the officers' card) are committed in
+	// the same transaction, only when the ticket is created.
+	CreateTicket(ctx context.Context, t Ticket, card func(Ticket) []bot.Outgoing) (Ticket, bool, []bot.StoredOutgoing, error)
+	// Ticket returns a ticket by id.
+	Ticket(ctx context.Context, id int64) (Ticket, error)
+	// ActiveTicket returns the chat's newest ticket that is not closed.
+	ActiveTicket(ctx context.Context, chat balai.ChatRef) (Ticket, error)
+	// Queue returns tickets that are open or claimed, most urgent first.
+	Queue(ctx context.Context, limit int) ([]Ticket, error)
+	// Claim assigns an open ticket (id 0: the most urgent open one) to an officer.
+	Claim(ctx context.Context, id int64, officer, name string, now time.Time) (Ticket, error)
+	// Transition moves a ticket from one of the states in from to status to, recording ev,
+	// and, in the same transaction, queues out. ErrConflict when the ticket is in none of from.
+	Transition(ctx context.Context, id int64, from []Status, to Status, ev Event, out []bot.Outgoing, set TicketUpdate) (Ticket, []bot.StoredOutgoing, error)
+	// AddEvent records an event (notes, a citizen's follow-up) without changing the status.
+	AddEvent(ctx context.Context, ev Event) error
+	// Events returns a ticket's events, oldest first.
+	Events(ctx context.Context, id int64) ([]Event, error)
+	// DueForReminder returns open or claimed tickets due before soon without a reminder yet,
+	// and marks them reminded; OverdueTickets likewise for tickets past due.
+	DueForReminder(ctx context.Context, now, soon time.Time) ([]Ticket, error)
+	OverdueTickets(ctx context.Context, now time.Time) ([]Ticket, error)
+	// LapsedClaims returns claimed tickets without activity since before, back in the queue.
+	LapsedClaims(ctx context.Context, before, now time.Time) ([]Ticket, error)
+	// StaleAnswered returns answered tickets without activity since before, and closes them.
+	StaleAnswered(ctx context.Context, before, now time.Time) ([]Ticket, error)
+	// CardMessage returns the channel message id of a ticket's card ("" before delivery).
+	CardMessage(ctx context.Context, id int64) (string, error)
+	// TicketByCard finds the ticket whose card (or a notice about it) is message msgID of chat.
+	TicketByCard(ctx context.Context, chat balai.ChatRef, msgID string) (int64, error)
+	// RecentMessages returns up to n last messages of a chat, oldest first.
+	RecentMessages(ctx context.Context, chat balai.ChatRef, n int) ([]Line, error)
+}
+
+// CardRef marks the outbox item of a ticket's card, and NoticeRef a notice about the ticket
+// posted in reply to it; an officer replying to either answers the ticket.
+func CardRef(id int64) string { return "card:" + strconv.FormatInt(id, 10) }
+
+// NoticeRef marks a notice about ticket id in the officers' chat.
+func NoticeRef(id int64) string { return "notice:" + strconv.FormatInt(id, 10) }
+
+// ParseRef reads the ticket id of a CardRef or NoticeRef.
+func ParseRef(ref string) (int64, bool) {
+	kind, num, ok := strings.Cut(ref, ":")
+	if !ok || (kind != "card" && kind != "notice") {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(num, 10, 64)
+	return id, err == nil
+}
+
+// TicketUpdate sets fields together with a transition; zero fields are left alone.
+type TicketUpdate struct {
+	Answer       string
+	Assignee     string
+	AssigneeName string
+	Rating       int
+	ClearClaim   bool // back to the queue: no assignee
+}

@@ -1,0 +1,412 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/desk"
+)
+
+var _ desk.Store = (*DB)(nil)
+
+const ticketColumns = `id, source_key, channel, chat_id, user_name, question, transcript, reason, topic, topic_label,
+	category, candidates, lang, status, priority, assignee, assignee_name, answer, rating, created_at, due_at,
+	claimed_at, answered_at, closed_at, activity_at, reminded_at, overdue_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanTicket(r rowScanner) (desk.Ticket, error) {
+	var t desk.Ticket
+	var ch, transcript, cands, status string
+	var created, due, activity int64
+	var claimed, answered, closed, reminded, overdue sql.NullInt64
+	err := r.Scan(&t.ID, &t.SourceKey, &ch, &t.Chat.ID, &t.UserName, &t.Question, &transcript, &t.Reason, &t.Topic,
+		&t.TopicLabel, &t.Category, &cands, &t.Lang, &status, &t.Priority, &t.Assignee, &t.AssigneeName, &t.Answer,
+		&t.Rating, &created, &due, &claimed, &answered, &closed, &activity, &reminded, &overdue)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, desk.ErrNotFound
+	}
+	if err != nil {
+		return t, err
+	}
+	t.Chat.Channel = balai.Channel(ch)
+	t.Status = desk.Status(status)
+	json.Unmarshal([]byte(transcript), &t.Transcript)
+	if cands != "" {
+		t.Candidates = strings.Split(cands, ",")
+	}
+	t.CreatedAt, t.DueAt, t.ActivityAt = time.UnixMilli(created), time.UnixMilli(due), time.UnixMilli(activity)
+	t.ClaimedAt, t.AnsweredAt, t.ClosedAt = fromMS(claimed), fromMS(answered), fromMS(closed)
+	t.RemindedAt, t.OverdueAt = fromMS(reminded), fromMS(overdue)
+	return t, nil
+}
+
+func scanTickets(rows *sql.Rows) ([]desk.Ticket, error) {
+	defer rows.Close()
+	var out []desk.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CreateTicket stores a ticket once per source key; see desk.Store.
+func (db *DB) CreateTicket(ctx context.Context, t desk.Ticket, card func(desk.Ticket) []bot.Outgoing) (desk.Ticket, bool, []bot.StoredOutgoing, error) {
+	transcript, _ := json.Marshal(t.Transcript)
+	var out desk.Ticket
+	var created bool
+	var items []bot.StoredOutgoing
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO tickets (source_key, channel, chat_id, user_name, question, transcript, reason,
+			topic, topic_label, category, candidates, lang, status, priority, created_at, due_at, activity_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14)
+			ON CONFLICT (source_key) DO NOTHING RETURNING id`,
+			t.SourceKey, string(t.Chat.Channel), t.Chat.ID, t.UserName, t.Question, string(transcript), t.Reason,
+			t.Topic, t.TopicLabel, t.Category, strings.Join(t.Candidates, ","), t.Lang, t.Priority,
+			db.ms(t.CreatedAt), db.ms(t.DueAt)).Scan(&id)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			out, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE source_key = $1`, t.SourceKey))
+			return err
+		case err != nil:
+			return err
+		}
+		created = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor, action, detail, created_at) VALUES ($1, 'system', 'created', $2, $3)`,
+			id, t.Reason, db.ms(t.CreatedAt)); err != nil {
+			return err
+		}
+		if out, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = $1`, id)); err != nil {
+			return err
+		}
+		if card != nil {
+			items, err = db.enqueue(ctx, tx, card(out), 0, t.CreatedAt)
+		}
+		return err
+	})
+	if err != nil {
+		return desk.Ticket{}, false, nil, fmt.Errorf("store: create ticket: %w", err)
+	}
+	return out, created, items, nil
+}
+
+// Ticket returns a ticket; see desk.Store.
+func (db *DB) Ticket(ctx context.Context, id int64) (desk.Ticket, error) {
+	return scanTicket(db.r.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = $1`, id))
+}
+
+// ActiveTicket returns the chat's newest ticket that is not closed; see desk.Store.
+func (db *DB) ActiveTicket(ctx context.Context, chat balai.ChatRef) (desk.Ticket, error) {
+	return scanTicket(db.r.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets
+		WHERE channel = $1 AND chat_id = $2 AND status <> 'closed' ORDER BY id DESC LIMIT 1`, string(chat.Channel), chat.ID))
+}
+
+// Queue lists open and claimed tickets; see desk.Store.
+func (db *DB) Queue(ctx context.Context, limit int) ([]desk.Ticket, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE status IN ('open', 'claimed')
+		ORDER BY priority DESC, due_at, id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: queue: %w", err)
+	}
+	return scanTickets(rows)
+}
+
+// Claim assigns an open ticket in one atomic statement; see desk.Store. On PostgreSQL the
+// next ticket is picked with FOR UPDATE SKIP LOCKED, so concurrent claims take different
+// tickets instead of waiting for each other.
+func (db *DB) Claim(ctx context.Context, id int64, officer, name string, now time.Time) (desk.Ticket, error) {
+	var target string
+	var args []any
+	if id != 0 {
+		target, args = `$5`, []any{id}
+	} else {
+		lock := ""
+		if db.dialect == Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		target = `(SELECT id FROM tickets WHERE status = 'open' ORDER BY priority DESC, due_at, id LIMIT 1` + lock + `)`
+	}
+	var t desk.Ticket
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		t, err = scanTicket(tx.QueryRowContext(ctx, `UPDATE tickets SET status = 'claimed', assignee = $1, assignee_name = $2,
+			claimed_at = $3, activity_at = $4 WHERE id = `+target+` AND status = 'open' RETURNING `+ticketColumns,
+			append([]any{officer, name, db.ms(now), db.ms(now)}, args...)...))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor, actor_name, action, created_at) VALUES ($1, $2, $3, 'claimed', $4)`,
+			t.ID, officer, name, db.ms(now))
+		return err
+	})
+	if errors.Is(err, desk.ErrNotFound) {
+		if id == 0 {
+			return t, desk.ErrNotFound
+		}
+		if _, gerr := db.Ticket(ctx, id); gerr != nil {
+			return t, gerr
+		}
+		return t, desk.ErrConflict
+	}
+	if err != nil {
+		return t, fmt.Errorf("store: claim: %w", err)
+	}
+	return t, nil
+}
+
+// Transition changes a ticket's status atomically; see desk.Store.
+func (db *DB) Transition(ctx context.Context, id int64, from []desk.Status, to desk.Status, ev desk.Event, out []bot.Outgoing, set desk.TicketUpdate) (desk.Ticket, []bot.StoredOutgoing, error) {
+	var t desk.Ticket
+	var items []bot.StoredOutgoing
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		t, err = db.transitionTx(ctx, tx, id, from, to, ev, set)
+		if err != nil {
+			return err
+		}
+		items, err = db.enqueue(ctx, tx, out, 0, ev.At)
+		return err
+	})
+	if err != nil {
+		return t, nil, err
+	}
+	return t, items, nil
+}
+
+// TransitionTx is Transition within a caller's transaction (a turn of the officers' chat).
+func (db *DB) TransitionTx(ctx context.Context, tx bot.Tx, id int64, from []desk.Status, to desk.Status, ev desk.Event, set desk.TicketUpdate) (desk.Ticket, error) {
+	return db.transitionTx(ctx, tx, id, from, to, ev, set)
+}
+
+func (db *DB) transitionTx(ctx context.Context, tx bot.Tx, id int64, from []desk.Status, to desk.Status, ev desk.Event, set desk.TicketUpdate) (desk.Ticket, error) {
+	args := []any{string(to), db.ms(ev.At), id}
+	var in []string
+	for _, s := range from {
+		args = append(args, string(s))
+		in = append(in, "$"+strconv.Itoa(len(args)))
+	}
+	sets := []string{"status = $1", "activity_at = $2"}
+	add := func(col string, v any) {
+		args = append(args, v)
+		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
+	}
+	switch to {
+	case desk.Answered:
+		add("answered_at", db.ms(ev.At))
+	case desk.Closed:
+		add("closed_at", db.ms(ev.At))
+	case desk.Open:
+		sets = append(sets, "closed_at = NULL")
+	}
+	if set.Answer != "" {
+		add("answer", set.Answer)
+	}
+	if set.Assignee != "" {
+		add("assignee", set.Assignee)
+		add("assignee_name", set.AssigneeName)
+	}
+	if set.ClearClaim {
+		sets = append(sets, "assignee = ''", "assignee_name = ''", "claimed_at = NULL")
+	}
+	if set.Rating != 0 {
+		add("rating", set.Rating)
+	}
+	t, err := scanTicket(tx.QueryRowContext(ctx, `UPDATE tickets SET `+strings.Join(sets, ", ")+
+		` WHERE id = $3 AND status IN (`+strings.Join(in, ", ")+`) RETURNING `+ticketColumns, args...))
+	if errors.Is(err, desk.ErrNotFound) {
+		var n int
+		if tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE id = $1`, id).Scan(&n); n == 0 {
+			return t, desk.ErrNotFound
+		}
+		return t, desk.ErrConflict
+	}
+	if err != nil {
+		return t, fmt.Errorf("store: ticket %d to %s: %w", id, to, err)
+	}
+	ev.TicketID = id
+	if err := addEvent(ctx, tx, db, ev); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+func addEvent(ctx context.Context, tx bot.Tx, db *DB, ev desk.Event) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor, actor_name, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		ev.TicketID, ev.Actor, ev.ActorName, ev.Action, ev.Detail, db.ms(ev.At))
+	return err
+}
+
+// AddEvent records an event; a citizen's follow-up also extends the transcript. See desk.Store.
+func (db *DB) AddEvent(ctx context.Context, ev desk.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return db.AddEventTx(ctx, tx, ev) })
+}
+
+// AddEventTx is AddEvent within a caller's transaction.
+func (db *DB) AddEventTx(ctx context.Context, tx bot.Tx, ev desk.Event) error {
+	if err := addEvent(ctx, tx, db, ev); err != nil {
+		return fmt.Errorf("store: ticket event: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tickets SET activity_at = $1 WHERE id = $2`, db.ms(ev.At), ev.TicketID); err != nil {
+		return fmt.Errorf("store: ticket event: %w", err)
+	}
+	return nil
+}
+
+// Events lists a ticket's events; see desk.Store.
+func (db *DB) Events(ctx context.Context, id int64) ([]desk.Event, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT ticket_id, actor, actor_name, action, detail, created_at FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: events: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.Event
+	for rows.Next() {
+		var e desk.Event
+		var at int64
+		if err := rows.Scan(&e.TicketID, &e.Actor, &e.ActorName, &e.Action, &e.Detail, &at); err != nil {
+			return nil, err
+		}
+		e.At = time.UnixMilli(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DueForReminder marks and returns tickets due soon; see desk.Store.
+func (db *DB) DueForReminder(ctx context.Context, now, soon time.Time) ([]desk.Ticket, error) {
+	rows, err := db.w.QueryContext(ctx, `UPDATE tickets SET reminded_at = $1 WHERE status IN ('open', 'claimed')
+		AND reminded_at IS NULL AND due_at <= $2 AND due_at > $1 RETURNING `+ticketColumns, db.ms(now), db.ms(soon))
+	if err != nil {
+		return nil, fmt.Errorf("store: reminders: %w", err)
+	}
+	return scanTickets(rows)
+}
+
+// OverdueTickets marks and returns tickets past due; see desk.Store.
+func (db *DB) OverdueTickets(ctx context.Context, now time.Time) ([]desk.Ticket, error) {
+	rows, err := db.w.QueryContext(ctx, `UPDATE tickets SET overdue_at = $1 WHERE status IN ('open', 'claimed')
+		AND overdue_at IS NULL AND due_at <= $1 RETURNING `+ticketColumns, db.ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: overdue: %w", err)
+	}
+	return scanTickets(rows)
+}
+
+// LapsedClaims returns silent claims to the queue; see desk.Store.
+func (db *DB) LapsedClaims(ctx context.Context, before, now time.Time) ([]desk.Ticket, error) {
+	var out []desk.Ticket
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE tickets SET status = 'open', assignee = '', assignee_name = '', claimed_at = NULL,
+			activity_at = $1 WHERE status = 'claimed' AND activity_at < $2 RETURNING `+ticketColumns, db.ms(now), db.ms(before))
+		if err != nil {
+			return err
+		}
+		if out, err = scanTickets(rows); err != nil {
+			return err
+		}
+		for _, t := range out {
+			if err := addEvent(ctx, tx, db, desk.Event{TicketID: t.ID, Actor: "system", Action: "released", Detail: "claim lapsed", At: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: lapsed claims: %w", err)
+	}
+	return out, nil
+}
+
+// StaleAnswered closes answered tickets the citizen did not follow up; see desk.Store.
+func (db *DB) StaleAnswered(ctx context.Context, before, now time.Time) ([]desk.Ticket, error) {
+	var out []desk.Ticket
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE tickets SET status = 'closed', closed_at = $1, activity_at = $1
+			WHERE status = 'answered' AND activity_at < $2 RETURNING `+ticketColumns, db.ms(now), db.ms(before))
+		if err != nil {
+			return err
+		}
+		if out, err = scanTickets(rows); err != nil {
+			return err
+		}
+		for _, t := range out {
+			if err := addEvent(ctx, tx, db, desk.Event{TicketID: t.ID, Actor: "system", Action: "closed", Detail: "no reply from the citizen", At: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: close answered: %w", err)
+	}
+	return out, nil
+}
+
+// CardMessage returns the delivered card's message id; see desk.Store.
+func (db *DB) CardMessage(ctx context.Context, id int64) (string, error) {
+	var ext string
+	err := db.r.QueryRowContext(ctx, `SELECT external_id FROM outbox WHERE ref = $1 AND state = 'sent' ORDER BY id LIMIT 1`, desk.CardRef(id)).Scan(&ext)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return ext, err
+}
+
+// TicketByCard finds a ticket by the message id of its card or of a notice about it; see
+// desk.Store.
+func (db *DB) TicketByCard(ctx context.Context, chat balai.ChatRef, msgID string) (int64, error) {
+	var ref string
+	err := db.r.QueryRowContext(ctx, `SELECT ref FROM outbox WHERE channel = $1 AND chat_id = $2 AND external_id = $3 AND ref <> '' ORDER BY id DESC LIMIT 1`,
+		string(chat.Channel), chat.ID, msgID).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, desk.ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+	id, ok := desk.ParseRef(ref)
+	if !ok {
+		return 0, desk.ErrNotFound
+	}
+	return id, nil
+}
+
+// RecentMessages returns a chat's last messages; see desk.Store.
+func (db *DB) RecentMessages(ctx context.Context, chat balai.ChatRef, n int) ([]desk.Line, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT direction, text, created_at FROM message_log WHERE channel = $1 AND chat_id = $2
+		ORDER BY id DESC LIMIT $3`, string(chat.Channel), chat.ID, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent messages: %w", err)
+	}
+	defer rows.Close()
+	var out []desk.Line
+	for rows.Next() {
+		var dir, text string
+		var at int64
+		if err := rows.Scan(&dir, &text, &at); err != nil {
+			return nil, err
+		}
+		from := "citizen"
+		if dir == "out" {
+			from = "bot"
+		}
+		out = append(out, desk.Line{From: from, Text: text, At: time.UnixMilli(at)})
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,458 @@
+// Package storetest is the conformance suite every store backend passes: the engine's
+// durable intake and outbox, and the desk's tickets, including races between two processes
+// sharing one database. Run it with RunAll and a function opening a fresh store.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai/store"
+)
+
+// Opener opens a store on a fresh database each time t calls it with a new name; the same
+// name opens the same database again (a second process, or a restart).
+type Opener func(t *testing.T, name string, opts store.Options) *store.DB
+
+// SQLite opens stores on SQLite files in a test's temporary folder.
+func SQLite(t *testing.T) Opener {
+	dir := t.TempDir()
+	return func(t *testing.T, name string, opts store.Options) *store.DB {
+		t.Helper()
+		db, err := store.Open(context.Background(), filepath.Join(dir, name+".db"), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+}
+
+// Postgres opens stores on the PostgreSQL named by BALAI_TEST_PG, each database name a
+// fresh schema; it skips the test when BALAI_TEST_PG is unset.
+func Postgres(t *testing.T) Opener {
+	dsn := os.Getenv("BALAI_TEST_PG")
+	if dsn == "" {
+		t.Skip("BALAI_TEST_PG is not set: no PostgreSQL to test against")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("BALAI_TEST_PG=%s: %v", dsn, err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	prefix := fmt.Sprintf("t%d", time.Now().UnixNano())
+	made := map[string]bool{}
+	return func(t *testing.T, name string, opts store.Options) *store.DB {
+		t.Helper()
+		schema := prefix + "_" + name
+		if !made[schema] {
+			if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+				t.Fatal(err)
+			}
+			made[schema] = true
+			t.Cleanup(func() { conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+		}
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		db, err := store.Open(ctx, dsn+sep+"search_path="+schema, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+}
+
+// RunAll runs every conformance test.
+func RunAll(t *testing.T, open Opener) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, Opener)
+	}{
+		{"AcceptDeduplicates", testAcceptDeduplicates},
+		{"CommitOnce", testCommitOnce},
+		{"OutboxClaimedOnceAcrossProcesses", testOutboxAcrossProcesses},
+		{"PendingTakenOverAfterLease", testPendingTakeover},
+		{"TicketCreatedOnce", testTicketCreatedOnce},
+		{"ClaimRace", testClaimRace},
+		{"ClaimRaceAcrossProcesses", testClaimRaceAcrossProcesses},
+		{"ClaimNextSkipsTaken", testClaimNext},
+		{"Transitions", testTransitions},
+		{"RemindersOnce", testRemindersOnce},
+		{"LapsedClaimsAndStaleAnswered", testLapsedAndStale},
+		{"CardLookup", testCardLookup},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
+	}
+}
+
+var chat = balai.ChatRef{Channel: balai.Telegram, ID: "42"}
+
+func ctx() context.Context { return context.Background() }
+
+func testAcceptDeduplicates(t *testing.T, open Opener) {
+	db := open(t, "accept", store.Options{Owner: "a"})
+	in := []bot.Inbound{
+		{Chat: chat, Key: "1", Kind: bot.KindText, Text: "satu"},
+		{Chat: chat, Key: "2", Kind: bot.KindText, Text: "dua"},
+	}
+	_, fresh, err := db.Accept(ctx(), in)
+	if err != nil || !fresh[0] || !fresh[1] {
+		t.Fatalf("first accept: %v %v", fresh, err)
+	}
+	in = append(in, bot.Inbound{Chat: chat, Key: "3", Kind: bot.KindText, Text: "tiga"})
+	stored, fresh, err := db.Accept(ctx(), in)
+	if err != nil || fresh[0] || fresh[1] || !fresh[2] || stored[2].ID == 0 {
+		t.Fatalf("second accept: %v %+v %v", fresh, stored, err)
+	}
+	// Same key on another channel is another message.
+	_, fresh, _ = db.Accept(ctx(), []bot.Inbound{{Chat: balai.ChatRef{Channel: balai.Web, ID: "x"}, Key: "1", Kind: bot.KindText, Text: "web"}})
+	if !fresh[0] {
+		t.Error("keys are per channel")
+	}
+	p, err := db.Pending(ctx())
+	if err != nil || len(p) != 4 || p[0].Text != "satu" || p[2].Text != "tiga" {
+		t.Fatalf("pending = %+v, %v", p, err)
+	}
+}
+
+func testCommitOnce(t *testing.T, open Opener) {
+	db := open(t, "commit", store.Options{Owner: "a"})
+	stored, _, _ := db.Accept(ctx(), []bot.Inbound{{Chat: chat, Key: "1", Kind: bot.KindText, Text: "ktp hilang"}})
+	turn := bot.Turn{Inbound: stored[0], State: bot.Conversation{LastEntry: "ktp-hilang", Failures: 1},
+		Out: []bot.Outgoing{{Chat: chat, Kind: bot.OutMessage, Text: "jawaban"}}, Log: bot.LogEntry{Decision: "answer", EntryID: "ktp-hilang", Confidence: 0.9}}
+	items, err := db.Commit(ctx(), turn)
+	if err != nil || len(items) != 1 || items[0].ID == 0 {
+		t.Fatalf("commit: %+v %v", items, err)
+	}
+	again, err := db.Commit(ctx(), turn)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second commit of the same message must do nothing: %+v %v", again, err)
+	}
+	conv, err := db.Conversation(ctx(), chat)
+	if err != nil || conv.LastEntry != "ktp-hilang" || conv.Failures != 1 {
+		t.Fatalf("conversation = %+v %v", conv, err)
+	}
+	if p, _ := db.Pending(ctx()); len(p) != 0 {
+		t.Fatalf("handled message still pending: %+v", p)
+	}
+	lines, err := db.RecentMessages(ctx(), chat, 10)
+	if err != nil || len(lines) != 2 || lines[0].From != "citizen" || lines[1].Text != "jawaban" {
+		t.Fatalf("log = %+v %v", lines, err)
+	}
+}
+
+// testOutboxAcrossProcesses has two processes claim the same outbox at once: every item
+// goes to exactly one of them.
+func testOutboxAcrossProcesses(t *testing.T, open Opener) {
+	a := open(t, "outbox", store.Options{Owner: "a"})
+	b := open(t, "outbox", store.Options{Owner: "b"})
+	var out []bot.Outgoing
+	for i := 0; i < 50; i++ {
+		out = append(out, bot.Outgoing{Chat: chat, Kind: bot.OutMessage, Text: fmt.Sprint(i)})
+	}
+	// Queued by a process that died: nobody owns them once the lease lapses.
+	dead := open(t, "outbox", store.Options{Owner: "dead", Lease: time.Millisecond})
+	if _, err := dead.Enqueue(ctx(), out); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	var wg sync.WaitGroup
+	var ga, gb []bot.StoredOutgoing
+	wg.Add(2)
+	go func() { defer wg.Done(); ga, _ = a.Unsent(ctx()) }()
+	go func() { defer wg.Done(); gb, _ = b.Unsent(ctx()) }()
+	wg.Wait()
+	seen := map[int64]string{}
+	for _, it := range ga {
+		seen[it.ID] = "a"
+	}
+	for _, it := range gb {
+		if seen[it.ID] != "" {
+			t.Fatalf("item %d claimed by both processes", it.ID)
+		}
+		seen[it.ID] = "b"
+	}
+	if len(seen) != 50 {
+		t.Fatalf("%d of 50 items claimed", len(seen))
+	}
+	// Claimed items are not handed out again while the claim holds.
+	if more, _ := b.Unsent(ctx()); len(more) != len(gb) {
+		t.Fatalf("b re-claimed %d items, want its own %d", len(more), len(gb))
+	}
+	for _, it := range ga {
+		if err := a.MarkSent(ctx(), it.ID, "m", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left, _ := a.Unsent(ctx()); len(left) != 0 {
+		t.Fatalf("a sees %d unsent after sending its own", len(left))
+	}
+	sent, err := a.SentAfter(ctx(), chat, 0, 100)
+	if err != nil || len(sent) != len(ga) {
+		t.Fatalf("sent after: %d, want %d (%v)", len(sent), len(ga), err)
+	}
+}
+
+func testPendingTakeover(t *testing.T, open Opener) {
+	dead := open(t, "takeover", store.Options{Owner: "dead", Lease: 20 * time.Millisecond})
+	live := open(t, "takeover", store.Options{Owner: "live"})
+	if _, _, err := dead.Accept(ctx(), []bot.Inbound{{Chat: chat, Key: "1", Kind: bot.KindText, Text: "halo"}}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := live.Pending(ctx()); len(p) != 0 {
+		t.Fatalf("took a message while its owner's claim holds: %+v", p)
+	}
+	time.Sleep(40 * time.Millisecond)
+	if p, _ := live.Pending(ctx()); len(p) != 1 {
+		t.Fatalf("after the lease: %d pending, want 1", len(p))
+	}
+	// The same owner after a restart takes its messages back at once.
+	again := open(t, "takeover", store.Options{Owner: "live"})
+	if p, _ := again.Pending(ctx()); len(p) != 1 {
+		t.Fatalf("restarted owner: %d pending, want 1", len(p))
+	}
+}
+
+func newTicket(key string, now time.Time) desk.Ticket {
+	return desk.Ticket{SourceKey: key, Chat: chat, UserName: "Budi", Question: "ktp saya hilang 3 bulan belum jadi",
+		Reason: bot.EscalateTopic, Lang: "id", CreatedAt: now, DueAt: now.Add(4 * time.Hour),
+		Transcript: []desk.Line{{From: "citizen", Text: "ktp?", At: now}}}
+}
+
+func testTicketCreatedOnce(t *testing.T, open Opener) {
+	db := open(t, "tickets", store.Options{Owner: "a"})
+	now := time.Now()
+	card := func(tk desk.Ticket) []bot.Outgoing {
+		return []bot.Outgoing{{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "-100"}, Kind: bot.OutMessage, Text: "kartu", Ref: desk.CardRef(tk.ID)}}
+	}
+	t1, created, items, err := db.CreateTicket(ctx(), newTicket("k1", now), card)
+	if err != nil || !created || len(items) != 1 || t1.ID == 0 || t1.Status != desk.Open {
+		t.Fatalf("create: %+v %v %v %v", t1, created, items, err)
+	}
+	t2, created, items, err := db.CreateTicket(ctx(), newTicket("k1", now), card)
+	if err != nil || created || len(items) != 0 || t2.ID != t1.ID {
+		t.Fatalf("second create must return the first ticket without a new card: %+v %v %v %v", t2, created, items, err)
+	}
+	if got, _ := db.Ticket(ctx(), t1.ID); got.Question != t1.Question || len(got.Transcript) != 1 {
+		t.Fatalf("ticket = %+v", got)
+	}
+	active, err := db.ActiveTicket(ctx(), chat)
+	if err != nil || active.ID != t1.ID {
+		t.Fatalf("active = %+v %v", active, err)
+	}
+}
+
+// testClaimRace has many officers claim one ticket at once: exactly one wins.
+func testClaimRace(t *testing.T, open Opener) {
+	db := open(t, "race", store.Options{Owner: "a"})
+	tk, _, _, err := db.CreateTicket(ctx(), newTicket("race", time.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimRace(t, []*store.DB{db}, tk.ID)
+}
+
+func testClaimRaceAcrossProcesses(t *testing.T, open Opener) {
+	a := open(t, "race2", store.Options{Owner: "a"})
+	b := open(t, "race2", store.Options{Owner: "b"})
+	tk, _, _, err := a.CreateTicket(ctx(), newTicket("race2", time.Now()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimRace(t, []*store.DB{a, b}, tk.ID)
+}
+
+func claimRace(t *testing.T, dbs []*store.DB, id int64) {
+	t.Helper()
+	var wins, conflicts atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, err := dbs[i%len(dbs)].Claim(ctx(), id, fmt.Sprintf("officer%d", i), "Petugas", time.Now())
+			switch {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, desk.ErrConflict):
+				conflicts.Add(1)
+			default:
+				t.Errorf("claim: %v", err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if wins.Load() != 1 || conflicts.Load() != 15 {
+		t.Fatalf("wins=%d conflicts=%d, want 1 and 15", wins.Load(), conflicts.Load())
+	}
+	got, _ := dbs[0].Ticket(ctx(), id)
+	if got.Status != desk.Claimed || !strings.HasPrefix(got.Assignee, "officer") {
+		t.Fatalf("ticket after the race: %+v", got)
+	}
+	evs, _ := dbs[0].Events(ctx(), id)
+	claims := 0
+	for _, e := range evs {
+		if e.Action == "claimed" {
+			claims++
+		}
+	}
+	if claims != 1 {
+		t.Fatalf("%d claim events, want 1", claims)
+	}
+}
+
+func testClaimNext(t *testing.T, open Opener) {
+	db := open(t, "next", store.Options{Owner: "a"})
+	now := time.Now()
+	var ids []int64
+	for i := 0; i < 3; i++ {
+		tk := newTicket(fmt.Sprint("n", i), now)
+		tk.DueAt = now.Add(time.Duration(3-i) * time.Hour) // the last is due first
+		tk, _, _, _ = db.CreateTicket(ctx(), tk, nil)
+		ids = append(ids, tk.ID)
+	}
+	var wg sync.WaitGroup
+	got := make([]int64, 3)
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			tk, err := db.Claim(ctx(), 0, fmt.Sprint("o", i), "P", now)
+			if err != nil {
+				t.Errorf("claim next: %v", err)
+			}
+			got[i] = tk.ID
+		}(i)
+	}
+	wg.Wait()
+	seen := map[int64]bool{}
+	for _, id := range got {
+		if seen[id] {
+			t.Fatalf("two officers got ticket %d", id)
+		}
+		seen[id] = true
+	}
+	if _, err := db.Claim(ctx(), 0, "late", "P", now); !errors.Is(err, desk.ErrNotFound) {
+		t.Fatalf("claim from an empty queue: %v", err)
+	}
+}
+
+func testTransitions(t *testing.T, open Opener) {
+	db := open(t, "trans", store.Options{Owner: "a"})
+	now := time.Now()
+	tk, _, _, _ := db.CreateTicket(ctx(), newTicket("tr", now), nil)
+	out := []bot.Outgoing{{Chat: chat, Kind: bot.OutMessage, Text: "balasan petugas"}}
+	got, items, err := db.Transition(ctx(), tk.ID, []desk.Status{desk.Open, desk.Claimed}, desk.Answered,
+		desk.Event{Actor: "7", ActorName: "Sari", Action: "replied", Detail: "balasan", At: now}, out,
+		desk.TicketUpdate{Answer: "balasan", Assignee: "7", AssigneeName: "Sari"})
+	if err != nil || got.Status != desk.Answered || got.Answer != "balasan" || got.AssigneeName != "Sari" || len(items) != 1 {
+		t.Fatalf("answer: %+v %v %v", got, items, err)
+	}
+	if _, _, err := db.Transition(ctx(), tk.ID, []desk.Status{desk.Open}, desk.Claimed, desk.Event{Action: "claimed", At: now}, nil, desk.TicketUpdate{}); !errors.Is(err, desk.ErrConflict) {
+		t.Fatalf("transition from a wrong state: %v", err)
+	}
+	if _, _, err := db.Transition(ctx(), 99999, []desk.Status{desk.Open}, desk.Closed, desk.Event{At: now}, nil, desk.TicketUpdate{}); !errors.Is(err, desk.ErrNotFound) {
+		t.Fatalf("transition of a missing ticket: %v", err)
+	}
+	if err := db.AddEvent(ctx(), desk.Event{TicketID: tk.ID, Actor: "7", Action: "noted", Detail: "internal", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err = db.Transition(ctx(), tk.ID, []desk.Status{desk.Answered}, desk.Closed, desk.Event{Actor: "7", Action: "closed", At: now}, nil, desk.TicketUpdate{})
+	if err != nil || got.Status != desk.Closed || got.ClosedAt.IsZero() {
+		t.Fatalf("close: %+v %v", got, err)
+	}
+	if _, err := db.ActiveTicket(ctx(), chat); !errors.Is(err, desk.ErrNotFound) {
+		t.Fatalf("a closed ticket is not active: %v", err)
+	}
+	evs, _ := db.Events(ctx(), tk.ID)
+	var actions []string
+	for _, e := range evs {
+		actions = append(actions, e.Action)
+	}
+	if strings.Join(actions, ",") != "created,replied,noted,closed" {
+		t.Fatalf("audit log = %v", actions)
+	}
+}
+
+func testRemindersOnce(t *testing.T, open Opener) {
+	db := open(t, "remind", store.Options{Owner: "a"})
+	now := time.Now()
+	tk := newTicket("r", now)
+	tk.DueAt = now.Add(20 * time.Minute)
+	tk, _, _, _ = db.CreateTicket(ctx(), tk, nil)
+	due, err := db.DueForReminder(ctx(), now, now.Add(30*time.Minute))
+	if err != nil || len(due) != 1 || due[0].ID != tk.ID {
+		t.Fatalf("due = %+v %v", due, err)
+	}
+	if again, _ := db.DueForReminder(ctx(), now, now.Add(30*time.Minute)); len(again) != 0 {
+		t.Fatalf("reminded twice: %+v", again)
+	}
+	later := now.Add(time.Hour)
+	over, err := db.OverdueTickets(ctx(), later)
+	if err != nil || len(over) != 1 {
+		t.Fatalf("overdue = %+v %v", over, err)
+	}
+	if again, _ := db.OverdueTickets(ctx(), later); len(again) != 0 {
+		t.Fatalf("overdue twice: %+v", again)
+	}
+}
+
+func testLapsedAndStale(t *testing.T, open Opener) {
+	db := open(t, "lapsed", store.Options{Owner: "a"})
+	now := time.Now()
+	a, _, _, _ := db.CreateTicket(ctx(), newTicket("la", now), nil)
+	b, _, _, _ := db.CreateTicket(ctx(), newTicket("lb", now), nil)
+	db.Claim(ctx(), a.ID, "o", "P", now)
+	db.Transition(ctx(), b.ID, []desk.Status{desk.Open}, desk.Answered, desk.Event{Action: "replied", At: now}, nil, desk.TicketUpdate{Answer: "x"})
+	later := now.Add(2 * time.Hour)
+	lapsed, err := db.LapsedClaims(ctx(), later.Add(-time.Hour), later)
+	if err != nil || len(lapsed) != 1 || lapsed[0].Status != desk.Open || lapsed[0].Assignee != "" {
+		t.Fatalf("lapsed = %+v %v", lapsed, err)
+	}
+	stale, err := db.StaleAnswered(ctx(), later.Add(-time.Hour), later)
+	if err != nil || len(stale) != 1 || stale[0].Status != desk.Closed {
+		t.Fatalf("stale = %+v %v", stale, err)
+	}
+}
+
+func testCardLookup(t *testing.T, open Opener) {
+	db := open(t, "cards", store.Options{Owner: "a"})
+	officers := balai.ChatRef{Channel: balai.Telegram, ID: "-100"}
+	tk, _, items, err := db.CreateTicket(ctx(), newTicket("c", time.Now()), func(tk desk.Ticket) []bot.Outgoing {
+		return []bot.Outgoing{{Chat: officers, Kind: bot.OutMessage, Text: "kartu", Ref: desk.CardRef(tk.ID)}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := db.CardMessage(ctx(), tk.ID); id != "" {
+		t.Fatalf("card message before delivery: %q", id)
+	}
+	db.MarkSent(ctx(), items[0].ID, "777", time.Now())
+	if id, _ := db.CardMessage(ctx(), tk.ID); id != "777" {
+		t.Fatalf("card message = %q", id)
+	}
+	if id, err := db.TicketByCard(ctx(), officers, "777"); err != nil || id != tk.ID {
+		t.Fatalf("ticket by card = %d %v", id, err)
+	}
+	if _, err := db.TicketByCard(ctx(), officers, "778"); !errors.Is(err, desk.ErrNotFound) {
+		t.Fatalf("unknown card: %v", err)
+	}
+}
