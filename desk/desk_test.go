@@ -53,13 +53,13 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type rig struct {
-	fake  *tgfake.Server
-	desk  *desk.Desk
-	eng   *bot.Engine
-	db    *store.DB
-	clock *clock
+	fake   *tgfake.Server
+	desk   *desk.Desk
+	eng    *bot.Engine
+	db     *store.DB
+	clock  *clock
 	drafts string
-	stop  func()
+	stop   func()
 }
 
 // start runs the whole bot with the desk against a fake Bot API, on the store open gives.
