@@ -152,6 +152,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	return nil
 }
 
+// TypingAfter is how long a message may take before the citizen sees a typing indicator.
+var TypingAfter = 700 * time.Millisecond
+
 // ResyncInterval is how often the engine looks for work another process left behind (a
 // replica that died) or queued (a reply committed by another replica's desk).
 var ResyncInterval = 15 * time.Second
@@ -342,6 +345,16 @@ func (e *Engine) handle(_ string, in StoredInbound) {
 		e.mu.Unlock()
 	}()
 	start := e.now()
+	// Show "typing…" when a message takes more than a moment (an escalation that waits on
+	// the database, a slow store): the citizen sees the bot is on it.
+	if typer, ok := e.cfg.Senders[in.Chat.Channel].(Typer); ok && !in.Group {
+		t := time.AfterFunc(TypingAfter, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			typer.Typing(ctx, in.Chat)
+		})
+		defer t.Stop()
+	}
 	backoff := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

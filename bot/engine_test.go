@@ -528,3 +528,66 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 		})
 	}
 }
+
+// slowKnowledge delays every question, to show the typing indicator.
+type slowKnowledge struct {
+	bot.Knowledge
+	delay time.Duration
+}
+
+func (s slowKnowledge) Ask(ctx context.Context, q string, opts ...knowledge.AskOption) (*knowledge.Result, error) {
+	time.Sleep(s.delay)
+	return s.Knowledge.Ask(ctx, q, opts...)
+}
+
+type typingSender struct {
+	fakeSender
+	typed chan balai.ChatRef
+}
+
+func (s *typingSender) Typing(_ context.Context, chat balai.ChatRef) error {
+	s.typed <- chat
+	return nil
+}
+
+func TestTypingIndicatorWhenSlow(t *testing.T) {
+	old := bot.TypingAfter
+	bot.TypingAfter = 50 * time.Millisecond
+	defer func() { bot.TypingAfter = old }()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"), store.Options{Owner: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	msgs, _ := bot.LoadMessages("", "Dinas Uji")
+	eng, _ := bot.New(bot.Config{Store: db, Knowledge: slowKnowledge{openIndex(t), 300 * time.Millisecond}, Messages: msgs, Logger: quiet})
+	s := &typingSender{typed: make(chan balai.ChatRef, 4)}
+	eng.AddSender(balai.Telegram, s, bot.Limits{}, true)
+	eng.Start(context.Background())
+	defer eng.Close(context.Background())
+	eng.Accept(context.Background(), bot.Inbound{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "9"}, Key: "t1", Kind: bot.KindText, Text: "ktp hilang"})
+	select {
+	case c := <-s.typed:
+		if c.ID != "9" {
+			t.Errorf("typing in chat %s", c.ID)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no typing indicator for a slow answer")
+	}
+	// A fast answer shows none.
+	bot.TypingAfter = time.Second
+	eng2, _ := bot.New(bot.Config{Store: db, Knowledge: openIndex(t), Messages: msgs, Logger: quiet})
+	s2 := &typingSender{typed: make(chan balai.ChatRef, 4)}
+	eng2.AddSender(balai.Telegram, s2, bot.Limits{}, true)
+	eng2.Start(context.Background())
+	defer eng2.Close(context.Background())
+	eng2.Accept(context.Background(), bot.Inbound{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "10"}, Key: "t2", Kind: bot.KindText, Text: "ktp hilang"})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	eng2.Idle(ctx)
+	select {
+	case <-s2.typed:
+		t.Error("typing indicator for a fast answer")
+	case <-time.After(100 * time.Millisecond):
+	}
+}

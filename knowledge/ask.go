@@ -275,7 +275,23 @@ func focusWeights(text string, a *indonesian.Analyzer) focused {
 			ss = append(ss, sent{words: ws, asks: asks, text: strings.TrimSpace(p)})
 		}
 	}
+	// Context weighs less only when the asking sentences say what they ask about: "Bagaimana
+	// prosedurnya?" after "Saya ingin mengganti nama." asks about the first sentence.
 	contextual := len(ss) > 1 && nAsk > 0 && nAsk < len(ss)
+	if contextual {
+		content := 0
+		for _, s := range ss {
+			if !s.asks {
+				continue
+			}
+			for _, t := range a.AnalyzeWords(s.words) {
+				if !questionCues[t.Surface] && !questionCues[t.Text] {
+					content++
+				}
+			}
+		}
+		contextual = content >= 2
+	}
 	for _, s := range ss {
 		w := 1.0
 		if contextual && !s.asks {
@@ -325,6 +341,11 @@ func (ix *Index) score(s *snapshot, fq focused, lang string, ex *Explanation) (s
 			fixed[i], dist[i] = c, d
 			if ex != nil {
 				ex.Corrections = append(ex.Corrections, Correction{From: w, To: c, Distance: d})
+			}
+		} else if c := st.fix.complete(w); c != "" {
+			fixed[i], dist[i] = c, 2 // a clipped word weighs like a distant correction
+			if ex != nil {
+				ex.Corrections = append(ex.Corrections, Correction{From: w, To: c, Distance: 2})
 			}
 		}
 	}

@@ -7,12 +7,13 @@ import "unicode/utf8"
 // dictionary. Words of 4–7 letters are corrected within distance 1, longer words within 2;
 // the first letter must match, which avoids most false friends.
 type corrector struct {
-	freq    map[string]int
-	deletes map[string][]string
+	freq     map[string]int
+	deletes  map[string][]string
+	byPrefix map[string]map[string]int // first three bytes → words and their frequency
 }
 
 func newCorrector() *corrector {
-	return &corrector{freq: map[string]int{}, deletes: map[string][]string{}}
+	return &corrector{freq: map[string]int{}, deletes: map[string][]string{}, byPrefix: map[string]map[string]int{}}
 }
 
 func maxDistance(n int) int {
@@ -28,6 +29,13 @@ func maxDistance(n int) int {
 
 // add puts a word in the dictionary; repeated adds count its frequency.
 func (c *corrector) add(w string) {
+	if len(w) >= 3 {
+		p := w[:3]
+		if c.byPrefix[p] == nil {
+			c.byPrefix[p] = map[string]int{}
+		}
+		c.byPrefix[p][w]++
+	}
 	if c.freq[w] > 0 {
 		c.freq[w]++
 		return
@@ -61,6 +69,21 @@ func (c *corrector) add(w string) {
 
 // known reports whether w is in the dictionary.
 func (c *corrector) known(w string) bool { return c.freq[w] > 0 }
+
+// complete returns the most frequent dictionary word that starts with w, for clipped words
+// of chat ("sertif" for "sertifikat"); "" when w is short or no word starts with it.
+func (c *corrector) complete(w string) string {
+	if utf8.RuneCountInString(w) < 5 {
+		return ""
+	}
+	best, bestF := "", 0
+	for cand, f := range c.byPrefix[w[:3]] {
+		if len(cand) > len(w) && cand[:len(w)] == w && (f > bestF || (f == bestF && cand < best)) {
+			best, bestF = cand, f
+		}
+	}
+	return best
+}
 
 // correct returns the closest dictionary word to w and its distance, or "" when none is
 // close enough.

@@ -114,7 +114,7 @@ func (a *Analyzer) Analyze(text string) []Term {
 
 // AnalyzeWords returns the index terms of already tokenised words (see Words).
 func (a *Analyzer) AnalyzeWords(words []string) []Term {
-	out, src := a.rules.Apply(words)
+	out, src := a.rules.Apply(a.unclitic(words))
 	terms := make([]Term, 0, len(out))
 	for i, w := range out {
 		if a.stop[w] || (utf8.RuneCountInString(w) == 1 && !isDigit(w)) {
@@ -128,7 +128,32 @@ func (a *Analyzer) AnalyzeWords(words []string) []Term {
 // Rewrite applies only the rewrite rules: the words of text in standard Indonesian, stop
 // words kept, not stemmed. Phrase patterns match against this form.
 func (a *Analyzer) Rewrite(words []string) []string {
-	out, _ := a.rules.Apply(words)
+	out, _ := a.rules.Apply(a.unclitic(words))
+	return out
+}
+
+// clitics are the particles and possessives Indonesian attaches to a word.
+var clitics = []string{"nya", "lah", "kah", "pun", "ku", "mu"}
+
+// unclitic strips a clitic from words the rules know without it ("prosedurnya" →
+// "prosedur", "bpjsnya" → "bpjs"), so the rules rewrite them too. Other words keep their
+// clitics; the stemmer removes them later.
+func (a *Analyzer) unclitic(words []string) []string {
+	var out []string
+	for i, w := range words {
+		for _, c := range clitics {
+			if len(w) > len(c)+2 && strings.HasSuffix(w, c) && !a.rules.Knows(w) && a.rules.Knows(w[:len(w)-len(c)]) {
+				if out == nil {
+					out = append([]string(nil), words...)
+				}
+				out[i] = w[:len(w)-len(c)]
+				break
+			}
+		}
+	}
+	if out == nil {
+		return words
+	}
 	return out
 }
 
