@@ -73,15 +73,31 @@ func (b *turnBuilder) say(text string, rows ...[]Button) {
 		o.ReplyTo = b.in.MessageID
 	}
 	var opts []string
+	var list strings.Builder
 	for _, r := range rows {
 		for _, btn := range r {
-			if btn.Data != "" {
+			switch {
+			case btn.Data != "":
 				opts = append(opts, btn.Data)
+				fmt.Fprintf(&list, "%d. %s\n", len(opts), EscapeMarkdown(btn.Text))
+			case btn.URL != "":
+				fmt.Fprintf(&list, "- %s: %s\n", EscapeMarkdown(btn.Text), btn.URL)
 			}
 		}
 	}
 	if len(opts) > 0 {
 		b.t.State.Options = opts
+	}
+	if o.Numbered && list.Len() > 0 {
+		// No buttons on this channel: the options become a list answered with a digit.
+		o.Text += "\n\n" + strings.TrimRight(list.String(), "\n")
+		if len(opts) > 0 {
+			rng := "1"
+			if len(opts) > 1 {
+				rng = fmt.Sprintf("1–%d", len(opts))
+			}
+			o.Text += "\n\n" + b.text("numbered_hint", map[string]any{"Range": rng})
+		}
 	}
 	b.t.Out = append(b.t.Out, o)
 }

@@ -38,6 +38,13 @@ func (e *RetryAfterError) Error() string {
 
 func (e *RetryAfterError) Unwrap() error { return e.Err }
 
+// HoldError is returned by a Sender that cannot deliver until the citizen writes again
+// (WhatsApp's 24-hour customer-service window: the sender asked them, with a template, to
+// reply). The item waits in the outbox and goes out when the chat's next message arrives.
+type HoldError struct{ Reason string }
+
+func (e *HoldError) Error() string { return "held until the citizen writes: " + e.Reason }
+
 // PermanentError is returned by a Sender when a delivery can never succeed (the chat does
 // not exist, the citizen blocked the account, the request is invalid).
 type PermanentError struct{ Err error }
@@ -63,6 +70,7 @@ type dispatcher struct {
 	metrics  *Metrics
 	now      func() time.Time
 	onFailed func(ctx context.Context, item StoredOutgoing, err error)
+	onHeld   func(ctx context.Context, item StoredOutgoing, err error)
 
 	mu       sync.Mutex
 	inflight map[int64]bool // queued or being delivered by this process
@@ -174,7 +182,16 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 		}
 		var ra *RetryAfterError
 		var pe *PermanentError
+		var he *HoldError
 		switch {
+		case errors.As(err, &he):
+			if serr := d.store.MarkHeld(context.Background(), it.ID, he.Reason); serr != nil {
+				d.logger.Error("Failed to hold a delivery", "outbox", it.ID, "err", serr)
+			}
+			if d.onHeld != nil {
+				d.onHeld(context.Background(), it, he)
+			}
+			return
 		case errors.As(err, &pe):
 			d.fail(it, err, true, time.Time{})
 			return

@@ -45,6 +45,8 @@ type Config struct {
 	// OnDeliveryFailed is told about deliveries given up for good (the desk shows them on the
 	// ticket's card).
 	OnDeliveryFailed func(ctx context.Context, item StoredOutgoing, err error)
+	// OnDeliveryHeld is told about deliveries held until the citizen writes again.
+	OnDeliveryHeld func(ctx context.Context, item StoredOutgoing, err error)
 	// Flood limits one chat to FloodMessages messages per FloodWindow; 0 disables it.
 	FloodMessages int
 	FloodWindow   time.Duration
@@ -138,6 +140,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.dispatch = newDispatcher(e.cfg.Store, e.cfg.Senders, e.cfg.Limits, e.cfg.SendWorkers, e.log, e.cfg.Metrics)
 	e.dispatch.now = e.now
 	e.dispatch.onFailed = e.cfg.OnDeliveryFailed
+	e.dispatch.onHeld = e.cfg.OnDeliveryHeld
 	e.queue = newSerialQueue(e.cfg.Workers, 10000, e.handle)
 	n, m, err := e.recover(ctx)
 	if err != nil {
@@ -230,10 +233,21 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 	if err != nil {
 		return nil, fmt.Errorf("bot: accept: %w", err)
 	}
+	released := map[balai.ChatRef]bool{}
 	for i, s := range stored {
-		if fresh[i] {
-			e.cfg.Metrics.observeInbound(s.Chat.Channel, s.Kind)
-			e.enqueue(context.Background(), s)
+		if !fresh[i] {
+			continue
+		}
+		e.cfg.Metrics.observeInbound(s.Chat.Channel, s.Kind)
+		e.enqueue(context.Background(), s)
+		// The citizen wrote: replies held for them (WhatsApp's 24-hour window) can go now.
+		if _, holds := e.cfg.Senders[s.Chat.Channel].(Holder); holds && !released[s.Chat] {
+			released[s.Chat] = true
+			if held, err := e.cfg.Store.ReleaseHeld(ctx, s.Chat); err != nil {
+				e.log.Error("Failed to release held replies", "chat", s.Chat, "err", err)
+			} else {
+				e.dispatch.submit(held...)
+			}
 		}
 	}
 	return fresh, nil
@@ -248,6 +262,12 @@ type ChatHandler interface {
 	Turn(ctx context.Context, in StoredInbound) (Turn, error)
 }
 
+// Holder is implemented by senders that may return HoldError; the engine then releases a
+// chat's held replies whenever the chat writes.
+type Holder interface {
+	Holds()
+}
+
 // Splitter is implemented by senders whose channel limits message length: the engine
 // queues each part as its own outbox item, so a retry never repeats a part already sent.
 type Splitter interface {
@@ -257,6 +277,12 @@ type Splitter interface {
 // OnDeliveryFailed sets the hook told about deliveries given up for good. Call it before Start.
 func (e *Engine) OnDeliveryFailed(f func(ctx context.Context, item StoredOutgoing, err error)) {
 	e.cfg.OnDeliveryFailed = f
+}
+
+// OnDeliveryHeld sets the hook told about deliveries held until the citizen writes again.
+// Call it before Start.
+func (e *Engine) OnDeliveryHeld(f func(ctx context.Context, item StoredOutgoing, err error)) {
+	e.cfg.OnDeliveryHeld = f
 }
 
 // AddHandler registers a chat handler. Call it before Start.

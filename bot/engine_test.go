@@ -347,8 +347,8 @@ func TestNumberedOptionsWithoutButtons(t *testing.T) {
 	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
 	wa := balai.ChatRef{Channel: balai.WhatsApp, ID: "628111"}
 	out := h.send(bot.Inbound{Chat: wa, Kind: bot.KindText, Text: "ktp"})
-	if len(out) != 1 || !out[0].Numbered {
-		t.Fatalf("suggestion on WhatsApp should be numbered: %+v", out)
+	if len(out) != 1 || !out[0].Numbered || !strings.Contains(out[0].Text, "1. ") || !strings.Contains(out[0].Text, "Balas dengan angka 1–4") {
+		t.Fatalf("suggestion on WhatsApp should be a numbered list: %+v", out)
 	}
 	want := ""
 	for i, r := range out[0].Buttons {
@@ -589,5 +589,63 @@ func TestTypingIndicatorWhenSlow(t *testing.T) {
 	case <-s2.typed:
 		t.Error("typing indicator for a fast answer")
 	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// holdingSender holds deliveries to chats that have not written recently, like WhatsApp's
+// 24-hour window.
+type holdingSender struct {
+	fakeSender
+	open map[string]bool
+}
+
+func (h *holdingSender) Holds() {}
+
+func (h *holdingSender) Send(ctx context.Context, o bot.Outgoing) (string, error) {
+	h.mu.Lock()
+	ok := h.open[o.Chat.ID]
+	h.mu.Unlock()
+	if !ok {
+		return "", &bot.HoldError{Reason: "window closed"}
+	}
+	return h.fakeSender.Send(ctx, o)
+}
+
+func TestHeldRepliesGoOutWhenTheCitizenWrites(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"), store.Options{Owner: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	msgs, _ := bot.LoadMessages("", "Dinas Uji")
+	var held []int64
+	var mu sync.Mutex
+	eng, _ := bot.New(bot.Config{Store: db, Knowledge: openIndex(t), Messages: msgs, Logger: quiet,
+		OnDeliveryHeld: func(_ context.Context, it bot.StoredOutgoing, _ error) { mu.Lock(); held = append(held, it.ID); mu.Unlock() }})
+	s := &holdingSender{open: map[string]bool{}}
+	eng.AddSender(balai.WhatsApp, s, bot.Limits{}, false)
+	eng.Start(context.Background())
+	defer eng.Close(context.Background())
+	wa := balai.ChatRef{Channel: balai.WhatsApp, ID: "62811"}
+	if err := eng.Deliver(context.Background(), bot.Outgoing{Chat: wa, Kind: bot.OutMessage, Text: "balasan petugas"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	eng.Idle(ctx)
+	mu.Lock()
+	n := len(held)
+	mu.Unlock()
+	if n != 1 || len(s.to("62811")) != 0 {
+		t.Fatalf("held=%d sent=%d, want the reply held", n, len(s.to("62811")))
+	}
+	s.mu.Lock()
+	s.open["62811"] = true
+	s.mu.Unlock()
+	eng.Accept(context.Background(), bot.Inbound{Chat: wa, Key: "w1", Kind: bot.KindText, Text: "halo"})
+	eng.Idle(ctx)
+	got := s.to("62811")
+	if len(got) != 2 || got[0].Text != "balasan petugas" {
+		t.Fatalf("after the citizen wrote: %+v", got)
 	}
 }

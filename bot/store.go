@@ -31,4 +31,10 @@ type Store interface {
 	MarkSent(ctx context.Context, id int64, externalID string, at time.Time) error
 	// MarkFailed records a failed delivery: retried after retryAt, or given up when permanent.
 	MarkFailed(ctx context.Context, id int64, reason string, permanent bool, retryAt time.Time) error
+	// MarkHeld parks an item until the chat writes again (see HoldError).
+	MarkHeld(ctx context.Context, id int64, reason string) error
+	// ReleaseHeld returns a chat's held items to the outbox and claims them for this process.
+	ReleaseHeld(ctx context.Context, chat balai.ChatRef) ([]StoredOutgoing, error)
+	// LastInbound is when the chat last wrote (zero if never).
+	LastInbound(ctx context.Context, chat balai.ChatRef) (time.Time, error)
 }

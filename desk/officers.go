@@ -365,3 +365,22 @@ func (d *Desk) DeliveryFailed(ctx context.Context, item bot.StoredOutgoing, caus
 	}
 	d.q.Deliver(ctx, d.notice(t, d.officerText("desk_reply_failed", map[string]any{"Number": d.number(t), "Error": cause.Error()})))
 }
+
+// DeliveryHeld shows on the ticket's card that an officer's reply waits for the citizen to
+// write again (WhatsApp's 24-hour window); the engine calls it when a delivery is held.
+func (d *Desk) DeliveryHeld(ctx context.Context, item bot.StoredOutgoing, cause error) {
+	kind, num, ok := strings.Cut(item.Ref, ":")
+	if !ok || kind != "reply" || d.cfg.OfficerChat.ID == "" || d.q == nil {
+		return
+	}
+	id, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return
+	}
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		return
+	}
+	d.store.AddEvent(ctx, Event{TicketID: id, Actor: "system", Action: "delivery_held", Detail: cause.Error(), At: d.now()})
+	d.q.Deliver(ctx, d.notice(t, d.officerText("desk_reply_held", map[string]any{"Number": d.number(t)})))
+}

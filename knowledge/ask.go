@@ -52,7 +52,7 @@ type Thresholds struct {
 
 // DefaultThresholds are chosen from the evaluation set (balai eval --sweep).
 func DefaultThresholds() Thresholds {
-	return Thresholds{Answer: 0.35, Suggest: 0.05, SuggestRatio: 0.1, MaxSuggestions: 3}
+	return Thresholds{Answer: 0.33, Suggest: 0.05, SuggestRatio: 0.1, MaxSuggestions: 3}
 }
 
 // Validate checks that the thresholds are ordered and in range.

@@ -46,7 +46,7 @@ func (m Model) Confidence(f Features) float64 {
 
 // DefaultModel was fitted with internal/cmd/calibrate on testdata/eval (see README,
 // "Calibration").
-var DefaultModel = Model{Weights: []float64{-8.390 /* bias */, 1.156 /* coverage */, 1.368 /* strong_coverage */, 0.268 /* phrasing */, 1.428 /* phrase_cover */, 0.543 /* title_cover */, 0.020 /* miss_max */, 0.004 /* unknown */, 0.845 /* log_terms */, 0.025 /* bm25_rel */, 2.058 /* margin */, 1.375 /* margin_neg */, -0.339 /* miss_idf */, 1.087 /* coverage_sq */, 1.756 /* phrase_cover_sq */, -0.917 /* miss_strong */, 0.925 /* coverage_x_margin */, 2.298 /* cover_x_bm25 */}}
+var DefaultModel = Model{Weights: []float64{-8.442 /* bias */, 1.159 /* coverage */, 1.402 /* strong_coverage */, 0.283 /* phrasing */, 1.401 /* phrase_cover */, 0.533 /* title_cover */, -0.057 /* miss_max */, -0.062 /* unknown */, 0.881 /* log_terms */, 0.012 /* bm25_rel */, 2.084 /* margin */, 1.366 /* margin_neg */, -0.376 /* miss_idf */, 1.067 /* coverage_sq */, 1.789 /* phrase_cover_sq */, -0.998 /* miss_strong */, 0.913 /* coverage_x_margin */, 2.305 /* cover_x_bm25 */}}
 
 // calibrate scores and ranks candidates: ranking score, margin to the best other candidate,
 // and calibrated confidence. Candidates are sorted by confidence.

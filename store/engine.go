@@ -305,3 +305,47 @@ func (db *DB) SentAfter(ctx context.Context, chat balai.ChatRef, after int64, li
 	}
 	return out, rows.Err()
 }
+
+// MarkHeld parks an item until its chat writes again; see bot.Store.
+func (db *DB) MarkHeld(ctx context.Context, id int64, reason string) error {
+	if _, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = 'held', last_error = $1, attempts = attempts + 1 WHERE id = $2`, reason, id); err != nil {
+		return fmt.Errorf("store: hold %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReleaseHeld returns a chat's held items to the outbox, claimed by this process; see bot.Store.
+func (db *DB) ReleaseHeld(ctx context.Context, chat balai.ChatRef) ([]bot.StoredOutgoing, error) {
+	now := db.now()
+	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET state = 'pending', owner = $1, lease_until = $2
+		WHERE channel = $3 AND chat_id = $4 AND state = 'held' RETURNING id, payload, attempts`,
+		db.owner, db.ms(now.Add(db.lease)), string(chat.Channel), chat.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: release held: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.StoredOutgoing
+	for rows.Next() {
+		var s bot.StoredOutgoing
+		var payload string
+		if err := rows.Scan(&s.ID, &payload, &s.Attempts); err != nil {
+			return nil, fmt.Errorf("store: release held: %w", err)
+		}
+		if err := json.Unmarshal([]byte(payload), &s.Outgoing); err != nil {
+			return nil, fmt.Errorf("store: release held %d: %w", s.ID, err)
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, rows.Err()
+}
+
+// LastInbound is when a chat last wrote; see bot.Store.
+func (db *DB) LastInbound(ctx context.Context, chat balai.ChatRef) (time.Time, error) {
+	var ms sql.NullInt64
+	if err := db.r.QueryRowContext(ctx, `SELECT MAX(received_at) FROM inbound WHERE channel = $1 AND chat_id = $2`,
+		string(chat.Channel), chat.ID).Scan(&ms); err != nil {
+		return time.Time{}, fmt.Errorf("store: last inbound: %w", err)
+	}
+	return fromMS(ms), nil
+}

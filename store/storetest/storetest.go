@@ -97,6 +97,7 @@ func RunAll(t *testing.T, open Opener) {
 		{"RemindersOnce", testRemindersOnce},
 		{"LapsedClaimsAndStaleAnswered", testLapsedAndStale},
 		{"CardLookup", testCardLookup},
+		{"LeaseOneHolder", testLease},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
@@ -454,5 +455,31 @@ func testCardLookup(t *testing.T, open Opener) {
 	}
 	if _, err := db.TicketByCard(ctx(), officers, "778"); !errors.Is(err, desk.ErrNotFound) {
 		t.Fatalf("unknown card: %v", err)
+	}
+}
+
+func testLease(t *testing.T, open Opener) {
+	a := open(t, "lease", store.Options{Owner: "a"})
+	b := open(t, "lease", store.Options{Owner: "b"})
+	ok, err := a.AcquireLease(ctx(), "whatsapp", 50*time.Millisecond)
+	if err != nil || !ok {
+		t.Fatalf("a: %v %v", ok, err)
+	}
+	if ok, _ := b.AcquireLease(ctx(), "whatsapp", time.Minute); ok {
+		t.Fatal("b took a held lease")
+	}
+	if ok, _ := a.AcquireLease(ctx(), "whatsapp", 50*time.Millisecond); !ok {
+		t.Fatal("a could not renew its lease")
+	}
+	time.Sleep(80 * time.Millisecond)
+	if ok, _ := b.AcquireLease(ctx(), "whatsapp", time.Minute); !ok {
+		t.Fatal("b could not take an expired lease")
+	}
+	if ok, _ := a.AcquireLease(ctx(), "whatsapp", time.Minute); ok {
+		t.Fatal("a took the lease back from b")
+	}
+	b.ReleaseLease(ctx(), "whatsapp")
+	if ok, _ := a.AcquireLease(ctx(), "whatsapp", time.Minute); !ok {
+		t.Fatal("a could not take a released lease")
 	}
 }
