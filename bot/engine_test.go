@@ -621,7 +621,11 @@ func TestHeldRepliesGoOutWhenTheCitizenWrites(t *testing.T) {
 	var held []int64
 	var mu sync.Mutex
 	eng, _ := bot.New(bot.Config{Store: db, Knowledge: openIndex(t), Messages: msgs, Logger: quiet,
-		OnDeliveryHeld: func(_ context.Context, it bot.StoredOutgoing, _ error) { mu.Lock(); held = append(held, it.ID); mu.Unlock() }})
+		OnDeliveryHeld: func(_ context.Context, it bot.StoredOutgoing, _ error) {
+			mu.Lock()
+			held = append(held, it.ID)
+			mu.Unlock()
+		}})
 	s := &holdingSender{open: map[string]bool{}}
 	eng.AddSender(balai.WhatsApp, s, bot.Limits{}, false)
 	eng.Start(context.Background())
