@@ -38,16 +38,9 @@ func (q *serialQueue[T]) Submit(ctx context.Context, key string, job T) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for q.waiting >= q.limit && !q.closed {
-		if ctx.Err() != nil {
+		if !q.wait(ctx) {
 			return false
 		}
-		stop := context.AfterFunc(ctx, func() {
-			q.mu.Lock()
-			q.cond.Broadcast()
-			q.mu.Unlock()
-		})
-		q.cond.Wait()
-		stop()
 	}
 	if q.closed {
 		return false
@@ -113,16 +106,24 @@ func (q *serialQueue[T]) Idle(ctx context.Context) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for q.waiting > 0 || q.active > 0 {
-		if ctx.Err() != nil {
+		if !q.wait(ctx) {
 			return false
 		}
-		stop := context.AfterFunc(ctx, func() {
-			q.mu.Lock()
-			q.cond.Broadcast()
-			q.mu.Unlock()
-		})
-		q.cond.Wait()
-		stop()
 	}
+	return true
+}
+
+// wait waits for a change of the queue with q.mu held, or returns false when ctx ended.
+func (q *serialQueue[T]) wait(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	stop := context.AfterFunc(ctx, func() {
+		q.mu.Lock()
+		q.cond.Broadcast()
+		q.mu.Unlock()
+	})
+	q.cond.Wait()
+	stop()
 	return true
 }
