@@ -28,6 +28,10 @@ const (
 	dataMenu     = "m"  // the menu
 )
 
+// DataRelease is the payload of a button that only asks for held replies (the quick reply of
+// WhatsApp's "your answer is ready" template): pressing it sends them, without other reply.
+const DataRelease = "release"
+
 // maxRefLen keeps entry references inside button data.
 const maxRefLen = 56
 
@@ -255,6 +259,8 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string, conv C
 	b.log("button", strings.SplitN(data, ":", 2)[0])
 	c := e.cfg.Knowledge.Corpus()
 	switch {
+	case data == DataRelease:
+		b.log("button", "release") // the held replies go out as the message arrived
 	case data == dataMenu:
 		e.menu(b)
 	case data == dataOfficer:
