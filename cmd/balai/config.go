@@ -48,6 +48,16 @@ type Config struct {
 	SLAReminder           time.Duration
 	TicketPrefix          string
 	DraftsDir             string
+
+	WhatsAppEnabled      bool // whatsmeow
+	WhatsAppGroups       bool
+	WhatsAppCloudToken   string
+	WhatsAppCloudPhoneID string
+	WhatsAppCloudSecret  string
+	WhatsAppCloudVerify  string
+	WhatsAppCloudAPIURL  string
+	WhatsAppCloudTplName string
+	WhatsAppCloudTplLang string
 }
 
 // loadConfig reads the configuration from the environment with its defaults, and checks it.
@@ -149,6 +159,28 @@ func loadConfig() (Config, error) {
 		}
 	}
 	c.TicketPrefix = env("BALAI_TICKET_PREFIX", "BLI")
+	boolean := func(name string) bool {
+		switch v := strings.ToLower(os.Getenv(name)); v {
+		case "", "0", "false", "no", "off":
+			return false
+		case "1", "true", "yes", "on":
+			return true
+		default:
+			errs = append(errs, fmt.Errorf("%s=%q: want true or false", name, v))
+			return false
+		}
+	}
+	c.WhatsAppEnabled, c.WhatsAppGroups = boolean("WHATSAPP_ENABLED"), boolean("WHATSAPP_GROUPS")
+	c.WhatsAppCloudToken = os.Getenv("WHATSAPP_CLOUD_TOKEN")
+	c.WhatsAppCloudPhoneID = os.Getenv("WHATSAPP_CLOUD_PHONE_ID")
+	c.WhatsAppCloudSecret = os.Getenv("WHATSAPP_CLOUD_APP_SECRET")
+	c.WhatsAppCloudVerify = os.Getenv("WHATSAPP_CLOUD_VERIFY_TOKEN")
+	c.WhatsAppCloudAPIURL = os.Getenv("WHATSAPP_CLOUD_API_URL")
+	c.WhatsAppCloudTplName = os.Getenv("WHATSAPP_CLOUD_TEMPLATE_NAME")
+	c.WhatsAppCloudTplLang = env("WHATSAPP_CLOUD_TEMPLATE_LANG", "id")
+	if c.WhatsAppEnabled && c.WhatsAppCloudToken != "" {
+		errs = append(errs, errors.New("WHATSAPP_ENABLED (whatsmeow) and WHATSAPP_CLOUD_TOKEN (Cloud API) are both set: choose one WhatsApp transport"))
+	}
 	c.DraftsDir = env("BALAI_DRAFTS_DIR", filepath.Join(c.DataDir, "drafts"))
 	th, err := thresholdsFromEnv()
 	if err != nil {

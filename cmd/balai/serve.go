@@ -28,6 +28,7 @@ import (
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/bot/telegram"
 	"github.com/balai-id/balai/bot/webchat"
+	"github.com/balai-id/balai/bot/whatsapp/cloud"
 	"github.com/balai-id/balai/desk"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
@@ -193,6 +194,24 @@ func (s *server) run(ctx context.Context) error {
 			}
 			mux.Handle("POST "+path, s.tg.WebhookHandler())
 		}
+	}
+
+	if cfg.WhatsAppCloudToken != "" {
+		wa, err := cloud.New(cloud.Config{Token: cfg.WhatsAppCloudToken, PhoneID: cfg.WhatsAppCloudPhoneID,
+			AppSecret: cfg.WhatsAppCloudSecret, VerifyToken: cfg.WhatsAppCloudVerify, APIURL: cfg.WhatsAppCloudAPIURL,
+			TemplateName: cfg.WhatsAppCloudTplName, TemplateLang: cfg.WhatsAppCloudTplLang, LastInbound: s.db, Logger: s.log}, s.eng)
+		if err != nil {
+			return err
+		}
+		limits := cloud.Limits
+		if !cfg.OutboundLimit {
+			limits = bot.Limits{}
+		}
+		s.eng.AddSender(balai.WhatsApp, wa, limits, true)
+		s.eng.OnDeliveryHeld(s.desk.DeliveryHeld)
+		mux.Handle("/webhooks/whatsapp", wa.WebhookHandler())
+		s.setHealth("whatsapp", "cloud api")
+		s.log.Info("WhatsApp Cloud API ready", "webhook", "/webhooks/whatsapp", "phone_id", cfg.WhatsAppCloudPhoneID)
 	}
 
 	if err := s.eng.Start(ctx); err != nil {
