@@ -21,6 +21,13 @@ type Sender interface {
 	Send(ctx context.Context, o Outgoing) (string, error)
 }
 
+// Availability is implemented by senders that may be unable to deliver in this process while
+// another process can (a WhatsApp session held by another replica). Items for an unavailable
+// sender are left in the outbox for the process that can deliver them.
+type Availability interface {
+	Available() bool
+}
+
 // Typer is implemented by senders that can show a typing indicator.
 type Typer interface {
 	Typing(ctx context.Context, chat balai.ChatRef) error
@@ -150,6 +157,13 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 	s, ok := d.senders[it.Chat.Channel]
 	if !ok {
 		d.fail(it, fmt.Errorf("no sender for channel %q", it.Chat.Channel), true, time.Time{})
+		return
+	}
+	if av, ok := s.(Availability); ok && !av.Available() {
+		// Another replica holds this channel: give the claim up; its resync takes the item.
+		if err := d.store.Unclaim(context.Background(), it.ID); err != nil {
+			d.logger.Error("Failed to leave a delivery to another process", "outbox", it.ID, "err", err)
+		}
 		return
 	}
 	l := d.limits[it.Chat.Channel]

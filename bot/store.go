@@ -31,6 +31,8 @@ type Store interface {
 	MarkSent(ctx context.Context, id int64, externalID string, at time.Time) error
 	// MarkFailed records a failed delivery: retried after retryAt, or given up when permanent.
 	MarkFailed(ctx context.Context, id int64, reason string, permanent bool, retryAt time.Time) error
+	// Unclaim gives up this process's claim on an item, for another process to deliver.
+	Unclaim(ctx context.Context, id int64) error
 	// MarkHeld parks an item until the chat writes again (see HoldError).
 	MarkHeld(ctx context.Context, id int64, reason string) error
 	// ReleaseHeld returns a chat's held items to the outbox and claims them for this process.

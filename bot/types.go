@@ -37,8 +37,11 @@ type Inbound struct {
 	// ThreadID is the forum topic of a group message, if any.
 	ThreadID string `json:"thread_id,omitempty"`
 	// Group is set for messages in group chats (the officers' chat); citizens write privately.
-	Group    bool   `json:"group,omitempty"`
-	UserID   string `json:"user_id,omitempty"`
+	Group  bool   `json:"group,omitempty"`
+	UserID string `json:"user_id,omitempty"`
+	// UserAlt is the sender's other address when the channel has two (WhatsApp: the phone
+	// number JID of a LID sender, or the other way round).
+	UserAlt  string `json:"user_alt,omitempty"`
 	UserName string `json:"user_name,omitempty"`
 	Kind     Kind   `json:"kind"`
 	Text     string `json:"text,omitempty"`

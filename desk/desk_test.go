@@ -63,10 +63,10 @@ type rig struct {
 }
 
 // start runs the whole bot with the desk against a fake Bot API, on the store open gives.
-func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Server, api string, c *clock) *rig {
+func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Server, api string, c *clock, before ...func(*rig)) *rig {
 	t.Helper()
 	ctx := context.Background()
-	db := open(t, dbName, store.Options{Owner: "desk-test"})
+	db := open(t, dbName, store.Options{Owner: "desk-test", Now: c.Now})
 	corpus, ps, err := knowledge.LoadCorpus("../knowledge/testdata/mini")
 	if err != nil || ps.Err() != nil {
 		t.Fatal(err, ps)
@@ -97,13 +97,17 @@ func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Serv
 	d.SetMembers(ad)
 	eng.AddHandler(d)
 	eng.OnDeliveryFailed(d.DeliveryFailed)
+	eng.OnDeliveryHeld(d.DeliveryHeld)
+	r := &rig{fake: fake, desk: d, eng: eng, db: db, clock: c, drafts: drafts}
+	for _, f := range before {
+		f(r) // more channels
+	}
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { ad.Run(runCtx); close(done) }()
-	r := &rig{fake: fake, desk: d, eng: eng, db: db, clock: c, drafts: drafts}
 	var once sync.Once
 	r.stop = func() {
 		once.Do(func() {
@@ -119,14 +123,14 @@ func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Serv
 	return r
 }
 
-func newRig(t *testing.T, open storetest.Opener) *rig {
+func newRig(t *testing.T, open storetest.Opener, before ...func(*rig)) *rig {
 	fake := tgfake.New(token)
 	fake.SetMember(officerChat, officerA, "member")
 	fake.SetMember(officerChat, outsider, "left")
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
 	jkt, _ := time.LoadLocation("Asia/Jakarta")
-	return start(t, open, "desk", fake, api.URL, &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)})
+	return start(t, open, "desk", fake, api.URL, &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)}, before...)
 }
 
 func (r *rig) wait(t *testing.T, chat int64, n int) []tgfake.Sent {

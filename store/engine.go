@@ -349,3 +349,11 @@ func (db *DB) LastInbound(ctx context.Context, chat balai.ChatRef) (time.Time, e
 	}
 	return fromMS(ms), nil
 }
+
+// Unclaim gives an item's claim up; see bot.Store.
+func (db *DB) Unclaim(ctx context.Context, id int64) error {
+	if _, err := db.w.ExecContext(ctx, `UPDATE outbox SET owner = NULL, lease_until = 0 WHERE id = $1 AND owner = $2`, id, db.owner); err != nil {
+		return fmt.Errorf("store: unclaim %d: %w", id, err)
+	}
+	return nil
+}

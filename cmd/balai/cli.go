@@ -12,6 +12,7 @@ const usage = `balai — the agency's citizen-service assistant
 
 Usage:
   balai serve                          run the chat channels (web chat always; Telegram/WhatsApp when configured)
+  balai whatsapp login [--phone 62812…] link the agency's WhatsApp number (whatsmeow) by QR or pairing code
   balai ask [--faq DIR] [--json] [--explain] "pertanyaan"
   balai eval [--faq DIR] --cases FILE.jsonl [--json] [--sweep] [--min-correct P] [--max-wrong P] [--max-oos-answered P]
   balai faq validate [DIR]             check a corpus; non-zero exit on any error

@@ -29,6 +29,7 @@ import (
 	"github.com/balai-id/balai/bot/telegram"
 	"github.com/balai-id/balai/bot/webchat"
 	"github.com/balai-id/balai/bot/whatsapp/cloud"
+	"github.com/balai-id/balai/bot/whatsapp/meow"
 	"github.com/balai-id/balai/desk"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
@@ -214,6 +215,22 @@ func (s *server) run(ctx context.Context) error {
 		s.log.Info("WhatsApp Cloud API ready", "webhook", "/webhooks/whatsapp", "phone_id", cfg.WhatsAppCloudPhoneID)
 	}
 
+	var wam *meow.Adapter
+	if cfg.WhatsAppEnabled {
+		wam, err = meow.New(meow.Config{Store: s.db, Groups: cfg.WhatsAppGroups, Logger: s.log.With("component", "whatsapp"),
+			OnState: func(state, detail string) { s.whatsAppState(ctx, dcfg.OfficerChat, msgs, state, detail) }}, s.eng)
+		if err != nil {
+			return err
+		}
+		limits := meow.Limits
+		if !cfg.OutboundLimit {
+			limits = bot.Limits{}
+		}
+		// Personal accounts have no buttons: options become numbered lists.
+		s.eng.AddSender(balai.WhatsApp, wam, limits, false)
+		s.log.Info("WhatsApp (whatsmeow) enabled: replies only to citizens who write, rate-limited; pair with `balai whatsapp login`")
+	}
+
 	if err := s.eng.Start(ctx); err != nil {
 		return err
 	}
@@ -241,6 +258,15 @@ func (s *server) run(ctx context.Context) error {
 		}()
 	} else {
 		s.log.Info("Telegram off (set TELEGRAM_BOT_TOKEN to start it)")
+	}
+	if wam != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := wam.Run(runCtx); err != nil && runCtx.Err() == nil {
+				s.log.Error("WhatsApp stopped", "err", err)
+			}
+		}()
 	}
 	wg.Add(2)
 	go func() {
@@ -270,6 +296,22 @@ func (s *server) run(ctx context.Context) error {
 	}
 	s.log.Info("Stopped")
 	return nil
+}
+
+// whatsAppState shows the WhatsApp session's state in /healthz and alerts the officers'
+// chat when the session needs a person (logged out, replaced, banned, outdated).
+func (s *server) whatsAppState(ctx context.Context, officers balai.ChatRef, msgs *bot.Messages, state, detail string) {
+	s.setHealth("whatsapp", strings.TrimSpace(state+" "+detail))
+	switch state {
+	case meow.StateLoggedOut, meow.StateStreamReplaced, meow.StateTemporaryBan, meow.StateClientOutdated:
+		s.log.Error("WhatsApp session needs attention", "state", state, "detail", detail)
+		if officers.ID != "" && s.eng != nil {
+			s.eng.Deliver(ctx, bot.Outgoing{Chat: officers, Kind: bot.OutMessage, Lang: bot.LangID,
+				Text: msgs.Text(bot.LangID, "desk_whatsapp_state", map[string]any{"State": state, "Detail": detail})})
+		}
+	default:
+		s.log.Info("WhatsApp", "state", state, "detail", detail)
+	}
 }
 
 // runTelegram registers the commands and mode with Telegram (retrying while it is
