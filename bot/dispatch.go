@@ -80,7 +80,7 @@ type dispatcher struct {
 	onHeld   func(ctx context.Context, item StoredOutgoing, err error)
 
 	mu       sync.Mutex
-	inflight map[int64]bool // queued or being delivered by this process
+	inflight map[int64]time.Time // queued or being delivered by this process, since when
 	perChat  map[string]*chatLimiter
 	queue    *serialQueue[StoredOutgoing]
 	ctx      context.Context // cancelled to abandon retries at shutdown
@@ -98,7 +98,7 @@ const maxAttempts = 12
 
 func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[balai.Channel]Limits, workers int, logger *slog.Logger, m *Metrics) *dispatcher {
 	d := &dispatcher{store: store, senders: senders, limits: limits, global: map[balai.Channel]*rate.Limiter{},
-		logger: logger, metrics: m, now: time.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]bool{}}
+		logger: logger, metrics: m, now: time.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]time.Time{}}
 	for ch, l := range limits {
 		if l.PerSecond > 0 {
 			d.global[ch] = rate.NewLimiter(rate.Limit(l.PerSecond), max(1, int(l.PerSecond)))
@@ -113,13 +113,38 @@ func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[bal
 func (d *dispatcher) submit(items ...StoredOutgoing) {
 	for _, it := range items {
 		d.mu.Lock()
-		dup := d.inflight[it.ID]
-		d.inflight[it.ID] = true
+		_, dup := d.inflight[it.ID]
+		if !dup {
+			d.inflight[it.ID] = d.now()
+		}
 		d.mu.Unlock()
 		if !dup {
 			d.queue.Submit(context.Background(), it.Chat.String(), it)
 		}
 	}
+}
+
+// stillOurs checks, for an item that has waited here a good part of its claim (behind a
+// busy queue, a rate limit or a retry), that no other process took it meanwhile, renewing
+// the claim. Fresh items skip the check, so the usual path costs no extra write.
+func (d *dispatcher) stillOurs(ctx context.Context, id int64) bool {
+	d.mu.Lock()
+	since, ok := d.inflight[id]
+	d.mu.Unlock()
+	if ok && d.now().Sub(since) < d.store.ClaimTTL()/3 {
+		return true
+	}
+	mine, err := d.store.Confirm(ctx, id)
+	if err != nil {
+		d.logger.Warn("Failed to renew a delivery claim; delivering anyway", "outbox", id, "err", err)
+		return true
+	}
+	if mine {
+		d.mu.Lock()
+		d.inflight[id] = d.now()
+		d.mu.Unlock()
+	}
+	return mine
 }
 
 // done forgets a delivered (or abandoned) item.
@@ -169,6 +194,9 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 	l := d.limits[it.Chat.Channel]
 	backoff := 500 * time.Millisecond
 	for attempt := it.Attempts + 1; ; attempt++ {
+		if !d.stillOurs(ctx, it.ID) {
+			return // the claim lapsed while the item waited here; another process has it
+		}
 		if g := d.global[it.Chat.Channel]; g != nil {
 			if err := g.Wait(ctx); err != nil {
 				return // shutting down: the item stays in the outbox for the next start

@@ -33,6 +33,12 @@ type Store interface {
 	MarkFailed(ctx context.Context, id int64, reason string, permanent bool, retryAt time.Time) error
 	// Unclaim gives up this process's claim on an item, for another process to deliver.
 	Unclaim(ctx context.Context, id int64) error
+	// Confirm renews this process's claim on an undelivered item just before delivering it.
+	// It returns false when the claim lapsed and another process took the item (or it is no
+	// longer pending): the item must not be sent here.
+	Confirm(ctx context.Context, id int64) (bool, error)
+	// ClaimTTL is how long a claim lasts before another process may take the work.
+	ClaimTTL() time.Duration
 	// MarkHeld parks an item until the chat writes again (see HoldError).
 	MarkHeld(ctx context.Context, id int64, reason string) error
 	// ReleaseHeld returns a chat's held items to the outbox and claims them for this process.

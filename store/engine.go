@@ -357,3 +357,18 @@ func (db *DB) Unclaim(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// Confirm renews this process's claim on a pending item; see bot.Store.
+func (db *DB) Confirm(ctx context.Context, id int64) (bool, error) {
+	now := db.now()
+	res, err := db.w.ExecContext(ctx, `UPDATE outbox SET lease_until = $1 WHERE id = $2 AND owner = $3 AND state = 'pending'`,
+		db.ms(now.Add(db.lease)), id, db.owner)
+	if err != nil {
+		return false, fmt.Errorf("store: confirm %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ClaimTTL is how long a claim lasts; see bot.Store.
+func (db *DB) ClaimTTL() time.Duration { return db.lease }

@@ -89,6 +89,7 @@ func RunAll(t *testing.T, open Opener) {
 		{"CommitOnce", testCommitOnce},
 		{"OutboxClaimedOnceAcrossProcesses", testOutboxAcrossProcesses},
 		{"PendingTakenOverAfterLease", testPendingTakeover},
+		{"ConfirmFailsAfterTakeover", testConfirmAfterTakeover},
 		{"TicketCreatedOnce", testTicketCreatedOnce},
 		{"ClaimRace", testClaimRace},
 		{"ClaimRaceAcrossProcesses", testClaimRaceAcrossProcesses},
@@ -229,6 +230,35 @@ func testPendingTakeover(t *testing.T, open Opener) {
 	again := open(t, "takeover", store.Options{Owner: "live"})
 	if p, _ := again.Pending(ctx()); len(p) != 1 {
 		t.Fatalf("restarted owner: %d pending, want 1", len(p))
+	}
+}
+
+// testConfirmAfterTakeover: a process whose claim on an outbox item lapsed (it sat behind
+// a slow queue) must learn before sending that another process took the item over.
+func testConfirmAfterTakeover(t *testing.T, open Opener) {
+	slow := open(t, "confirm", store.Options{Owner: "slow", Lease: 20 * time.Millisecond})
+	other := open(t, "confirm", store.Options{Owner: "other"})
+	items, err := slow.Enqueue(ctx(), []bot.Outgoing{{Chat: chat, Kind: bot.OutMessage, Text: "x"}})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("enqueue: %v %v", items, err)
+	}
+	id := items[0].ID
+	if ok, err := slow.Confirm(ctx(), id); err != nil || !ok {
+		t.Fatalf("confirm within the claim: %v %v", ok, err)
+	}
+	time.Sleep(40 * time.Millisecond)
+	taken, err := other.Unsent(ctx())
+	if err != nil || len(taken) != 1 || taken[0].ID != id {
+		t.Fatalf("other did not take the lapsed item: %+v %v", taken, err)
+	}
+	if ok, err := slow.Confirm(ctx(), id); err != nil || ok {
+		t.Fatalf("confirm after takeover = %v %v, want false", ok, err)
+	}
+	if err := other.MarkSent(ctx(), id, "m", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := other.Confirm(ctx(), id); ok {
+		t.Fatal("confirmed an item already sent")
 	}
 }
 
