@@ -96,6 +96,24 @@ type Outgoing struct {
 	Ref string `json:"ref,omitempty"`
 }
 
+// Parts splits o into one message per text, in order, for a channel that must send a long
+// text in pieces: the first part keeps the reply reference and the last keeps the buttons.
+func (o Outgoing) Parts(texts []string) []Outgoing {
+	out := make([]Outgoing, len(texts))
+	for i, t := range texts {
+		p := o
+		p.Text = t
+		if i > 0 {
+			p.ReplyTo = ""
+		}
+		if i < len(texts)-1 {
+			p.Buttons = nil
+		}
+		out[i] = p
+	}
+	return out
+}
+
 // StoredInbound is an accepted inbound message with the store's id; ids grow in the order
 // messages were accepted.
 type StoredInbound struct {

@@ -34,19 +34,7 @@ func (a *Adapter) Split(o bot.Outgoing) []bot.Outgoing {
 		return []bot.Outgoing{o}
 	}
 	chunks := render.Split(o.Text, MaxText, render.TelegramHTML)
-	out := make([]bot.Outgoing, len(chunks))
-	for i, c := range chunks {
-		p := o
-		p.Text = c
-		if i > 0 {
-			p.ReplyTo = ""
-		}
-		if i < len(chunks)-1 {
-			p.Buttons = nil
-		}
-		out[i] = p
-	}
-	return out
+	return o.Parts(chunks)
 }
 
 // Send delivers one outgoing item; see bot.Sender.

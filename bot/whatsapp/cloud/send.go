@@ -139,20 +139,10 @@ func (a *Adapter) Split(o bot.Outgoing) []bot.Outgoing {
 	if len(chunks) == 0 {
 		return []bot.Outgoing{o}
 	}
-	out := make([]bot.Outgoing, 0, len(chunks)+1)
-	for i, c := range chunks {
-		p := o
-		p.Text, p.Buttons = c, nil
-		if i > 0 {
-			p.ReplyTo = ""
-		}
-		out = append(out, p)
-	}
-	last := &out[len(out)-1]
-	switch {
-	case !hasChoices || rendered(last.Text) <= MaxBody:
-		last.Buttons = o.Buttons
-	default:
+	out := o.Parts(chunks)
+	if last := &out[len(out)-1]; hasChoices && rendered(last.Text) > MaxBody {
+		// The choices do not fit under the last part: they follow on their own.
+		last.Buttons = nil
 		p := o
 		p.Text, p.ReplyTo = choosePrompt(o.Lang), ""
 		out = append(out, p)
