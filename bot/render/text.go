@@ -265,33 +265,9 @@ func (r *textRenderer) inline(n ast.Node) string {
 			r.bold--
 			return r.wrapBold(inner)
 		}
-		r.italic++
-		inner := r.inlines(n)
-		r.italic--
-		if r.italic > 0 {
-			return inner
-		}
-		switch r.mode {
-		case modeTelegram:
-			return wrapTag("i", inner)
-		case modeWhatsApp:
-			return wrapMarker("_", inner)
-		}
-		return inner
+		return r.styled(n, &r.italic, "i", "_")
 	case *extast.Strikethrough:
-		r.strike++
-		inner := r.inlines(n)
-		r.strike--
-		if r.strike > 0 {
-			return inner
-		}
-		switch r.mode {
-		case modeTelegram:
-			return wrapTag("s", inner)
-		case modeWhatsApp:
-			return wrapMarker("~", inner)
-		}
-		return inner
+		return r.styled(n, &r.strike, "s", "~")
 	case *ast.Link:
 		r.link++
 		inner := r.inlines(n)
@@ -436,4 +412,23 @@ func codeSpanText(n ast.Node, src []byte) string {
 func plainInlines(n ast.Node, src []byte) string {
 	r := &textRenderer{mode: modePlain, src: src, link: 1}
 	return r.inlines(n)
+}
+
+// styled renders the children of an italic or strikethrough span, marked once however
+// deeply such spans nest (depth counts the enclosing ones): with the HTML tag on Telegram,
+// the marker on WhatsApp, plain elsewhere.
+func (r *textRenderer) styled(n ast.Node, depth *int, tag, marker string) string {
+	*depth++
+	inner := r.inlines(n)
+	*depth--
+	if *depth > 0 {
+		return inner
+	}
+	switch r.mode {
+	case modeTelegram:
+		return wrapTag(tag, inner)
+	case modeWhatsApp:
+		return wrapMarker(marker, inner)
+	}
+	return inner
 }
