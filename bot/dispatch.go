@@ -83,9 +83,15 @@ type dispatcher struct {
 	inflight map[int64]time.Time // queued or being delivered by this process, since when
 	perChat  map[string]*chatLimiter
 	queue    *serialQueue[StoredOutgoing]
-	ctx      context.Context // cancelled to abandon retries at shutdown
+	ctx      context.Context // cancelled to abandon sends in progress at shutdown
 	cancel   context.CancelFunc
-	lastSeen time.Time
+	// pacing is cancelled when shutdown starts: from then on only what the limits allow at
+	// once is sent, and a chat whose next message would have to wait keeps the rest of its
+	// queue in the outbox for the next start (in order).
+	pacing     context.Context
+	stopPacing context.CancelFunc
+	left       map[string]bool // chats whose queue was left at shutdown
+	lastSeen   time.Time
 }
 
 type chatLimiter struct {
@@ -105,6 +111,8 @@ func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[bal
 		}
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
+	d.pacing, d.stopPacing = context.WithCancel(context.Background())
+	d.left = map[string]bool{}
 	d.queue = newSerialQueue(workers, 1<<20, d.deliver)
 	return d
 }
@@ -176,9 +184,44 @@ func (d *dispatcher) chatLimiter(chat string, l Limits) *rate.Limiter {
 	return cl.lim
 }
 
+// pace waits for a rate limiter (nil: none). Once shutdown has started it does not wait:
+// it reports whether the limit lets the item go now, and otherwise leaves the chat.
+func (d *dispatcher) pace(chat string, lim *rate.Limiter) bool {
+	if d.leaving(chat) {
+		return false
+	}
+	if lim == nil {
+		return true
+	}
+	if d.pacing.Err() == nil && lim.Wait(d.pacing) == nil {
+		return true
+	}
+	if d.pacing.Err() != nil && lim.Allow() {
+		return true
+	}
+	d.leave(chat)
+	return false
+}
+
+// leave stops delivering a chat's queue at shutdown, so that its order holds at the next start.
+func (d *dispatcher) leave(chat string) {
+	d.mu.Lock()
+	d.left[chat] = true
+	d.mu.Unlock()
+}
+
+func (d *dispatcher) leaving(chat string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.left[chat]
+}
+
 func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 	defer d.done(it.ID)
 	ctx := d.ctx
+	if d.leaving(chat) {
+		return
+	}
 	s, ok := d.senders[it.Chat.Channel]
 	if !ok {
 		d.fail(it, fmt.Errorf("no sender for channel %q", it.Chat.Channel), true, time.Time{})
@@ -197,14 +240,12 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 		if !d.stillOurs(ctx, it.ID) {
 			return // the claim lapsed while the item waited here; another process has it
 		}
-		if g := d.global[it.Chat.Channel]; g != nil {
-			if err := g.Wait(ctx); err != nil {
-				return // shutting down: the item stays in the outbox for the next start
-			}
+		if !d.pace(chat, d.global[it.Chat.Channel]) {
+			return // shutting down: the item stays in the outbox for the next start
 		}
 		// Edits change a message already there; only new messages count against a chat's pace.
 		if l.PerChatSecond > 0 && it.Kind == OutMessage && it.EditID == "" {
-			if err := d.chatLimiter(chat, l).Wait(ctx); err != nil {
+			if !d.pace(chat, d.chatLimiter(chat, l)) {
 				return
 			}
 		}
@@ -239,7 +280,8 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 			return
 		case errors.As(err, &ra):
 			d.logger.Warn("Channel asked to slow down", "channel", it.Chat.Channel, "retry_after", ra.After)
-			if !sleep(ctx, ra.After) {
+			if !sleep(d.pacing, ra.After) {
+				d.leave(chat)
 				return
 			}
 			attempt-- // a requested pause is not a failed attempt
@@ -250,7 +292,8 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 			}
 			retryAt := d.now().Add(backoff)
 			d.fail(it, err, false, retryAt)
-			if !sleep(ctx, backoff) {
+			if !sleep(d.pacing, backoff) {
+				d.leave(chat)
 				return
 			}
 			backoff = min(backoff*2, 30*time.Second)
@@ -272,9 +315,11 @@ func (d *dispatcher) fail(it StoredOutgoing, err error, permanent bool, retryAt 
 	}
 }
 
-// drain waits for queued deliveries until ctx ends, then abandons the rest (they stay in
-// the outbox) and stops.
+// drain sends what the rate limits let go at once, leaves the chats that would have to
+// wait, waits for that until ctx ends, then abandons the rest (all of it stays in the
+// outbox for the next start) and stops.
 func (d *dispatcher) drain(ctx context.Context) {
+	d.stopPacing()
 	d.queue.Idle(ctx)
 	d.cancel()
 	d.queue.Close()

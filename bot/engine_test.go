@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"strconv"
@@ -130,6 +131,12 @@ func openIndex(t testing.TB) *knowledge.Index {
 // newHarness starts an engine on a SQLite file in dir (reused across restarts).
 func newHarness(t *testing.T, dir string, esc *fakeEscalator, tweak func(*bot.Config)) *harness {
 	t.Helper()
+	return newPacedHarness(t, dir, esc, tweak, bot.Limits{})
+}
+
+// newPacedHarness is newHarness with the Telegram sender under limits.
+func newPacedHarness(t *testing.T, dir string, esc *fakeEscalator, tweak func(*bot.Config), tgLimits bot.Limits) *harness {
+	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(dir, "balai.db"), store.Options{Owner: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +158,7 @@ func newHarness(t *testing.T, dir string, esc *fakeEscalator, tweak func(*bot.Co
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng.AddSender(balai.Telegram, sender, bot.Limits{}, true)
+	eng.AddSender(balai.Telegram, sender, tgLimits, true)
 	eng.AddSender(balai.WhatsApp, sender, bot.Limits{}, false)
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -454,6 +461,57 @@ func TestRestartHandlesPendingAndUnsent(t *testing.T) {
 	h2.eng.Idle(wctx)
 	if n := len(h2.sender.sent); n != 0 {
 		t.Errorf("third start sent %d items again", n)
+	}
+}
+
+// TestShutdownLeavesPacedBacklog: at shutdown, replies that the rate limits would hold back
+// for a long time (a backlog of cards for the officers' group) are left in the outbox
+// rather than delaying the stop; the next start sends them in order, each once.
+func TestShutdownLeavesPacedBacklog(t *testing.T) {
+	dir := t.TempDir()
+	lim := bot.Limits{PerChatSecond: 1, ChatBurst: 1}
+	h := newPacedHarness(t, dir, &fakeEscalator{}, nil, lim)
+	group := balai.ChatRef{Channel: balai.Telegram, ID: "-100"}
+	const n = 20
+	for i := range n {
+		if err := h.eng.Deliver(context.Background(), bot.Outgoing{Chat: group, Kind: bot.OutMessage, Text: fmt.Sprint("card ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another chat's reply waiting for no limit still goes out before the stop.
+	if err := h.eng.Deliver(context.Background(), bot.Outgoing{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "5"}, Kind: bot.OutMessage, Text: "jawaban"}); err != nil {
+		t.Fatal(err)
+	}
+	// At one message a second the backlog needs ~20 s; the stop may take at most 5.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.eng.Close(ctx); err != nil {
+		t.Fatalf("close waited on the paced backlog: %v", err)
+	}
+	before := h.sender.to(group.ID)
+	if len(before) >= n {
+		t.Fatalf("all %d cards went out before the stop; the test needs a backlog", len(before))
+	}
+	if got := h.sender.to("5"); len(got) != 1 {
+		t.Errorf("reply to another chat: %d sent before the stop, want 1", len(got))
+	}
+	h.db.Close()
+
+	h2 := newHarness(t, dir, &fakeEscalator{}, nil)
+	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer wcancel()
+	h2.eng.Idle(wctx)
+	all := append(before, h2.sender.to(group.ID)...)
+	if len(all) != n {
+		t.Fatalf("%d cards delivered over both runs, want %d", len(all), n)
+	}
+	for i, o := range all {
+		if o.Text != fmt.Sprint("card ", i) {
+			t.Fatalf("card %d is %q: order or uniqueness broken across the restart", i, o.Text)
+		}
+	}
+	if got := h2.sender.to("5"); len(got) != 0 {
+		t.Errorf("reply sent again after the restart: %+v", got)
 	}
 }
 
