@@ -470,11 +470,14 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, _ knowledge.Decis
 
 // follow adds a message to the open ticket and tells the citizen so.
 func (e *Engine) follow(ctx context.Context, b *turnBuilder, ticket string) error {
-	if err := e.cfg.Escalator.Follow(ctx, b.in.Chat, ticket, b.in.Inbound); err != nil {
+	fu, err := e.cfg.Escalator.Follow(ctx, b.in.Chat, ticket, b.in.Inbound)
+	if err != nil {
 		return err
 	}
 	b.log("ticket", "follow")
 	b.say(b.text("ticket_open_forwarded", map[string]any{"Ticket": ticket}))
+	b.t.Out = append(b.t.Out, fu.Out...)
+	b.t.Also = fu.Also
 	return nil
 }
 

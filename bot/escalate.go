@@ -50,12 +50,19 @@ type Escalator interface {
 	// OpenTicket returns the number of the chat's open ticket, "" when there is none. While a
 	// ticket is open the citizen's messages go to it instead of being answered by the bot.
 	OpenTicket(ctx context.Context, chat balai.ChatRef, now time.Time) (string, error)
-	// Follow adds a citizen's message to the conversation's open ticket.
-	Follow(ctx context.Context, chat balai.ChatRef, ticket string, in Inbound) error
+	// Follow adds a citizen's message to the conversation's open ticket. What it returns
+	// is committed with the turn, so a message handled again after a crash is added once.
+	Follow(ctx context.Context, chat balai.ChatRef, ticket string, in Inbound) (FollowUp, error)
 	// Cancel closes the open ticket at the citizen's request.
 	Cancel(ctx context.Context, chat balai.ChatRef, ticket string) error
 	// Rate records the citizen's 1–5 satisfaction with a closed ticket.
 	Rate(ctx context.Context, chat balai.ChatRef, ticket string, rating int) error
+}
+
+// FollowUp is what adding a citizen's message to a ticket commits together with the turn.
+type FollowUp struct {
+	Out  []Outgoing                             // e.g. a notice to the officers
+	Also func(ctx context.Context, tx Tx) error // the ticket's own records
 }
 
 // LogEscalator is the Escalator used without an officer desk: it logs each escalation and
@@ -78,7 +85,9 @@ func (l *LogEscalator) OpenTicket(context.Context, balai.ChatRef, time.Time) (st
 }
 
 // Follow does nothing.
-func (l *LogEscalator) Follow(context.Context, balai.ChatRef, string, Inbound) error { return nil }
+func (l *LogEscalator) Follow(context.Context, balai.ChatRef, string, Inbound) (FollowUp, error) {
+	return FollowUp{}, nil
+}
 
 // Cancel does nothing.
 func (l *LogEscalator) Cancel(context.Context, balai.ChatRef, string) error { return nil }

@@ -196,15 +196,15 @@ func (d *Desk) OpenTicket(ctx context.Context, chat balai.ChatRef, now time.Time
 }
 
 // Follow adds a citizen's message to the ticket, reopens an answered ticket, and tells the
-// officers; see bot.Escalator.
-func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in bot.Inbound) error {
+// officers, all in the citizen's turn; see bot.Escalator.
+func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in bot.Inbound) (bot.FollowUp, error) {
 	id, ok := d.parseNumber(number)
 	if !ok {
-		return fmt.Errorf("desk: follow: bad ticket %q", number)
+		return bot.FollowUp{}, fmt.Errorf("desk: follow: bad ticket %q", number)
 	}
 	t, err := d.store.Ticket(ctx, id)
 	if err != nil {
-		return err
+		return bot.FollowUp{}, err
 	}
 	text := in.Text
 	if in.Kind == bot.KindMedia {
@@ -223,22 +223,22 @@ func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in
 		}
 		out = append(out, notice)
 	}
-	if t.Status == Answered {
-		ev.Action = "reopened"
-		t, items, err := d.store.Transition(ctx, id, []Status{Answered}, Open, ev, out, TicketUpdate{})
-		if err != nil {
-			return err
-		}
-		d.submit(items)
-		return d.refreshCard(ctx, t)
+	if t.Status != Answered {
+		return bot.FollowUp{Out: out, Also: func(ctx context.Context, tx bot.Tx) error {
+			return d.store.AddEventTx(ctx, tx, ev)
+		}}, nil
 	}
-	if err := d.store.AddEvent(ctx, ev); err != nil {
+	ev.Action = "reopened"
+	reopened := t
+	reopened.Status = Open
+	if edit, ok := d.cardEdit(ctx, reopened); ok {
+		out = append(out, edit)
+	}
+	return bot.FollowUp{Out: out, Also: func(ctx context.Context, tx bot.Tx) error {
+		// A conflict (an officer closed it meanwhile) fails the turn, which runs again.
+		_, err := d.store.TransitionTx(ctx, tx, id, []Status{Answered}, Open, ev, TicketUpdate{})
 		return err
-	}
-	if len(out) > 0 && d.q != nil {
-		return d.q.Deliver(ctx, out...)
-	}
-	return nil
+	}}, nil
 }
 
 // Cancel closes the ticket at the citizen's request; see bot.Escalator.
@@ -351,16 +351,28 @@ func (d *Desk) notice(t Ticket, text string) bot.Outgoing {
 
 // refreshCard edits a ticket's card to show its state.
 func (d *Desk) refreshCard(ctx context.Context, t Ticket) error {
-	if d.cfg.OfficerChat.ID == "" || d.q == nil {
+	if d.q == nil {
 		return nil
+	}
+	if o, ok := d.cardEdit(ctx, t); ok {
+		return d.q.Deliver(ctx, o)
+	}
+	return nil
+}
+
+// cardEdit is the edit of a ticket's card showing t's state; false when the ticket has no
+// card (no officers' chat, or the card is not delivered yet).
+func (d *Desk) cardEdit(ctx context.Context, t Ticket) (bot.Outgoing, bool) {
+	if d.cfg.OfficerChat.ID == "" {
+		return bot.Outgoing{}, false
 	}
 	msg, err := d.store.CardMessage(ctx, t.ID)
 	if err != nil || msg == "" {
-		return err
+		return bot.Outgoing{}, false
 	}
 	o := d.card(t, msg)
 	o.Ref = "" // an edit is not the card itself
-	return d.q.Deliver(ctx, o)
+	return o, true
 }
 
 // when words a time for officers, in the agency's time zone.

@@ -210,6 +210,18 @@ func TestOfficerRoundTrip(t *testing.T) {
 		}) {
 			t.Errorf("officers not told about the follow-up")
 		}
+		// The card shows the ticket open again, with its claim button back.
+		if !r.fake.WaitFor(3*time.Second, func() bool {
+			ms := r.fake.SentTo(officerChat)
+			for i := len(ms) - 1; i >= 0; i-- {
+				if m := ms[i]; m.Edited && m.MessageID == card.MessageID {
+					return len(m.Buttons) == 1 && len(m.Buttons[0]) == 2 && m.Buttons[0][0].CallbackData == "d:claim:1"
+				}
+			}
+			return false
+		}) {
+			t.Errorf("card not reopened")
+		}
 		tk, _ := r.db.Ticket(context.Background(), 1)
 		if tk.Status != desk.Open || tk.Answer == "" {
 			t.Errorf("ticket after follow-up: %s %q", tk.Status, tk.Answer)
@@ -237,6 +249,53 @@ func TestOfficerRoundTrip(t *testing.T) {
 		}
 		if got := strings.Join(acts, ","); got != "created,replied,reopened,closed,rated" {
 			t.Errorf("audit log = %s", got)
+		}
+	})
+}
+
+// TestFollowUpCommittedWithTheTurn: adding a citizen's message to a ticket writes nothing
+// until the citizen's turn commits, so a turn that fails (or a crash) and runs again adds
+// the message to the ticket, and tells the officers, exactly once.
+func TestFollowUpCommittedWithTheTurn(t *testing.T) {
+	eachStore(t, func(t *testing.T, open storetest.Opener) {
+		r := newRig(t, open)
+		r.escalate(t, 201, "mau bicara dengan petugas soal ktp saya")
+		ctx := context.Background()
+		posts := len(r.fake.SentTo(officerChat))
+		chat := balai.ChatRef{Channel: balai.Telegram, ID: "201"}
+		// A turn that got as far as Follow and then died.
+		fu, err := r.desk.Follow(ctx, chat, "BLI-000001", bot.Inbound{Chat: chat, Kind: bot.KindText, Text: "pesan yang hilang", Time: r.clock.Now()})
+		if err != nil || len(fu.Out) != 1 || fu.Also == nil {
+			t.Fatalf("follow-up = %+v, %v; want one notice and the ticket's records", fu, err)
+		}
+		idle, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		r.eng.Idle(idle)
+		if evs, _ := r.db.Events(ctx, 1); len(evs) != 1 {
+			t.Fatalf("uncommitted follow-up recorded: %+v", evs)
+		}
+		if n := len(r.fake.SentTo(officerChat)); n != posts {
+			t.Fatalf("uncommitted follow-up told the officers (%d posts, want %d)", n, posts)
+		}
+		// The real turn: recorded and announced once.
+		r.fake.Message(201, "nomor NIK saya sudah benar?")
+		got := r.wait(t, 201, 2)
+		if !strings.Contains(plain(got[1]), "ditambahkan ke tiket") {
+			t.Fatalf("follow-up reply: %q", plain(got[1]))
+		}
+		r.wait(t, officerChat, posts+1)
+		r.eng.Idle(idle)
+		notices := r.fake.SentTo(officerChat)[posts:]
+		if len(notices) != 1 || !strings.Contains(plain(notices[0]), "NIK saya sudah benar") {
+			t.Fatalf("officers' chat after the follow-up: %+v", notices)
+		}
+		evs, _ := r.db.Events(ctx, 1)
+		var acts []string
+		for _, e := range evs {
+			acts = append(acts, e.Action)
+		}
+		if got := strings.Join(acts, ","); got != "created,followed" {
+			t.Errorf("audit log = %s, want created,followed", got)
 		}
 	})
 }

@@ -66,9 +66,11 @@ func (e *escalations) Escalate(_ context.Context, x bot.Escalation) (bot.Handove
 func (e *escalations) OpenTicket(context.Context, balai.ChatRef, time.Time) (string, error) {
 	return "", nil
 }
-func (e *escalations) Follow(context.Context, balai.ChatRef, string, bot.Inbound) error { return nil }
-func (e *escalations) Cancel(context.Context, balai.ChatRef, string) error              { return nil }
-func (e *escalations) Rate(context.Context, balai.ChatRef, string, int) error           { return nil }
+func (e *escalations) Follow(context.Context, balai.ChatRef, string, bot.Inbound) (bot.FollowUp, error) {
+	return bot.FollowUp{}, nil
+}
+func (e *escalations) Cancel(context.Context, balai.ChatRef, string) error    { return nil }
+func (e *escalations) Rate(context.Context, balai.ChatRef, string, int) error { return nil }
 func (e *escalations) count() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
