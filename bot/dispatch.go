@@ -280,7 +280,7 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 			return
 		case errors.As(err, &ra):
 			d.logger.Warn("Channel asked to slow down", "channel", it.Chat.Channel, "retry_after", ra.After)
-			if !sleep(d.pacing, ra.After) {
+			if !Sleep(d.pacing, ra.After) {
 				d.leave(chat)
 				return
 			}
@@ -292,7 +292,7 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 			}
 			retryAt := d.now().Add(backoff)
 			d.fail(it, err, false, retryAt)
-			if !sleep(d.pacing, backoff) {
+			if !Sleep(d.pacing, backoff) {
 				d.leave(chat)
 				return
 			}
@@ -325,7 +325,8 @@ func (d *dispatcher) drain(ctx context.Context) {
 	d.queue.Close()
 }
 
-func sleep(ctx context.Context, d time.Duration) bool {
+// Sleep waits for d; false when ctx ended first. Adapters use it for their back-off.
+func Sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

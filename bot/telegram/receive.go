@@ -28,7 +28,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	var offset int64
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		if backoff > 0 && !sleepCtx(ctx, backoff) {
+		if backoff > 0 && !bot.Sleep(ctx, backoff) {
 			break
 		}
 		updates, err := a.getUpdates(ctx, offset)
@@ -182,13 +182,3 @@ func nextBackoff(d time.Duration) time.Duration {
 	return min(2*d, 10*time.Second)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}

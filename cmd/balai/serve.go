@@ -325,10 +325,8 @@ func (s *server) runTelegram(ctx context.Context) {
 		}
 		s.setHealth("telegram", "setup failed: "+err.Error())
 		s.log.Error("Failed to set up Telegram; retrying", "err", err, "retry_in", backoff)
-		select {
-		case <-ctx.Done():
+		if !bot.Sleep(ctx, backoff) {
 			return
-		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, time.Minute)
 	}
