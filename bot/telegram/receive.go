@@ -181,4 +181,3 @@ func nextBackoff(d time.Duration) time.Duration {
 	}
 	return min(2*d, 10*time.Second)
 }
-
