@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -71,16 +73,9 @@ func (c *Corpus) Categories() []string {
 // are present and unique and computes the fingerprint from the entries' content.
 func NewCorpus(entries []*Entry, extras map[string][]byte) (*Corpus, error) {
 	c := &Corpus{Extras: map[string][]byte{}, byID: map[string]*Entry{}, Root: "memory"}
+	maps.Copy(c.Extras, extras)
 	h := sha256.New()
-	for k, v := range extras {
-		c.Extras[k] = v
-	}
-	names := make([]string, 0, len(extras))
-	for k := range extras {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(extras)) {
 		fmt.Fprintf(h, "extra %s %d\n", k, len(extras[k]))
 		h.Write(extras[k])
 	}

@@ -176,11 +176,11 @@ func (ix *Index) Ask(ctx context.Context, text string, opts ...AskOption) (*Resu
 		return nil, err
 	}
 
-	res := &Result{Question: text, Lang: indonesian.DetectLanguage(text)}
+	words := indonesian.Words(text)
+	res := &Result{Question: text, Lang: indonesian.DetectLanguage(words)}
 	if cfg.explain {
 		res.Explain = &Explanation{}
 	}
-	words := indonesian.Words(text)
 	if t, ok := smallTalk(s.chat, words, s.analyzer); ok {
 		res.Decision, res.Reason, res.SmallTalk = Escalate, ReasonSmallTalk, t
 		if res.Explain != nil {
@@ -246,52 +246,20 @@ type focused struct {
 // focusWeights tokenises text sentence by sentence and weighs the words of sentences that
 // do not ask anything at contextWeight, when other sentences do.
 func focusWeights(text string, a *indonesian.Analyzer) focused {
-	var f focused
-	sents := strings.FieldsFunc(text, func(r rune) bool {
+	var ss []sentence
+	for _, raw := range strings.FieldsFunc(text, func(r rune) bool {
 		return r == '.' || r == '!' || r == '\n' || r == ';'
-	})
-	type sent struct {
-		words []string
-		asks  bool
-		text  string
-	}
-	var ss []sent
-	nAsk := 0
-	for _, raw := range sents {
+	}) {
 		// A question mark ends a sentence too, and marks it as asking.
-		parts := strings.SplitAfter(raw, "?")
-		for _, p := range parts {
-			ws := indonesian.Words(p)
-			if len(ws) == 0 {
-				continue
-			}
-			asks := strings.HasSuffix(strings.TrimSpace(p), "?")
-			for _, w := range a.Rewrite(ws) {
-				asks = asks || questionCues[w]
-			}
-			if asks {
-				nAsk++
-			}
-			ss = append(ss, sent{words: ws, asks: asks, text: strings.TrimSpace(p)})
-		}
-	}
-	// Context weighs less only when the asking sentences say what they ask about: "Bagaimana
-	// prosedurnya?" after "Saya ingin mengganti nama." asks about the first sentence.
-	contextual := len(ss) > 1 && nAsk > 0 && nAsk < len(ss)
-	if contextual {
-		content := 0
-		for _, s := range ss {
-			if !s.asks {
-				continue
-			}
-			for _, t := range a.AnalyzeWords(s.words) {
-				if !questionCues[t.Surface] && !questionCues[t.Text] {
-					content++
-				}
+		for _, p := range strings.SplitAfter(raw, "?") {
+			if ws := indonesian.Words(p); len(ws) > 0 {
+				p = strings.TrimSpace(p)
+				ss = append(ss, sentence{words: ws, asks: strings.HasSuffix(p, "?"), text: p})
 			}
 		}
-		contextual = content >= 2
 	}
+	contextual := markAsking(ss, a)
+	var f focused
 	for _, s := range ss {
 		w := 1.0
 		if contextual && !s.asks {
@@ -306,6 +274,48 @@ func focusWeights(text string, a *indonesian.Analyzer) focused {
 		}
 	}
 	return f
+}
+
+// sentence is one sentence of a question, as read by focusWeights.
+type sentence struct {
+	words []string
+	asks  bool
+	text  string
+}
+
+// markAsking marks the sentences of ss that ask and reports whether the message has
+// context around them: several sentences, some but not all of them asking. A message of
+// one sentence is not analysed further.
+func markAsking(ss []sentence, a *indonesian.Analyzer) bool {
+	if len(ss) < 2 {
+		return false
+	}
+	nAsk := 0
+	for i := range ss {
+		for _, w := range a.Rewrite(ss[i].words) {
+			ss[i].asks = ss[i].asks || questionCues[w]
+		}
+		if ss[i].asks {
+			nAsk++
+		}
+	}
+	if nAsk == 0 || nAsk == len(ss) {
+		return false
+	}
+	// Context weighs less only when the asking sentences say what they ask about: "Bagaimana
+	// prosedurnya?" after "Saya ingin mengganti nama." asks about the first sentence.
+	content := 0
+	for _, s := range ss {
+		if !s.asks {
+			continue
+		}
+		for _, t := range a.AnalyzeWords(s.words) {
+			if !questionCues[t.Surface] && !questionCues[t.Text] {
+				content++
+			}
+		}
+	}
+	return content >= 2
 }
 
 // scored is the ranking of one reading of the question.

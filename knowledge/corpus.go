@@ -111,35 +111,29 @@ func problemFromError(file string, err error) faq.Problem {
 
 // corpusTopics returns the default topics with the corpus's own escalate.txt layered on top.
 func corpusTopics(c *faq.Corpus) ([]*Topic, error) {
-	def, err := ParseTopics("knowledge/data/escalate.txt", defaultTopics)
-	if err != nil {
-		return nil, err
-	}
-	b, ok := c.Extras[topicsFile]
-	if !ok {
-		return def, nil
-	}
-	own, err := ParseTopics(faq.ExtrasDir+"/"+topicsFile, b)
-	if err != nil {
-		return nil, err
-	}
-	return mergeTopics(def, own), nil
+	return layeredTopics(c, topicsFile, defaultTopics)
 }
 
 // corpusSmallTalk returns the default small-talk patterns with the corpus's own layered on
 // top. They match words as typed, so no rewriting is applied to them.
 func corpusSmallTalk(c *faq.Corpus) ([]*Topic, error) {
-	def, err := ParseTopics("knowledge/data/smalltalk.txt", defaultSmallTalk)
+	return layeredTopics(c, smallTalkFile, defaultSmallTalk)
+}
+
+// layeredTopics parses def, the embedded knowledge/data/name, and layers the corpus's own
+// file name on top of it.
+func layeredTopics(c *faq.Corpus, name string, def []byte) ([]*Topic, error) {
+	topics, err := ParseTopics("knowledge/data/"+name, def)
 	if err != nil {
 		return nil, err
 	}
-	b, ok := c.Extras[smallTalkFile]
+	b, ok := c.Extras[name]
 	if !ok {
-		return def, nil
+		return topics, nil
 	}
-	own, err := ParseTopics(faq.ExtrasDir+"/"+smallTalkFile, b)
+	own, err := ParseTopics(faq.ExtrasDir+"/"+name, b)
 	if err != nil {
 		return nil, err
 	}
-	return mergeTopics(def, own), nil
+	return mergeTopics(topics, own), nil
 }

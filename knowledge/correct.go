@@ -9,11 +9,11 @@ import "unicode/utf8"
 type corrector struct {
 	freq     map[string]int
 	deletes  map[string][]string
-	byPrefix map[string]map[string]int // first three bytes → words and their frequency
+	byPrefix map[string][]string // first three bytes → the words that start with them
 }
 
 func newCorrector() *corrector {
-	return &corrector{freq: map[string]int{}, deletes: map[string][]string{}, byPrefix: map[string]map[string]int{}}
+	return &corrector{freq: map[string]int{}, deletes: map[string][]string{}, byPrefix: map[string][]string{}}
 }
 
 func maxDistance(n int) int {
@@ -29,18 +29,14 @@ func maxDistance(n int) int {
 
 // add puts a word in the dictionary; repeated adds count its frequency.
 func (c *corrector) add(w string) {
-	if len(w) >= 3 {
-		p := w[:3]
-		if c.byPrefix[p] == nil {
-			c.byPrefix[p] = map[string]int{}
-		}
-		c.byPrefix[p][w]++
-	}
 	if c.freq[w] > 0 {
 		c.freq[w]++
 		return
 	}
 	c.freq[w] = 1
+	if len(w) >= 3 {
+		c.byPrefix[w[:3]] = append(c.byPrefix[w[:3]], w)
+	}
 	n := utf8.RuneCountInString(w)
 	if n < 3 {
 		return
@@ -77,8 +73,11 @@ func (c *corrector) complete(w string) string {
 		return ""
 	}
 	best, bestF := "", 0
-	for cand, f := range c.byPrefix[w[:3]] {
-		if len(cand) > len(w) && cand[:len(w)] == w && (f > bestF || (f == bestF && cand < best)) {
+	for _, cand := range c.byPrefix[w[:3]] {
+		if len(cand) <= len(w) || cand[:len(w)] != w {
+			continue
+		}
+		if f := c.freq[cand]; f > bestF || (f == bestF && cand < best) {
 			best, bestF = cand, f
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -101,21 +102,47 @@ func TestAskMini(t *testing.T) {
 	}
 }
 
-func TestSuggestNeverOffersStaleEntries(t *testing.T) {
-	ix := mustOpen(t, "testdata/mini", knowledge.Options{})
-	res, err := ix.Ask(context.Background(), "daftar npwp atau ktp")
-	if err != nil {
-		t.Fatal(err)
+// TestDecide covers the decision on scored candidates, in particular that a stale entry is
+// never answered nor suggested.
+func TestDecide(t *testing.T) {
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	stale := &faq.Entry{ID: "stale", ReviewBy: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)}
+	a, b, c := &faq.Entry{ID: "a"}, &faq.Entry{ID: "b"}, &faq.Entry{ID: "c"}
+	th := knowledge.Thresholds{Answer: 0.5, Suggest: 0.1, SuggestRatio: 0.5, MaxSuggestions: 2}
+	cand := func(e *faq.Entry, conf float64) knowledge.Candidate {
+		return knowledge.Candidate{Entry: e, Confidence: conf}
 	}
-	for _, s := range res.Suggestions {
-		if s.Entry.ID == "npwp-lama" {
-			t.Errorf("stale entry suggested: %+v", res.Suggestions)
-		}
+	tests := []struct {
+		name     string
+		cands    []knowledge.Candidate
+		decision knowledge.Decision
+		reason   string
+		suggest  []string
+	}{
+		{"confident", []knowledge.Candidate{cand(a, 0.9), cand(b, 0.2)}, knowledge.Answer, knowledge.ReasonConfident, nil},
+		{"confident but stale", []knowledge.Candidate{cand(stale, 0.9), cand(a, 0.2)}, knowledge.Escalate, knowledge.ReasonStale, nil},
+		{"suggest skips stale", []knowledge.Candidate{cand(stale, 0.4), cand(a, 0.3), cand(b, 0.25), cand(c, 0.2)}, knowledge.Suggest, knowledge.ReasonUnsure, []string{"a", "b"}},
+		{"suggest below ratio", []knowledge.Candidate{cand(a, 0.4), cand(b, 0.3), cand(c, 0.1)}, knowledge.Suggest, knowledge.ReasonUnsure, []string{"a", "b"}},
+		{"only stale fits", []knowledge.Candidate{cand(stale, 0.4), cand(a, 0.1)}, knowledge.Escalate, knowledge.ReasonStale, nil},
+		{"one weak candidate", []knowledge.Candidate{cand(a, 0.4), cand(b, 0.1)}, knowledge.Escalate, knowledge.ReasonNoMatch, nil},
+		{"too weak", []knowledge.Candidate{cand(a, 0.05)}, knowledge.Escalate, knowledge.ReasonNoMatch, nil},
+		{"no candidates", nil, knowledge.Escalate, knowledge.ReasonNoMatch, nil},
 	}
-	if res.Decision == knowledge.Answer {
-		if top, _ := res.Top(); top.Entry.ID == "npwp-lama" {
-			t.Error("stale entry answered")
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := &knowledge.Result{Candidates: tt.cands}
+			knowledge.Decide(res, th, now)
+			var got []string
+			for _, s := range res.Suggestions {
+				got = append(got, s.Entry.ID)
+			}
+			if res.Decision != tt.decision || res.Reason != tt.reason || !slices.Equal(got, tt.suggest) {
+				t.Errorf("Decide = %s (%s) suggesting %v, want %s (%s) suggesting %v", res.Decision, res.Reason, got, tt.decision, tt.reason, tt.suggest)
+			}
+			if (res.Stale != nil) != (tt.reason == knowledge.ReasonStale) {
+				t.Errorf("Stale = %v with reason %s", res.Stale, res.Reason)
+			}
+		})
 	}
 }
 

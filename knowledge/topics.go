@@ -19,6 +19,11 @@ type Topic struct {
 	Urgent   bool
 	patterns []pattern
 	src      string
+
+	// The patterns by the word they start with, and those that start with word* or
+	// <nik>: a message is matched against only the patterns that may start in it.
+	byFirst map[string][]int
+	loose   []int
 }
 
 // pattern is a sequence of words; gap elements allow up to maxGap words in between.
@@ -95,6 +100,14 @@ func ParseTopics(file string, data []byte) ([]*Topic, error) {
 		if len(t.patterns) == 0 {
 			return nil, fmt.Errorf("%s: topic %q has no patterns", t.src, t.ID)
 		}
+		t.byFirst = map[string][]int{}
+		for i, p := range t.patterns {
+			if e := p.elems[0]; e.prefix || e.nik {
+				t.loose = append(t.loose, i)
+			} else {
+				t.byFirst[e.word] = append(t.byFirst[e.word], i)
+			}
+		}
 	}
 	return topics, sc.Err()
 }
@@ -143,27 +156,6 @@ func parsePattern(text string) (pattern, error) {
 	return p, nil
 }
 
-// match reports whether the pattern occurs in words.
-func (p pattern) match(words []string) bool {
-	for start := range words {
-		if p.matchAt(words, start, 0) >= 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// cover marks in covered the words of every occurrence of the pattern.
-func (p pattern) cover(words []string, covered []bool) {
-	for start := range words {
-		if end := p.matchAt(words, start, 0); end >= 0 {
-			for i := start; i < end; i++ {
-				covered[i] = true
-			}
-		}
-	}
-}
-
 // matchAt returns the end of a match of elements k… starting at word i, or -1.
 func (p pattern) matchAt(words []string, i, k int) int {
 	if k == len(p.elems) {
@@ -191,17 +183,43 @@ func (p pattern) matchAt(words []string, i, k int) int {
 // isNIK reports whether w looks like a national identity number (16 digits).
 func isNIK(w string) bool { return len(w) == 16 && isNumber(w) }
 
-// Match returns the first pattern of t found in any of the readings of a message (the
-// words as typed, the words rewritten), or "".
-func (t *Topic) Match(readings ...[]string) string {
-	for _, p := range t.patterns {
-		for _, words := range readings {
-			if p.match(words) {
-				return p.text
+// occurrences calls fn for every occurrence of a pattern of t in words: the pattern's
+// index, and the words it spans.
+func (t *Topic) occurrences(words []string, fn func(i, start, end int)) {
+	for start, w := range words {
+		for _, i := range t.byFirst[w] {
+			if end := t.patterns[i].matchAt(words, start, 0); end >= 0 {
+				fn(i, start, end)
+			}
+		}
+		for _, i := range t.loose {
+			if end := t.patterns[i].matchAt(words, start, 0); end >= 0 {
+				fn(i, start, end)
 			}
 		}
 	}
-	return ""
+}
+
+// Match returns the first pattern of t found in any of the readings of a message (the
+// words as typed, the words rewritten), or "".
+func (t *Topic) Match(readings ...[]string) string {
+	first := len(t.patterns)
+	for _, words := range readings {
+		t.occurrences(words, func(i, _, _ int) { first = min(first, i) })
+	}
+	if first == len(t.patterns) {
+		return ""
+	}
+	return t.patterns[first].text
+}
+
+// cover marks in covered the words of every occurrence of a pattern of t.
+func (t *Topic) cover(words []string, covered []bool) {
+	t.occurrences(words, func(_, start, end int) {
+		for i := start; i < end; i++ {
+			covered[i] = true
+		}
+	})
 }
 
 // mergeTopics layers topic lists: a later topic with the same id replaces an earlier one.
@@ -221,18 +239,17 @@ func mergeTopics(layers ...[]*Topic) []*Topic {
 	return out
 }
 
-// covers reports whether the small-talk topics together cover every word of words that
-// the analyzer would keep: the message only greets, thanks or chats. It returns the
-// topic of the first pattern that matched.
+// smallTalk reports whether the small-talk topics together cover every word of words that
+// the analyzer would keep: the message only greets, thanks or chats. It returns the topic
+// that covers the most words, a greeting only when no other topic matched.
 func smallTalk(topics []*Topic, words []string, a *indonesian.Analyzer) (*Topic, bool) {
 	covered := make([]bool, len(words))
+	mine := make([]bool, len(words))
 	var first *Topic
 	bestN := 0
 	for _, t := range topics {
-		mine := make([]bool, len(words))
-		for _, p := range t.patterns {
-			p.cover(words, mine)
-		}
+		clear(mine)
+		t.cover(words, mine)
 		n := countTrue(mine)
 		for i, m := range mine {
 			covered[i] = covered[i] || m

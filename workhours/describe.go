@@ -127,13 +127,11 @@ func (c *Calendar) Summary(lang string) string {
 func (c *Calendar) describeDay(d time.Weekday, en bool) string {
 	var ivs []string
 	for _, iv := range c.week[d] {
-		f := func(m int) string {
-			if en {
-				return fmt.Sprintf("%02d:%02d", m/60, m%60)
-			}
-			return fmt.Sprintf("%02d.%02d", m/60, m%60)
-		}
-		ivs = append(ivs, f(iv.start)+"–"+f(iv.end))
+		ivs = append(ivs, clock(iv.start)+"–"+clock(iv.end))
 	}
-	return strings.Join(ivs, ", ")
+	s := strings.Join(ivs, ", ")
+	if !en {
+		s = strings.ReplaceAll(s, ":", ".")
+	}
+	return s
 }

@@ -10,6 +10,7 @@ package workhours
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -167,7 +168,7 @@ func (c *Calendar) parseHours(hours string) error {
 	open := false
 	for wd := range c.week {
 		ivs := c.week[wd]
-		sortIntervals(ivs)
+		slices.SortStableFunc(ivs, func(a, b interval) int { return a.start - b.start })
 		var merged []interval
 		for _, iv := range ivs {
 			if n := len(merged); n > 0 {
@@ -189,14 +190,6 @@ func (c *Calendar) parseHours(hours string) error {
 		return fail("no working hours")
 	}
 	return nil
-}
-
-func sortIntervals(ivs []interval) {
-	for i := 1; i < len(ivs); i++ {
-		for j := i; j > 0 && ivs[j].start < ivs[j-1].start; j-- {
-			ivs[j], ivs[j-1] = ivs[j-1], ivs[j]
-		}
-	}
 }
 
 // isWord reports whether s is a non-empty run of letters.
@@ -376,7 +369,7 @@ func (c *Calendar) String() string {
 		}
 		var same []int
 		for j := i; j < len(order); j++ {
-			if !done[j] && equalIntervals(c.week[order[j]], c.week[wd]) {
+			if !done[j] && slices.Equal(c.week[order[j]], c.week[wd]) {
 				same = append(same, j)
 				done[j] = true
 			}
@@ -401,18 +394,6 @@ func (c *Calendar) String() string {
 		clauses = append(clauses, strings.Join(days, ",")+" "+strings.Join(ivs, ", "))
 	}
 	return strings.Join(clauses, "; ")
-}
-
-func equalIntervals(a, b []interval) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Location returns the calendar's time zone.

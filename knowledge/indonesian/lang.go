@@ -32,11 +32,12 @@ func set(ws ...string) map[string]bool {
 	return m
 }
 
-// DetectLanguage tells whether a citizen wrote English or Indonesian. It returns LangID
-// unless English function words clearly outnumber Indonesian ones.
-func DetectLanguage(text string) string {
+// DetectLanguage tells whether a citizen wrote English or Indonesian, from the words of the
+// message (see Words). It returns LangID unless English function words clearly outnumber
+// Indonesian ones.
+func DetectLanguage(words []string) string {
 	en, id := 0, 0
-	for _, w := range Words(text) {
+	for _, w := range words {
 		if englishMarkers[w] {
 			en++
 		}
@@ -47,7 +48,7 @@ func DetectLanguage(text string) string {
 	if en >= 2 && en > 2*id {
 		return LangEN
 	}
-	if en == 1 && id == 0 && len(Words(text)) <= 3 {
+	if en == 1 && id == 0 && len(words) <= 3 {
 		return LangEN
 	}
 	return LangID
