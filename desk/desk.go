@@ -173,9 +173,7 @@ func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, er
 	}
 	if created {
 		d.log.Info("Opened a ticket", "ticket", d.number(t), "chat", e.Chat, "reason", e.Reason, "topic", e.Topic)
-		if d.q != nil {
-			d.q.Submit(items...)
-		}
+		d.submit(items)
 	}
 	return bot.Handover{Ticket: d.number(t), Due: t.DueAt}, nil
 }
@@ -211,13 +209,14 @@ func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in
 		text = "[" + in.Media + "] " + text
 	}
 	ev := Event{TicketID: id, Actor: "citizen", ActorName: in.UserName, Action: "followed", Detail: text, At: in.Time}
+	card := d.cardMessage(ctx, id)
 	var out []bot.Outgoing
 	if d.cfg.OfficerChat.ID != "" {
 		key := "desk_follow"
 		if t.Status == Answered {
 			key = "desk_reopened"
 		}
-		notice := d.notice(t, d.officerText(key, map[string]any{"Number": d.number(t), "Text": text}))
+		notice := d.notice(t, card, d.officerText(key, map[string]any{"Number": d.number(t), "Text": text}))
 		if t.Status == Answered {
 			notice.Text += "\n\n" + d.officerText("desk_follow", map[string]any{"Number": d.number(t), "Text": text})
 		}
@@ -231,7 +230,7 @@ func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in
 	ev.Action = "reopened"
 	reopened := t
 	reopened.Status = Open
-	if edit, ok := d.cardEdit(ctx, reopened); ok {
+	if edit, ok := d.cardEdit(reopened, card); ok {
 		out = append(out, edit)
 	}
 	return bot.FollowUp{Out: out, Also: func(ctx context.Context, tx bot.Tx) error {
@@ -251,9 +250,10 @@ func (d *Desk) Cancel(ctx context.Context, chat balai.ChatRef, number string) er
 	if err != nil {
 		return err
 	}
+	card := d.cardMessage(ctx, id)
 	var out []bot.Outgoing
 	if d.cfg.OfficerChat.ID != "" {
-		out = append(out, d.notice(t, d.officerText("desk_cancelled", map[string]any{"Number": d.number(t)})))
+		out = append(out, d.notice(t, card, d.officerText("desk_cancelled", map[string]any{"Number": d.number(t)})))
 	}
 	t, items, err := d.store.Transition(ctx, id, []Status{Open, Claimed, Answered}, Closed,
 		Event{Actor: "citizen", Action: "cancelled", At: d.now()}, out, TicketUpdate{})
@@ -261,7 +261,7 @@ func (d *Desk) Cancel(ctx context.Context, chat balai.ChatRef, number string) er
 		return err
 	}
 	d.submit(items)
-	return d.refreshCard(ctx, t)
+	return d.refreshCard(ctx, t, card)
 }
 
 // Rate records a satisfaction rating; see bot.Escalator.
@@ -339,38 +339,43 @@ func (d *Desk) card(t Ticket, editID string) bot.Outgoing {
 	return o
 }
 
-// notice is a message in the officers' chat about a ticket, in reply to its card when the
-// card is known, so replying to the notice answers the ticket too.
-func (d *Desk) notice(t Ticket, text string) bot.Outgoing {
-	o := bot.Outgoing{Chat: d.cfg.OfficerChat, Kind: bot.OutMessage, Text: text, Lang: bot.LangID, ThreadID: d.thread(t), Ref: NoticeRef(t.ID)}
-	if id, err := d.store.CardMessage(context.Background(), t.ID); err == nil {
-		o.ReplyTo = id
+// cardMessage is the message id of ticket id's card in the officers' chat; "" when there is
+// no officers' chat or the card is not delivered yet.
+func (d *Desk) cardMessage(ctx context.Context, id int64) string {
+	if d.cfg.OfficerChat.ID == "" {
+		return ""
 	}
-	return o
+	msg, err := d.store.CardMessage(ctx, id)
+	if err != nil {
+		d.log.Warn("Failed to find a ticket's card", "ticket", id, "err", err)
+		return ""
+	}
+	return msg
 }
 
-// refreshCard edits a ticket's card to show its state.
-func (d *Desk) refreshCard(ctx context.Context, t Ticket) error {
-	if d.q == nil {
-		return nil
-	}
-	if o, ok := d.cardEdit(ctx, t); ok {
+// notice is a message in the officers' chat about a ticket, in reply to its card (card is
+// cardMessage's answer) when the card is known, so replying to the notice answers the
+// ticket too.
+func (d *Desk) notice(t Ticket, card, text string) bot.Outgoing {
+	return bot.Outgoing{Chat: d.cfg.OfficerChat, Kind: bot.OutMessage, Text: text, Lang: bot.LangID, ThreadID: d.thread(t),
+		Ref: NoticeRef(t.ID), ReplyTo: card}
+}
+
+// refreshCard edits a ticket's card (card is cardMessage's answer) to show its state.
+func (d *Desk) refreshCard(ctx context.Context, t Ticket, card string) error {
+	if o, ok := d.cardEdit(t, card); ok && d.q != nil {
 		return d.q.Deliver(ctx, o)
 	}
 	return nil
 }
 
-// cardEdit is the edit of a ticket's card showing t's state; false when the ticket has no
-// card (no officers' chat, or the card is not delivered yet).
-func (d *Desk) cardEdit(ctx context.Context, t Ticket) (bot.Outgoing, bool) {
-	if d.cfg.OfficerChat.ID == "" {
+// cardEdit is the edit of a ticket's card message card showing t's state; false when the
+// ticket has no card (no officers' chat, or the card is not delivered yet).
+func (d *Desk) cardEdit(t Ticket, card string) (bot.Outgoing, bool) {
+	if card == "" {
 		return bot.Outgoing{}, false
 	}
-	msg, err := d.store.CardMessage(ctx, t.ID)
-	if err != nil || msg == "" {
-		return bot.Outgoing{}, false
-	}
-	o := d.card(t, msg)
+	o := d.card(t, card)
 	o.Ref = "" // an edit is not the card itself
 	return o, true
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -34,36 +33,18 @@ const (
 
 var quiet = slog.New(slog.DiscardHandler)
 
-// clock is a settable clock shared by the engine and the desk.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type rig struct {
 	fake   *tgfake.Server
 	desk   *desk.Desk
 	eng    *bot.Engine
 	db     *store.DB
-	clock  *clock
+	clock  *storetest.Clock
 	drafts string
 	stop   func()
 }
 
 // start runs the whole bot with the desk against a fake Bot API, on the store open gives.
-func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Server, api string, c *clock, before ...func(*rig)) *rig {
+func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Server, api string, c *storetest.Clock, before ...func(*rig)) *rig {
 	t.Helper()
 	ctx := context.Background()
 	db := open(t, dbName, store.Options{Owner: "desk-test", Now: c.Now})
@@ -130,7 +111,7 @@ func newRig(t *testing.T, open storetest.Opener, before ...func(*rig)) *rig {
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
 	jkt, _ := time.LoadLocation("Asia/Jakarta")
-	return start(t, open, "desk", fake, api.URL, &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)}, before...)
+	return start(t, open, "desk", fake, api.URL, storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)), before...)
 }
 
 func (r *rig) wait(t *testing.T, chat int64, n int) []tgfake.Sent {
@@ -395,7 +376,7 @@ func TestNotesStayInternalAndFAQDraft(t *testing.T) {
 func TestSLAReminderAndLapsedClaim(t *testing.T) {
 	eachStore(t, func(t *testing.T, open storetest.Opener) {
 		r := newRig(t, open)
-		r.escalate(t, 204, "/petugas") // 10:00, due 14:00
+		card := r.escalate(t, 204, "/petugas") // 10:00, due 14:00
 		r.clock.Add(3 * time.Hour)
 		r.officer(officerA, "/ambil BLI-000001", 0) // claimed at 13:00
 		r.wait(t, officerChat, 3)
@@ -413,6 +394,9 @@ func TestSLAReminderAndLapsedClaim(t *testing.T) {
 			}
 			t.Fatalf("reminder = %q", plain(got[before]))
 		}
+		if got[before].ReplyTo != card.MessageID {
+			t.Errorf("reminder replies to message %d, want the card %d", got[before].ReplyTo, card.MessageID)
+		}
 		if err := r.desk.Sweep(ctx); err != nil { // nothing new to say
 			t.Fatal(err)
 		}
@@ -425,13 +409,21 @@ func TestSLAReminderAndLapsedClaim(t *testing.T) {
 		if err := r.desk.Sweep(ctx); err != nil {
 			t.Fatal(err)
 		}
-		got = r.wait(t, officerChat, before+3)
+		got = r.wait(t, officerChat, before+4) // the reminder, overdue and released notices, the card's edit
 		joined := ""
 		for _, m := range got[before:] {
 			joined += plain(m) + "\n"
 		}
 		if !strings.Contains(joined, "melewati tenggat") || !strings.Contains(joined, "kembali ke antrian") {
 			t.Fatalf("sweep posted:\n%s", joined)
+		}
+		// The card of the released ticket offers the claim button again.
+		reopened := false
+		for _, m := range got[before:] {
+			reopened = reopened || (m.Edited && m.MessageID == card.MessageID && len(m.Buttons) == 1 && len(m.Buttons[0]) == 2)
+		}
+		if !reopened {
+			t.Errorf("card not back in the queue after the lapsed claim: %+v", got[before:])
 		}
 		tk, _ := r.db.Ticket(ctx, 1)
 		if tk.Status != desk.Open || tk.Assignee != "" {
@@ -450,7 +442,7 @@ func TestOutboxSurvivesRestartAnd429(t *testing.T) {
 		api := httptest.NewServer(fake)
 		defer api.Close()
 		jkt, _ := time.LoadLocation("Asia/Jakarta")
-		c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)}
+		c := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, jkt))
 		r := start(t, open, "restart", fake, api.URL, c)
 		card := r.escalate(t, 205, "/petugas")
 		fake.FailNext("sendMessage", 100, 30) // Telegram says: wait 30 s
@@ -470,5 +462,3 @@ func TestOutboxSurvivesRestartAnd429(t *testing.T) {
 		}
 	})
 }
-
-func TestMain(m *testing.M) { os.Exit(m.Run()) }

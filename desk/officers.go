@@ -101,9 +101,9 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 		id, _ := strconv.ParseInt(parts[2], 10, 64)
 		switch parts[1] {
 		case "claim":
-			err = d.claim(ctx, o, id, name, in.ReplyTo)
+			err = d.claim(ctx, o, id, name)
 		case "close":
-			err = d.close(ctx, o, id, name, in.ReplyTo)
+			err = d.close(ctx, o, id, name)
 		}
 	case cmd == "antrian":
 		err = d.queue(ctx, o)
@@ -116,14 +116,14 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 				return o.t, nil
 			}
 		}
-		err = d.claim(ctx, o, id, name, "")
+		err = d.claim(ctx, o, id, name)
 	case cmd == "tutup":
 		id, ok := d.parseNumber(arg)
 		if !ok {
 			o.reply(d.officerText("desk_usage", nil), "")
 			return o.t, nil
 		}
-		err = d.close(ctx, o, id, name, "")
+		err = d.close(ctx, o, id, name)
 	case cmd == "catatan":
 		num, text, _ := strings.Cut(arg, " ")
 		id, ok := d.parseNumber(num)
@@ -202,7 +202,7 @@ func (d *Desk) answer(ctx context.Context, o *officerTurn, officer string) error
 		return nil
 	}
 	// The citizen gets the reply on their own channel, attributed to the agency.
-	toCitizen := bot.Outgoing{Chat: t.Chat, Kind: bot.OutMessage, Lang: t.Lang, Ref: "reply:" + strconv.FormatInt(id, 10),
+	toCitizen := bot.Outgoing{Chat: t.Chat, Kind: bot.OutMessage, Lang: t.Lang, Ref: replyRef(id),
 		Text: d.msgs.Text(t.Lang, "officer_reply", map[string]any{"Ticket": num, "Text": bot.EscapeMarkdown(text)})}
 	o.t.Out = append(o.t.Out, toCitizen)
 	set := TicketUpdate{Answer: text}
@@ -217,9 +217,7 @@ func (d *Desk) answer(ctx context.Context, o *officerTurn, officer string) error
 	t.Transcript = append(t.Transcript, Line{From: "officer", Text: text, At: now})
 	// The card shows the answer went out; a separate message would crowd the group, where
 	// Telegram allows about 20 messages a minute.
-	if msg, _ := d.store.CardMessage(ctx, id); msg != "" {
-		edit := d.card(t, msg)
-		edit.Ref = ""
+	if edit, ok := d.cardEdit(t, d.cardMessage(ctx, id)); ok {
 		o.t.Out = append(o.t.Out, edit)
 	} else {
 		o.reply(d.officerText("desk_reply_sent", map[string]any{"Number": num, "Officer": officer}), "")
@@ -234,7 +232,7 @@ func (d *Desk) answer(ctx context.Context, o *officerTurn, officer string) error
 	return nil
 }
 
-func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64, officer, cardMsg string) error {
+func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64, officer string) error {
 	t, err := d.store.Claim(ctx, id, o.in.UserID, officer, d.now())
 	switch {
 	case errors.Is(err, ErrConflict):
@@ -262,10 +260,10 @@ func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64, officer, car
 	if o.in.Chat != d.cfg.OfficerChat || o.in.Kind != bot.KindButton {
 		o.reply(d.officerText("desk_claimed", map[string]any{"Number": d.number(t), "Officer": officer}), "")
 	}
-	return d.refreshCard(ctx, t)
+	return d.refreshCard(ctx, t, d.cardMessage(ctx, t.ID))
 }
 
-func (d *Desk) close(ctx context.Context, o *officerTurn, id int64, officer, _ string) error {
+func (d *Desk) close(ctx context.Context, o *officerTurn, id int64, officer string) error {
 	t, err := d.store.Ticket(ctx, id)
 	if err != nil {
 		return err
@@ -288,7 +286,7 @@ func (d *Desk) close(ctx context.Context, o *officerTurn, id int64, officer, _ s
 	if o.in.Chat != d.cfg.OfficerChat || o.in.Kind != bot.KindButton {
 		o.reply(d.officerText("desk_closed", map[string]any{"Number": d.number(t), "Officer": officer}), "")
 	}
-	return d.refreshCard(ctx, t)
+	return d.refreshCard(ctx, t, d.cardMessage(ctx, t.ID))
 }
 
 // satisfaction asks the citizen to rate a closed ticket, 1 to 5.
@@ -341,15 +339,24 @@ func (d *Desk) queue(ctx context.Context, o *officerTurn) error {
 	return nil
 }
 
+// replyRef marks the outbox item of an officer's reply to ticket id's citizen.
+func replyRef(id int64) string { return "reply:" + strconv.FormatInt(id, 10) }
+
+// replyTicket reads the ticket id of a replyRef.
+func replyTicket(ref string) (int64, bool) {
+	num, ok := strings.CutPrefix(ref, "reply:")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(num, 10, 64)
+	return id, err == nil
+}
+
 // DeliveryFailed shows on the ticket's card that an officer's reply did not reach the
 // citizen; the engine calls it when a delivery fails for good.
 func (d *Desk) DeliveryFailed(ctx context.Context, item bot.StoredOutgoing, cause error) {
-	kind, num, ok := strings.Cut(item.Ref, ":")
-	if !ok || kind != "reply" {
-		return
-	}
-	id, err := strconv.ParseInt(num, 10, 64)
-	if err != nil {
+	id, ok := replyTicket(item.Ref)
+	if !ok {
 		return
 	}
 	t, err := d.store.Ticket(ctx, id)
@@ -363,18 +370,14 @@ func (d *Desk) DeliveryFailed(ctx context.Context, item bot.StoredOutgoing, caus
 	if d.cfg.OfficerChat.ID == "" || d.q == nil {
 		return
 	}
-	d.q.Deliver(ctx, d.notice(t, d.officerText("desk_reply_failed", map[string]any{"Number": d.number(t), "Error": cause.Error()})))
+	d.q.Deliver(ctx, d.notice(t, d.cardMessage(ctx, id), d.officerText("desk_reply_failed", map[string]any{"Number": d.number(t), "Error": cause.Error()})))
 }
 
 // DeliveryHeld shows on the ticket's card that an officer's reply waits for the citizen to
 // write again (WhatsApp's 24-hour window); the engine calls it when a delivery is held.
 func (d *Desk) DeliveryHeld(ctx context.Context, item bot.StoredOutgoing, cause error) {
-	kind, num, ok := strings.Cut(item.Ref, ":")
-	if !ok || kind != "reply" || d.cfg.OfficerChat.ID == "" || d.q == nil {
-		return
-	}
-	id, err := strconv.ParseInt(num, 10, 64)
-	if err != nil {
+	id, ok := replyTicket(item.Ref)
+	if !ok || d.cfg.OfficerChat.ID == "" || d.q == nil {
 		return
 	}
 	t, err := d.store.Ticket(ctx, id)
@@ -382,5 +385,5 @@ func (d *Desk) DeliveryHeld(ctx context.Context, item bot.StoredOutgoing, cause 
 		return
 	}
 	d.store.AddEvent(ctx, Event{TicketID: id, Actor: "system", Action: "delivery_held", Detail: cause.Error(), At: d.now()})
-	d.q.Deliver(ctx, d.notice(t, d.officerText("desk_reply_held", map[string]any{"Number": d.number(t)})))
+	d.q.Deliver(ctx, d.notice(t, d.cardMessage(ctx, id), d.officerText("desk_reply_held", map[string]any{"Number": d.number(t)})))
 }

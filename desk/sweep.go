@@ -33,50 +33,45 @@ func (d *Desk) Run(ctx context.Context, interval time.Duration) {
 func (d *Desk) Sweep(ctx context.Context) error {
 	now := d.now()
 	var out []bot.Outgoing
+	// tell posts a notice about t in the officers' chat and, with edit, updates its card.
+	tell := func(t Ticket, edit bool, key string, data map[string]any) {
+		if d.cfg.OfficerChat.ID == "" {
+			return
+		}
+		card := d.cardMessage(ctx, t.ID)
+		out = append(out, d.notice(t, card, d.officerText(key, data)))
+		if o, ok := d.cardEdit(t, card); ok && edit {
+			out = append(out, o)
+		}
+	}
 	due, err := d.store.DueForReminder(ctx, now, now.Add(d.cfg.ReminderLead))
 	if err != nil {
 		return err
 	}
 	for _, t := range due {
-		out = append(out, d.notice(t, d.officerText("desk_reminder", map[string]any{"Number": d.number(t),
-			"Due": d.when(t.DueAt, now), "Assignee": t.AssigneeName})))
+		tell(t, false, "desk_reminder", map[string]any{"Number": d.number(t), "Due": d.when(t.DueAt, now), "Assignee": t.AssigneeName})
 	}
 	over, err := d.store.OverdueTickets(ctx, now)
 	if err != nil {
 		return err
 	}
 	for _, t := range over {
-		out = append(out, d.notice(t, d.officerText("desk_overdue", map[string]any{"Number": d.number(t),
-			"Due": d.when(t.DueAt, now), "Assignee": t.AssigneeName})))
+		tell(t, false, "desk_overdue", map[string]any{"Number": d.number(t), "Due": d.when(t.DueAt, now), "Assignee": t.AssigneeName})
 	}
 	lapsed, err := d.store.LapsedClaims(ctx, now.Add(-d.cfg.ClaimTimeout), now)
 	if err != nil {
 		return err
 	}
 	for _, t := range lapsed {
-		out = append(out, d.notice(t, d.officerText("desk_released", map[string]any{"Number": d.number(t), "Idle": duration(d.cfg.ClaimTimeout)})))
-		if err := d.refreshCard(ctx, t); err != nil {
-			return err
-		}
+		tell(t, true, "desk_released", map[string]any{"Number": d.number(t), "Idle": duration(d.cfg.ClaimTimeout)})
 	}
 	stale, err := d.store.StaleAnswered(ctx, now.Add(-d.cfg.ReopenWindow), now)
 	if err != nil {
 		return err
 	}
 	for _, t := range stale {
-		out = append(out, d.notice(t, d.officerText("desk_auto_closed", map[string]any{"Number": d.number(t)})), d.satisfaction(t))
-		if err := d.refreshCard(ctx, t); err != nil {
-			return err
-		}
-	}
-	if d.cfg.OfficerChat.ID == "" {
-		var keep []bot.Outgoing // no officers' chat: only the citizens' messages
-		for _, o := range out {
-			if o.Chat != d.cfg.OfficerChat {
-				keep = append(keep, o)
-			}
-		}
-		out = keep
+		tell(t, true, "desk_auto_closed", map[string]any{"Number": d.number(t)})
+		out = append(out, d.satisfaction(t))
 	}
 	if len(out) == 0 || d.q == nil {
 		return nil

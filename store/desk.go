@@ -69,27 +69,23 @@ func (db *DB) CreateTicket(ctx context.Context, t desk.Ticket, card func(desk.Ti
 	var created bool
 	var items []bot.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO tickets (source_key, channel, chat_id, user_name, question, transcript, reason,
+		var err error
+		out, err = scanTicket(tx.QueryRowContext(ctx, `INSERT INTO tickets (source_key, channel, chat_id, user_name, question, transcript, reason,
 			topic, topic_label, category, candidates, lang, status, priority, created_at, due_at, activity_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14)
-			ON CONFLICT (source_key) DO NOTHING RETURNING id`,
+			ON CONFLICT (source_key) DO NOTHING RETURNING `+ticketColumns,
 			t.SourceKey, string(t.Chat.Channel), t.Chat.ID, t.UserName, t.Question, string(transcript), t.Reason,
 			t.Topic, t.TopicLabel, t.Category, strings.Join(t.Candidates, ","), t.Lang, t.Priority,
-			db.ms(t.CreatedAt), db.ms(t.DueAt)).Scan(&id)
+			db.ms(t.CreatedAt), db.ms(t.DueAt)))
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		case errors.Is(err, desk.ErrNotFound): // created before
 			out, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE source_key = $1`, t.SourceKey))
 			return err
 		case err != nil:
 			return err
 		}
 		created = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor, action, detail, created_at) VALUES ($1, 'system', 'created', $2, $3)`,
-			id, t.Reason, db.ms(t.CreatedAt)); err != nil {
-			return err
-		}
-		if out, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = $1`, id)); err != nil {
+		if err := addEvent(ctx, tx, db, desk.Event{TicketID: out.ID, Actor: "system", Action: "created", Detail: t.Reason, At: t.CreatedAt}); err != nil {
 			return err
 		}
 		if card != nil {
@@ -105,13 +101,12 @@ func (db *DB) CreateTicket(ctx context.Context, t desk.Ticket, card func(desk.Ti
 
 // Ticket returns a ticket; see desk.Store.
 func (db *DB) Ticket(ctx context.Context, id int64) (desk.Ticket, error) {
-	return scanTicket(db.r.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = $1`, id))
+	return scanTicket(db.queryRow(ctx, qTicket, id))
 }
 
 // ActiveTicket returns the chat's newest ticket that is not closed; see desk.Store.
 func (db *DB) ActiveTicket(ctx context.Context, chat balai.ChatRef) (desk.Ticket, error) {
-	return scanTicket(db.r.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets
-		WHERE channel = $1 AND chat_id = $2 AND status <> 'closed' ORDER BY id DESC LIMIT 1`, string(chat.Channel), chat.ID))
+	return scanTicket(db.queryRow(ctx, qActiveTicket, string(chat.Channel), chat.ID))
 }
 
 // Queue lists open and claimed tickets; see desk.Store.
@@ -173,7 +168,7 @@ func (db *DB) Transition(ctx context.Context, id int64, from []desk.Status, to d
 	var items []bot.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		t, err = db.transitionTx(ctx, tx, id, from, to, ev, set)
+		t, err = db.TransitionTx(ctx, tx, id, from, to, ev, set)
 		if err != nil {
 			return err
 		}
@@ -188,10 +183,6 @@ func (db *DB) Transition(ctx context.Context, id int64, from []desk.Status, to d
 
 // TransitionTx is Transition within a caller's transaction (a turn of the officers' chat).
 func (db *DB) TransitionTx(ctx context.Context, tx bot.Tx, id int64, from []desk.Status, to desk.Status, ev desk.Event, set desk.TicketUpdate) (desk.Ticket, error) {
-	return db.transitionTx(ctx, tx, id, from, to, ev, set)
-}
-
-func (db *DB) transitionTx(ctx context.Context, tx bot.Tx, id int64, from []desk.Status, to desk.Status, ev desk.Event, set desk.TicketUpdate) (desk.Ticket, error) {
 	args := []any{string(to), db.ms(ev.At), id}
 	var in []string
 	for _, s := range from {
@@ -307,23 +298,9 @@ func (db *DB) OverdueTickets(ctx context.Context, now time.Time) ([]desk.Ticket,
 
 // LapsedClaims returns silent claims to the queue; see desk.Store.
 func (db *DB) LapsedClaims(ctx context.Context, before, now time.Time) ([]desk.Ticket, error) {
-	var out []desk.Ticket
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `UPDATE tickets SET status = 'open', assignee = '', assignee_name = '', claimed_at = NULL,
-			activity_at = $1 WHERE status = 'claimed' AND activity_at < $2 RETURNING `+ticketColumns, db.ms(now), db.ms(before))
-		if err != nil {
-			return err
-		}
-		if out, err = scanTickets(rows); err != nil {
-			return err
-		}
-		for _, t := range out {
-			if err := addEvent(ctx, tx, db, desk.Event{TicketID: t.ID, Actor: "system", Action: "released", Detail: "claim lapsed", At: now}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	out, err := db.sweep(ctx, `UPDATE tickets SET status = 'open', assignee = '', assignee_name = '', claimed_at = NULL,
+		activity_at = $1 WHERE status = 'claimed' AND activity_at < $2 RETURNING `+ticketColumns, before,
+		desk.Event{Actor: "system", Action: "released", Detail: "claim lapsed", At: now})
 	if err != nil {
 		return nil, fmt.Errorf("store: lapsed claims: %w", err)
 	}
@@ -332,10 +309,21 @@ func (db *DB) LapsedClaims(ctx context.Context, before, now time.Time) ([]desk.T
 
 // StaleAnswered closes answered tickets the citizen did not follow up; see desk.Store.
 func (db *DB) StaleAnswered(ctx context.Context, before, now time.Time) ([]desk.Ticket, error) {
+	out, err := db.sweep(ctx, `UPDATE tickets SET status = 'closed', closed_at = $1, activity_at = $1
+		WHERE status = 'answered' AND activity_at < $2 RETURNING `+ticketColumns, before,
+		desk.Event{Actor: "system", Action: "closed", Detail: "no reply from the citizen", At: now})
+	if err != nil {
+		return nil, fmt.Errorf("store: close answered: %w", err)
+	}
+	return out, nil
+}
+
+// sweep runs update (with $1 the time of ev and $2 before) and records ev for every ticket it
+// returns, in one transaction.
+func (db *DB) sweep(ctx context.Context, update string, before time.Time, ev desk.Event) ([]desk.Ticket, error) {
 	var out []desk.Ticket
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `UPDATE tickets SET status = 'closed', closed_at = $1, activity_at = $1
-			WHERE status = 'answered' AND activity_at < $2 RETURNING `+ticketColumns, db.ms(now), db.ms(before))
+		rows, err := tx.QueryContext(ctx, update, db.ms(ev.At), db.ms(before))
 		if err != nil {
 			return err
 		}
@@ -343,16 +331,14 @@ func (db *DB) StaleAnswered(ctx context.Context, before, now time.Time) ([]desk.
 			return err
 		}
 		for _, t := range out {
-			if err := addEvent(ctx, tx, db, desk.Event{TicketID: t.ID, Actor: "system", Action: "closed", Detail: "no reply from the citizen", At: now}); err != nil {
+			ev.TicketID = t.ID
+			if err := addEvent(ctx, tx, db, ev); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("store: close answered: %w", err)
-	}
-	return out, nil
+	return out, err
 }
 
 // CardMessage returns the delivered card's message id; see desk.Store.

@@ -33,6 +33,18 @@ const (
 
 var hotStatements = []string{qAcceptInbound, qMarkHandled, qUpsertConversation, qLogInbound, qInsertOutbox, qLogOutbound, qMarkSent}
 
+// Hot reads, prepared once at Open on the readers: each citizen message reads its
+// conversation and its chat's active ticket (parsing the ticket query took twice as long as
+// running it on SQLite).
+const (
+	qConversation = `SELECT state FROM conversations WHERE channel = $1 AND chat_id = $2`
+	qTicket       = `SELECT ` + ticketColumns + ` FROM tickets WHERE id = $1`
+	qActiveTicket = `SELECT ` + ticketColumns + ` FROM tickets
+		WHERE channel = $1 AND chat_id = $2 AND status <> 'closed' ORDER BY id DESC LIMIT 1`
+)
+
+var hotReads = []string{qConversation, qTicket, qActiveTicket}
+
 // Accept records inbound messages in one transaction; see bot.Store.
 func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound, []bool, error) {
 	stored := make([]bot.StoredInbound, len(in))
@@ -101,8 +113,7 @@ func (db *DB) Pending(ctx context.Context) ([]bot.StoredInbound, error) {
 func (db *DB) Conversation(ctx context.Context, chat balai.ChatRef) (bot.Conversation, error) {
 	var c bot.Conversation
 	var state string
-	err := db.r.QueryRowContext(ctx, `SELECT state FROM conversations WHERE channel = $1 AND chat_id = $2`,
-		string(chat.Channel), chat.ID).Scan(&state)
+	err := db.queryRow(ctx, qConversation, string(chat.Channel), chat.ID).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil
 	}
@@ -178,12 +189,6 @@ func (db *DB) Enqueue(ctx context.Context, items []bot.Outgoing) ([]bot.StoredOu
 	return out, nil
 }
 
-// EnqueueTx puts items in the outbox within a caller's transaction (the desk records an
-// officer's reply and its delivery together).
-func (db *DB) EnqueueTx(ctx context.Context, tx *sql.Tx, items []bot.Outgoing) ([]bot.StoredOutgoing, error) {
-	return db.enqueue(ctx, tx, items, 0, db.now())
-}
-
 func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []bot.Outgoing, inbound int64, now time.Time) ([]bot.StoredOutgoing, error) {
 	out := make([]bot.StoredOutgoing, 0, len(items))
 	var inb any
@@ -216,10 +221,22 @@ func (db *DB) Unsent(ctx context.Context) ([]bot.StoredOutgoing, error) {
 	now := db.now()
 	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET owner = $1, lease_until = $2
 		WHERE state = 'pending' AND (owner IS NULL OR owner = $1 OR lease_until < $3)
-		RETURNING id, payload, attempts, not_before`, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
+		RETURNING `+outboxColumns, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: unsent: %w", err)
 	}
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: unsent: %w", err)
+	}
+	return out, nil
+}
+
+// outboxColumns are the columns scanOutbox reads.
+const outboxColumns = `id, payload, attempts, not_before`
+
+// scanOutbox reads outbox items (outboxColumns), oldest first.
+func scanOutbox(rows *sql.Rows) ([]bot.StoredOutgoing, error) {
 	defer rows.Close()
 	var out []bot.StoredOutgoing
 	for rows.Next() {
@@ -227,16 +244,17 @@ func (db *DB) Unsent(ctx context.Context) ([]bot.StoredOutgoing, error) {
 		var payload string
 		var nb sql.NullInt64
 		if err := rows.Scan(&s.ID, &payload, &s.Attempts, &nb); err != nil {
-			return nil, fmt.Errorf("store: unsent: %w", err)
+			return nil, err
 		}
 		if err := json.Unmarshal([]byte(payload), &s.Outgoing); err != nil {
-			return nil, fmt.Errorf("store: unsent %d: %w", s.ID, err)
+			return nil, fmt.Errorf("item %d: %w", s.ID, err)
 		}
+		s.Outgoing.ID = s.ID
 		s.NotBefore = fromMS(nb)
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: unsent: %w", err)
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -283,27 +301,17 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 // SentAfter returns the delivered messages of a chat with outbox ids above after, oldest
 // first, at most limit (the web chat replays them to a browser that reconnects).
 func (db *DB) SentAfter(ctx context.Context, chat balai.ChatRef, after int64, limit int) ([]bot.StoredOutgoing, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, payload FROM outbox
+	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
 		WHERE channel = $1 AND chat_id = $2 AND id > $3 AND state = 'sent' ORDER BY id LIMIT $4`,
 		string(chat.Channel), chat.ID, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: sent after: %w", err)
 	}
-	defer rows.Close()
-	var out []bot.StoredOutgoing
-	for rows.Next() {
-		var s bot.StoredOutgoing
-		var payload string
-		if err := rows.Scan(&s.ID, &payload); err != nil {
-			return nil, fmt.Errorf("store: sent after: %w", err)
-		}
-		if err := json.Unmarshal([]byte(payload), &s.Outgoing); err != nil {
-			return nil, fmt.Errorf("store: sent after %d: %w", s.ID, err)
-		}
-		s.Outgoing.ID = s.ID
-		out = append(out, s)
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: sent after: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MarkHeld parks an item until its chat writes again; see bot.Store.
@@ -318,26 +326,16 @@ func (db *DB) MarkHeld(ctx context.Context, id int64, reason string) error {
 func (db *DB) ReleaseHeld(ctx context.Context, chat balai.ChatRef) ([]bot.StoredOutgoing, error) {
 	now := db.now()
 	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET state = 'pending', owner = $1, lease_until = $2
-		WHERE channel = $3 AND chat_id = $4 AND state = 'held' RETURNING id, payload, attempts`,
+		WHERE channel = $3 AND chat_id = $4 AND state = 'held' RETURNING `+outboxColumns,
 		db.owner, db.ms(now.Add(db.lease)), string(chat.Channel), chat.ID)
 	if err != nil {
 		return nil, fmt.Errorf("store: release held: %w", err)
 	}
-	defer rows.Close()
-	var out []bot.StoredOutgoing
-	for rows.Next() {
-		var s bot.StoredOutgoing
-		var payload string
-		if err := rows.Scan(&s.ID, &payload, &s.Attempts); err != nil {
-			return nil, fmt.Errorf("store: release held: %w", err)
-		}
-		if err := json.Unmarshal([]byte(payload), &s.Outgoing); err != nil {
-			return nil, fmt.Errorf("store: release held %d: %w", s.ID, err)
-		}
-		out = append(out, s)
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: release held: %w", err)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, rows.Err()
+	return out, nil
 }
 
 // LastInbound is when a chat last wrote; see bot.Store.

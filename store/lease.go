@@ -34,6 +34,3 @@ func (db *DB) ReleaseLease(ctx context.Context, name string) error {
 	}
 	return nil
 }
-
-// Owner is this process's name in claims and leases.
-func (db *DB) Owner() string { return db.owner }

@@ -43,7 +43,7 @@ type DB struct {
 	lease   time.Duration // how long a claim lasts
 	now     func() time.Time
 
-	stmts map[string]*sql.Stmt // hot statements prepared on w at Open
+	stmts map[string]*sql.Stmt // hot statements prepared at Open: writes on w, reads on r
 }
 
 // Options configure Open.
@@ -100,6 +100,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
 		db.r.SetMaxOpenConns(4)
+		db.r.SetMaxIdleConns(4) // keep the connections, and the reads prepared on them
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -111,13 +112,18 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	for _, q := range hotStatements {
-		st, err := db.w.PrepareContext(ctx, q)
-		if err != nil {
-			db.Close()
-			return nil, fmt.Errorf("store: prepare: %w", err)
+	for _, p := range []struct {
+		on      *sql.DB
+		queries []string
+	}{{db.w, hotStatements}, {db.r, hotReads}} {
+		for _, q := range p.queries {
+			st, err := p.on.PrepareContext(ctx, q)
+			if err != nil {
+				db.Close()
+				return nil, fmt.Errorf("store: prepare: %w", err)
+			}
+			db.stmts[q] = st
 		}
-		db.stmts[q] = st
 	}
 	return db, nil
 }
@@ -266,7 +272,16 @@ func (db *DB) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any)
 func (db *DB) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
 	st, err := db.stmt(ctx, query)
 	if err != nil {
-		return tx.QueryRowContext(ctx, query, args...) // reports the same error
+		return tx.QueryRowContext(ctx, query, args...) // not prepared at Open: parsed now
 	}
 	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+}
+
+// queryRow runs a read prepared at Open (hotReads) returning one row.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := db.stmt(ctx, query)
+	if err != nil {
+		return db.r.QueryRowContext(ctx, query, args...) // not prepared at Open: parsed now
+	}
+	return st.QueryRowContext(ctx, args...)
 }

@@ -79,6 +79,37 @@ func Postgres(t *testing.T) Opener {
 	}
 }
 
+// Clock is a settable clock for store.Options.Now and whatever else shares the store's time
+// in a test: claims and leases expire when the test says, not after a sleep.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Add moves the clock on by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
 // RunAll runs every conformance test.
 func RunAll(t *testing.T, open Opener) {
 	tests := []struct {
@@ -214,20 +245,22 @@ func testOutboxAcrossProcesses(t *testing.T, open Opener) {
 }
 
 func testPendingTakeover(t *testing.T, open Opener) {
-	dead := open(t, "takeover", store.Options{Owner: "dead", Lease: 20 * time.Millisecond})
-	live := open(t, "takeover", store.Options{Owner: "live"})
+	c := NewClock(time.Now())
+	dead := open(t, "takeover", store.Options{Owner: "dead", Lease: time.Minute, Now: c.Now})
+	live := open(t, "takeover", store.Options{Owner: "live", Now: c.Now})
 	if _, _, err := dead.Accept(ctx(), []bot.Inbound{{Chat: chat, Key: "1", Kind: bot.KindText, Text: "halo"}}); err != nil {
 		t.Fatal(err)
 	}
+	c.Add(59 * time.Second)
 	if p, _ := live.Pending(ctx()); len(p) != 0 {
 		t.Fatalf("took a message while its owner's claim holds: %+v", p)
 	}
-	time.Sleep(40 * time.Millisecond)
+	c.Add(2 * time.Second)
 	if p, _ := live.Pending(ctx()); len(p) != 1 {
 		t.Fatalf("after the lease: %d pending, want 1", len(p))
 	}
 	// The same owner after a restart takes its messages back at once.
-	again := open(t, "takeover", store.Options{Owner: "live"})
+	again := open(t, "takeover", store.Options{Owner: "live", Now: c.Now})
 	if p, _ := again.Pending(ctx()); len(p) != 1 {
 		t.Fatalf("restarted owner: %d pending, want 1", len(p))
 	}
@@ -236,17 +269,22 @@ func testPendingTakeover(t *testing.T, open Opener) {
 // testConfirmAfterTakeover: a process whose claim on an outbox item lapsed (it sat behind
 // a slow queue) must learn before sending that another process took the item over.
 func testConfirmAfterTakeover(t *testing.T, open Opener) {
-	slow := open(t, "confirm", store.Options{Owner: "slow", Lease: 20 * time.Millisecond})
-	other := open(t, "confirm", store.Options{Owner: "other"})
+	c := NewClock(time.Now())
+	slow := open(t, "confirm", store.Options{Owner: "slow", Lease: time.Minute, Now: c.Now})
+	other := open(t, "confirm", store.Options{Owner: "other", Now: c.Now})
 	items, err := slow.Enqueue(ctx(), []bot.Outgoing{{Chat: chat, Kind: bot.OutMessage, Text: "x"}})
 	if err != nil || len(items) != 1 {
 		t.Fatalf("enqueue: %v %v", items, err)
 	}
 	id := items[0].ID
+	c.Add(59 * time.Second)
 	if ok, err := slow.Confirm(ctx(), id); err != nil || !ok {
 		t.Fatalf("confirm within the claim: %v %v", ok, err)
 	}
-	time.Sleep(40 * time.Millisecond)
+	if taken, _ := other.Unsent(ctx()); len(taken) != 0 {
+		t.Fatalf("other took an item while its claim holds: %+v", taken)
+	}
+	c.Add(61 * time.Second)
 	taken, err := other.Unsent(ctx())
 	if err != nil || len(taken) != 1 || taken[0].ID != id {
 		t.Fatalf("other did not take the lapsed item: %+v %v", taken, err)
@@ -489,19 +527,21 @@ func testCardLookup(t *testing.T, open Opener) {
 }
 
 func testLease(t *testing.T, open Opener) {
-	a := open(t, "lease", store.Options{Owner: "a"})
-	b := open(t, "lease", store.Options{Owner: "b"})
-	ok, err := a.AcquireLease(ctx(), "whatsapp", 50*time.Millisecond)
+	c := NewClock(time.Now())
+	a := open(t, "lease", store.Options{Owner: "a", Now: c.Now})
+	b := open(t, "lease", store.Options{Owner: "b", Now: c.Now})
+	ok, err := a.AcquireLease(ctx(), "whatsapp", time.Minute)
 	if err != nil || !ok {
 		t.Fatalf("a: %v %v", ok, err)
 	}
+	c.Add(59 * time.Second)
 	if ok, _ := b.AcquireLease(ctx(), "whatsapp", time.Minute); ok {
 		t.Fatal("b took a held lease")
 	}
-	if ok, _ := a.AcquireLease(ctx(), "whatsapp", 50*time.Millisecond); !ok {
+	if ok, _ := a.AcquireLease(ctx(), "whatsapp", time.Minute); !ok {
 		t.Fatal("a could not renew its lease")
 	}
-	time.Sleep(80 * time.Millisecond)
+	c.Add(61 * time.Second)
 	if ok, _ := b.AcquireLease(ctx(), "whatsapp", time.Minute); !ok {
 		t.Fatal("b could not take an expired lease")
 	}
