@@ -91,22 +91,26 @@ func renderWebLink(w util.BufWriter, src []byte, node ast.Node, entering bool) (
 	return ast.WalkContinue, nil
 }
 
+// writeWebLink writes text as a link to d, or as text where d cannot be linked or n is
+// inside a link already.
+func writeWebLink(w util.BufWriter, n ast.Node, d destination, text string) {
+	if href, ok := webHref(d); ok && !insideLink(n) {
+		_, _ = w.WriteString(`<a href="` + escapeHTML(href) + `"` + webLinkAttrs + ">" + escapeHTML(text) + "</a>")
+		return
+	}
+	_, _ = w.WriteString(escapeHTML(text))
+}
+
 func renderWebAutoLink(w util.BufWriter, src []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
 	if !entering {
 		return ast.WalkContinue, nil
 	}
 	n := node.(*ast.AutoLink)
-	label := string(n.Label(src))
 	url := string(n.URL(src))
 	if n.AutoLinkType == ast.AutoLinkEmail && !strings.HasPrefix(strings.ToLower(url), "mailto:") {
 		url = "mailto:" + url
 	}
-	href, ok := webHref(classifyURL(url))
-	if !ok || insideLink(n) {
-		_, _ = w.WriteString(escapeHTML(label))
-		return ast.WalkContinue, nil
-	}
-	_, _ = w.WriteString(`<a href="` + escapeHTML(href) + `"` + webLinkAttrs + ">" + escapeHTML(label) + "</a>")
+	writeWebLink(w, n, classifyURL(url), string(n.Label(src)))
 	return ast.WalkContinue, nil
 }
 
@@ -117,15 +121,10 @@ func renderWebImage(w util.BufWriter, src []byte, node ast.Node, entering bool) 
 	n := node.(*ast.Image)
 	alt := strings.TrimSpace(plainInlines(n, src))
 	d := classifyURL(unescapeMD(n.Destination))
-	href, ok := webHref(d)
 	if alt == "" {
 		alt = d.display
 	}
-	if !ok || insideLink(n) {
-		_, _ = w.WriteString(escapeHTML(alt))
-		return ast.WalkSkipChildren, nil
-	}
-	_, _ = w.WriteString(`<a href="` + escapeHTML(href) + `"` + webLinkAttrs + ">" + escapeHTML(alt) + "</a>")
+	writeWebLink(w, n, d, alt)
 	return ast.WalkSkipChildren, nil
 }
 
@@ -133,11 +132,7 @@ func renderWebRawHTML(w util.BufWriter, src []byte, node ast.Node, entering bool
 	if !entering {
 		return ast.WalkSkipChildren, nil
 	}
-	n := node.(*ast.RawHTML)
-	for i := 0; i < n.Segments.Len(); i++ {
-		seg := n.Segments.At(i)
-		_, _ = w.WriteString(escapeHTML(string(seg.Value(src))))
-	}
+	_, _ = w.WriteString(escapeHTML(string(node.(*ast.RawHTML).Segments.Value(src))))
 	return ast.WalkSkipChildren, nil
 }
 
@@ -145,17 +140,7 @@ func renderWebHTMLBlock(w util.BufWriter, src []byte, node ast.Node, entering bo
 	if !entering {
 		return ast.WalkContinue, nil
 	}
-	n := node.(*ast.HTMLBlock)
-	var b strings.Builder
-	for i := 0; i < n.Lines().Len(); i++ {
-		seg := n.Lines().At(i)
-		b.Write(seg.Value(src))
-	}
-	if n.HasClosure() {
-		b.Write(n.ClosureLine.Value(src))
-	}
-	text := strings.TrimSpace(b.String())
-	if text != "" {
+	if text := strings.TrimSpace(htmlBlockText(node.(*ast.HTMLBlock), src)); text != "" {
 		_, _ = w.WriteString("<p>" + strings.ReplaceAll(escapeHTML(text), "\n", "<br>\n") + "</p>\n")
 	}
 	return ast.WalkContinue, nil

@@ -338,18 +338,7 @@ func TestCorpusTelegramHTML(t *testing.T) {
 			}
 		}
 		// Every body also splits cleanly for a small limit.
-		for _, c := range Split(e.Body, 300, TelegramHTML) {
-			out := TelegramHTML(c)
-			if l := VisibleLen(out); l > 300 {
-				t.Errorf("%s: chunk of visible length %d > 300:\n%s", path, l, c)
-			}
-			if err := checkTelegramHTML(out); err != nil {
-				t.Errorf("%s: chunk %q: %v", path, c, err)
-			}
-		}
-		if got, want := splitWords(e.Body, 300, TelegramHTML); !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: split at 300 changes the words", path)
-		}
+		checkChunks(t, e.Body, 300, "telegram "+path, TelegramHTML, Split(e.Body, 300, TelegramHTML))
 		return nil
 	})
 	if err != nil {
@@ -358,14 +347,6 @@ func TestCorpusTelegramHTML(t *testing.T) {
 	if n < 10 {
 		t.Fatalf("rendered only %d corpus entries; is the corpus at %s?", n, root)
 	}
-}
-
-// splitWords returns the words of the chunks' renderings and of the whole rendering.
-func splitWords(md string, limit int, render func(string) string) (got, want []string) {
-	for _, c := range Split(md, limit, render) {
-		got = append(got, words(render(c), isHTML(render))...)
-	}
-	return got, words(render(md), isHTML(render))
 }
 
 // isHTML reports whether render is one of the HTML renderers.

@@ -61,12 +61,7 @@ func referenceDefinitions(md string) func(string) string {
 	var defs []string
 	_ = ast.Walk(parse(src), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if d, ok := n.(*ast.LinkReferenceDefinition); ok && entering {
-			var b strings.Builder
-			for i := 0; i < d.Lines().Len(); i++ {
-				seg := d.Lines().At(i)
-				b.Write(seg.Value(src))
-			}
-			if t := strings.TrimSpace(b.String()); t != "" {
+			if t := strings.TrimSpace(string(d.Lines().Value(src))); t != "" {
 				defs = append(defs, t)
 			}
 		}

@@ -48,15 +48,11 @@ func longParagraph(n int) string {
 	return b.String()
 }
 
-func measureOf(render func(string) string) func(string) int {
-	return measureFor(render)
-}
-
-// checkChunks checks that every chunk renders within limit, that the words of the chunks
-// are the words of the whole, and that Telegram chunks are valid.
+// checkChunks checks that every chunk renders within limit and not empty, that the words
+// of the chunks are the words of the whole, and that TelegramHTML chunks are valid.
 func checkChunks(t *testing.T, md string, limit int, name string, render func(string) string, chunks []string) {
 	t.Helper()
-	measure := measureOf(render)
+	measure := measureFor(render)
 	for i, c := range chunks {
 		out := render(c)
 		if l := measure(out); l > limit {
@@ -65,9 +61,9 @@ func checkChunks(t *testing.T, md string, limit int, name string, render func(st
 		if strings.TrimSpace(out) == "" {
 			t.Errorf("%s: chunk %d renders empty: %q", name, i, c)
 		}
-		if name == "telegram" {
+		if reflect.ValueOf(render).Pointer() == reflect.ValueOf(TelegramHTML).Pointer() {
 			if err := checkTelegramHTML(out); err != nil {
-				t.Errorf("chunk %d is not valid Telegram HTML: %v", i, err)
+				t.Errorf("%s: chunk %d is not valid Telegram HTML: %v", name, i, err)
 			}
 		}
 	}
@@ -244,7 +240,7 @@ func TestSplit(t *testing.T) {
 				t.Errorf("Split(%q, %d)\n got %q\nwant %q", tc.md, tc.limit, got, tc.want)
 			}
 			if tc.limit > 0 {
-				measure := measureOf(tc.render)
+				measure := measureFor(tc.render)
 				for _, c := range got {
 					if l := measure(tc.render(c)); l > tc.limit {
 						t.Errorf("chunk %q has length %d > %d", c, l, tc.limit)
@@ -330,10 +326,14 @@ func TestSplitLongBlockquoteAndList(t *testing.T) {
 // TestSplitUnknownRender measures a renderer Split does not know by its output length.
 func TestSplitUnknownRender(t *testing.T) {
 	wrapped := func(s string) string { return TelegramHTML(s) }
-	md := "**satu** dua **tiga** empat"
-	for _, c := range Split(md, 20, wrapped) {
-		if l := utf16Len(wrapped(c)); l > 20 {
-			t.Errorf("chunk %q renders to %d > 20 characters", c, l)
+	md := "**satu** dua **tiga** empat" // 23 visible characters, 37 with the tags
+	chunks := Split(md, 25, wrapped)
+	if want := []string{"**satu** dua", "**tiga** empat"}; !reflect.DeepEqual(chunks, want) {
+		t.Errorf("Split(%q, 25, wrapped TelegramHTML) = %q, want %q (tags counted)", md, chunks, want)
+	}
+	for _, c := range chunks {
+		if l := utf16Len(wrapped(c)); l > 25 {
+			t.Errorf("chunk %q renders to %d > 25 characters", c, l)
 		}
 	}
 }

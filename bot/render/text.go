@@ -92,9 +92,9 @@ func (r *textRenderer) block(n ast.Node) string {
 		}
 		return "———"
 	case *ast.CodeBlock:
-		return r.codeBlock(r.lines(n), "")
+		return r.codeBlock(string(n.Lines().Value(r.src)), "")
 	case *ast.FencedCodeBlock:
-		return r.codeBlock(r.lines(n), string(n.Language(r.src)))
+		return r.codeBlock(string(n.Lines().Value(r.src)), string(n.Language(r.src)))
 	case *ast.Blockquote:
 		r.quote++
 		inner := r.blocks(n, "\n\n")
@@ -112,11 +112,7 @@ func (r *textRenderer) block(n ast.Node) string {
 	case *ast.List:
 		return r.list(n)
 	case *ast.HTMLBlock:
-		raw := r.lines(n)
-		if n.HasClosure() {
-			raw += string(n.ClosureLine.Value(r.src))
-		}
-		return r.esc(strings.TrimSpace(raw))
+		return r.esc(strings.TrimSpace(htmlBlockText(n, r.src)))
 	case *ast.LinkReferenceDefinition:
 		return ""
 	}
@@ -126,18 +122,16 @@ func (r *textRenderer) block(n ast.Node) string {
 		}
 		return r.blocks(n, "\n\n")
 	}
-	return r.esc(strings.TrimSpace(r.lines(n)))
+	return r.esc(strings.TrimSpace(string(n.Lines().Value(r.src))))
 }
 
-// lines returns the raw text of a block's lines.
-func (r *textRenderer) lines(n ast.Node) string {
-	var b strings.Builder
-	ls := n.Lines()
-	for i := 0; i < ls.Len(); i++ {
-		seg := ls.At(i)
-		b.Write(seg.Value(r.src))
+// htmlBlockText is the raw source of an HTML block, its closing line included.
+func htmlBlockText(n *ast.HTMLBlock, src []byte) string {
+	b := n.Lines().Value(src)
+	if n.HasClosure() {
+		b = append(b, n.ClosureLine.Value(src)...)
 	}
-	return b.String()
+	return string(b)
 }
 
 func (r *textRenderer) codeBlock(code, lang string) string {
@@ -290,25 +284,18 @@ func (r *textRenderer) inline(n ast.Node) string {
 		if r.link > 0 || d.kind == linkNone {
 			return r.esc(alt)
 		}
-		if r.mode == modeTelegram {
-			if d.kind == linkWeb {
-				if alt == "" {
-					alt = d.display
-				}
-				return `<a href="` + escapeHTML(d.href) + `">` + escapeHTML(alt) + "</a>"
+		if r.mode == modeTelegram && d.kind == linkWeb {
+			if alt == "" {
+				alt = d.display
 			}
+			return `<a href="` + escapeHTML(d.href) + `">` + escapeHTML(alt) + "</a>"
 		}
 		if alt == "" || sameURL(alt, d.display) {
 			return r.esc(d.display)
 		}
 		return r.esc(alt + " (" + d.display + ")")
 	case *ast.RawHTML:
-		var b strings.Builder
-		for i := 0; i < n.Segments.Len(); i++ {
-			seg := n.Segments.At(i)
-			b.Write(seg.Value(r.src))
-		}
-		return r.esc(b.String())
+		return r.esc(string(n.Segments.Value(r.src)))
 	}
 	return r.inlines(n)
 }
@@ -347,16 +334,11 @@ func (r *textRenderer) linkTo(inner string, n ast.Node, d destination) string {
 	if r.link > 0 {
 		return inner
 	}
-	if r.mode == modeTelegram {
-		if d.kind == linkWeb {
-			if strings.TrimSpace(inner) == "" {
-				inner = escapeHTML(d.display)
-			}
-			return `<a href="` + escapeHTML(d.href) + `">` + inner + "</a>"
+	if r.mode == modeTelegram && d.kind == linkWeb {
+		if strings.TrimSpace(inner) == "" {
+			inner = escapeHTML(d.display)
 		}
-		if d.kind == linkNone {
-			return inner
-		}
+		return `<a href="` + escapeHTML(d.href) + `">` + inner + "</a>"
 	}
 	if d.kind == linkNone {
 		return inner

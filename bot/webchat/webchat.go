@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -54,11 +55,13 @@ type Config struct {
 
 // Chat is the web chat: an http.Handler and the channel's bot.Sender.
 type Chat struct {
-	cfg     Config
-	accept  Acceptor
-	history History
-	log     *slog.Logger
-	mux     *http.ServeMux
+	origins  []string
+	accept   Acceptor
+	history  History
+	log      *slog.Logger
+	mux      *http.ServeMux
+	pageHTML []byte // index.html with the agency's name
+	embedJS  []byte
 
 	mu   sync.Mutex
 	subs map[string]map[chan event]struct{} // session → subscribers
@@ -74,7 +77,17 @@ func New(cfg Config, accept Acceptor, history History) *Chat {
 	if cfg.Agency == "" {
 		cfg.Agency = "Layanan Informasi"
 	}
-	c := &Chat{cfg: cfg, accept: accept, history: history, log: cfg.Logger, subs: map[string]map[chan event]struct{}{}}
+	index, _ := static.ReadFile("static/index.html")
+	embedJS, _ := static.ReadFile("static/embed.js")
+	c := &Chat{
+		origins:  cfg.Origins,
+		accept:   accept,
+		history:  history,
+		log:      cfg.Logger,
+		pageHTML: []byte(strings.ReplaceAll(string(index), "{{AGENCY}}", html.EscapeString(cfg.Agency))),
+		embedJS:  embedJS,
+		subs:     map[string]map[chan event]struct{}{},
+	}
 	sub, _ := fs.Sub(static, "static")
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", c.page)
@@ -100,7 +113,7 @@ func (c *Chat) cors(w http.ResponseWriter, r *http.Request) {
 	if origin == "" {
 		return
 	}
-	for _, o := range c.cfg.Origins {
+	for _, o := range c.origins {
 		if o == "*" || o == origin {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
 			w.Header().Set("Vary", "Origin")
@@ -114,26 +127,15 @@ func (c *Chat) cors(w http.ResponseWriter, r *http.Request) {
 func (c *Chat) preflight(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }
 
 func (c *Chat) page(w http.ResponseWriter, r *http.Request) {
-	b, err := static.ReadFile("static/index.html")
-	if err != nil {
-		http.Error(w, "not found", http.StatusNotFound)
-		return
-	}
-	page := strings.ReplaceAll(string(b), "{{AGENCY}}", htmlEscape(c.cfg.Agency))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'")
-	io.WriteString(w, page)
+	w.Write(c.pageHTML)
 }
 
 func (c *Chat) embed(w http.ResponseWriter, r *http.Request) {
-	b, err := static.ReadFile("static/embed.js")
-	if err != nil {
-		http.Error(w, "not found", http.StatusNotFound)
-		return
-	}
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	w.Write(b)
+	w.Write(c.embedJS)
 }
 
 // Sessions are 128-bit random hex strings; the session is the chat id.
@@ -208,16 +210,23 @@ func (c *Chat) message(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, map[string]bool{"ok": true})
 }
 
-// event is one reply as the browser receives it.
-type event struct {
+// eventData is one reply as the browser receives it.
+type eventData struct {
 	ID      int64          `json:"id"`
 	HTML    string         `json:"html"`
 	Buttons [][]bot.Button `json:"buttons,omitempty"`
 	Time    int64          `json:"time"`
 }
 
+// event is a reply rendered and encoded once for every event stream of its session.
+type event struct {
+	id   int64
+	data []byte
+}
+
 func toEvent(o bot.Outgoing) event {
-	return event{ID: o.ID, HTML: render.HTML(o.Text), Buttons: o.Buttons, Time: time.Now().UnixMilli()}
+	data, _ := json.Marshal(eventData{ID: o.ID, HTML: render.HTML(o.Text), Buttons: o.Buttons, Time: time.Now().UnixMilli()})
+	return event{id: o.ID, data: data}
 }
 
 // Send publishes a reply to the browsers of its session; see bot.Sender. A browser that is
@@ -226,12 +235,18 @@ func (c *Chat) Send(_ context.Context, o bot.Outgoing) (string, error) {
 	if o.Kind != bot.OutMessage {
 		return "", nil
 	}
+	c.mu.Lock()
+	listening := len(c.subs[o.Chat.ID]) > 0
+	c.mu.Unlock()
+	if !listening { // no browser to render for: it replays the reply from the outbox
+		return strconv.FormatInt(o.ID, 10), nil
+	}
 	ev := toEvent(o)
 	c.mu.Lock()
 	for ch := range c.subs[o.Chat.ID] {
 		select {
 		case ch <- ev:
-		default: // a stalled browser catches up from the outbox when it reconnects
+		default: // a stalled stream catches up from the outbox (see events)
 		}
 	}
 	c.mu.Unlock()
@@ -317,15 +332,15 @@ func (c *Chat) events(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case ev := <-ch:
-			if ev.ID <= after {
+			if ev.id <= after {
 				continue // already replayed
 			}
 			if err := catchUp(); err != nil && r.Context().Err() == nil {
 				c.log.Warn("Failed to catch up web chat history", "err", err)
 			}
-			if ev.ID > after {
+			if ev.id > after {
 				writeEvent(w, ev)
-				after = ev.ID
+				after = ev.id
 			}
 			flusher.Flush()
 		case <-keepalive.C:
@@ -339,8 +354,7 @@ func (c *Chat) events(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeEvent(w io.Writer, ev event) {
-	b, _ := json.Marshal(ev)
-	fmt.Fprintf(w, "id: %d\nevent: message\ndata: %s\n\n", ev.ID, b)
+	fmt.Fprintf(w, "id: %d\nevent: message\ndata: %s\n\n", ev.id, ev.data)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -351,8 +365,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
-}
-
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(s)
 }
