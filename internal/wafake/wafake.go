@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -106,15 +107,7 @@ func (s *Server) Sent() []Sent {
 
 // SentTo returns the messages sent to one recipient.
 func (s *Server) SentTo(to string) []Sent {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []Sent
-	for _, m := range s.sent {
-		if m.To == to {
-			out = append(out, m)
-		}
-	}
-	return out
+	return slices.DeleteFunc(s.Sent(), func(m Sent) bool { return m.To != to })
 }
 
 // Calls is how many message requests arrived, failed ones included.

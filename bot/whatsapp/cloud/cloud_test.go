@@ -90,15 +90,13 @@ func (c *clock) Set(t time.Time) {
 
 // lastInbound is a settable LastInbounder.
 type lastInbound struct {
-	mu    sync.Mutex
-	last  map[string]time.Time
-	calls int
+	mu   sync.Mutex
+	last map[string]time.Time
 }
 
 func (l *lastInbound) LastInbound(_ context.Context, chat balai.ChatRef) (time.Time, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.calls++
 	return l.last[chat.ID], nil
 }
 

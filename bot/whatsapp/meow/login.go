@@ -18,10 +18,10 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// ErrPairingTimeout is returned by Login and Pair when no code was used in time.
+// ErrPairingTimeout is returned by Login when no code was used in time.
 var ErrPairingTimeout = errors.New("whatsapp: pairing timed out: the code was not used in time; run the command again")
 
-// ErrSessionHeld is returned by Login and Pair while another process holds the session lease.
+// ErrSessionHeld is returned by Login while another process holds the session lease.
 var ErrSessionHeld = errors.New("whatsapp: another process holds the WhatsApp session lease")
 
 // pairSettle is how long pairing waits, after the phone accepted, for the first connection
@@ -45,39 +45,6 @@ func Login(ctx context.Context, cfg Config, out io.Writer, phone string) error {
 }
 
 func login(ctx context.Context, cfg Config, out io.Writer, phone string, newClient func(*wastore.Device, waLog.Logger) client) error {
-	a, err := New(cfg, nil)
-	if err != nil {
-		return err
-	}
-	a.newClient = newClient
-	return a.Pair(ctx, out, phone)
-}
-
-// QR returns the QR code on show while Pair links a device by QR code (the text to encode,
-// for a web console to draw), or "".
-func (a *Adapter) QR() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.qr
-}
-
-// PairingCode returns the code on show while Pair links a device by phone number, or "".
-func (a *Adapter) PairingCode() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.code
-}
-
-func (a *Adapter) showCodes(qr, code string) {
-	a.mu.Lock()
-	a.qr, a.code = qr, code
-	a.mu.Unlock()
-}
-
-// Pair links a device as Login does, writing instructions and codes to out (nil discards
-// them; QR and PairingCode return the codes meanwhile). It takes the session lease while
-// pairing; in a process that also runs the adapter, Run connects the new device afterwards.
-func (a *Adapter) Pair(ctx context.Context, out io.Writer, phone string) error {
 	if out == nil {
 		out = io.Discard
 	}
@@ -87,6 +54,11 @@ func (a *Adapter) Pair(ctx context.Context, out io.Writer, phone string) error {
 			return err
 		}
 	}
+	a, err := New(cfg, nil)
+	if err != nil {
+		return err
+	}
+	a.newClient = newClient
 	dev, err := a.device(ctx)
 	if err != nil {
 		return err
@@ -95,24 +67,6 @@ func (a *Adapter) Pair(ctx context.Context, out io.Writer, phone string) error {
 		alreadyLinked(out, *dev.ID)
 		return nil
 	}
-	a.pairMu.Lock()
-	if a.pairing {
-		a.pairMu.Unlock()
-		return errors.New("whatsapp: already pairing")
-	}
-	a.pairing = true
-	a.pairMu.Unlock()
-	held := false
-	defer func() {
-		a.showCodes("", "")
-		if held {
-			a.release()
-		}
-		a.pairMu.Lock()
-		a.pairing = false
-		a.pairMu.Unlock()
-		a.poke()
-	}()
 	ok, err := a.cfg.Store.AcquireLease(ctx, LeaseName, a.cfg.LeaseTTL)
 	if err != nil {
 		return fmt.Errorf("whatsapp: take the session lease: %w", err)
@@ -120,7 +74,7 @@ func (a *Adapter) Pair(ctx context.Context, out io.Writer, phone string) error {
 	if !ok {
 		return ErrSessionHeld
 	}
-	held = true
+	defer a.release()
 	// Another process may have linked a device before we held the lease.
 	if dev, err = a.device(ctx); err != nil {
 		return err
@@ -129,18 +83,10 @@ func (a *Adapter) Pair(ctx context.Context, out io.Writer, phone string) error {
 		alreadyLinked(out, *dev.ID)
 		return nil
 	}
-	err = a.pair(ctx, out, phone, dev)
-	if err != nil {
-		detail := "pairing failed: run `balai whatsapp login` again"
-		if errors.Is(err, ErrPairingTimeout) {
-			detail = "pairing timed out: run `balai whatsapp login` again"
-		}
-		a.setState(StateNotPaired, detail)
-	}
-	return err
+	return a.pair(ctx, out, phone, dev)
 }
 
-// pair runs one pairing with a fresh client; the caller holds the lease.
+// pair links dev with a fresh client; the caller holds the lease.
 func (a *Adapter) pair(ctx context.Context, out io.Writer, phone string, dev *wastore.Device) error {
 	nameDevice.Do(func() { wastore.DeviceProps.Os = proto.String(DeviceName) })
 	pctx, cancel := context.WithCancel(ctx)
@@ -172,7 +118,6 @@ func (a *Adapter) pair(ctx context.Context, out io.Writer, phone string, dev *wa
 		return fmt.Errorf("whatsapp: connect: %w", err)
 	}
 	defer cli.Disconnect()
-	a.setState(StatePairing, "waiting for the phone to link the device")
 	t := time.NewTicker(a.cfg.LeaseTTL / 3)
 	defer t.Stop()
 	renewed := a.now()
@@ -194,7 +139,6 @@ func (a *Adapter) pair(ctx context.Context, out io.Writer, phone string, dev *wa
 			case whatsmeow.QRChannelEventCode:
 				switch {
 				case phone == "":
-					a.showCodes(item.Code, "")
 					printQR(out, item.Code, item.Timeout)
 				case !asked:
 					// The first QR code means the connection is ready for a pairing code.
@@ -203,7 +147,6 @@ func (a *Adapter) pair(ctx context.Context, out io.Writer, phone string, dev *wa
 					if err != nil {
 						return fmt.Errorf("whatsapp: request a pairing code: %w", err)
 					}
-					a.showCodes("", code)
 					printCode(out, code, phone)
 				}
 			case whatsmeow.QRChannelSuccess.Event:
@@ -222,7 +165,6 @@ func (a *Adapter) pair(ctx context.Context, out io.Writer, phone string, dev *wa
 			}
 		}
 	}
-	a.showCodes("", "")
 	var jid types.JID
 	select {
 	case jid = <-paired:

@@ -174,31 +174,6 @@ func TestLoginSessionHeld(t *testing.T) {
 	}
 }
 
-// Pairing inside the server process: the web console shows the QR code, and Run connects
-// the new device afterwards.
-func TestPairInProcess(t *testing.T) {
-	defer meow.SetPairSettle(time.Second)()
-	db := opener(t)(t, "console", store.Options{Owner: "server"})
-	h := startAdapter(t, db, nil)
-	h.waitState(meow.StateNotPaired)
-	done := make(chan error, 1)
-	go func() { done <- h.a.Pair(context.Background(), nil, "") }()
-	f := h.client()
-	f.qr <- whatsmeow.QRChannelItem{Event: whatsmeow.QRChannelEventCode, Code: "2@console", Timeout: 60 * time.Second}
-	waitFor(t, func() (string, bool) { return h.a.QR(), h.a.QR() == "2@console" }, "the QR code")
-	h.waitState(meow.StatePairing)
-	// Linking stores the device, as whatsmeow does before PairSuccess.
-	linkDevice(t, db)
-	succeed(f)
-	if err := result(t, done); err != nil {
-		t.Fatal(err)
-	}
-	if h.a.QR() != "" {
-		t.Error("the QR code is still on show")
-	}
-	h.connected()
-}
-
 func TestNormalizePhone(t *testing.T) {
 	for in, want := range map[string]string{
 		"62812345678":     "62812345678",

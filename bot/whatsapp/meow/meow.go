@@ -44,7 +44,6 @@ const (
 	StateStarting       = "starting"        // Run has not decided yet
 	StateStandby        = "standby"         // another replica holds the session
 	StateNotPaired      = "not_paired"      // no device linked: run `balai whatsapp login`
-	StatePairing        = "pairing"         // a QR code or pairing code is waiting for the phone
 	StateConnecting     = "connecting"      // connecting to WhatsApp
 	StateConnected      = "connected"       // connected and logged in
 	StateDisconnected   = "disconnected"    // connection lost; reconnecting by itself
@@ -134,18 +133,11 @@ type Adapter struct {
 	openMu    sync.Mutex
 	container *sqlstore.Container
 
-	pairMu  sync.Mutex // orders Pair's use of the lease against Run's releases
-	pairing bool       // Pair is linking a device in this process
-
 	mu      sync.Mutex
 	running bool
 	cur     *session // the connected session, nil when none
 	state   string
 	detail  string
-	qr      string // the QR code on show while pairing
-	code    string // the pairing code on show while pairing
-	alt     map[string]string
-	wake    chan struct{}
 }
 
 var (
@@ -154,8 +146,8 @@ var (
 	_ bot.Splitter = (*Adapter)(nil)
 )
 
-// New builds the adapter. It does not touch the database or WhatsApp until Run or Pair.
-// accept may be nil for an adapter used only to Pair.
+// New builds the adapter. It does not touch the database or WhatsApp until Run. accept may
+// be nil for an adapter that only links a device (Login).
 func New(cfg Config, accept Acceptor) (*Adapter, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("whatsapp: Config.Store is required")
@@ -176,7 +168,7 @@ func New(cfg Config, accept Acceptor) (*Adapter, error) {
 		cfg.Retry = 15 * time.Second
 	}
 	return &Adapter{cfg: cfg, accept: accept, log: cfg.Logger, now: cfg.Now, newClient: newWhatsmeow,
-		state: StateStarting, alt: map[string]string{}, wake: make(chan struct{}, 1)}, nil
+		state: StateStarting}, nil
 }
 
 // State returns the connection's state (one of the State constants) and its detail.
@@ -214,38 +206,4 @@ func (a *Adapter) client() client {
 		return nil
 	}
 	return a.cur.cli
-}
-
-// poke wakes Run's wait (a device was linked in this process).
-func (a *Adapter) poke() {
-	select {
-	case a.wake <- struct{}{}:
-	default:
-	}
-}
-
-// maxAlt bounds the in-memory map of alternate addresses.
-const maxAlt = 50000
-
-// rememberAlt records that id and alt address the same WhatsApp user (a LID and a phone
-// number JID).
-func (a *Adapter) rememberAlt(id, alt string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.alt[id] == alt {
-		return
-	}
-	if len(a.alt) >= maxAlt {
-		clear(a.alt) // whatsmeow keeps the full mapping in whatsmeow_lid_map anyway
-	}
-	a.alt[id], a.alt[alt] = alt, id
-}
-
-// AltID returns the other address of a WhatsApp user seen by this process — the phone
-// number JID of a LID ("…@lid") or the LID of a phone number JID ("…@s.whatsapp.net") —
-// or "" when unknown.
-func (a *Adapter) AltID(id string) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.alt[id]
 }

@@ -87,7 +87,6 @@ func (a *Adapter) onMessage(s *session, e *events.Message) bool {
 	info := e.Info
 	if alt := info.SenderAlt; !alt.IsEmpty() && alt.User != "" && alt.Server != info.Sender.Server {
 		// The reply goes to info.Chat as it came; the other address is kept for the desk.
-		a.rememberAlt(info.Sender.ToNonAD().String(), alt.ToNonAD().String())
 		in.UserAlt = alt.ToNonAD().String()
 	}
 	if a.accept == nil {

@@ -131,7 +131,7 @@ func TestReceiveLID(t *testing.T) {
 	f := h.connected()
 
 	// The sender writes from a LID with its phone number known: the reply goes to the chat
-	// as it came, and both addresses are remembered.
+	// as it came, and the phone number is kept with the message.
 	e := msg("L1", &waE2E.Message{Conversation: proto.String("halo")})
 	e.Info.Chat, e.Info.Sender, e.Info.SenderAlt, e.Info.AddressingMode = citizenLID, citizenLID, citizen, types.AddressingModeLID
 	if !f.dispatch(e) {
@@ -141,11 +141,8 @@ func TestReceiveLID(t *testing.T) {
 	if in.Chat != wa(citizenLID.String()) || in.UserID != citizenLID.String() {
 		t.Errorf("chat %v user %q, want the LID %s", in.Chat, in.UserID, citizenLID)
 	}
-	if got := h.a.AltID(citizenLID.String()); got != citizen.String() {
-		t.Errorf("AltID(LID) = %q, want %q", got, citizen.String())
-	}
-	if got := h.a.AltID(citizen.String()); got != citizenLID.String() {
-		t.Errorf("AltID(PN) = %q, want %q", got, citizenLID.String())
+	if in.UserAlt != citizen.String() {
+		t.Errorf("UserAlt %q, want the phone number %s", in.UserAlt, citizen)
 	}
 
 	// A LID without a known phone number still gets its answer.
@@ -159,8 +156,8 @@ func TestReceiveLID(t *testing.T) {
 	if in.Chat != wa(other.String()) || in.UserID != other.String() {
 		t.Errorf("chat %v user %q, want %s", in.Chat, in.UserID, other)
 	}
-	if got := h.a.AltID(other.String()); got != "" {
-		t.Errorf("AltID = %q for a LID seen alone", got)
+	if in.UserAlt != "" {
+		t.Errorf("UserAlt %q for a LID seen alone", in.UserAlt)
 	}
 }
 

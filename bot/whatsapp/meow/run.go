@@ -8,14 +8,14 @@ import (
 	"time"
 
 	wastore "go.mau.fi/whatsmeow/store"
-	"go.mau.fi/whatsmeow/types"
+
+	"github.com/balai-id/balai/bot"
 )
 
 // session is one connection of the linked device.
 type session struct {
 	ctx      context.Context // cancelled when the session ends
 	cli      client
-	jid      types.JID // the device's JID
 	end      chan sessionEnd
 	stopping atomic.Bool
 	reads    chan readReceipt
@@ -52,7 +52,7 @@ func (s *session) finish(e sessionEnd) {
 // Run connects to WhatsApp and receives messages until ctx ends. It connects only while
 // this process holds the database lease "whatsapp"; without it it stands by and tries again
 // every Config.Retry, so that of several replicas exactly one is connected. Without a linked
-// device it waits for one (see Login and Pair). It gives the lease up when it returns.
+// device it waits for one (see Login). It gives the lease up when it returns.
 //
 // Run stops connecting for good — until the process restarts — when another process takes
 // the session over (StateStreamReplaced: never fight over it) or WhatsApp rejects the client
@@ -81,10 +81,6 @@ func (a *Adapter) Run(ctx context.Context) error {
 	standby, unpaired := false, false
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
-		if a.isPairing() {
-			a.wait(ctx, a.cfg.Retry)
-			continue
-		}
 		ok, err := a.cfg.Store.AcquireLease(ctx, LeaseName, a.cfg.LeaseTTL)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -92,7 +88,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			}
 			a.log.Warn("Failed to take the WhatsApp lease; retrying", "err", err, "retry_in", a.cfg.Retry)
 			a.setState(StateError, "database unavailable: cannot take the WhatsApp lease")
-			a.wait(ctx, a.cfg.Retry)
+			bot.Sleep(ctx, a.cfg.Retry)
 			continue
 		}
 		held = ok
@@ -102,7 +98,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 				standby = true
 			}
 			a.setState(StateStandby, "another replica holds the WhatsApp session")
-			a.wait(ctx, a.cfg.Retry)
+			bot.Sleep(ctx, a.cfg.Retry)
 			continue
 		}
 		if standby {
@@ -116,27 +112,26 @@ func (a *Adapter) Run(ctx context.Context) error {
 			}
 			a.log.Error("Failed to open the WhatsApp device store; retrying", "err", err, "retry_in", a.cfg.Retry)
 			a.setState(StateError, "device store unavailable")
-			held = !a.releaseUnlessPairing()
-			a.wait(ctx, a.cfg.Retry)
+			a.release()
+			held = false
+			bot.Sleep(ctx, a.cfg.Retry)
 			continue
 		}
 		if dev.ID == nil {
 			// Nothing to connect: leave the lease free for a process that links a device.
-			held = !a.releaseUnlessPairing()
+			a.release()
+			held = false
 			if !unpaired {
 				a.log.Warn("No WhatsApp device is linked; waiting for one (run: balai whatsapp login)")
 				unpaired = true
 			}
-			if st, _ := a.State(); st != StateLoggedOut && st != StatePairing {
+			if st, _ := a.State(); st != StateLoggedOut {
 				a.setState(StateNotPaired, "no WhatsApp device is linked: run `balai whatsapp login`")
 			}
-			a.wait(ctx, a.cfg.Retry)
+			bot.Sleep(ctx, a.cfg.Retry)
 			continue
 		}
 		unpaired = false
-		if a.isPairing() {
-			continue // Pair linked it and is still connected with it: wait until it is done
-		}
 		jid := *dev.ID // whatsmeow clears dev.ID when it deletes an unlinked device
 		end := a.runSession(ctx, dev)
 		switch end.kind {
@@ -146,7 +141,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 			// Renewal said another process holds it, or could not say: either way not ours.
 			held = false
 			a.setState(StateStandby, "lost the WhatsApp session lease")
-			a.wait(ctx, a.cfg.Retry)
+			bot.Sleep(ctx, a.cfg.Retry)
 		case endFailed:
 			backoff = min(max(2*backoff, 5*time.Second), 5*time.Minute)
 			a.log.Warn("Failed to connect to WhatsApp; retrying", "err", end.err, "retry_in", backoff)
@@ -181,7 +176,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 // runSession connects the device and keeps the lease until the session ends.
 func (a *Adapter) runSession(ctx context.Context, dev *wastore.Device) sessionEnd {
 	sctx, cancel := context.WithCancel(ctx)
-	s := &session{ctx: sctx, jid: *dev.ID, end: make(chan sessionEnd, 1), reads: make(chan readReceipt, 256)}
+	s := &session{ctx: sctx, end: make(chan sessionEnd, 1), reads: make(chan readReceipt, 256)}
 	s.cli = a.newClient(dev, NewLogger(a.log).Sub("Client"))
 	id := s.cli.AddEventHandlerWithSuccessStatus(func(evt any) bool { return a.handle(s, evt) })
 	a.mu.Lock()
@@ -263,17 +258,6 @@ func (a *Adapter) waitHolding(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// wait sleeps for d, until ctx ends, or until a device was linked in this process.
-func (a *Adapter) wait(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	case <-a.wake:
-	}
-}
-
 // release gives the lease up.
 func (a *Adapter) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -281,22 +265,4 @@ func (a *Adapter) release() {
 	if err := a.cfg.Store.ReleaseLease(ctx, LeaseName); err != nil {
 		a.log.Warn("Failed to release the WhatsApp session lease; it runs out by itself", "err", err)
 	}
-}
-
-// releaseUnlessPairing gives the lease up unless Pair (in this process, under the same
-// owner) is using it; it reports whether it did.
-func (a *Adapter) releaseUnlessPairing() bool {
-	a.pairMu.Lock()
-	defer a.pairMu.Unlock()
-	if a.pairing {
-		return false
-	}
-	a.release()
-	return true
-}
-
-func (a *Adapter) isPairing() bool {
-	a.pairMu.Lock()
-	defer a.pairMu.Unlock()
-	return a.pairing
 }
