@@ -4,10 +4,7 @@
 // bot/webchat), the officer desk (desk) and the stores (store) build on it.
 package balai
 
-import (
-	"log/slog"
-	"strings"
-)
+import "log/slog"
 
 // Channel names a way citizens reach the agency.
 type Channel string
@@ -31,13 +28,4 @@ func (c ChatRef) String() string { return string(c.Channel) + ":" + c.ID }
 // LogValue logs a chat as a group of channel and id.
 func (c ChatRef) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("channel", string(c.Channel)), slog.String("id", c.ID))
-}
-
-// ParseChatRef reads a "channel:id" key.
-func ParseChatRef(s string) (ChatRef, bool) {
-	ch, id, ok := strings.Cut(s, ":")
-	if !ok || ch == "" || id == "" {
-		return ChatRef{}, false
-	}
-	return ChatRef{Channel: Channel(ch), ID: id}, true
 }

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
@@ -72,7 +71,7 @@ func (b *turnBuilder) text(key string, data map[string]any) string {
 // options a numbered reply ("2") picks from.
 func (b *turnBuilder) say(text string, rows ...[]Button) {
 	o := Outgoing{Chat: b.in.Chat, Kind: OutMessage, Text: text, Buttons: rows, Lang: b.lang,
-		Numbered: b.e.cfg.NoButtons[b.in.Chat.Channel]}
+		Numbered: b.e.noButtons[b.in.Chat.Channel]}
 	if len(b.t.Out) == 0 || b.t.Out[len(b.t.Out)-1].Kind == OutCallback {
 		o.ReplyTo = b.in.MessageID
 	}
@@ -139,11 +138,11 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 	case KindMedia:
 		err = e.media(ctx, b)
 	case KindButton:
-		err = e.button(ctx, b, in.Text, conv)
+		err = e.button(ctx, b, in.Text)
 	default:
 		text := strings.TrimSpace(in.Text)
 		if n, ok := optionNumber(text, len(conv.Options)); ok {
-			err = e.button(ctx, b, conv.Options[n-1], conv)
+			err = e.button(ctx, b, conv.Options[n-1])
 		} else if strings.HasPrefix(text, "/") {
 			err = e.command(ctx, b, text)
 		} else {
@@ -192,7 +191,7 @@ func (e *Engine) command(ctx context.Context, b *turnBuilder, text string) error
 	case "bahasa", "language", "lang":
 		b.say(b.text("language_choose", nil), []Button{{Text: "🇮🇩 Bahasa Indonesia", Data: dataLang + LangID}, {Text: "🇬🇧 English", Data: dataLang + LangEN}})
 	case "petugas", "officer", "human", "cs":
-		return e.escalate(ctx, b, knowledge.Escalate, EscalateAsked, b.t.State.LastQuestion, nil, "")
+		return e.escalate(ctx, b, EscalateAsked, b.t.State.LastQuestion, nil, "")
 	case "batal", "cancel":
 		ticket, err := e.cfg.Escalator.OpenTicket(ctx, b.in.Chat, b.in.Time)
 		if err != nil {
@@ -255,7 +254,7 @@ func (e *Engine) category(b *turnBuilder, slug string) {
 }
 
 // button handles a pressed button (or a numbered reply choosing one).
-func (e *Engine) button(ctx context.Context, b *turnBuilder, data string, conv Conversation) error {
+func (e *Engine) button(ctx context.Context, b *turnBuilder, data string) error {
 	b.log("button", strings.SplitN(data, ":", 2)[0])
 	c := e.cfg.Knowledge.Corpus()
 	switch {
@@ -264,7 +263,7 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string, conv C
 	case data == dataMenu:
 		e.menu(b)
 	case data == dataOfficer:
-		return e.escalate(ctx, b, knowledge.Escalate, EscalateAsked, conv.LastQuestion, nil, "")
+		return e.escalate(ctx, b, EscalateAsked, b.t.State.LastQuestion, nil, "")
 	case strings.HasPrefix(data, dataCategory):
 		e.category(b, strings.TrimPrefix(data, dataCategory))
 	case strings.HasPrefix(data, dataLang):
@@ -289,8 +288,7 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string, conv C
 	case strings.HasPrefix(data, dataNo):
 		b.log("feedback", "not_helpful")
 		b.say(b.text("feedback_sorry", nil))
-		q := conv.LastQuestion
-		return e.escalate(ctx, b, knowledge.Escalate, EscalateFeedback, q, nil, strings.TrimPrefix(data, dataNo))
+		return e.escalate(ctx, b, EscalateFeedback, b.t.State.LastQuestion, nil, strings.TrimPrefix(data, dataNo))
 	case strings.HasPrefix(data, dataRating):
 		parts := strings.Split(strings.TrimPrefix(data, dataRating), ":")
 		if len(parts) != 2 {
@@ -355,7 +353,7 @@ func (e *Engine) question(ctx context.Context, b *turnBuilder, text string) (boo
 	case knowledge.Suggest:
 		b.t.State.Failures++
 		if b.t.State.Failures >= 2 {
-			return true, e.escalate(ctx, b, res.Decision, EscalateRepeated, text, res, "")
+			return true, e.escalate(ctx, b, EscalateRepeated, text, res, "")
 		}
 		b.log("suggest", res.Reason)
 		var rows [][]Button
@@ -376,7 +374,7 @@ func (e *Engine) question(ctx context.Context, b *turnBuilder, text string) (boo
 		case knowledge.ReasonStale:
 			reason = EscalateStale
 		}
-		return hasTop, e.escalate(ctx, b, res.Decision, reason, text, res, "")
+		return hasTop, e.escalate(ctx, b, reason, text, res, "")
 	}
 }
 
@@ -407,7 +405,7 @@ func (e *Engine) answer(b *turnBuilder, en *faq.Entry, conf float64) {
 }
 
 // escalate hands the conversation to officers and tells the citizen when to expect a reply.
-func (e *Engine) escalate(ctx context.Context, b *turnBuilder, _ knowledge.Decision, reason, question string, res *knowledge.Result, entryID string) error {
+func (e *Engine) escalate(ctx context.Context, b *turnBuilder, reason, question string, res *knowledge.Result, entryID string) error {
 	// The SLA runs from when Balai handles the message (the engine's clock).
 	now := e.now()
 	esc := Escalation{
@@ -420,7 +418,6 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, _ knowledge.Decis
 	if entryID != "" {
 		esc.Candidates = []string{entryID}
 	}
-	var urgent bool
 	if res != nil {
 		for _, c := range res.Candidates {
 			esc.Candidates = append(esc.Candidates, c.Entry.ID)
@@ -430,7 +427,6 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, _ knowledge.Decis
 		}
 		if res.Topic != nil {
 			esc.Topic, esc.TopicLabel, esc.Urgent = res.Topic.ID, res.Topic.Label, res.Topic.Urgent
-			urgent = res.Topic.Urgent
 		}
 		if res.Stale != nil {
 			esc.Topic, esc.TopicLabel = res.Stale.ID, res.Stale.Title
@@ -443,7 +439,7 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, _ knowledge.Decis
 	b.log("escalate", reason)
 	b.t.State.Failures = 0
 	var parts []string
-	if urgent {
+	if esc.Urgent {
 		parts = append(parts, b.text("escalate_urgent", nil))
 	}
 	switch reason {
@@ -479,14 +475,4 @@ func (e *Engine) follow(ctx context.Context, b *turnBuilder, ticket string) erro
 	b.t.Out = append(b.t.Out, fu.Out...)
 	b.t.Also = fu.Also
 	return nil
-}
-
-// hasLetters reports whether s has a letter (a question, not only emoji or digits).
-func hasLetters(s string) bool {
-	for _, r := range s {
-		if unicode.IsLetter(r) {
-			return true
-		}
-	}
-	return false
 }

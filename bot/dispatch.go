@@ -104,7 +104,8 @@ const maxAttempts = 12
 
 func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[balai.Channel]Limits, workers int, logger *slog.Logger, m *Metrics) *dispatcher {
 	d := &dispatcher{store: store, senders: senders, limits: limits, global: map[balai.Channel]*rate.Limiter{},
-		logger: logger, metrics: m, now: time.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]time.Time{}}
+		logger: logger, metrics: m, now: time.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]time.Time{},
+		left: map[string]bool{}}
 	for ch, l := range limits {
 		if l.PerSecond > 0 {
 			d.global[ch] = rate.NewLimiter(rate.Limit(l.PerSecond), max(1, int(l.PerSecond)))
@@ -112,13 +113,14 @@ func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[bal
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	d.pacing, d.stopPacing = context.WithCancel(context.Background())
-	d.left = map[string]bool{}
 	d.queue = newSerialQueue(workers, 1<<20, d.deliver)
 	return d
 }
 
-// submit queues outbox items for delivery, each once however often it is submitted.
-func (d *dispatcher) submit(items ...StoredOutgoing) {
+// submit queues outbox items for delivery, each once however often it is submitted, and
+// returns how many were not queued already.
+func (d *dispatcher) submit(items ...StoredOutgoing) int {
+	n := 0
 	for _, it := range items {
 		d.mu.Lock()
 		_, dup := d.inflight[it.ID]
@@ -126,10 +128,11 @@ func (d *dispatcher) submit(items ...StoredOutgoing) {
 			d.inflight[it.ID] = d.now()
 		}
 		d.mu.Unlock()
-		if !dup {
-			d.queue.Submit(context.Background(), it.Chat.String(), it)
+		if !dup && d.queue.Submit(context.Background(), it.Chat.String(), it) {
+			n++
 		}
 	}
+	return n
 }
 
 // stillOurs checks, for an item that has waited here a good part of its claim (behind a
@@ -187,16 +190,8 @@ func (d *dispatcher) chatLimiter(chat string, l Limits) *rate.Limiter {
 // pace waits for a rate limiter (nil: none). Once shutdown has started it does not wait:
 // it reports whether the limit lets the item go now, and otherwise leaves the chat.
 func (d *dispatcher) pace(chat string, lim *rate.Limiter) bool {
-	if d.leaving(chat) {
-		return false
-	}
-	if lim == nil {
-		return true
-	}
-	if d.pacing.Err() == nil && lim.Wait(d.pacing) == nil {
-		return true
-	}
-	if d.pacing.Err() != nil && lim.Allow() {
+	// Wait fails at once when pacing has stopped (and when it stops during the wait).
+	if lim == nil || lim.Wait(d.pacing) == nil || lim.Allow() {
 		return true
 	}
 	d.leave(chat)
@@ -219,8 +214,8 @@ func (d *dispatcher) leaving(chat string) bool {
 func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 	defer d.done(it.ID)
 	ctx := d.ctx
-	if d.leaving(chat) {
-		return
+	if d.leaving(chat) || ctx.Err() != nil {
+		return // left or abandoned at shutdown: the item stays in the outbox for the next start
 	}
 	s, ok := d.senders[it.Chat.Channel]
 	if !ok {

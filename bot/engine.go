@@ -31,17 +31,9 @@ type Config struct {
 	Calendar *workhours.Calendar
 	// SLA is the officers' promised reply time in working hours (default 4h).
 	SLA time.Duration
-	// Senders deliver replies, one per channel. More can be added with AddSender before Start.
-	Senders map[balai.Channel]Sender
-	// Limits bound the outbound rate per channel.
-	Limits map[balai.Channel]Limits
-	// NoButtons lists channels without buttons: options become numbered lists.
-	NoButtons map[balai.Channel]bool
-	// Workers is how many conversations are handled at once (default 8); Senders how many
-	// deliveries run at once (default 16).
+	// Workers is how many conversations are handled at once (default 8); SendWorkers how
+	// many deliveries run at once (default 16).
 	Workers, SendWorkers int
-	// Handlers take over some chats (the officers' chat), in order.
-	Handlers []ChatHandler
 	// OnDeliveryFailed is told about deliveries given up for good (the desk shows them on the
 	// ticket's card).
 	OnDeliveryFailed func(ctx context.Context, item StoredOutgoing, err error)
@@ -65,6 +57,17 @@ type Engine struct {
 	dispatch *dispatcher
 	flood    *floodGuard
 	now      func() time.Time
+
+	// Set up before Start by AddSender and AddHandler.
+	senders   map[balai.Channel]Sender
+	limits    map[balai.Channel]Limits
+	noButtons map[balai.Channel]bool // options become numbered lists
+	handlers  []ChatHandler          // take over some chats (the officers' chat), in order
+
+	// ctx ends when Close stops waiting for accepted messages: those not handled by then
+	// stay pending for the next start.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu       sync.Mutex
 	started  bool
@@ -99,32 +102,23 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.SendWorkers <= 0 {
 		cfg.SendWorkers = 16
 	}
-	if cfg.Senders == nil {
-		cfg.Senders = map[balai.Channel]Sender{}
-	}
-	if cfg.Limits == nil {
-		cfg.Limits = map[balai.Channel]Limits{}
-	}
 	for _, lang := range []string{LangID, LangEN} {
 		if cfg.Messages.Hours[lang] == "" {
 			cfg.Messages.Hours[lang] = cfg.Calendar.Summary(lang)
 		}
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]bool{}}
+	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]bool{},
+		senders: map[balai.Channel]Sender{}, limits: map[balai.Channel]Limits{}, noButtons: map[balai.Channel]bool{}}
 	e.flood = newFloodGuard(cfg.FloodMessages, cfg.FloodWindow)
 	return e, nil
 }
 
-// AddSender registers the sender of a channel, with its limits. Call it before Start.
+// AddSender registers the sender of a channel, with its limits and whether it shows
+// buttons (without them, options become numbered lists). Call it before Start.
 func (e *Engine) AddSender(ch balai.Channel, s Sender, l Limits, buttons bool) {
-	e.cfg.Senders[ch] = s
-	e.cfg.Limits[ch] = l
-	if !buttons {
-		if e.cfg.NoButtons == nil {
-			e.cfg.NoButtons = map[balai.Channel]bool{}
-		}
-		e.cfg.NoButtons[ch] = true
-	}
+	e.senders[ch] = s
+	e.limits[ch] = l
+	e.noButtons[ch] = !buttons
 }
 
 // Start recovers work left by an earlier run — accepted messages not yet answered, replies
@@ -137,10 +131,13 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.started = true
 	e.mu.Unlock()
-	e.dispatch = newDispatcher(e.cfg.Store, e.cfg.Senders, e.cfg.Limits, e.cfg.SendWorkers, e.log, e.cfg.Metrics)
+	e.dispatch = newDispatcher(e.cfg.Store, e.senders, e.limits, e.cfg.SendWorkers, e.log, e.cfg.Metrics)
 	e.dispatch.now = e.now
 	e.dispatch.onFailed = e.cfg.OnDeliveryFailed
 	e.dispatch.onHeld = e.cfg.OnDeliveryHeld
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	syncCtx, stopSync := context.WithCancel(e.ctx)
+	e.stopSync = stopSync
 	e.queue = newSerialQueue(e.cfg.Workers, 10000, e.handle)
 	n, m, err := e.recover(ctx)
 	if err != nil {
@@ -149,8 +146,6 @@ func (e *Engine) Start(ctx context.Context) error {
 	if n+m > 0 {
 		e.log.Info("Recovered work from an earlier run", "messages", n, "replies", m)
 	}
-	syncCtx, stop := context.WithCancel(context.Background())
-	e.stopSync = stop
 	go e.resync(syncCtx)
 	return nil
 }
@@ -186,9 +181,7 @@ func (e *Engine) recover(ctx context.Context) (int, int, error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("bot: recover outbox: %w", err)
 	}
-	before := e.dispatch.queue.Len()
-	e.dispatch.submit(unsent...)
-	replies := max(0, e.dispatch.queue.Len()-before)
+	replies := e.dispatch.submit(unsent...)
 	pending, err := e.cfg.Store.Pending(ctx)
 	if err != nil {
 		return 0, replies, fmt.Errorf("bot: recover inbox: %w", err)
@@ -241,7 +234,7 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 		e.cfg.Metrics.observeInbound(s.Chat.Channel, s.Kind)
 		e.enqueue(context.Background(), s)
 		// The citizen wrote: replies held for them (WhatsApp's 24-hour window) can go now.
-		if _, holds := e.cfg.Senders[s.Chat.Channel].(Holder); holds && !released[s.Chat] {
+		if _, holds := e.senders[s.Chat.Channel].(Holder); holds && !released[s.Chat] {
 			released[s.Chat] = true
 			if held, err := e.cfg.Store.ReleaseHeld(ctx, s.Chat); err != nil {
 				e.log.Error("Failed to release held replies", "chat", s.Chat, "err", err)
@@ -286,13 +279,13 @@ func (e *Engine) OnDeliveryHeld(f func(ctx context.Context, item StoredOutgoing,
 }
 
 // AddHandler registers a chat handler. Call it before Start.
-func (e *Engine) AddHandler(h ChatHandler) { e.cfg.Handlers = append(e.cfg.Handlers, h) }
+func (e *Engine) AddHandler(h ChatHandler) { e.handlers = append(e.handlers, h) }
 
 // split breaks outgoing messages into parts their channel can take.
 func (e *Engine) split(out []Outgoing) []Outgoing {
 	var res []Outgoing
 	for _, o := range out {
-		if sp, ok := e.cfg.Senders[o.Chat.Channel].(Splitter); ok && o.Kind == OutMessage {
+		if sp, ok := e.senders[o.Chat.Channel].(Splitter); ok && o.Kind == OutMessage {
 			res = append(res, sp.Split(o)...)
 			continue
 		}
@@ -319,9 +312,6 @@ func (e *Engine) Deliver(ctx context.Context, out ...Outgoing) error {
 // officer's reply and its outbox item in one transaction).
 func (e *Engine) Submit(items ...StoredOutgoing) { e.dispatch.submit(items...) }
 
-// Messages returns the texts the engine speaks with.
-func (e *Engine) Messages() *Messages { return e.msgs }
-
 // Close stops accepting, finishes handling the messages already accepted, and delivers
 // replies until ctx ends; what is left stays stored for the next start.
 func (e *Engine) Close(ctx context.Context) error {
@@ -332,10 +322,9 @@ func (e *Engine) Close(ctx context.Context) error {
 	if !started {
 		return nil
 	}
-	if e.stopSync != nil {
-		e.stopSync()
-	}
+	e.stopSync()
 	e.queue.Idle(ctx)
+	e.cancel() // what is still queued stays pending for the next start
 	e.queue.Close()
 	e.dispatch.drain(ctx)
 	return ctx.Err()
@@ -343,7 +332,7 @@ func (e *Engine) Close(ctx context.Context) error {
 
 // route hands a message to the handler that owns its chat, or to the conversation.
 func (e *Engine) route(ctx context.Context, in StoredInbound) (Turn, bool, error) {
-	for _, h := range e.cfg.Handlers {
+	for _, h := range e.handlers {
 		if h.Owns(in.Inbound) {
 			t, err := h.Turn(ctx, in)
 			t.Inbound = in
@@ -370,10 +359,13 @@ func (e *Engine) handle(_ string, in StoredInbound) {
 		delete(e.inflight, in.ID)
 		e.mu.Unlock()
 	}()
+	if e.ctx.Err() != nil {
+		return // Close stopped waiting: the message stays pending for the next start
+	}
 	start := e.now()
 	// Show "typing…" when a message takes more than a moment (an escalation that waits on
 	// the database, a slow store): the citizen sees the bot is on it.
-	if typer, ok := e.cfg.Senders[in.Chat.Channel].(Typer); ok && !in.Group {
+	if typer, ok := e.senders[in.Chat.Channel].(Typer); ok && !in.Group {
 		t := time.AfterFunc(TypingAfter, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
@@ -383,7 +375,7 @@ func (e *Engine) handle(_ string, in StoredInbound) {
 	}
 	backoff := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
 		t, scored, err := e.route(ctx, in)
 		var items []StoredOutgoing
 		if err == nil {
@@ -396,12 +388,17 @@ func (e *Engine) handle(_ string, in StoredInbound) {
 			e.dispatch.submit(items...)
 			return
 		}
+		if e.ctx.Err() != nil {
+			return // Close stopped waiting: the message stays pending for the next start
+		}
 		if attempt == 5 {
 			e.log.Error("Failed to handle a message; it stays pending", "chat", in.Chat, "inbound", in.ID, "err", err)
 			return
 		}
 		e.log.Warn("Failed to handle a message; retrying", "chat", in.Chat, "inbound", in.ID, "err", err)
-		time.Sleep(backoff)
+		if !Sleep(e.ctx, backoff) {
+			return
+		}
 		backoff *= 3
 	}
 }

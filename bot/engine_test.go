@@ -324,8 +324,8 @@ func TestNonTextAndSmallTalk(t *testing.T) {
 	if out := h.say("1", "makasih min"); !strings.Contains(out[0].Text, "Sama-sama") {
 		t.Errorf("thanks reply = %q", out[0].Text)
 	}
-	if out := h.say("1", "thank you, hello"); out[0].Lang != bot.LangID && !strings.Contains(out[0].Text, "welcome") {
-		t.Errorf("english thanks reply = %q", out[0].Text)
+	if out := h.say("1", "thank you, hello"); out[0].Lang != bot.LangEN || !strings.Contains(out[0].Text, "welcome") {
+		t.Errorf("english thanks reply = %s %q", out[0].Lang, out[0].Text)
 	}
 }
 
@@ -709,5 +709,39 @@ func TestHeldRepliesGoOutWhenTheCitizenWrites(t *testing.T) {
 	got := s.to("62811")
 	if len(got) != 2 || got[0].Text != "balasan petugas" {
 		t.Fatalf("after the citizen wrote: %+v", got)
+	}
+}
+
+// failingKnowledge fails every question, as a broken index or store would.
+type failingKnowledge struct{ bot.Knowledge }
+
+func (failingKnowledge) Ask(context.Context, string, ...knowledge.AskOption) (*knowledge.Result, error) {
+	return nil, fmt.Errorf("index unavailable")
+}
+
+// TestCloseStopsRetrying: a message whose handling keeps failing does not hold the stop
+// beyond its deadline with back-off retries; it stays pending and the next start answers it.
+func TestCloseStopsRetrying(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir, &fakeEscalator{}, func(c *bot.Config) { c.Knowledge = failingKnowledge{c.Knowledge} })
+	if _, err := h.eng.Accept(context.Background(), bot.Inbound{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "3"}, Key: "r1", Kind: bot.KindText, Text: "ktp hilang", Time: h.now}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the first attempt fails; the back-off retries would take seconds
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	h.eng.Close(ctx)
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("Close took %v with a deadline of 300ms", d)
+	}
+	h.db.Close()
+
+	h2 := newHarness(t, dir, &fakeEscalator{}, nil)
+	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer wcancel()
+	h2.eng.Idle(wctx)
+	if got := h2.sender.to("3"); len(got) != 1 || !strings.Contains(got[0].Text, "surat kehilangan") {
+		t.Fatalf("the message was not answered after the restart: %+v", got)
 	}
 }

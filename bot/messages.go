@@ -105,16 +105,6 @@ func (m *Messages) Text(lang, key string, data map[string]any) string {
 	return strings.TrimSpace(b.String())
 }
 
-// Keys lists the message keys.
-func (m *Messages) Keys() []string {
-	keys := make([]string, 0, len(m.tmpl))
-	for k := range m.tmpl {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // EscapeMarkdown escapes characters that Markdown would read as formatting, for text that
 // comes from citizens or data (names, titles).
 func EscapeMarkdown(s string) string {

@@ -11,9 +11,8 @@ import (
 type serialQueue[T any] struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
-	pending map[string][]T
-	busy    map[string]bool
-	ready   []string // keys with jobs and no worker
+	pending map[string][]T // a key is present while it has jobs queued or running
+	ready   []string       // keys with jobs and no worker
 	waiting int
 	limit   int
 	closed  bool
@@ -23,7 +22,7 @@ type serialQueue[T any] struct {
 }
 
 func newSerialQueue[T any](workers, limit int, run func(key string, job T)) *serialQueue[T] {
-	q := &serialQueue[T]{pending: map[string][]T{}, busy: map[string]bool{}, limit: limit, run: run}
+	q := &serialQueue[T]{pending: map[string][]T{}, limit: limit, run: run}
 	q.cond = sync.NewCond(&q.mu)
 	for i := 0; i < workers; i++ {
 		q.wg.Add(1)
@@ -45,10 +44,10 @@ func (q *serialQueue[T]) Submit(ctx context.Context, key string, job T) bool {
 	if q.closed {
 		return false
 	}
+	_, busy := q.pending[key]
 	q.pending[key] = append(q.pending[key], job)
 	q.waiting++
-	if !q.busy[key] {
-		q.busy[key] = true
+	if !busy {
 		q.ready = append(q.ready, key)
 		q.cond.Broadcast()
 	}
@@ -79,17 +78,9 @@ func (q *serialQueue[T]) work() {
 			q.mu.Lock()
 		}
 		delete(q.pending, key)
-		delete(q.busy, key)
 		q.active--
 		q.cond.Broadcast()
 	}
-}
-
-// Len is the number of jobs waiting.
-func (q *serialQueue[T]) Len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.waiting
 }
 
 // Close stops taking jobs, lets the workers finish every queued job and waits for them.

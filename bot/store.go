@@ -43,6 +43,4 @@ type Store interface {
 	MarkHeld(ctx context.Context, id int64, reason string) error
 	// ReleaseHeld returns a chat's held items to the outbox and claims them for this process.
 	ReleaseHeld(ctx context.Context, chat balai.ChatRef) ([]StoredOutgoing, error)
-	// LastInbound is when the chat last wrote (zero if never).
-	LastInbound(ctx context.Context, chat balai.ChatRef) (time.Time, error)
 }

@@ -139,8 +139,6 @@ type Conversation struct {
 	LastEntry string `json:"last_entry,omitempty"`
 	// Options are the entries or actions offered last, for a numbered reply ("2").
 	Options []string `json:"options,omitempty"`
-	// Ticket is the open ticket's number while an officer handles the conversation.
-	Ticket string `json:"ticket,omitempty"`
 	// LastQuestion is the citizen's last question (for an escalation after 👎).
 	LastQuestion string `json:"last_question,omitempty"`
 }

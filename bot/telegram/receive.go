@@ -99,7 +99,7 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64) ([]*models.Updat
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := a.http.Do(req)
+	resp, err := a.cfg.HTTPClient.Do(req)
 	if err != nil {
 		return nil, errors.New("telegram: getUpdates: request failed") // the error text would carry the token
 	}

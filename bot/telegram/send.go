@@ -59,7 +59,7 @@ func (a *Adapter) Send(ctx context.Context, o bot.Outgoing) (string, error) {
 		return o.EditID, classify(err)
 	}
 	p := &tg.SendMessageParams{ChatID: chatID, Text: html, ParseMode: models.ParseModeHTML, ReplyMarkup: markup,
-		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: boolPtr(true)}}
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()}}
 	if o.ReplyTo != "" {
 		if id, err := strconv.Atoi(o.ReplyTo); err == nil {
 			p.ReplyParameters = &models.ReplyParameters{MessageID: id, AllowSendingWithoutReply: true}
@@ -80,8 +80,6 @@ func (a *Adapter) Send(ctx context.Context, o bot.Outgoing) (string, error) {
 	}
 	return strconv.Itoa(m.ID), nil
 }
-
-func boolPtr(b bool) *bool { return &b }
 
 // keyboard turns button rows into an inline keyboard; data longer than Telegram accepts is
 // cut at a byte boundary that keeps it valid UTF-8 (the engine keeps its data short).

@@ -57,7 +57,6 @@ type Adapter struct {
 	b      *tg.Bot
 	accept Acceptor
 	log    *slog.Logger
-	http   *http.Client
 }
 
 var (
@@ -105,11 +104,8 @@ func New(cfg Config, accept Acceptor) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", err)
 	}
-	return &Adapter{cfg: cfg, b: b, accept: accept, log: cfg.Logger, http: cfg.HTTPClient}, nil
+	return &Adapter{cfg: cfg, b: b, accept: accept, log: cfg.Logger}, nil
 }
-
-// Bot returns the underlying library client (the desk sends officer-chat cards with it).
-func (a *Adapter) Bot() *tg.Bot { return a.b }
 
 // allowedUpdates are the updates Balai reads.
 var allowedUpdates = []string{"message", "callback_query"}

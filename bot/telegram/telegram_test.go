@@ -80,22 +80,21 @@ func (e *escalations) count() int {
 // stack is the whole bot — store, index, engine, Telegram adapter — against a fake Bot API.
 type stack struct {
 	fake *tgfake.Server
-	api  *httptest.Server
-	eng  *bot.Engine
 	ad   *telegram.Adapter
-	db   *store.DB
 	esc  *escalations
-	stop func()
 }
 
-func startStack(t *testing.T, dataDir, corpus string, cfg telegram.Config, fake *tgfake.Server, api *httptest.Server) *stack {
+func newStack(t *testing.T, cfg telegram.Config) *stack {
 	t.Helper()
+	fake := tgfake.New(token)
+	api := httptest.NewServer(fake)
+	t.Cleanup(api.Close)
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dataDir, "balai.db"), store.Options{Owner: "test"})
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "balai.db"), store.Options{Owner: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, ps, err := knowledge.LoadCorpus(corpus)
+	c, ps, err := knowledge.LoadCorpus(testCorpus(t))
 	if err != nil || ps.Err() != nil {
 		t.Fatal(err, ps)
 	}
@@ -124,28 +123,16 @@ func startStack(t *testing.T, dataDir, corpus string, cfg telegram.Config, fake 
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { ad.Run(runCtx); close(done) }()
-	s := &stack{fake: fake, api: api, eng: eng, ad: ad, db: db, esc: esc}
-	var once sync.Once
-	s.stop = func() {
-		once.Do(func() {
-			cancel()
-			<-done
-			cctx, ccancel := context.WithTimeout(ctx, 5*time.Second)
-			eng.Close(cctx)
-			ccancel()
-			ix.Close()
-			db.Close()
-		})
-	}
-	t.Cleanup(s.stop)
-	return s
-}
-
-func newStack(t *testing.T, cfg telegram.Config) *stack {
-	fake := tgfake.New(token)
-	api := httptest.NewServer(fake)
-	t.Cleanup(api.Close)
-	return startStack(t, t.TempDir(), testCorpus(t), cfg, fake, api)
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		cctx, ccancel := context.WithTimeout(ctx, 5*time.Second)
+		eng.Close(cctx)
+		ccancel()
+		ix.Close()
+		db.Close()
+	})
+	return &stack{fake: fake, ad: ad, esc: esc}
 }
 
 // waitMessages waits until chat has n messages from the bot.
@@ -269,6 +256,17 @@ func TestLongAnswerIsSplit(t *testing.T) {
 		if !strings.Contains(all.String(), fmt.Sprintf("Paragraf %d:", i)) {
 			t.Errorf("paragraph %d lost in splitting", i)
 		}
+	}
+}
+
+func TestSendIntoForumTopic(t *testing.T) {
+	s := newStack(t, telegram.Config{})
+	chat := balai.ChatRef{Channel: balai.Telegram, ID: "-1001"}
+	if _, err := s.ad.Send(context.Background(), bot.Outgoing{Chat: chat, Kind: bot.OutMessage, Text: "Tiket baru", ThreadID: "12"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.fake.SentTo(-1001); len(got) != 1 || got[0].ThreadID != 12 {
+		t.Fatalf("sent %+v, want one message in topic 12", got)
 	}
 }
 
