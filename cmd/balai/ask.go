@@ -225,7 +225,7 @@ func printAsk(w io.Writer, res *knowledge.Result, out askJSON, explain bool) {
 	ex := res.Explain
 	fmt.Fprintf(w, "\nexplain:\n  words: %s\n", strings.Join(ex.Words, " "))
 	for _, f := range ex.Focus {
-		fmt.Fprintf(w, "  question sentence: %q (other sentences weigh %.1f)\n", f, 0.5)
+		fmt.Fprintf(w, "  question sentence: %q (weighs more than the other sentences)\n", f)
 	}
 	for _, c := range ex.Corrections {
 		fmt.Fprintf(w, "  typo: %s → %s (distance %d)\n", c.From, c.To, c.Distance)

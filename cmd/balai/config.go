@@ -3,12 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/knowledge"
 )
 
@@ -28,7 +30,7 @@ type Config struct {
 	FloodWindow    time.Duration
 	OutboundLimit  bool
 	Workers        int
-	LogLevel       string
+	LogLevel       slog.Level
 	LogFormat      string
 	WebOrigins     []string
 	ReloadInterval time.Duration
@@ -72,7 +74,6 @@ func loadConfig() (Config, error) {
 		OfficeHours:    env("BALAI_OFFICE_HOURS", "Mon-Fri 08:00-16:00"),
 		HolidaysFile:   os.Getenv("BALAI_HOLIDAYS_FILE"),
 		Timezone:       env("BALAI_TIMEZONE", "Asia/Jakarta"),
-		LogLevel:       env("BALAI_LOG_LEVEL", "info"),
 		LogFormat:      env("BALAI_LOG_FORMAT", "text"),
 		Instance:       os.Getenv("BALAI_INSTANCE"),
 		TelegramToken:  os.Getenv("TELEGRAM_BOT_TOKEN"),
@@ -96,18 +97,20 @@ func loadConfig() (Config, error) {
 	c.TicketReopen = dur("BALAI_TICKET_REOPEN", "72h")
 	c.ClaimTimeout = dur("BALAI_CLAIM_TIMEOUT", "1h")
 	c.SLAReminder = dur("BALAI_SLA_REMINDER", "30m")
-	flood := env("BALAI_FLOOD_LIMIT", "20/1m")
-	if flood == "0" || flood == "off" {
-		c.FloodMessages = 0
-	} else if n, w, ok := strings.Cut(flood, "/"); ok {
+	if flood := env("BALAI_FLOOD_LIMIT", "20/1m"); flood != "0" && flood != "off" {
+		n, w, _ := strings.Cut(flood, "/") // without "/", w is "" and not a duration
 		var err1, err2 error
 		c.FloodMessages, err1 = strconv.Atoi(n)
 		c.FloodWindow, err2 = time.ParseDuration(w)
 		if err1 != nil || err2 != nil || c.FloodMessages < 0 {
 			errs = append(errs, fmt.Errorf("BALAI_FLOOD_LIMIT=%q: want MESSAGES/WINDOW like 20/1m, or off", flood))
 		}
-	} else {
-		errs = append(errs, fmt.Errorf("BALAI_FLOOD_LIMIT=%q: want MESSAGES/WINDOW like 20/1m, or off", flood))
+	}
+	if v := env("BALAI_LOG_LEVEL", "info"); c.LogLevel.UnmarshalText([]byte(v)) != nil {
+		errs = append(errs, fmt.Errorf("BALAI_LOG_LEVEL=%q: want debug, info, warn or error", v))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("BALAI_LOG_FORMAT=%q: want text or json", c.LogFormat))
 	}
 	switch v := env("BALAI_OUTBOUND_LIMIT", "on"); v {
 	case "on":
@@ -188,6 +191,14 @@ func loadConfig() (Config, error) {
 	}
 	c.Thresholds = th
 	return c, errors.Join(errs...)
+}
+
+// limits are a channel's outbound rate limits, or none with BALAI_OUTBOUND_LIMIT=off.
+func (c Config) limits(channel bot.Limits) bot.Limits {
+	if !c.OutboundLimit {
+		return bot.Limits{}
+	}
+	return channel
 }
 
 // databaseURL is DATABASE_URL, or the SQLite file in the data directory.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -163,18 +164,14 @@ func dumpOutcomes(path string, outs []eval.Outcome) error {
 			F        any     `json:"f"`
 		}
 		var cs []cand
-		for i, c := range o.Result.Candidates {
-			if i >= 5 {
-				break
-			}
-			exp := false
-			for _, e := range o.Case.Expect {
-				exp = exp || e == c.Entry.ID
-			}
-			cs = append(cs, cand{ID: c.Entry.ID, Expected: exp, Conf: c.Confidence, F: c.Features})
+		for _, c := range o.Result.Candidates[:min(5, len(o.Result.Candidates))] {
+			cs = append(cs, cand{ID: c.Entry.ID, Expected: slices.Contains(o.Case.Expect, c.Entry.ID), Conf: c.Confidence, F: c.Features})
 		}
-		enc.Encode(map[string]any{"line": o.Case.Line, "q": o.Case.Q, "kind": o.Case.Kind, "in_scope": o.Case.InScope(),
-			"reason": o.Result.Reason, "verdict": eval.Verdict(o), "cands": cs})
+		if err := enc.Encode(map[string]any{"line": o.Case.Line, "q": o.Case.Q, "kind": o.Case.Kind, "in_scope": o.Case.InScope(),
+			"reason": o.Result.Reason, "verdict": eval.Verdict(o), "cands": cs}); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	return f.Close()
 }

@@ -60,16 +60,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 func newLogger(w io.Writer, cfg Config) *slog.Logger {
-	level := slog.LevelInfo
-	switch strings.ToLower(cfg.LogLevel) {
-	case "debug":
-		level = slog.LevelDebug
-	case "warn":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if cfg.LogFormat == "json" {
 		h = slog.NewJSONHandler(w, opts)
@@ -102,6 +93,17 @@ func (s *server) run(ctx context.Context) error {
 	cfg := s.cfg
 	start := time.Now()
 
+	// Settings that can be wrong come first: the index may take long to build.
+	cal, err := calendar(cfg)
+	if err != nil {
+		return err
+	}
+	msgs, err := bot.LoadMessages(cfg.MessagesFile, cfg.Agency)
+	if err != nil {
+		return err
+	}
+	msgs.Hours[bot.LangID], msgs.Hours[bot.LangEN] = cal.Summary("id"), cal.Summary("en")
+
 	c, ps, err := knowledge.LoadCorpus(cfg.FAQDir)
 	if err != nil {
 		return err
@@ -127,16 +129,6 @@ func (s *server) run(ctx context.Context) error {
 	}
 	defer s.db.Close()
 	s.log.Info("Store ready", "database", string(s.db.Dialect()), "at", redactURL(cfg.databaseURL()))
-
-	cal, err := calendar(cfg)
-	if err != nil {
-		return err
-	}
-	msgs, err := bot.LoadMessages(cfg.MessagesFile, cfg.Agency)
-	if err != nil {
-		return err
-	}
-	msgs.Hours[bot.LangID], msgs.Hours[bot.LangEN] = cal.Summary("id"), cal.Summary("en")
 
 	officerIDs := map[string]bool{}
 	for _, id := range cfg.TelegramOfficerIDs {
@@ -179,11 +171,7 @@ func (s *server) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		limits := telegram.Limits
-		if !cfg.OutboundLimit {
-			limits = bot.Limits{}
-		}
-		s.eng.AddSender(balai.Telegram, s.tg, limits, true)
+		s.eng.AddSender(balai.Telegram, s.tg, cfg.limits(telegram.Limits), true)
 		if dcfg.OfficerChat.ID != "" {
 			s.desk.SetMembers(s.tg)
 			s.log.Info("Officer desk in Telegram", "chat", dcfg.OfficerChat.ID, "listed_officers", len(officerIDs))
@@ -204,11 +192,7 @@ func (s *server) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		limits := cloud.Limits
-		if !cfg.OutboundLimit {
-			limits = bot.Limits{}
-		}
-		s.eng.AddSender(balai.WhatsApp, wa, limits, true)
+		s.eng.AddSender(balai.WhatsApp, wa, cfg.limits(cloud.Limits), true)
 		s.eng.OnDeliveryHeld(s.desk.DeliveryHeld)
 		mux.Handle("/webhooks/whatsapp", wa.WebhookHandler())
 		s.setHealth("whatsapp", "cloud api")
@@ -222,26 +206,24 @@ func (s *server) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		limits := meow.Limits
-		if !cfg.OutboundLimit {
-			limits = bot.Limits{}
-		}
 		// Personal accounts have no buttons: options become numbered lists.
-		s.eng.AddSender(balai.WhatsApp, wam, limits, false)
+		s.eng.AddSender(balai.WhatsApp, wam, cfg.limits(meow.Limits), false)
 		s.log.Info("WhatsApp (whatsmeow) enabled: replies only to citizens who write, rate-limited; pair with `balai whatsapp login`")
 	}
 
+	// Listen before the engine starts: an address in use stops Balai with nothing running.
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (BALAI_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
 	if err := s.eng.Start(ctx); err != nil {
+		ln.Close()
 		return err
 	}
 
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.Handle("/", web)
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (BALAI_HTTP_ADDR): %w", cfg.HTTPAddr, err)
-	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
@@ -279,11 +261,12 @@ func (s *server) run(ctx context.Context) error {
 	}()
 	s.log.Info("Balai is running", "startup", time.Since(start).Round(time.Millisecond))
 
+	var runErr error
 	select {
 	case <-ctx.Done():
 	case err := <-httpDone:
-		stopRun()
-		return fmt.Errorf("http server: %w", err)
+		// Stop like on a signal: the goroutines must be done before the store closes.
+		runErr = fmt.Errorf("http server: %w", err)
 	}
 	s.log.Info("Shutting down: finishing messages in progress")
 	stopRun()
@@ -295,7 +278,7 @@ func (s *server) run(ctx context.Context) error {
 		s.log.Warn("Some replies are left for the next start", "err", err)
 	}
 	s.log.Info("Stopped")
-	return nil
+	return runErr
 }
 
 // whatsAppState shows the WhatsApp session's state in /healthz and alerts the officers'

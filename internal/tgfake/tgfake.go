@@ -136,7 +136,8 @@ func (s *Server) push(fields map[string]any) int64 {
 	return s.nextID
 }
 
-// Update returns the JSON of a queued or past update built like Message (for webhooks).
+// Update returns the JSON of an update not yet confirmed by getUpdates (for webhooks, where
+// nothing confirms them), or nil.
 func (s *Server) Update(id int64) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -21,6 +21,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -157,28 +158,16 @@ func collect(c *faq.Corpus, cases []eval.Case, size int) []sample {
 	defer ix.Close()
 	out := make([]sample, 0, len(cases))
 	for qi, cs := range cases {
-		inScope := false
-		for _, id := range cs.Expect {
-			if _, ok := c.Entry(id); ok {
-				inScope = true
-			}
-		}
+		inScope := slices.ContainsFunc(cs.Expect, func(id string) bool { _, ok := c.Entry(id); return ok })
 		res, err := ix.Ask(context.Background(), cs.Q)
 		if err != nil {
 			fail(err)
 		}
 		s := sample{question: qi, size: size, inScope: inScope, scored: len(res.Candidates) > 0 &&
 			res.Reason != knowledge.ReasonTopic && res.Reason != knowledge.ReasonSmallTalk && res.Reason != knowledge.ReasonNoContent}
-		for i, cand := range res.Candidates {
-			if i >= 5 {
-				break
-			}
-			ok := false
-			for _, id := range cs.Expect {
-				ok = ok || id == cand.Entry.ID
-			}
+		for _, cand := range res.Candidates[:min(5, len(res.Candidates))] {
 			s.x = append(s.x, knowledge.Inputs(cand.Features))
-			s.y = append(s.y, inScope && ok)
+			s.y = append(s.y, inScope && slices.Contains(cs.Expect, cand.Entry.ID))
 		}
 		out = append(out, s)
 	}
