@@ -145,26 +145,16 @@ func classify(err error) error {
 	return err
 }
 
-// Commands are the bot's command list in Indonesian and English, for Setup.
-func Commands() map[string][]models.BotCommand {
-	return map[string][]models.BotCommand{
-		"": {
-			{Command: "start", Description: "Mulai dan kenali asisten ini"},
-			{Command: "menu", Description: "Lihat topik layanan"},
-			{Command: "petugas", Description: "Bicara dengan petugas"},
-			{Command: "batal", Description: "Batalkan tiket dan kembali ke asisten"},
-			{Command: "bahasa", Description: "Pilih bahasa / choose language"},
-			{Command: "help", Description: "Bantuan"},
-		},
-		"en": {
-			{Command: "start", Description: "Start and meet this assistant"},
-			{Command: "menu", Description: "Browse service topics"},
-			{Command: "petugas", Description: "Talk to an officer"},
-			{Command: "batal", Description: "Cancel your ticket, back to the assistant"},
-			{Command: "bahasa", Description: "Choose language / pilih bahasa"},
-			{Command: "help", Description: "Help"},
-		},
+// Commands are the bot's command list for Setup: Indonesian by default ("") and English
+// ("en"), with descriptions from msgs.
+func Commands(msgs *bot.Messages) map[string][]models.BotCommand {
+	out := map[string][]models.BotCommand{}
+	for code, lang := range map[string]string{"": bot.LangID, "en": bot.LangEN} {
+		for _, c := range []string{"start", "menu", "petugas", "batal", "bahasa", "help"} {
+			out[code] = append(out[code], models.BotCommand{Command: c, Description: msgs.Text(lang, "command_"+c, nil)})
+		}
 	}
+	return out
 }
 
 // IsMember tells whether a user belongs to a group (the officers' chat), by getChatMember.

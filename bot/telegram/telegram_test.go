@@ -117,7 +117,7 @@ func newStack(t *testing.T, cfg telegram.Config) *stack {
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := ad.Setup(ctx, telegram.Commands()); err != nil {
+	if err := ad.Setup(ctx, telegram.Commands(msgs)); err != nil {
 		t.Fatal(err)
 	}
 	runCtx, cancel := context.WithCancel(ctx)
@@ -449,4 +449,35 @@ func TestKillDuringBurstAnswersEveryUpdateOnce(t *testing.T) {
 		t.Fatalf("everything was answered before the kill; the test tested nothing")
 	}
 	t.Logf("answered before the kill: %d of %d; the rest after the restart", answeredAtKill, n)
+}
+
+// TestCommandsFollowMessages: the command menu is in both languages and comes from the
+// agency's messages, so an admin's override changes it.
+func TestCommandsFollowMessages(t *testing.T) {
+	override := filepath.Join(t.TempDir(), "messages.yaml")
+	if err := os.WriteFile(override, []byte("command_petugas:\n  id: \"Hubungi petugas kami\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := bot.LoadMessages(override, "Dinas Uji")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds := telegram.Commands(msgs)
+	desc := func(lang, cmd string) string {
+		for _, c := range cmds[lang] {
+			if c.Command == cmd {
+				return c.Description
+			}
+		}
+		return ""
+	}
+	if len(cmds[""]) != 6 || len(cmds["en"]) != 6 {
+		t.Fatalf("commands: %+v", cmds)
+	}
+	if got := desc("", "petugas"); got != "Hubungi petugas kami" {
+		t.Errorf("overridden Indonesian description = %q", got)
+	}
+	if got := desc("en", "petugas"); got != "Talk to an officer" {
+		t.Errorf("English description = %q", got)
+	}
 }

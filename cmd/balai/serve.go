@@ -78,6 +78,7 @@ type server struct {
 	eng   *bot.Engine
 	desk  *desk.Desk
 	tg    *telegram.Adapter
+	msgs  *bot.Messages
 
 	mu     sync.Mutex
 	health map[string]string // component → state
@@ -103,6 +104,7 @@ func (s *server) run(ctx context.Context) error {
 		return err
 	}
 	msgs.Hours[bot.LangID], msgs.Hours[bot.LangEN] = cal.Summary("id"), cal.Summary("en")
+	s.msgs = msgs
 
 	c, ps, err := knowledge.LoadCorpus(cfg.FAQDir)
 	if err != nil {
@@ -188,7 +190,7 @@ func (s *server) run(ctx context.Context) error {
 	if cfg.WhatsAppCloudToken != "" {
 		wa, err := cloud.New(cloud.Config{Token: cfg.WhatsAppCloudToken, PhoneID: cfg.WhatsAppCloudPhoneID,
 			AppSecret: cfg.WhatsAppCloudSecret, VerifyToken: cfg.WhatsAppCloudVerify, APIURL: cfg.WhatsAppCloudAPIURL,
-			TemplateName: cfg.WhatsAppCloudTplName, TemplateLang: cfg.WhatsAppCloudTplLang, LastInbound: s.db, Logger: s.log}, s.eng)
+			TemplateName: cfg.WhatsAppCloudTplName, TemplateLang: cfg.WhatsAppCloudTplLang, LastInbound: s.db, Messages: msgs, Logger: s.log}, s.eng)
 		if err != nil {
 			return err
 		}
@@ -202,7 +204,7 @@ func (s *server) run(ctx context.Context) error {
 	var wam *meow.Adapter
 	if cfg.WhatsAppEnabled {
 		wam, err = meow.New(meow.Config{Store: s.db, Groups: cfg.WhatsAppGroups, Logger: s.log.With("component", "whatsapp"),
-			OnState: func(state, detail string) { s.whatsAppState(ctx, dcfg.OfficerChat, msgs, state, detail) }}, s.eng)
+			OnState: func(state, detail string) { s.whatsAppState(ctx, dcfg.OfficerChat, state, detail) }}, s.eng)
 		if err != nil {
 			return err
 		}
@@ -283,14 +285,14 @@ func (s *server) run(ctx context.Context) error {
 
 // whatsAppState shows the WhatsApp session's state in /healthz and alerts the officers'
 // chat when the session needs a person (logged out, replaced, banned, outdated).
-func (s *server) whatsAppState(ctx context.Context, officers balai.ChatRef, msgs *bot.Messages, state, detail string) {
+func (s *server) whatsAppState(ctx context.Context, officers balai.ChatRef, state, detail string) {
 	s.setHealth("whatsapp", strings.TrimSpace(state+" "+detail))
 	switch state {
 	case meow.StateLoggedOut, meow.StateStreamReplaced, meow.StateTemporaryBan, meow.StateClientOutdated:
 		s.log.Error("WhatsApp session needs attention", "state", state, "detail", detail)
 		if officers.ID != "" && s.eng != nil {
 			s.eng.Deliver(ctx, bot.Outgoing{Chat: officers, Kind: bot.OutMessage, Lang: bot.LangID,
-				Text: msgs.Text(bot.LangID, "desk_whatsapp_state", map[string]any{"State": state, "Detail": detail})})
+				Text: s.msgs.Text(bot.LangID, "desk_whatsapp_state", map[string]any{"State": state, "Detail": detail})})
 		}
 	default:
 		s.log.Info("WhatsApp", "state", state, "detail", detail)
@@ -302,7 +304,7 @@ func (s *server) whatsAppState(ctx context.Context, officers balai.ChatRef, msgs
 func (s *server) runTelegram(ctx context.Context) {
 	backoff := time.Second
 	for {
-		err := s.tg.Setup(ctx, telegram.Commands())
+		err := s.tg.Setup(ctx, telegram.Commands(s.msgs))
 		if err == nil {
 			break
 		}

@@ -9,6 +9,7 @@ package cloud
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -65,6 +66,9 @@ type Config struct {
 	// LastInbound tells when a chat last wrote, for the 24-hour rule; the store implements
 	// it. Without it the adapter relies on Meta's error 131047 alone.
 	LastInbound LastInbounder
+	// Messages holds the texts citizens read (the prompt above a list of choices and the
+	// list's button); default: Balai's built-in messages.
+	Messages *bot.Messages
 	// HTTPClient is used for every request (default: a client with a 30-second timeout).
 	HTTPClient *http.Client
 	Logger     *slog.Logger
@@ -125,6 +129,13 @@ func New(cfg Config, accept Acceptor) (*Adapter, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Messages == nil {
+		m, err := bot.LoadMessages("", "")
+		if err != nil {
+			return nil, fmt.Errorf("whatsapp cloud: messages: %w", err)
+		}
+		cfg.Messages = m
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

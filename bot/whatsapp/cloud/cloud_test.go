@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -802,5 +803,30 @@ func TestGraphRequestShape(t *testing.T) {
 		`"action":{"buttons":[{"type":"reply","reply":{"id":"k","title":"KTP"}}]}}}`
 	if string(got) != want {
 		t.Errorf("request\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestChoiceTextsFollowMessages: the words around a list of choices are the agency's
+// messages, so an admin's override file changes them too.
+func TestChoiceTextsFollowMessages(t *testing.T) {
+	override := filepath.Join(t.TempDir(), "messages.yaml")
+	if err := os.WriteFile(override, []byte("choose_button:\n  id: \"Lihat opsi\"\nchoose_prompt:\n  id: \"Silakan pilih:\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := bot.LoadMessages(override, "Dinas Uji")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, fake := newAdapter(t, nil, func(c *cloud.Config) { c.Messages = msgs })
+	var row []bot.Button
+	for i := range 5 {
+		row = append(row, bot.Button{Text: fmt.Sprint("Layanan ", i), Data: fmt.Sprint("s", i)})
+	}
+	if _, err := a.Send(context.Background(), bot.Outgoing{Chat: chat(), Kind: bot.OutMessage, Lang: bot.LangID, Buttons: [][]bot.Button{row}}); err != nil {
+		t.Fatal(err)
+	}
+	sent := fake.SentTo(citizen)
+	if len(sent) != 1 || sent[0].ListButton != "Lihat opsi" || sent[0].Text != "Silakan pilih:" {
+		t.Fatalf("list as sent: %+v", sent)
 	}
 }

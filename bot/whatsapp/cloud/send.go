@@ -144,7 +144,7 @@ func (a *Adapter) Split(o bot.Outgoing) []bot.Outgoing {
 		// The choices do not fit under the last part: they follow on their own.
 		last.Buttons = nil
 		p := o
-		p.Text, p.ReplyTo = choosePrompt(o.Lang), ""
+		p.Text, p.ReplyTo = a.choosePrompt(o.Lang), ""
 		out = append(out, p)
 	}
 	return out
@@ -214,23 +214,13 @@ func choices(o bot.Outgoing) []bot.Button {
 	return out
 }
 
-func choosePrompt(lang string) string {
-	if lang == bot.LangEN {
-		return "Choose one:"
-	}
-	return "Pilih salah satu:"
-}
-
-func listLabel(lang string) string {
-	if lang == bot.LangEN {
-		return "Choose"
-	}
-	return "Pilih"
+func (a *Adapter) choosePrompt(lang string) string {
+	return a.cfg.Messages.Text(lang, "choose_prompt", nil)
 }
 
 // message builds the request for one part: a text, or an interactive message with reply
 // buttons (up to 3 short titles) or a list (up to 10 rows).
-func message(o bot.Outgoing) (outMessage, error) {
+func (a *Adapter) message(o bot.Outgoing) (outMessage, error) {
 	m := outMessage{MessagingProduct: "whatsapp", RecipientType: "individual", To: strings.TrimPrefix(o.Chat.ID, "+")}
 	if o.ReplyTo != "" {
 		m.Context = &msgContext{MessageID: o.ReplyTo}
@@ -245,7 +235,7 @@ func message(o bot.Outgoing) (outMessage, error) {
 		return m, nil
 	}
 	if body == "" {
-		body = choosePrompt(o.Lang)
+		body = a.choosePrompt(o.Lang)
 	}
 	in := &interactive{}
 	in.Body.Text = body
@@ -258,7 +248,7 @@ func message(o bot.Outgoing) (outMessage, error) {
 		}
 	} else {
 		in.Type = "list"
-		in.Action.Button = listLabel(o.Lang)
+		in.Action.Button = a.cfg.Messages.Text(o.Lang, "choose_button", nil)
 		var rows []row
 		for _, b := range cs[:min(len(cs), maxRows)] {
 			r := row{ID: b.Data, Title: truncate(b.Text, maxRowTitle)}
@@ -313,7 +303,7 @@ func (a *Adapter) Send(ctx context.Context, o bot.Outgoing) (string, error) {
 	// The engine splits before queueing; split here too for callers that do not.
 	var id string
 	for _, p := range a.Split(o) {
-		m, err := message(p)
+		m, err := a.message(p)
 		if err != nil {
 			return "", err
 		}
