@@ -244,8 +244,8 @@ func sameURL(text, url string) bool {
 	return n != "" && n == norm(url)
 }
 
-// utf16Len is the length of s in UTF-16 code units, as Telegram counts.
-func utf16Len(s string) int {
+// UTF16Len is the length of s in UTF-16 code units, as Telegram and WhatsApp count.
+func UTF16Len(s string) int {
 	n := 0
 	for _, r := range s {
 		if r >= 0x10000 {
@@ -276,7 +276,7 @@ func VisibleLen(telegramHTML string) int {
 			i += j + 1
 		case '&':
 			if r, k := entityAt([]byte(s[i:min(len(s), i+40)])); k > 0 {
-				n += utf16Len(r)
+				n += UTF16Len(r)
 				i += k
 				continue
 			}

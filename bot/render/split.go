@@ -50,7 +50,7 @@ func measureFor(render func(string) string) func(string) int {
 	if p == reflect.ValueOf(TelegramHTML).Pointer() || p == reflect.ValueOf(HTML).Pointer() {
 		return VisibleLen
 	}
-	return utf16Len
+	return UTF16Len
 }
 
 // referenceDefinitions returns a function that appends the link reference definitions of

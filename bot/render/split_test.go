@@ -332,7 +332,7 @@ func TestSplitUnknownRender(t *testing.T) {
 		t.Errorf("Split(%q, 25, wrapped TelegramHTML) = %q, want %q (tags counted)", md, chunks, want)
 	}
 	for _, c := range chunks {
-		if l := utf16Len(wrapped(c)); l > 25 {
+		if l := UTF16Len(wrapped(c)); l > 25 {
 			t.Errorf("chunk %q renders to %d > 25 characters", c, l)
 		}
 	}

@@ -151,7 +151,7 @@ func (a *Adapter) Split(o bot.Outgoing) []bot.Outgoing {
 }
 
 // rendered is the length of md in WhatsApp formatting.
-func rendered(md string) int { return textLen(strings.TrimSpace(render.WhatsApp(md))) }
+func rendered(md string) int { return render.UTF16Len(strings.TrimSpace(render.WhatsApp(md))) }
 
 // linksIntoText turns link buttons into "Title: URL" lines at the end of the text: WhatsApp
 // has no link buttons outside templates. A numbered message lists them already.
@@ -271,7 +271,7 @@ func replyButtonsFit(cs []bot.Button) bool {
 	}
 	titles := map[string]bool{}
 	for _, b := range cs {
-		if textLen(b.Text) > maxButtonTitle || titles[b.Text] {
+		if render.UTF16Len(b.Text) > maxButtonTitle || titles[b.Text] {
 			return false
 		}
 		titles[b.Text] = true
@@ -459,7 +459,7 @@ func retryAfter(h string, now time.Time) time.Duration {
 
 // truncate shortens s to n characters, ending it with "…" when cut.
 func truncate(s string, n int) string {
-	if textLen(s) <= n {
+	if render.UTF16Len(s) <= n {
 		return s
 	}
 	var b strings.Builder
@@ -476,17 +476,4 @@ func truncate(s string, n int) string {
 		used += w
 	}
 	return strings.TrimRight(b.String(), " ") + "…"
-}
-
-// textLen counts UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
 }

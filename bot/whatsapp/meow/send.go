@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
@@ -37,19 +36,11 @@ var ErrNotConnected = errors.New("whatsapp: not connected")
 // Split breaks a long message into parts at paragraph boundaries.
 func (a *Adapter) Split(o bot.Outgoing) []bot.Outgoing {
 	// Measure the rendering: it is what WhatsApp counts.
-	if o.EditID != "" || utf16Len(render.WhatsApp(o.Text)) <= MaxText {
+	if o.EditID != "" || render.UTF16Len(render.WhatsApp(o.Text)) <= MaxText {
 		return []bot.Outgoing{o}
 	}
 	chunks := render.Split(o.Text, MaxText, render.WhatsApp)
 	return o.Parts(chunks)
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
 }
 
 // Send delivers one outgoing item; see bot.Sender. WhatsApp personal accounts have no
