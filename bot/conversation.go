@@ -332,9 +332,10 @@ func (e *Engine) question(ctx context.Context, b *turnBuilder, text string) (boo
 	switch {
 	case res.Reason == knowledge.ReasonSmallTalk:
 		b.log("small_talk", res.SmallTalk.ID)
-		key := map[string]string{"greeting": "greeting", "thanks": "thanks", "bye": "bye"}[res.SmallTalk.ID]
-		if key == "" {
-			key = "chitchat"
+		key := "chitchat" // other small talk gets one friendly redirect
+		switch id := res.SmallTalk.ID; id {
+		case "greeting", "thanks", "bye":
+			key = id
 		}
 		b.say(b.text(key, map[string]any{"Name": b.in.UserName}))
 		return false, nil

@@ -229,6 +229,11 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 		}
 		return
 	}
+	// An item that failed before (in an earlier run, or found by a resync) keeps its back-off.
+	if wait := it.NotBefore.Sub(d.now()); wait > 0 && !Sleep(d.pacing, wait) {
+		d.leave(chat)
+		return
+	}
 	l := d.limits[it.Chat.Channel]
 	backoff := 500 * time.Millisecond
 	for attempt := it.Attempts + 1; ; attempt++ {

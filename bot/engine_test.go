@@ -515,6 +515,50 @@ func TestShutdownLeavesPacedBacklog(t *testing.T) {
 	}
 }
 
+// TestBackoffSurvivesRestart: a reply whose delivery failed keeps its back-off when the
+// next start finds it in the outbox, instead of hammering the channel again at once.
+func TestBackoffSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(dir, "balai.db"), store.Options{Owner: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := db.Enqueue(ctx, []bot.Outgoing{{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "8"}, Kind: bot.OutMessage, Text: "balasan"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The harness's clock stands still at 10:00 WIB: the item may go 400 ms after that.
+	jkt, _ := time.LoadLocation("Asia/Jakarta")
+	const backoff = 400 * time.Millisecond
+	if err := db.MarkFailed(ctx, items[0].ID, "telegram: bad gateway", false, time.Date(2026, 11, 26, 10, 0, 0, 0, jkt).Add(backoff)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	start := time.Now()
+	h := newHarness(t, dir, &fakeEscalator{}, nil)
+	var mu sync.Mutex
+	var at time.Time
+	h.sender.fail = func(bot.Outgoing) error {
+		mu.Lock()
+		at = time.Now()
+		mu.Unlock()
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	h.eng.Idle(wctx)
+	mu.Lock()
+	defer mu.Unlock()
+	if got := h.sender.to("8"); len(got) != 1 {
+		t.Fatalf("delivered %d, want 1", len(got))
+	}
+	if waited := at.Sub(start); waited < backoff {
+		t.Fatalf("retried after %v, before the stored back-off of %v ran out", waited, backoff)
+	}
+}
+
 func TestRetryAfterIsHonoured(t *testing.T) {
 	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
 	var mu sync.Mutex
@@ -551,7 +595,10 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 			sender := &fakeSender{}
 			var engines []*bot.Engine
 			for _, owner := range []string{"a", "b"} {
-				db := open(t, "replicas", store.Options{Owner: owner, Lease: 100 * time.Millisecond})
+				// Claims outlast the test: a claim that lapses mid-send is at-least-once by
+				// design (storetest covers takeovers); this checks that frequent resyncs of
+				// two live replicas never take each other's work.
+				db := open(t, "replicas", store.Options{Owner: owner, Lease: 10 * time.Second})
 				eng, err := bot.New(bot.Config{Store: db, Knowledge: ix, Messages: msgs, Logger: quiet})
 				if err != nil {
 					t.Fatal(err)
@@ -568,7 +615,7 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			time.Sleep(400 * time.Millisecond) // several resync rounds and lapsed leases
+			time.Sleep(400 * time.Millisecond) // several resync rounds
 			for _, eng := range engines {
 				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 				eng.Close(ctx)

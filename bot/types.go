@@ -114,6 +114,15 @@ func (o Outgoing) Parts(texts []string) []Outgoing {
 	return out
 }
 
+// Transcript is the message as logs and officers read it: its text, after "[photo]" (the
+// kind of media) when it carried any.
+func (in Inbound) Transcript() string {
+	if in.Kind == KindMedia {
+		return "[" + in.Media + "] " + in.Text
+	}
+	return in.Text
+}
+
 // StoredInbound is an accepted inbound message with the store's id; ids grow in the order
 // messages were accepted.
 type StoredInbound struct {

@@ -204,10 +204,7 @@ func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in
 	if err != nil {
 		return bot.FollowUp{}, err
 	}
-	text := in.Text
-	if in.Kind == bot.KindMedia {
-		text = "[" + in.Media + "] " + text
-	}
+	text := in.Transcript()
 	ev := Event{TicketID: id, Actor: "citizen", ActorName: in.UserName, Action: "followed", Detail: text, At: in.Time}
 	card := d.cardMessage(ctx, id)
 	var out []bot.Outgoing

@@ -147,10 +147,7 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 			string(chat.Channel), chat.ID, string(state), db.ms(now)); err != nil {
 			return err
 		}
-		text := t.Inbound.Text
-		if t.Inbound.Kind == bot.KindMedia {
-			text = "[" + t.Inbound.Media + "] " + text
-		}
+		text := t.Inbound.Transcript()
 		l := t.Log
 		if _, err := db.txExec(ctx, tx, qLogInbound,
 			string(chat.Channel), chat.ID, t.Inbound.ID, string(t.Inbound.Kind), text, l.Decision, l.Reason, l.EntryID, l.Confidence, l.Lang, db.ms(now)); err != nil {
