@@ -164,10 +164,8 @@ func optionNumber(s string, n int) (int, bool) {
 }
 
 func (e *Engine) media(ctx context.Context, b *turnBuilder) error {
-	if ticket, err := e.cfg.Escalator.OpenTicket(ctx, b.in.Chat, b.in.Time); err != nil {
+	if followed, err := e.follow(ctx, b); err != nil || followed {
 		return err
-	} else if ticket != "" {
-		return e.follow(ctx, b, ticket)
 	}
 	b.log("media", b.in.Media)
 	b.say(b.text("media", nil), []Button{{Text: b.text("button_officer", nil), Data: dataOfficer}})
@@ -312,10 +310,8 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string) error 
 
 // question answers a typed question. It reports whether the knowledge index scored it.
 func (e *Engine) question(ctx context.Context, b *turnBuilder, text string) (bool, error) {
-	if ticket, err := e.cfg.Escalator.OpenTicket(ctx, b.in.Chat, b.in.Time); err != nil {
+	if followed, err := e.follow(ctx, b); err != nil || followed {
 		return false, err
-	} else if ticket != "" {
-		return false, e.follow(ctx, b, ticket)
 	}
 	res, err := e.cfg.Knowledge.Ask(ctx, text)
 	if err != nil {
@@ -465,15 +461,16 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, reason, question 
 	return nil
 }
 
-// follow adds a message to the open ticket and tells the citizen so.
-func (e *Engine) follow(ctx context.Context, b *turnBuilder, ticket string) error {
-	fu, err := e.cfg.Escalator.Follow(ctx, b.in.Chat, ticket, b.in.Inbound)
-	if err != nil {
-		return err
+// follow adds the message to the chat's open ticket, if there is one, and tells the
+// citizen so; false when no ticket is open.
+func (e *Engine) follow(ctx context.Context, b *turnBuilder) (bool, error) {
+	fu, err := e.cfg.Escalator.Follow(ctx, b.in.Inbound)
+	if err != nil || fu.Ticket == "" {
+		return false, err
 	}
 	b.log("ticket", "follow")
-	b.say(b.text("ticket_open_forwarded", map[string]any{"Ticket": ticket}))
+	b.say(b.text("ticket_open_forwarded", map[string]any{"Ticket": fu.Ticket}))
 	b.t.Out = append(b.t.Out, fu.Out...)
 	b.t.Also = fu.Also
-	return nil
+	return true, nil
 }

@@ -75,11 +75,14 @@ func (f *fakeEscalator) OpenTicket(_ context.Context, chat balai.ChatRef, _ time
 	return f.open[chat.String()], nil
 }
 
-func (f *fakeEscalator) Follow(_ context.Context, chat balai.ChatRef, ticket string, in bot.Inbound) (bot.FollowUp, error) {
+func (f *fakeEscalator) Follow(_ context.Context, in bot.Inbound) (bot.FollowUp, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.follows = append(f.follows, ticket+":"+in.Text)
-	return bot.FollowUp{}, nil
+	ticket := f.open[in.Chat.String()]
+	if ticket != "" {
+		f.follows = append(f.follows, ticket+":"+in.Text)
+	}
+	return bot.FollowUp{Ticket: ticket}, nil
 }
 
 func (f *fakeEscalator) Cancel(_ context.Context, chat balai.ChatRef, ticket string) error {

@@ -50,9 +50,10 @@ type Escalator interface {
 	// OpenTicket returns the number of the chat's open ticket, "" when there is none. While a
 	// ticket is open the citizen's messages go to it instead of being answered by the bot.
 	OpenTicket(ctx context.Context, chat balai.ChatRef, now time.Time) (string, error)
-	// Follow adds a citizen's message to the conversation's open ticket. What it returns
-	// is committed with the turn, so a message handled again after a crash is added once.
-	Follow(ctx context.Context, chat balai.ChatRef, ticket string, in Inbound) (FollowUp, error)
+	// Follow adds a citizen's message to the chat's open ticket, if there is one (the
+	// FollowUp's Ticket is "" when there is none: the bot answers). What it returns is
+	// committed with the turn, so a message handled again after a crash is added once.
+	Follow(ctx context.Context, in Inbound) (FollowUp, error)
 	// Cancel closes the open ticket at the citizen's request.
 	Cancel(ctx context.Context, chat balai.ChatRef, ticket string) error
 	// Rate records the citizen's 1–5 satisfaction with a closed ticket.
@@ -61,8 +62,9 @@ type Escalator interface {
 
 // FollowUp is what adding a citizen's message to a ticket commits together with the turn.
 type FollowUp struct {
-	Out  []Outgoing                             // e.g. a notice to the officers
-	Also func(ctx context.Context, tx Tx) error // the ticket's own records
+	Ticket string                                 // the ticket's number; "" when none is open
+	Out    []Outgoing                             // e.g. a notice to the officers
+	Also   func(ctx context.Context, tx Tx) error // the ticket's own records
 }
 
 // LogEscalator is the Escalator used without an officer desk: it logs each escalation and
@@ -85,7 +87,7 @@ func (l *LogEscalator) OpenTicket(context.Context, balai.ChatRef, time.Time) (st
 }
 
 // Follow does nothing.
-func (l *LogEscalator) Follow(context.Context, balai.ChatRef, string, Inbound) (FollowUp, error) {
+func (l *LogEscalator) Follow(context.Context, Inbound) (FollowUp, error) {
 	return FollowUp{}, nil
 }
 

@@ -180,30 +180,36 @@ func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, er
 
 // OpenTicket returns the number of the chat's active ticket; see bot.Escalator.
 func (d *Desk) OpenTicket(ctx context.Context, chat balai.ChatRef, now time.Time) (string, error) {
-	t, err := d.store.ActiveTicket(ctx, chat)
-	if errors.Is(err, ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
+	t, ok, err := d.active(ctx, chat, now)
+	if !ok {
 		return "", err
-	}
-	if t.Status == Answered && now.Sub(t.ActivityAt) > d.cfg.ReopenWindow {
-		return "", nil // about to close by itself; the bot answers again
 	}
 	return d.number(t), nil
 }
 
-// Follow adds a citizen's message to the ticket, reopens an answered ticket, and tells the
-// officers, all in the citizen's turn; see bot.Escalator.
-func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in bot.Inbound) (bot.FollowUp, error) {
-	id, ok := d.parseNumber(number)
-	if !ok {
-		return bot.FollowUp{}, fmt.Errorf("desk: follow: bad ticket %q", number)
+// active returns the chat's ticket that takes its messages, if any.
+func (d *Desk) active(ctx context.Context, chat balai.ChatRef, now time.Time) (Ticket, bool, error) {
+	t, err := d.store.ActiveTicket(ctx, chat)
+	if errors.Is(err, ErrNotFound) {
+		return t, false, nil
 	}
-	t, err := d.store.Ticket(ctx, id)
 	if err != nil {
+		return t, false, err
+	}
+	if t.Status == Answered && now.Sub(t.ActivityAt) > d.cfg.ReopenWindow {
+		return t, false, nil // about to close by itself; the bot answers again
+	}
+	return t, true, nil
+}
+
+// Follow adds a citizen's message to the chat's active ticket, reopens an answered ticket,
+// and tells the officers, all in the citizen's turn; see bot.Escalator.
+func (d *Desk) Follow(ctx context.Context, in bot.Inbound) (bot.FollowUp, error) {
+	t, ok, err := d.active(ctx, in.Chat, in.Time)
+	if !ok {
 		return bot.FollowUp{}, err
 	}
+	id, number := t.ID, d.number(t)
 	text := in.Transcript()
 	ev := Event{TicketID: id, Actor: "citizen", ActorName: in.UserName, Action: "followed", Detail: text, At: in.Time}
 	card := d.cardMessage(ctx, id)
@@ -220,7 +226,7 @@ func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in
 		out = append(out, notice)
 	}
 	if t.Status != Answered {
-		return bot.FollowUp{Out: out, Also: func(ctx context.Context, tx bot.Tx) error {
+		return bot.FollowUp{Ticket: number, Out: out, Also: func(ctx context.Context, tx bot.Tx) error {
 			return d.store.AddEventTx(ctx, tx, ev)
 		}}, nil
 	}
@@ -230,7 +236,7 @@ func (d *Desk) Follow(ctx context.Context, chat balai.ChatRef, number string, in
 	if edit, ok := d.cardEdit(reopened, card); ok {
 		out = append(out, edit)
 	}
-	return bot.FollowUp{Out: out, Also: func(ctx context.Context, tx bot.Tx) error {
+	return bot.FollowUp{Ticket: number, Out: out, Also: func(ctx context.Context, tx bot.Tx) error {
 		// A conflict (an officer closed it meanwhile) fails the turn, which runs again.
 		_, err := d.store.TransitionTx(ctx, tx, id, []Status{Answered}, Open, ev, TicketUpdate{})
 		return err

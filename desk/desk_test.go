@@ -245,8 +245,8 @@ func TestFollowUpCommittedWithTheTurn(t *testing.T) {
 		posts := len(r.fake.SentTo(officerChat))
 		chat := balai.ChatRef{Channel: balai.Telegram, ID: "201"}
 		// A turn that got as far as Follow and then died.
-		fu, err := r.desk.Follow(ctx, chat, "BLI-000001", bot.Inbound{Chat: chat, Kind: bot.KindText, Text: "pesan yang hilang", Time: r.clock.Now()})
-		if err != nil || len(fu.Out) != 1 || fu.Also == nil {
+		fu, err := r.desk.Follow(ctx, bot.Inbound{Chat: chat, Kind: bot.KindText, Text: "pesan yang hilang", Time: r.clock.Now()})
+		if err != nil || fu.Ticket != "BLI-000001" || len(fu.Out) != 1 || fu.Also == nil {
 			t.Fatalf("follow-up = %+v, %v; want one notice and the ticket's records", fu, err)
 		}
 		idle, cancel := context.WithTimeout(ctx, 5*time.Second)

@@ -66,7 +66,7 @@ func (e *escalations) Escalate(_ context.Context, x bot.Escalation) (bot.Handove
 func (e *escalations) OpenTicket(context.Context, balai.ChatRef, time.Time) (string, error) {
 	return "", nil
 }
-func (e *escalations) Follow(context.Context, balai.ChatRef, string, bot.Inbound) (bot.FollowUp, error) {
+func (e *escalations) Follow(context.Context, bot.Inbound) (bot.FollowUp, error) {
 	return bot.FollowUp{}, nil
 }
 func (e *escalations) Cancel(context.Context, balai.ChatRef, string) error    { return nil }
