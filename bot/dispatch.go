@@ -11,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/clock"
 )
 
 // Sender delivers outgoing items on one channel. Adapters implement it.
@@ -104,7 +105,7 @@ const maxAttempts = 12
 
 func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[balai.Channel]Limits, workers int, logger *slog.Logger, m *Metrics) *dispatcher {
 	d := &dispatcher{store: store, senders: senders, limits: limits, global: map[balai.Channel]*rate.Limiter{},
-		logger: logger, metrics: m, now: time.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]time.Time{},
+		logger: logger, metrics: m, now: clock.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]time.Time{},
 		left: map[string]bool{}}
 	for ch, l := range limits {
 		if l.PerSecond > 0 {

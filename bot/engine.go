@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/workhours"
@@ -85,7 +86,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = clock.Now
 	}
 	if cfg.Calendar == nil {
 		cfg.Calendar = workhours.Default()
@@ -217,10 +218,10 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 	if closing {
 		return nil, ErrClosing
 	}
+	// Every window is judged by Balai's clock, never by the platform's (see package clock).
+	now := e.now()
 	for i := range in {
-		if in[i].Time.IsZero() {
-			in[i].Time = e.now()
-		}
+		in[i].Time = now
 	}
 	stored, fresh, err := e.cfg.Store.Accept(ctx, in)
 	if err != nil {

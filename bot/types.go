@@ -51,8 +51,13 @@ type Inbound struct {
 	// CallbackID acknowledges a pressed button on channels that need it (Telegram).
 	CallbackID string `json:"callback_id,omitempty"`
 	// LangHint is the language the citizen's app reports ("id", "en"), if any.
-	LangHint string    `json:"lang_hint,omitempty"`
-	Time     time.Time `json:"time"`
+	LangHint string `json:"lang_hint,omitempty"`
+	// Time is when Balai accepted the message, by Balai's clock (Engine.Accept sets it):
+	// every window is judged by it (see package clock).
+	Time time.Time `json:"time"`
+	// SentAt is the platform's own timestamp of the message (Telegram's date, WhatsApp's
+	// timestamp), kept for the record only: it is never compared with Balai's clock.
+	SentAt time.Time `json:"sent_at,omitzero"`
 }
 
 // OutKind is what an outgoing item does.

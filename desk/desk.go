@@ -12,6 +12,7 @@ import (
 
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/workhours"
 )
 
@@ -123,7 +124,7 @@ func New(cfg Config) (*Desk, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = clock.Now
 	}
 	return &Desk{cfg: cfg, store: cfg.Store, msgs: cfg.Messages, log: cfg.Logger, now: cfg.Now, members: map[string]memberEntry{}}, nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
 
+	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge/indonesian"
 )
@@ -82,7 +83,7 @@ var fields = []struct {
 // corpus and analysis data is reused; otherwise it is built and persisted.
 func Open(ctx context.Context, c *faq.Corpus, opts Options) (*Index, error) {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = clock.Now
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

@@ -20,6 +20,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
 	_ "modernc.org/sqlite"             // driver "sqlite"
+
+	"github.com/balai-id/balai/clock"
 )
 
 //go:embed migrations/*.sql
@@ -68,7 +70,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		opts.Lease = 2 * time.Minute
 	}
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = clock.Now
 	}
 	db := &DB{owner: opts.Owner, lease: opts.Lease, now: opts.Now, stmts: map[string]*sql.Stmt{}}
 	var err error

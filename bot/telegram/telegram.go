@@ -151,10 +151,9 @@ func convert(u *models.Update) (bot.Inbound, bool) {
 			Kind:      bot.KindText,
 			Text:      m.Text,
 			Group:     m.Chat.Type != models.ChatTypePrivate,
-			Time:      time.Unix(int64(m.Date), 0),
 		}
-		if m.Date == 0 {
-			in.Time = time.Time{}
+		if m.Date != 0 {
+			in.SentAt = time.Unix(int64(m.Date), 0)
 		}
 		if m.From != nil {
 			in.UserID = strconv.FormatInt(m.From.ID, 10)

@@ -25,6 +25,7 @@ import (
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/bot/render"
+	"github.com/balai-id/balai/clock"
 )
 
 //go:embed static
@@ -197,7 +198,6 @@ func (c *Chat) message(w http.ResponseWriter, r *http.Request) {
 		Kind:     bot.KindText,
 		Text:     strings.TrimSpace(req.Text),
 		LangHint: req.Lang,
-		Time:     time.Now(),
 	}
 	if req.Button != "" {
 		in.Kind, in.Text = bot.KindButton, req.Button
@@ -225,7 +225,7 @@ type event struct {
 }
 
 func toEvent(o bot.Outgoing) event {
-	data, _ := json.Marshal(eventData{ID: o.ID, HTML: render.HTML(o.Text), Buttons: o.Buttons, Time: time.Now().UnixMilli()})
+	data, _ := json.Marshal(eventData{ID: o.ID, HTML: render.HTML(o.Text), Buttons: o.Buttons, Time: clock.Now().UnixMilli()})
 	return event{id: o.ID, data: data}
 }
 

@@ -10,7 +10,9 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
 )
@@ -25,12 +27,26 @@ func init() {
 type indexFlags struct {
 	faqDir          string
 	answer, suggest float64
+	at              string
 }
 
 func (f *indexFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.faqDir, "faq", "", "corpus `DIR` (default BALAI_FAQ_DIR or the embedded corpus)")
 	fs.Float64Var(&f.answer, "answer-threshold", -1, "minimum confidence to answer (default BALAI_ANSWER_THRESHOLD or built in)")
 	fs.Float64Var(&f.suggest, "suggest-threshold", -1, "minimum confidence to suggest (default BALAI_SUGGEST_THRESHOLD or built in)")
+	fs.StringVar(&f.at, "at", "", "judge review dates as of `DATE` (YYYY-MM-DD; default today), so a result does not change with the day it is measured")
+}
+
+// now is the clock for review dates: the --at date, or Balai's clock.
+func (f *indexFlags) now() (func() time.Time, error) {
+	if f.at == "" {
+		return clock.Now, nil
+	}
+	at, err := time.ParseInLocation(faq.DateLayout, f.at, time.Local)
+	if err != nil {
+		return nil, fmt.Errorf("--at %q: want YYYY-MM-DD", f.at)
+	}
+	return func() time.Time { return at }, nil
 }
 
 // open loads and validates the corpus and opens its index. The index lives in memory
@@ -62,8 +78,13 @@ func (f *indexFlags) open(ctx context.Context, stderr io.Writer) (*knowledge.Ind
 	if f.suggest >= 0 {
 		th.Suggest = f.suggest
 	}
+	now, err := f.now()
+	if err != nil {
+		return nil, err
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return knowledge.Open(ctx, c, knowledge.Options{
+		Now:        now,
 		DataDir:    os.Getenv("BALAI_DATA_DIR"),
 		Thresholds: th,
 		Logger:     logger,

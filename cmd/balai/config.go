@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/knowledge"
 )
 
@@ -190,6 +191,9 @@ func loadConfig() (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Thresholds = th
+	if _, err := clock.Offset(); err != nil {
+		errs = append(errs, err)
+	}
 	return c, errors.Join(errs...)
 }
 

@@ -68,7 +68,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	kinds := eval.ByKind(outs)
 	var rows []eval.SweepRow
 	if *sweep {
-		rows = eval.Sweep(outs, ix.Thresholds(), 0.20, 0.80, 0.05, time.Now())
+		now, _ := ixf.now() // valid: the index opened with it
+		rows = eval.Sweep(outs, ix.Thresholds(), 0.20, 0.80, 0.05, now())
 	}
 	targets := eval.NewTargets(*minCorrect, *maxWrong, *maxOOS)
 	missed := targets.Check(m)

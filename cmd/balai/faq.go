@@ -7,8 +7,8 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"time"
 
+	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/faq"
 )
 
@@ -107,7 +107,7 @@ func faqStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
-	now := time.Now()
+	now := clock.Now()
 	soon := now.AddDate(0, 0, 30)
 	perCat := map[string]int{}
 	var questions, words int
@@ -190,7 +190,7 @@ func faqImport(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	defer f.Close()
-	res, ps, err := faq.ImportCSV(dir, pos[0], f, time.Now())
+	res, ps, err := faq.ImportCSV(dir, pos[0], f, clock.Now())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed

@@ -18,6 +18,7 @@ import (
 
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/clock"
 )
 
 // DefaultAPIURL is the Graph API version the adapter speaks by default.
@@ -138,7 +139,7 @@ func New(cfg Config, accept Acceptor) (*Adapter, error) {
 		cfg.Messages = m
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = clock.Now
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second,

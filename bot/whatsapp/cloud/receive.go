@@ -232,7 +232,7 @@ func convertMessage(m waMessage) (bot.Inbound, bool) {
 		UserID:    m.From,
 	}
 	if sec, err := strconv.ParseInt(m.Timestamp, 10, 64); err == nil && sec > 0 {
-		in.Time = time.Unix(sec, 0)
+		in.SentAt = time.Unix(sec, 0)
 	}
 	if m.Context != nil {
 		in.ReplyTo = m.Context.ID

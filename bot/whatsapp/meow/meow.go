@@ -33,6 +33,7 @@ import (
 	waLog "go.mau.fi/whatsmeow/util/log"
 
 	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/store"
 )
 
@@ -159,7 +160,7 @@ func New(cfg Config, accept Acceptor) (*Adapter, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = clock.Now
 	}
 	if cfg.LeaseTTL <= 0 {
 		cfg.LeaseTTL = time.Minute

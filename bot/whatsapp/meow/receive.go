@@ -142,7 +142,7 @@ func convert(e *events.Message, groups bool) (bot.Inbound, bool) {
 		UserName:  info.PushName,
 		Kind:      bot.KindText,
 		Text:      messageText(m),
-		Time:      info.Timestamp,
+		SentAt:    info.Timestamp,
 	}
 	if strings.TrimSpace(in.Text) == "" {
 		media := mediaKind(m)
