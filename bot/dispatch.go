@@ -81,7 +81,7 @@ type dispatcher struct {
 	onHeld   func(ctx context.Context, item StoredOutgoing, err error)
 
 	mu       sync.Mutex
-	inflight map[int64]time.Time // queued or being delivered by this process, since when
+	inflight map[int64]flight // queued or being delivered by this process
 	perChat  map[string]*chatLimiter
 	queue    *serialQueue[StoredOutgoing]
 	ctx      context.Context // cancelled to abandon sends in progress at shutdown
@@ -95,6 +95,14 @@ type dispatcher struct {
 	lastSeen   time.Time
 }
 
+// flight is an outbox item queued or being delivered by this process.
+type flight struct {
+	since time.Time // when this process claimed (or last confirmed) it
+	// verify: the item came from a resync's list, which may have been read before this
+	// process delivered it and forgot it; its claim is confirmed before it is sent.
+	verify bool
+}
+
 type chatLimiter struct {
 	lim  *rate.Limiter
 	used time.Time
@@ -105,7 +113,7 @@ const maxAttempts = 12
 
 func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[balai.Channel]Limits, workers int, logger *slog.Logger, m *Metrics) *dispatcher {
 	d := &dispatcher{store: store, senders: senders, limits: limits, global: map[balai.Channel]*rate.Limiter{},
-		logger: logger, metrics: m, now: clock.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]time.Time{},
+		logger: logger, metrics: m, now: clock.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]flight{},
 		left: map[string]bool{}}
 	for ch, l := range limits {
 		if l.PerSecond > 0 {
@@ -118,15 +126,22 @@ func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[bal
 	return d
 }
 
-// submit queues outbox items for delivery, each once however often it is submitted, and
+// submit queues outbox items this process has just claimed (committed, enqueued or
+// released in a statement that claimed them), each once however often it is submitted, and
 // returns how many were not queued already.
-func (d *dispatcher) submit(items ...StoredOutgoing) int {
+func (d *dispatcher) submit(items ...StoredOutgoing) int { return d.queueItems(false, items) }
+
+// resubmit queues items a resync listed. The list may be older than a delivery this process
+// finished meanwhile, so each item's claim is confirmed in the store before it is sent.
+func (d *dispatcher) resubmit(items ...StoredOutgoing) int { return d.queueItems(true, items) }
+
+func (d *dispatcher) queueItems(verify bool, items []StoredOutgoing) int {
 	n := 0
 	for _, it := range items {
 		d.mu.Lock()
 		_, dup := d.inflight[it.ID]
 		if !dup {
-			d.inflight[it.ID] = d.now()
+			d.inflight[it.ID] = flight{since: d.now(), verify: verify}
 		}
 		d.mu.Unlock()
 		if !dup && d.queue.Submit(context.Background(), it.Chat.String(), it) {
@@ -136,27 +151,62 @@ func (d *dispatcher) submit(items ...StoredOutgoing) int {
 	return n
 }
 
-// stillOurs checks, for an item that has waited here a good part of its claim (behind a
-// busy queue, a rate limit or a retry), that no other process took it meanwhile, renewing
-// the claim. Fresh items skip the check, so the usual path costs no extra write.
-func (d *dispatcher) stillOurs(ctx context.Context, id int64) bool {
+// claim is what stillOurs found out about an item's claim.
+type claim int
+
+const (
+	claimOurs    claim = iota // send it
+	claimLost                 // delivered already, or another process took it: do not send
+	claimUnknown              // the store could not tell: wait and ask again
+)
+
+// stillOurs checks, just before sending, that the item is still pending and claimed by this
+// process, renewing the claim. Items claimed a moment ago skip the check, so the usual path
+// costs no extra write; an item from a resync's list, or one that waited here a good part of
+// its claim (behind a busy queue, a rate limit or a retry), is checked.
+func (d *dispatcher) stillOurs(ctx context.Context, id int64) claim {
 	d.mu.Lock()
-	since, ok := d.inflight[id]
+	f, ok := d.inflight[id]
 	d.mu.Unlock()
-	if ok && d.now().Sub(since) < d.store.ClaimTTL()/3 {
-		return true
+	if ok && !f.verify && d.now().Sub(f.since) < d.store.ClaimTTL()/3 {
+		return claimOurs
 	}
 	mine, err := d.store.Confirm(ctx, id)
 	if err != nil {
-		d.logger.Warn("Failed to renew a delivery claim; delivering anyway", "outbox", id, "err", err)
-		return true
+		d.logger.Warn("Failed to confirm a delivery claim; waiting", "outbox", id, "err", err)
+		return claimUnknown
 	}
-	if mine {
-		d.mu.Lock()
-		d.inflight[id] = d.now()
-		d.mu.Unlock()
+	if !mine {
+		return claimLost
 	}
-	return mine
+	d.mu.Lock()
+	d.inflight[id] = flight{since: d.now()}
+	d.mu.Unlock()
+	return claimOurs
+}
+
+// recordSent records a delivery, retrying while the store fails (a database restarting): an
+// item sent but not recorded would be sent again by the next resync or start. The item stays
+// in flight meanwhile, so nothing here sends it again, and the chat's later items wait.
+func (d *dispatcher) recordSent(id int64, ext string) {
+	at := d.now()
+	backoff := 100 * time.Millisecond
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := d.store.MarkSent(ctx, id, ext, at)
+		cancel()
+		if err == nil {
+			return
+		}
+		if d.ctx.Err() != nil {
+			d.logger.Error("Failed to record a delivery before shutdown; it may be sent again after the restart", "outbox", id, "err", err)
+			return
+		}
+		d.logger.Error("Failed to record a delivery; retrying", "outbox", id, "err", err)
+		// Shutdown (d.ctx) ends the waiting; one more try is made then.
+		Sleep(d.ctx, backoff)
+		backoff = min(backoff*2, 10*time.Second)
+	}
 }
 
 // done forgets a delivered (or abandoned) item.
@@ -238,9 +288,6 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 	l := d.limits[it.Chat.Channel]
 	backoff := 500 * time.Millisecond
 	for attempt := it.Attempts + 1; ; attempt++ {
-		if !d.stillOurs(ctx, it.ID) {
-			return // the claim lapsed while the item waited here; another process has it
-		}
 		if !d.pace(chat, d.global[it.Chat.Channel]) {
 			return // shutting down: the item stays in the outbox for the next start
 		}
@@ -250,15 +297,26 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 				return
 			}
 		}
+		// Checked after pacing, which may have waited long: right before the send.
+		switch d.stillOurs(ctx, it.ID) {
+		case claimLost:
+			return // delivered already, or the claim lapsed and another process has it
+		case claimUnknown:
+			if !Sleep(d.pacing, backoff) {
+				d.leave(chat)
+				return
+			}
+			backoff = min(backoff*2, 30*time.Second)
+			attempt-- // the store failed, not the delivery
+			continue
+		}
 		start := d.now()
 		o := it.Outgoing
 		o.ID = it.ID
 		ext, err := s.Send(ctx, o)
 		d.metrics.observeSend(it.Chat.Channel, d.now().Sub(start), err)
 		if err == nil {
-			if err := d.store.MarkSent(context.Background(), it.ID, ext, d.now()); err != nil {
-				d.logger.Error("Failed to record a delivery", "outbox", it.ID, "err", err)
-			}
+			d.recordSent(it.ID, ext)
 			return
 		}
 		if ctx.Err() != nil {

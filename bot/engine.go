@@ -182,7 +182,7 @@ func (e *Engine) recover(ctx context.Context) (int, int, error) {
 	if err != nil {
 		return 0, 0, fmt.Errorf("bot: recover outbox: %w", err)
 	}
-	replies := e.dispatch.submit(unsent...)
+	replies := e.dispatch.resubmit(unsent...)
 	pending, err := e.cfg.Store.Pending(ctx)
 	if err != nil {
 		return 0, replies, fmt.Errorf("bot: recover inbox: %w", err)

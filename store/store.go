@@ -6,10 +6,12 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -46,13 +48,20 @@ type DB struct {
 	now     func() time.Time
 
 	stmts map[string]*sql.Stmt // hot statements prepared at Open: writes on w, reads on r
+	lock  io.Closer            // the SQLite lock file of an Exclusive store
 }
 
 // Options configure Open.
 type Options struct {
-	// Owner names this process in claims on messages and deliveries (default: host name).
-	// A restarted process with the same name takes its claims back at once.
+	// Owner names this process in claims on messages and deliveries. It must be unique to
+	// one running process: two processes with the same name would both take the same work.
+	// Default: InstanceName("").
 	Owner string
+	// Exclusive makes this process the only one serving a SQLite database (PostgreSQL
+	// ignores it: replicas share one): Open
+	// takes a lock file beside it (failing while another process holds it) and takes over at
+	// once every claim earlier processes left, since none of them can still be running.
+	Exclusive bool
 	// Lease is how long a claim lasts before another process may take the work (default 2m).
 	Lease time.Duration
 	// Now is the clock (tests).
@@ -63,8 +72,7 @@ type Options struct {
 // otherwise a SQLite file path (created if missing). It runs the migrations.
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.Owner == "" {
-		h, _ := os.Hostname()
-		opts.Owner = h
+		opts.Owner = InstanceName("")
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = 2 * time.Minute
@@ -92,6 +100,11 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 				return nil, fmt.Errorf("store: open sqlite: %w", err)
 			}
 		}
+		if opts.Exclusive {
+			if db.lock, err = lockFile(path + ".lock"); err != nil {
+				return nil, fmt.Errorf("store: open sqlite: %w", err)
+			}
+		}
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
 		if db.w, err = sql.Open("sqlite", dsn); err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
@@ -114,6 +127,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if opts.Exclusive && db.dialect == SQLite {
+		if err := db.takeOver(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	for _, p := range []struct {
 		on      *sql.DB
 		queries []string
@@ -129,6 +148,36 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	return db, nil
 }
+
+// InstanceName names one running process in claims: base (BALAI_INSTANCE, default the host
+// name) with the process id and a random suffix, so that two processes never share a name,
+// even on one host or with one configured name.
+func InstanceName(base string) string {
+	if base == "" {
+		base, _ = os.Hostname()
+	}
+	var b [3]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%x", base, os.Getpid(), b)
+}
+
+// takeOver releases every claim on unhandled messages and undelivered replies: an Exclusive
+// store is the only process, so whoever claimed them before has stopped.
+func (db *DB) takeOver(ctx context.Context) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE inbound SET owner = NULL, lease_until = 0 WHERE handled_at IS NULL AND owner IS NOT NULL`); err != nil {
+			return fmt.Errorf("store: take over messages: %w", err)
+		}
+		// A failed item's lease runs to its retry time; its not_before keeps the back-off.
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET owner = NULL, lease_until = 0 WHERE state = 'pending' AND owner IS NOT NULL`); err != nil {
+			return fmt.Errorf("store: take over deliveries: %w", err)
+		}
+		return nil
+	})
+}
+
+// Owner is this process's name in claims.
+func (db *DB) Owner() string { return db.owner }
 
 // Dialect tells which database is behind db.
 func (db *DB) Dialect() Dialect { return db.dialect }
@@ -148,6 +197,9 @@ func (db *DB) Close() error {
 	}
 	if db.r != nil && db.r != db.w {
 		errs = append(errs, db.r.Close())
+	}
+	if db.lock != nil {
+		errs = append(errs, db.lock.Close())
 	}
 	return errors.Join(errs...)
 }

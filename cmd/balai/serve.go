@@ -125,12 +125,15 @@ func (s *server) run(ctx context.Context) error {
 	info := s.index.Info()
 	s.log.Info("Knowledge index ready", "entries", info.Entries, "corpus", corpusName(cfg.FAQDir), "built", info.Built, "path", info.Path)
 
-	s.db, err = store.Open(ctx, cfg.databaseURL(), store.Options{Owner: cfg.Instance})
+	// SQLite is served by one process: it locks the database and takes over at once what an
+	// earlier run left claimed. On PostgreSQL each replica's name is unique, so a replica
+	// never takes another's work before that claim lapses.
+	s.db, err = store.Open(ctx, cfg.databaseURL(), store.Options{Owner: store.InstanceName(cfg.Instance), Exclusive: true})
 	if err != nil {
 		return err
 	}
 	defer s.db.Close()
-	s.log.Info("Store ready", "database", string(s.db.Dialect()), "at", redactURL(cfg.databaseURL()))
+	s.log.Info("Store ready", "database", string(s.db.Dialect()), "at", redactURL(cfg.databaseURL()), "instance", s.db.Owner())
 
 	officerIDs := map[string]bool{}
 	for _, id := range cfg.TelegramOfficerIDs {

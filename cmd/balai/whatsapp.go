@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/balai-id/balai/bot/whatsapp/meow"
 	"github.com/balai-id/balai/store"
@@ -32,8 +31,7 @@ func runWhatsApp(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	log := newLogger(stderr, cfg)
 	// A name of its own: the server's name would let this process take the server's lease.
-	host, _ := os.Hostname()
-	db, err := store.Open(ctx, cfg.databaseURL(), store.Options{Owner: fmt.Sprintf("%s-login-%d", host, os.Getpid())})
+	db, err := store.Open(ctx, cfg.databaseURL(), store.Options{Owner: store.InstanceName("login")})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
