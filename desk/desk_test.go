@@ -105,13 +105,21 @@ func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Serv
 }
 
 func newRig(t *testing.T, open storetest.Opener, before ...func(*rig)) *rig {
+	return newRigOn(t, open, "desk", 0, before...)
+}
+
+// newRigOn is newRig on database dbName, with Telegram's clock platformOffset away from the
+// bot's (Thursday 26 November 2026, 10:00 WIB: officers are at work).
+func newRigOn(t *testing.T, open storetest.Opener, dbName string, platformOffset time.Duration, before ...func(*rig)) *rig {
 	fake := tgfake.New(token)
 	fake.SetMember(officerChat, officerA, "member")
 	fake.SetMember(officerChat, outsider, "left")
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
 	jkt, _ := time.LoadLocation("Asia/Jakarta")
-	return start(t, open, "desk", fake, api.URL, storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)), before...)
+	c := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, jkt))
+	fake.SetClock(func() time.Time { return c.Now().Add(platformOffset) })
+	return start(t, open, dbName, fake, api.URL, c, before...)
 }
 
 func (r *rig) wait(t *testing.T, chat int64, n int) []tgfake.Sent {
@@ -149,9 +157,20 @@ func eachStore(t *testing.T, fn func(t *testing.T, open storetest.Opener)) {
 	t.Run("Postgres", func(t *testing.T) { fn(t, storetest.Postgres(t)) })
 }
 
+// TestOfficerRoundTrip runs a ticket's life with Telegram's clock hours off the bot's, ahead
+// and behind: due times, the reopen window and the audit log follow Balai's clock only.
 func TestOfficerRoundTrip(t *testing.T) {
 	eachStore(t, func(t *testing.T, open storetest.Opener) {
-		r := newRig(t, open)
+		for i, off := range []time.Duration{-30 * time.Hour, 80 * time.Hour} {
+			t.Run("telegram clock "+off.String(), func(t *testing.T) {
+				testOfficerRoundTrip(t, newRigOn(t, open, "roundtrip"+strconv.Itoa(i), off))
+			})
+		}
+	})
+}
+
+func testOfficerRoundTrip(t *testing.T, r *rig) {
+	{
 		card := r.escalate(t, 201, "mau bicara dengan petugas soal ktp saya")
 		got := r.wait(t, 201, 1)
 		if !strings.Contains(plain(got[0]), "BLI-000001") {
@@ -231,7 +250,12 @@ func TestOfficerRoundTrip(t *testing.T) {
 		if got := strings.Join(acts, ","); got != "created,replied,reopened,closed,rated" {
 			t.Errorf("audit log = %s", got)
 		}
-	})
+		for _, e := range evs {
+			if !e.At.Equal(r.clock.Now()) {
+				t.Errorf("%s recorded at %v, want the bot's time %v", e.Action, e.At, r.clock.Now())
+			}
+		}
+	}
 }
 
 // TestFollowUpCommittedWithTheTurn: adding a citizen's message to a ticket writes nothing
@@ -445,18 +469,26 @@ func TestOutboxSurvivesRestartAnd429(t *testing.T) {
 		c := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, jkt))
 		r := start(t, open, "restart", fake, api.URL, c)
 		card := r.escalate(t, 205, "/petugas")
+		tried := fake.Attempts(205)
 		fake.FailNext("sendMessage", 100, 30) // Telegram says: wait 30 s
 		r.officer(officerA, "Jawaban yang tertunda.", card.MessageID)
-		time.Sleep(500 * time.Millisecond)
+		// The reply is in the outbox and Telegram has refused it once.
+		if !fake.WaitFor(10*time.Second, func() bool { return fake.Attempts(205) > tried }) {
+			t.Fatal("the officer's reply was never tried")
+		}
 		r.stop() // shutdown while the reply waits in the outbox
 		if n := len(fake.SentTo(205)); n != 1 {
 			t.Fatalf("citizen got %d messages before the restart, want only the escalation notice", n)
 		}
 		fake.FailNext("sendMessage", 0, 0)
 		r2 := start(t, open, "restart", fake, api.URL, c)
-		got := r2.wait(t, 205, 2)
-		time.Sleep(300 * time.Millisecond)
-		got = fake.SentTo(205)
+		r2.wait(t, 205, 2)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if !r2.eng.Idle(ctx) {
+			t.Fatal("bot not idle after the restart")
+		}
+		got := fake.SentTo(205)
 		if len(got) != 2 || !strings.Contains(plain(got[1]), "Jawaban yang tertunda") {
 			t.Fatalf("after the restart the citizen has: %+v", got)
 		}

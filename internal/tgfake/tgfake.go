@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -57,12 +58,14 @@ type Server struct {
 	hold      bool // sendMessage waits until released
 	webhook   string
 	members   map[string]string // "chat:user" → status
+	clock     atomic.Pointer[func() time.Time] // Telegram's clock, for the dates it stamps
+	attempts  map[int64]int     // sendMessage calls per chat, failed ones included
 }
 
 // New returns a fake for token.
 func New(token string) *Server {
 	s := &Server{Token: token, nextID: 1000, msgSeq: map[int64]int{}, calls: map[string]int{},
-		callbacks: map[string]bool{}, flood: map[int64]time.Time{}, failNext: map[string]int{}, members: map[string]string{}}
+		callbacks: map[string]bool{}, flood: map[int64]time.Time{}, failNext: map[string]int{}, members: map[string]string{}, attempts: map[int64]int{}}
 	s.cond = sync.NewCond(&s.mu)
 	return s
 }
@@ -80,12 +83,12 @@ func (s *Server) MessageIn(chatID, userID int64, chatType, text string, replyTo 
 	s.msgSeq[chatID]++
 	mid := s.msgSeq[chatID]
 	m := map[string]any{
-		"message_id": mid, "date": time.Now().Unix(), "text": text,
+		"message_id": mid, "date": s.date(), "text": text,
 		"chat": map[string]any{"id": chatID, "type": chatType},
 		"from": map[string]any{"id": userID, "is_bot": false, "first_name": "Warga", "language_code": "id"},
 	}
 	if replyTo != 0 {
-		m["reply_to_message"] = map[string]any{"message_id": replyTo, "date": time.Now().Unix(), "chat": map[string]any{"id": chatID, "type": chatType}}
+		m["reply_to_message"] = map[string]any{"message_id": replyTo, "date": s.date(), "chat": map[string]any{"id": chatID, "type": chatType}}
 	}
 	return s.push(map[string]any{"message": m}), mid
 }
@@ -95,7 +98,7 @@ func (s *Server) Photo(chatID int64) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.msgSeq[chatID]++
-	m := map[string]any{"message_id": s.msgSeq[chatID], "date": time.Now().Unix(),
+	m := map[string]any{"message_id": s.msgSeq[chatID], "date": s.date(),
 		"chat": map[string]any{"id": chatID, "type": "private"}, "from": map[string]any{"id": chatID, "first_name": "Warga"},
 		"photo": []map[string]any{{"file_id": "f", "file_unique_id": "u", "width": 10, "height": 10}}}
 	return s.push(map[string]any{"message": m})
@@ -115,7 +118,7 @@ func (s *Server) PressIn(chatID, userID int64, chatType string, msgID int, data 
 	return s.push(map[string]any{"callback_query": map[string]any{
 		"id": qid, "data": data, "chat_instance": "ci",
 		"from":    map[string]any{"id": userID, "first_name": "Petugas"},
-		"message": map[string]any{"message_id": msgID, "date": time.Now().Unix(), "chat": map[string]any{"id": chatID, "type": chatType}},
+		"message": map[string]any{"message_id": msgID, "date": s.date(), "chat": map[string]any{"id": chatID, "type": chatType}},
 	}}), qid
 }
 
@@ -154,6 +157,25 @@ func (s *Server) SetMember(chat, user int64, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.members[fmt.Sprintf("%d:%d", chat, user)] = status
+}
+
+// SetClock sets Telegram's clock, which dates the messages (default time.Now): a test makes
+// it disagree with the bot's.
+func (s *Server) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+// date is the message date Telegram stamps now.
+func (s *Server) date() int64 {
+	if now := s.clock.Load(); now != nil {
+		return (*now)().Unix()
+	}
+	return time.Now().Unix()
+}
+
+// Attempts is how many times the bot called sendMessage for chat, failed calls included.
+func (s *Server) Attempts(chat int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts[chat]
 }
 
 // FailNext makes the next n calls of method fail with 429 and retry_after seconds.
@@ -266,6 +288,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls[method]++
+	if method == "sendmessage" {
+		if chat, err := strconv.ParseInt(p["chat_id"], 10, 64); err == nil {
+			s.attempts[chat]++
+		}
+	}
 	if n := s.failNext[method]; n > 0 {
 		s.failNext[method] = n - 1
 		retry := s.retry
@@ -424,7 +451,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, p map[strin
 	}
 	s.sent = append(s.sent, m)
 	s.mu.Unlock()
-	reply(w, 200, map[string]any{"message_id": m.MessageID, "date": time.Now().Unix(), "text": text,
+	reply(w, 200, map[string]any{"message_id": m.MessageID, "date": s.date(), "text": text,
 		"chat": map[string]any{"id": chat, "type": "private"}}, "", 0)
 }
 
