@@ -13,6 +13,7 @@ import (
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/clock"
+	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/workhours"
 )
 
@@ -41,6 +42,7 @@ type Config struct {
 	Store interface {
 		Store
 		TxStore
+		NoticeStore
 	}
 	Messages *bot.Messages
 	Calendar *workhours.Calendar
@@ -64,6 +66,10 @@ type Config struct {
 	Topics map[string]string
 	// Members checks membership of the officers' chat (nil: every member of the chat acts).
 	Members MemberChecker
+	// Corpus returns the FAQ corpus being served (wire the knowledge index's Corpus, which
+	// follows reloads). While entries are past their review date the officers' chat gets one
+	// notice a day listing them; nil sends none.
+	Corpus func() *faq.Corpus
 	// DraftsDir receives /faq drafts.
 	DraftsDir string
 	Logger    *slog.Logger
@@ -77,14 +83,16 @@ type Desk struct {
 	store interface {
 		Store
 		TxStore
+		NoticeStore
 	}
 	msgs *bot.Messages
 	q    Queuer
 	log  *slog.Logger
 	now  func() time.Time
 
-	mu      sync.Mutex
-	members map[string]memberEntry
+	mu        sync.Mutex
+	members   map[string]memberEntry
+	reviewDay string // the day whose review notice is known to be posted (by any process)
 }
 
 type memberEntry struct {

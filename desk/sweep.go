@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,8 +10,9 @@ import (
 )
 
 // Run reminds officers of tickets nearing or past their due time, returns silent claims to
-// the queue and closes answered tickets the citizen did not follow up, every interval, until
-// ctx ends. Every replica may run it: each change is claimed by one atomic statement.
+// the queue, closes answered tickets the citizen did not follow up and posts the daily notice
+// of FAQ entries past review, every interval, until ctx ends. Every replica may run it: each
+// change is claimed by one atomic statement.
 func (d *Desk) Run(ctx context.Context, interval time.Duration) {
 	if interval <= 0 {
 		interval = 30 * time.Second
@@ -29,7 +31,8 @@ func (d *Desk) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Sweep runs one round of the deadline checks (tests call it with their own clock).
+// Sweep runs one round of the deadline checks and the review notice (tests call it with
+// their own clock).
 func (d *Desk) Sweep(ctx context.Context) error {
 	now := d.now()
 	var out []bot.Outgoing
@@ -73,10 +76,10 @@ func (d *Desk) Sweep(ctx context.Context) error {
 		tell(t, true, "desk_auto_closed", map[string]any{"Number": d.number(t)})
 		out = append(out, d.satisfaction(t))
 	}
-	if len(out) == 0 || d.q == nil {
-		return nil
+	if len(out) > 0 && d.q != nil {
+		err = d.q.Deliver(ctx, out...)
 	}
-	return d.q.Deliver(ctx, out...)
+	return errors.Join(err, d.reviewNotice(ctx, now))
 }
 
 // duration words a duration in Indonesian: "1 jam 30 menit".

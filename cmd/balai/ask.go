@@ -27,24 +27,36 @@ func init() {
 type indexFlags struct {
 	faqDir          string
 	answer, suggest float64
-	at              string
+	at              atFlag
 }
 
 func (f *indexFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.faqDir, "faq", "", "corpus `DIR` (default BALAI_FAQ_DIR or the embedded corpus)")
 	fs.Float64Var(&f.answer, "answer-threshold", -1, "minimum confidence to answer (default BALAI_ANSWER_THRESHOLD or built in)")
 	fs.Float64Var(&f.suggest, "suggest-threshold", -1, "minimum confidence to suggest (default BALAI_SUGGEST_THRESHOLD or built in)")
-	fs.StringVar(&f.at, "at", "", "judge review dates as of `DATE` (YYYY-MM-DD; default today), so a result does not change with the day it is measured")
+	f.at.register(fs)
 }
 
 // now is the clock for review dates: the --at date, or Balai's clock.
-func (f *indexFlags) now() (func() time.Time, error) {
-	if f.at == "" {
+func (f *indexFlags) now() (func() time.Time, error) { return f.at.now() }
+
+// atFlag is --at DATE: the day review dates are judged as of, for commands whose result
+// depends on them (ask, eval, faq stats).
+type atFlag string
+
+func (a *atFlag) register(fs *flag.FlagSet) {
+	fs.StringVar((*string)(a), "at", "", "judge review dates as of `DATE` (YYYY-MM-DD; default today), so a result does not change with the day it is measured")
+}
+
+// now is the clock for review dates: the start of the --at day in the corpus's time zone
+// (so the answer does not depend on the machine's zone), or Balai's clock.
+func (a atFlag) now() (func() time.Time, error) {
+	if a == "" {
 		return clock.Now, nil
 	}
-	at, err := time.ParseInLocation(faq.DateLayout, f.at, time.Local)
+	at, err := faq.Date(string(a))
 	if err != nil {
-		return nil, fmt.Errorf("--at %q: want YYYY-MM-DD", f.at)
+		return nil, fmt.Errorf("--at %q: want YYYY-MM-DD", string(a))
 	}
 	return func() time.Time { return at }, nil
 }

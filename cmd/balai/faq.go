@@ -98,8 +98,15 @@ func faqValidate(args []string, stdout, stderr io.Writer) int {
 func faqStats(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("balai faq stats", stderr)
 	dirFlag := fs.String("faq", "", "corpus `DIR` (default BALAI_FAQ_DIR or the embedded corpus)")
+	var at atFlag
+	at.register(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
+		return exitUsage
+	}
+	now, err := at.now()
+	if err != nil {
+		fmt.Fprintf(stderr, "balai faq stats: %v\n", err)
 		return exitUsage
 	}
 	c, ps, err := loadCorpus(corpusDirArg(*dirFlag, pos))
@@ -107,21 +114,14 @@ func faqStats(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
 	}
-	now := clock.Now()
-	soon := now.AddDate(0, 0, 30)
+	review := c.Review(now(), faq.ReviewWindow)
 	perCat := map[string]int{}
 	var questions, words int
-	var stale, dueSoon, noSource, noUpdated []string
+	var noSource, noUpdated []string
 	for _, e := range c.Entries {
 		perCat[e.Category]++
 		questions += len(e.Questions)
 		words += len(strings.Fields(e.Body))
-		switch {
-		case e.Stale(now):
-			stale = append(stale, fmt.Sprintf("%s (review_by %s, owner %s)", e.ID, e.ReviewBy.Format(faq.DateLayout), orDash(e.Owner)))
-		case e.Stale(soon):
-			dueSoon = append(dueSoon, fmt.Sprintf("%s (review_by %s)", e.ID, e.ReviewBy.Format(faq.DateLayout)))
-		}
 		if e.Source == "" {
 			noSource = append(noSource, e.ID)
 		}
@@ -129,6 +129,7 @@ func faqStats(args []string, stdout, stderr io.Writer) int {
 			noUpdated = append(noUpdated, e.ID)
 		}
 	}
+	printReviewWarning(stdout, review)
 	n := len(c.Entries)
 	fmt.Fprintf(stdout, "entries:    %d in %d categories\n", n, len(perCat))
 	if n > 0 {
@@ -151,11 +152,37 @@ func faqStats(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stdout, "  %s\n", id)
 		}
 	}
-	list("stale (never answered; officers answer instead)", stale)
-	list("review due within 30 days", dueSoon)
+	reviewList := func(es []*faq.Entry) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, fmt.Sprintf("%s (review_by %s, owner %s)", e.ID, e.ReviewBy.Format(faq.DateLayout), orDash(e.Owner)))
+		}
+		return out
+	}
+	list("stale (never answered; officers answer instead)", reviewList(review.Stale))
+	list(fmt.Sprintf("review due within %d days", review.WindowDays()), reviewList(review.DueSoon))
 	list("without source", noSource)
 	list("without updated date", noUpdated)
 	return exitOK
+}
+
+// printReviewWarning tells admins, before anything else, that entries are past review or
+// about to be, and whose they are; it prints nothing when no review is due.
+func printReviewWarning(w io.Writer, r faq.ReviewReport) {
+	if r.Empty() {
+		return
+	}
+	next := ""
+	if len(r.DueSoon) > 0 {
+		next = fmt.Sprintf(" (the first on %s)", r.DueSoon[0].ReviewBy.Format(faq.DateLayout))
+	}
+	fmt.Fprintf(w, "WARNING: %d entries past review (never answered: questions about them go to officers), %d due for review within %d days%s; by owner:\n",
+		len(r.Stale), len(r.DueSoon), r.WindowDays(), next)
+	for _, o := range r.ByOwner() {
+		fmt.Fprintf(w, "  %3d past review, %3d due soon: %s\n", o.Stale, o.DueSoon, orDash(o.Owner))
+	}
+	fmt.Fprintln(w, "  update these entries and their review_by (lists below)")
+	fmt.Fprintln(w)
 }
 
 func orDash(s string) string {

@@ -30,6 +30,7 @@ import (
 	"github.com/balai-id/balai/bot/webchat"
 	"github.com/balai-id/balai/bot/whatsapp/cloud"
 	"github.com/balai-id/balai/bot/whatsapp/meow"
+	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/desk"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
@@ -51,7 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	log := newLogger(stderr, cfg)
-	s := &server{cfg: cfg, log: log, health: map[string]string{}}
+	s := &server{cfg: cfg, log: log, now: clock.Now, health: map[string]string{}}
 	if err := s.run(ctx); err != nil {
 		log.Error("Balai stopped", "err", err)
 		return exitFailed
@@ -73,6 +74,7 @@ func newLogger(w io.Writer, cfg Config) *slog.Logger {
 type server struct {
 	cfg   Config
 	log   *slog.Logger
+	now   func() time.Time // judges review dates
 	index *knowledge.Index
 	db    *store.DB
 	eng   *bot.Engine
@@ -124,6 +126,7 @@ func (s *server) run(ctx context.Context) error {
 	defer s.index.Close()
 	info := s.index.Info()
 	s.log.Info("Knowledge index ready", "entries", info.Entries, "corpus", corpusName(cfg.FAQDir), "built", info.Built, "path", info.Path)
+	s.logReview(c)
 
 	// SQLite is served by one process: it locks the database and takes over at once what an
 	// earlier run left claimed. On PostgreSQL each replica's name is unique, so a replica
@@ -141,7 +144,7 @@ func (s *server) run(ctx context.Context) error {
 	}
 	dcfg := desk.Config{Store: s.db, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA, ReminderLead: cfg.SLAReminder,
 		ClaimTimeout: cfg.ClaimTimeout, ReopenWindow: cfg.TicketReopen, Prefix: cfg.TicketPrefix, OfficerIDs: officerIDs,
-		Topics: cfg.TelegramOfficerTopics, DraftsDir: cfg.DraftsDir, Logger: s.log}
+		Topics: cfg.TelegramOfficerTopics, DraftsDir: cfg.DraftsDir, Corpus: s.index.Corpus, Logger: s.log}
 	if cfg.TelegramToken != "" && cfg.TelegramOfficerChat != 0 {
 		dcfg.OfficerChat = balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(cfg.TelegramOfficerChat, 10)}
 	}
@@ -363,6 +366,7 @@ func (s *server) watchCorpus(ctx context.Context) {
 			s.log.Error("Failed to reload the corpus; still serving the previous one", "err", err)
 		case s.index.Info().Fingerprint != before:
 			s.log.Info("Corpus reloaded", "entries", s.index.Info().Entries)
+			s.logReview(s.index.Corpus())
 		}
 	}
 }
@@ -385,6 +389,89 @@ func dirStamp(dir string) string {
 	return b.String()
 }
 
+// logReview warns when FAQ entries are past their review date or due within
+// faq.ReviewWindow; entries past review, which Balai no longer answers, are an error.
+func (s *server) logReview(c *faq.Corpus) {
+	r := c.Review(s.now(), faq.ReviewWindow)
+	if r.Empty() {
+		return
+	}
+	var stale, all []string
+	for _, o := range r.ByOwner() {
+		if o.Stale > 0 {
+			stale = append(stale, fmt.Sprintf("%s (%d)", orDash(o.Owner), o.Stale))
+		}
+		all = append(all, fmt.Sprintf("%s (%d past review, %d due soon)", orDash(o.Owner), o.Stale, o.DueSoon))
+	}
+	if len(r.Stale) > 0 {
+		s.log.Error("FAQ entries are past their review date: Balai does not answer them, their questions go to officers",
+			"past_review", len(r.Stale), "entries", reviewIDs(r.Stale, healthListed), "owners", strings.Join(stale, "; "))
+	}
+	attrs := []any{"past_review", len(r.Stale), "due_soon", len(r.DueSoon), "within_days", r.WindowDays()}
+	if len(r.DueSoon) > 0 {
+		attrs = append(attrs, "next_review_by", r.DueSoon[0].ReviewBy.Format(faq.DateLayout))
+	}
+	s.log.Warn("FAQ entries need review: update them and their review_by (balai faq stats lists them)",
+		append(attrs, "owners", strings.Join(all, "; "))...)
+}
+
+// reviewIDs lists up to n entry ids, and how many more there are.
+func reviewIDs(es []*faq.Entry, n int) string {
+	var ids []string
+	for i, e := range es {
+		if i == n {
+			ids = append(ids, fmt.Sprintf("… %d more", len(es)-n))
+			break
+		}
+		ids = append(ids, e.ID)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// healthListed caps the entries /healthz and the log name.
+const healthListed = 10
+
+// corpusHealth is the corpus part of /healthz.
+type corpusHealth struct {
+	// State is "ok", "review due" (entries due within the window) or "degraded" (entries
+	// past review: not answered, their questions go to officers; Balai still works).
+	State      string            `json:"state"`
+	PastReview int               `json:"past_review"`
+	DueSoon    int               `json:"due_soon"`
+	WithinDays int               `json:"due_within_days"`
+	Stale      []reviewHealth    `json:"stale,omitempty"` // the first healthListed, longest past review first
+	Due        []reviewHealth    `json:"due,omitempty"`   // the first healthListed, soonest first
+	Owners     []faq.OwnerReview `json:"owners,omitempty"`
+}
+
+type reviewHealth struct {
+	ID       string `json:"id"`
+	Owner    string `json:"owner"`
+	ReviewBy string `json:"review_by"`
+}
+
+func newCorpusHealth(r faq.ReviewReport) corpusHealth {
+	h := corpusHealth{State: "ok", PastReview: len(r.Stale), DueSoon: len(r.DueSoon), WithinDays: r.WindowDays(), Owners: r.ByOwner()}
+	list := func(es []*faq.Entry) []reviewHealth {
+		var out []reviewHealth
+		for _, e := range es[:min(len(es), healthListed)] {
+			out = append(out, reviewHealth{ID: e.ID, Owner: e.Owner, ReviewBy: e.ReviewBy.Format(faq.DateLayout)})
+		}
+		return out
+	}
+	h.Stale, h.Due = list(r.Stale), list(r.DueSoon)
+	switch {
+	case h.PastReview > 0:
+		h.State = "degraded"
+	case h.DueSoon > 0:
+		h.State = "review due"
+	}
+	return h
+}
+
+// healthz reports every part. It answers 503 only when the store is unreachable; entries
+// past review make the status "degraded" with 200, since Balai still answers the rest and
+// hands those questions to officers.
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -392,6 +479,10 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	dbState := "ok"
 	if err := s.db.Ping(ctx); err != nil {
 		dbState, status, code = "unreachable", "degraded", http.StatusServiceUnavailable
+	}
+	corpus := newCorpusHealth(s.index.Corpus().Review(s.now(), faq.ReviewWindow))
+	if corpus.State == "degraded" {
+		status = "degraded"
 	}
 	s.mu.Lock()
 	channels := map[string]string{}
@@ -403,7 +494,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]any{
 		"status": status, "index": s.index.Info(), "store": map[string]string{"dialect": string(s.db.Dialect()), "state": dbState},
-		"channels": channels,
+		"channels": channels, "corpus": corpus,
 	})
 }
 
