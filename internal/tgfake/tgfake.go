@@ -57,9 +57,9 @@ type Server struct {
 	retry     int
 	hold      bool // sendMessage waits until released
 	webhook   string
-	members   map[string]string // "chat:user" → status
+	members   map[string]string                // "chat:user" → status
 	clock     atomic.Pointer[func() time.Time] // Telegram's clock, for the dates it stamps
-	attempts  map[int64]int     // sendMessage calls per chat, failed ones included
+	attempts  map[int64]int                    // sendMessage calls per chat, failed ones included
 }
 
 // New returns a fake for token.
