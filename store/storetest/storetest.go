@@ -124,7 +124,7 @@ func RunAll(t *testing.T, open Opener) {
 		{"TicketCreatedOnce", testTicketCreatedOnce},
 		{"ClaimRace", testClaimRace},
 		{"ClaimRaceAcrossProcesses", testClaimRaceAcrossProcesses},
-		{"ClaimNextSkipsTaken", testClaimNext},
+		{"ClaimNextUrgentAndDueFirst", testClaimNext},
 		{"Transitions", testTransitions},
 		{"RemindersOnce", testRemindersOnce},
 		{"LapsedClaimsAndStaleAnswered", testLapsedAndStale},
@@ -388,40 +388,145 @@ func claimRace(t *testing.T, dbs []*store.DB, id int64) {
 	}
 }
 
+// testClaimNext checks what an officer's /ambil without a number promises: the next ticket
+// is the most urgent one — urgent topics (priority 1) before the rest, then the ticket due
+// first, then the oldest — and officers claiming at once, from two processes, each take a
+// different ticket, together the ones at the head of the queue.
 func testClaimNext(t *testing.T, open Opener) {
-	db := open(t, "next", store.Options{Owner: "a"})
-	now := time.Now()
-	var ids []int64
-	for i := 0; i < 3; i++ {
-		tk := newTicket(fmt.Sprint("n", i), now)
-		tk.DueAt = now.Add(time.Duration(3-i) * time.Hour) // the last is due first
-		tk, _, _, _ = db.CreateTicket(ctx(), tk, nil)
-		ids = append(ids, tk.ID)
+	c := NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+	a := open(t, "next", store.Options{Owner: "a", Now: c.Now})
+	b := open(t, "next", store.Options{Owner: "b", Now: c.Now})
+	now := c.Now()
+	// create makes a ticket due in the given hours; tickets are created in an order that is
+	// neither the due order nor the priority order, so ordering by id alone fails.
+	create := func(db *store.DB, key string, dueIn time.Duration, priority int) int64 {
+		t.Helper()
+		tk := newTicket(key, now)
+		tk.DueAt, tk.Priority = now.Add(dueIn), priority
+		tk, created, _, err := db.CreateTicket(ctx(), tk, nil)
+		if err != nil || !created {
+			t.Fatalf("create %s: %v (created=%v)", key, err, created)
+		}
+		return tk.ID
 	}
+	claimNext := func(db *store.DB, officer string) desk.Ticket {
+		t.Helper()
+		tk, err := db.Claim(ctx(), 0, officer, "Petugas", c.Now())
+		if err != nil {
+			t.Fatalf("claim next by %s: %v", officer, err)
+		}
+		if tk.Status != desk.Claimed || tk.Assignee != officer || !tk.ClaimedAt.Equal(c.Now()) {
+			t.Fatalf("claimed ticket by %s: status %q assignee %q claimed at %v, want claimed by %s at %v",
+				officer, tk.Status, tk.Assignee, tk.ClaimedAt, officer, c.Now())
+		}
+		return tk
+	}
+
+	// One officer at a time: the order of the queue.
+	late := create(a, "late", 3*time.Hour, 0)
+	soon := create(a, "soon", 1*time.Hour, 0)
+	urgentLate := create(b, "urgent-late", 5*time.Hour, 1)
+	middle := create(a, "middle", 2*time.Hour, 0)
+	urgentSoon := create(b, "urgent-soon", 4*time.Hour, 1)
+	soonToo := create(a, "soon-too", 1*time.Hour, 0) // same due time as soon, created after it
+	overdue := create(b, "overdue", -30*time.Minute, 0)
+	want := []int64{urgentSoon, urgentLate, overdue, soon, soonToo, middle, late}
+	name := map[int64]string{late: "late", soon: "soon", urgentLate: "urgent-late", middle: "middle",
+		urgentSoon: "urgent-soon", soonToo: "soon-too", overdue: "overdue"}
+	var got []string
+	for i := range want {
+		c.Add(time.Minute)
+		got = append(got, name[claimNext([]*store.DB{a, b}[i%2], fmt.Sprint("o", i)).ID])
+	}
+	var wantNames []string
+	for _, id := range want {
+		wantNames = append(wantNames, name[id])
+	}
+	if strings.Join(got, " ") != strings.Join(wantNames, " ") {
+		t.Fatalf("claim-next order:\n got  %v\n want %v (urgent first, then due first, then oldest)", got, wantNames)
+	}
+	if _, err := a.Claim(ctx(), 0, "late", "Petugas", c.Now()); !errors.Is(err, desk.ErrNotFound) {
+		t.Fatalf("claim from an empty queue: %v, want desk.ErrNotFound", err)
+	}
+
+	// Officers at once, on two processes: nobody gets a ticket twice, and together they take
+	// the tickets due first; the rest stay open in the queue.
+	const tickets, officers = 9, 6
+	due := map[int64]time.Duration{}
+	for i := 0; i < tickets; i++ {
+		d := time.Duration((i*5)%tickets+1) * time.Hour // due times 1h…9h, shuffled
+		due[create([]*store.DB{a, b}[i%2], fmt.Sprint("rush", i), d, 0)] = d
+	}
+	c.Add(time.Minute)
+	claimed := make([]desk.Ticket, officers)
 	var wg sync.WaitGroup
-	got := make([]int64, 3)
-	for i := 0; i < 3; i++ {
+	for i := 0; i < officers; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			tk, err := db.Claim(ctx(), 0, fmt.Sprint("o", i), "P", now)
+			officer := fmt.Sprint("rush-officer", i)
+			tk, err := []*store.DB{a, b}[i%2].Claim(ctx(), 0, officer, "Petugas", c.Now())
 			if err != nil {
-				t.Errorf("claim next: %v", err)
+				t.Errorf("concurrent claim next by %s: %v", officer, err)
+				return
 			}
-			got[i] = tk.ID
+			if tk.Assignee != officer {
+				t.Errorf("%s got ticket %d assigned to %q", officer, tk.ID, tk.Assignee)
+			}
+			claimed[i] = tk
 		}(i)
 	}
 	wg.Wait()
-	seen := map[int64]bool{}
-	for _, id := range got {
-		if seen[id] {
-			t.Fatalf("two officers got ticket %d", id)
+	if t.Failed() {
+		t.FailNow()
+	}
+	taken := map[int64]bool{}
+	for _, tk := range claimed {
+		if taken[tk.ID] {
+			t.Fatalf("two officers got ticket %d", tk.ID)
 		}
-		seen[id] = true
+		taken[tk.ID] = true
+		if due[tk.ID] > officers*time.Hour {
+			t.Errorf("a concurrent claim took ticket %d due in %v while tickets due sooner were open", tk.ID, due[tk.ID])
+		}
 	}
-	if _, err := db.Claim(ctx(), 0, "late", "P", now); !errors.Is(err, desk.ErrNotFound) {
-		t.Fatalf("claim from an empty queue: %v", err)
+	for id := range due {
+		tk, err := a.Ticket(ctx(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if taken[id] != (tk.Status == desk.Claimed) {
+			t.Errorf("ticket %d due in %v: status %q after the concurrent claims (claimed by one of them: %v)", id, due[id], tk.Status, taken[id])
+		}
+		claims := 0
+		evs, _ := a.Events(ctx(), id)
+		for _, e := range evs {
+			if e.Action == "claimed" {
+				claims++
+			}
+		}
+		if claims != btoi(taken[id]) {
+			t.Errorf("ticket %d has %d claim events, want %d", id, claims, btoi(taken[id]))
+		}
 	}
+	// What is left is still handed out in due order.
+	for i := officers; i < tickets; i++ {
+		c.Add(time.Minute)
+		tk := claimNext(b, fmt.Sprint("after", i))
+		if want := time.Duration(i+1) * time.Hour; due[tk.ID] != want {
+			t.Errorf("claim next after the rush took the ticket due in %v, want the one due in %v", due[tk.ID], want)
+		}
+	}
+	if _, err := b.Claim(ctx(), 0, "late", "Petugas", c.Now()); !errors.Is(err, desk.ErrNotFound) {
+		t.Fatalf("claim from an empty queue: %v, want desk.ErrNotFound", err)
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func testTransitions(t *testing.T, open Opener) {
