@@ -211,7 +211,7 @@ func TestWebhookSignature(t *testing.T) {
 		UserName:  "Siti",
 		Kind:      bot.KindText,
 		Text:      "KTP saya hilang, gimana?",
-		Time:      at,
+		SentAt:    at, // the platform's timestamp; Inbound.Time is set by the engine at Accept
 	}
 	if diff := cmp.Diff(want, calls[0][0]); diff != "" {
 		t.Errorf("inbound (-want +got):\n%s", diff)
@@ -671,8 +671,8 @@ func TestWindowClosedWithoutTemplateIsPermanent(t *testing.T) {
 
 func TestEngineHoldsReplyUntilCitizenWrites(t *testing.T) {
 	ctx := context.Background()
-	start := time.Now().Add(-25 * time.Hour).Truncate(time.Second)
-	clk := &clock{t: start}
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) // a fixed day: the test means the same on any date
+	clk := &clock{t: start}                              // Balai's clock, shared by store, index, engine and adapter
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "wa.db"), store.Options{Owner: "t", Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -682,7 +682,7 @@ func TestEngineHoldsReplyUntilCitizenWrites(t *testing.T) {
 	if err != nil || ps.Err() != nil {
 		t.Fatal(err, ps)
 	}
-	ix, err := knowledge.Open(ctx, c, knowledge.Options{Logger: quiet})
+	ix, err := knowledge.Open(ctx, c, knowledge.Options{Logger: quiet, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func TestReceive(t *testing.T) {
 
 	text := func(id, s string) bot.Inbound {
 		return bot.Inbound{Chat: wa(citizen.String()), Key: id, MessageID: id, UserID: citizen.String(),
-			UserName: "Siti", Kind: bot.KindText, Text: s, Time: sentAt}
+			UserName: "Siti", Kind: bot.KindText, Text: s, SentAt: sentAt}
 	}
 	media := func(id, kind string) bot.Inbound {
 		in := text(id, "")
