@@ -162,7 +162,7 @@ func TestStale(t *testing.T) {
 	if !e.Stale(time.Date(2026, 1, 1, 0, 0, 0, 0, jkt)) {
 		t.Error("not stale the day after")
 	}
-	if (&faq.Entry{}).Stale(time.Now()) {
+	if (&faq.Entry{}).Stale(time.Date(2099, 1, 1, 0, 0, 0, 0, jkt)) {
 		t.Error("an entry without review_by is never stale")
 	}
 }
@@ -205,12 +205,22 @@ func TestDefaultCorpus(t *testing.T) {
 	if len(c.Entries) < 80 {
 		t.Errorf("default corpus has %d entries, want >= 80", len(c.Entries))
 	}
+	// The corpus is judged on the day it was last edited (its newest updated date), not on
+	// the day the test runs: as shipped, no entry may already be past its review date.
+	// Entries that pass it later are the admins' job (faq stats, the officers' notice).
+	var edited time.Time
+	for _, e := range c.Entries {
+		if e.Updated.After(edited) {
+			edited = e.Updated
+		}
+	}
 	for _, e := range c.Entries {
 		if e.Source == "" || e.Updated.IsZero() {
 			t.Errorf("%s: every default entry needs source and updated", e.ID)
 		}
-		if e.Stale(time.Now()) {
-			t.Errorf("%s: default entry is stale (review_by %s)", e.ID, e.ReviewBy.Format(faq.DateLayout))
+		if e.Stale(edited) {
+			t.Errorf("%s: default entry is past review (review_by %s) on %s, when the corpus was last updated",
+				e.ID, e.ReviewBy.Format(faq.DateLayout), edited.Format(faq.DateLayout))
 		}
 		if base := strings.TrimSuffix(filepath.Base(e.File), ".md"); base != e.ID {
 			t.Errorf("%s: file %s does not match the id", e.ID, e.File)

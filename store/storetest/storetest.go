@@ -292,7 +292,7 @@ func testConfirmAfterTakeover(t *testing.T, open Opener) {
 	if ok, err := slow.Confirm(ctx(), id); err != nil || ok {
 		t.Fatalf("confirm after takeover = %v %v, want false", ok, err)
 	}
-	if err := other.MarkSent(ctx(), id, "m", time.Now()); err != nil {
+	if err := other.MarkSent(ctx(), id, "m", c.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := other.Confirm(ctx(), id); ok {
