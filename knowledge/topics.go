@@ -148,7 +148,7 @@ func parsePattern(text string) (pattern, error) {
 		}
 	}
 	if len(p.elems) > 0 && p.elems[0].gap {
-		return p, fmt.Errorf("pattern %q starts with ..", text)
+		return p, fmt.Errorf("pattern %q starts with a gap (..)", text)
 	}
 	if words == 0 {
 		return p, fmt.Errorf("pattern %q has no words", text)

@@ -307,11 +307,7 @@ func (s *splitter) splitQuote(text string) []string {
 			j++
 		}
 		if j < len(l) && l[j] == '>' {
-			l = l[j+1:]
-			if strings.HasPrefix(l, " ") {
-				l = l[1:]
-			}
-			lines[i] = l
+			lines[i] = strings.TrimPrefix(l[j+1:], " ")
 		}
 	}
 	return s.nested(strings.Join(lines, "\n"), func(x string) string { return prefixLines(x, "> ", ">") })

@@ -8,7 +8,6 @@ package indonesian
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -115,13 +114,4 @@ func Words(s string) []string {
 		out[i] = t.Text
 	}
 	return out
-}
-
-// isWord reports whether w is a single token as Tokenize would produce it.
-func isWord(w string) bool {
-	if w == "" || !utf8.ValidString(w) {
-		return false
-	}
-	toks := Tokenize(w)
-	return len(toks) == 1 && toks[0].Text == w
 }
