@@ -99,9 +99,7 @@ func reply(chat, text string) bot.Outgoing {
 func TestResyncListedAfterDeliveryIsNotSentAgain(t *testing.T) {
 	for name, opener := range stores {
 		t.Run(name, func(t *testing.T) {
-			old := bot.ResyncInterval
-			bot.ResyncInterval = 5 * time.Millisecond
-			defer func() { bot.ResyncInterval = old }()
+			setResyncInterval(t, 5*time.Millisecond)
 			c := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 			st := &flakyStore{DB: opener(t)(t, "resync", store.Options{Owner: "a", Now: c.Now}), resyncs: make(chan struct{}, 1)}
 			sender := &fakeSender{}
@@ -138,9 +136,7 @@ func TestResyncListedAfterDeliveryIsNotSentAgain(t *testing.T) {
 func TestFailedRecordOfADeliveryDoesNotResend(t *testing.T) {
 	for name, opener := range stores {
 		t.Run(name, func(t *testing.T) {
-			old := bot.ResyncInterval
-			bot.ResyncInterval = 5 * time.Millisecond
-			defer func() { bot.ResyncInterval = old }()
+			setResyncInterval(t, 5*time.Millisecond)
 			c := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 			open := opener(t)
 			st := &flakyStore{DB: open(t, "mark", store.Options{Owner: "a", Now: c.Now}), markFails: 3}

@@ -19,11 +19,26 @@ import (
 	"github.com/balai-id/balai/workhours"
 )
 
-// fakeSender records what the engine delivers.
+// fakeSender records what the engine delivers. Its fields are read by the dispatcher's
+// goroutines: tests use setFail, all and to, never the fields.
 type fakeSender struct {
 	mu   sync.Mutex
 	sent []bot.Outgoing
-	fail func(o bot.Outgoing) error
+	fail func(o bot.Outgoing) error // called with mu held
+}
+
+// setFail makes every later Send call fn first and fail with its error, if any.
+func (f *fakeSender) setFail(fn func(o bot.Outgoing) error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = fn
+}
+
+// all returns everything delivered so far, in order.
+func (f *fakeSender) all() []bot.Outgoing {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]bot.Outgoing(nil), f.sent...)
 }
 
 func (f *fakeSender) Send(_ context.Context, o bot.Outgoing) (string, error) {
@@ -93,6 +108,20 @@ func (f *fakeEscalator) Cancel(_ context.Context, chat balai.ChatRef, ticket str
 }
 
 func (f *fakeEscalator) Rate(context.Context, balai.ChatRef, string, int) error { return nil }
+
+// escalations returns the escalations so far.
+func (f *fakeEscalator) escalations() []bot.Escalation {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]bot.Escalation(nil), f.escs...)
+}
+
+// followed returns the follow-ups added to open tickets so far, as "ticket:text".
+func (f *fakeEscalator) followed() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.follows...)
+}
 
 func (f *fakeEscalator) reasons() []string {
 	f.mu.Lock()
@@ -266,7 +295,7 @@ func TestSuggestThenChoose(t *testing.T) {
 	}
 	// The callback query was acknowledged.
 	acked := false
-	for _, o := range h.sender.sent {
+	for _, o := range h.sender.all() {
 		acked = acked || (o.Kind == bot.OutCallback && o.CallbackID != "")
 	}
 	if !acked {
@@ -282,8 +311,8 @@ func TestThumbsDownEscalates(t *testing.T) {
 	if got := esc.reasons(); len(got) != 1 || got[0] != bot.EscalateFeedback {
 		t.Fatalf("escalations = %v, want one for feedback", got)
 	}
-	if esc.escs[0].Question != "ktp saya hilang" {
-		t.Errorf("escalated question = %q", esc.escs[0].Question)
+	if q := esc.escalations()[0].Question; q != "ktp saya hilang" {
+		t.Errorf("escalated question = %q", q)
 	}
 	joined := ""
 	for _, o := range out {
@@ -344,7 +373,7 @@ func TestSecondFailureEscalates(t *testing.T) {
 	esc := &fakeEscalator{}
 	h := newHarness(t, t.TempDir(), esc, nil)
 	h.say("1", "ktp")
-	if len(esc.escs) != 0 {
+	if len(esc.escalations()) != 0 {
 		t.Fatal("a first suggestion must not escalate")
 	}
 	h.say("1", "ktp el")
@@ -380,8 +409,8 @@ func TestOpenTicketTakesMessagesAndBatalCancels(t *testing.T) {
 	if len(out) != 1 || !strings.Contains(out[0].Text, "ditambahkan ke tiket **BLI-1**") {
 		t.Fatalf("message during an open ticket = %+v", out)
 	}
-	if len(esc.follows) != 1 || esc.follows[0] != "BLI-1:ktp saya hilang" {
-		t.Fatalf("follows = %v", esc.follows)
+	if f := esc.followed(); len(f) != 1 || f[0] != "BLI-1:ktp saya hilang" {
+		t.Fatalf("follows = %v", f)
 	}
 	out = h.say("1", "/batal")
 	if !strings.Contains(out[0].Text, "kami tutup") {
@@ -462,7 +491,7 @@ func TestRestartHandlesPendingAndUnsent(t *testing.T) {
 	// A third start finds nothing left to do.
 	h2 := newHarness(t, dir, &fakeEscalator{}, nil)
 	h2.eng.Idle(wctx)
-	if n := len(h2.sender.sent); n != 0 {
+	if n := len(h2.sender.all()); n != 0 {
 		t.Errorf("third start sent %d items again", n)
 	}
 }
@@ -543,12 +572,12 @@ func TestBackoffSurvivesRestart(t *testing.T) {
 	h := newHarness(t, dir, &fakeEscalator{}, nil)
 	var mu sync.Mutex
 	var at time.Time
-	h.sender.fail = func(bot.Outgoing) error {
+	h.sender.setFail(func(bot.Outgoing) error {
 		mu.Lock()
 		at = time.Now()
 		mu.Unlock()
 		return nil
-	}
+	})
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	h.eng.Idle(wctx)
@@ -566,7 +595,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
 	var mu sync.Mutex
 	var tries []time.Time
-	h.sender.fail = func(o bot.Outgoing) error {
+	h.sender.setFail(func(o bot.Outgoing) error {
 		mu.Lock()
 		defer mu.Unlock()
 		tries = append(tries, time.Now())
@@ -574,14 +603,33 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			return &bot.RetryAfterError{After: 300 * time.Millisecond}
 		}
 		return nil
-	}
+	})
 	out := h.say("1", "ktp hilang")
 	if len(out) != 1 {
 		t.Fatalf("delivered %d, want 1 after the pause", len(out))
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(tries) != 2 || tries[1].Sub(tries[0]) < 300*time.Millisecond {
 		t.Fatalf("retry came %v after a 300ms retry_after", tries[len(tries)-1].Sub(tries[0]))
 	}
+}
+
+// setResyncInterval sets bot.ResyncInterval for test t. Call it before starting engines: the
+// old value is restored by a cleanup, which runs after the engines' own cleanups closed them.
+func setResyncInterval(t *testing.T, d time.Duration) {
+	t.Helper()
+	old := bot.ResyncInterval
+	bot.ResyncInterval = d
+	t.Cleanup(func() { bot.ResyncInterval = old })
+}
+
+// setTypingAfter is setResyncInterval for bot.TypingAfter.
+func setTypingAfter(t *testing.T, d time.Duration) {
+	t.Helper()
+	old := bot.TypingAfter
+	bot.TypingAfter = d
+	t.Cleanup(func() { bot.TypingAfter = old })
 }
 
 // TestTwoProcessesDeliverOnce runs two engines on one database (two replicas), each
@@ -590,9 +638,7 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 	for name, opener := range map[string]func(*testing.T) storetest.Opener{"SQLite": storetest.SQLite, "Postgres": storetest.Postgres} {
 		t.Run(name, func(t *testing.T) {
 			open := opener(t)
-			old := bot.ResyncInterval
-			bot.ResyncInterval = 20 * time.Millisecond
-			defer func() { bot.ResyncInterval = old }()
+			setResyncInterval(t, 20*time.Millisecond)
 			msgs, _ := bot.LoadMessages("", "Dinas Uji")
 			ix := openIndex(t)
 			sender := &fakeSender{}
@@ -625,7 +671,7 @@ func TestTwoProcessesDeliverOnce(t *testing.T) {
 				cancel()
 			}
 			count := map[string]int{}
-			for _, o := range sender.sent {
+			for _, o := range sender.all() {
 				count[o.Chat.ID]++
 			}
 			for i := 0; i < 60; i++ {
@@ -659,9 +705,7 @@ func (s *typingSender) Typing(_ context.Context, chat balai.ChatRef) error {
 }
 
 func TestTypingIndicatorWhenSlow(t *testing.T) {
-	old := bot.TypingAfter
-	bot.TypingAfter = 50 * time.Millisecond
-	defer func() { bot.TypingAfter = old }()
+	setTypingAfter(t, 50*time.Millisecond)
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"), store.Options{Owner: "t"})
 	if err != nil {
 		t.Fatal(err)
@@ -682,7 +726,13 @@ func TestTypingIndicatorWhenSlow(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("no typing indicator for a slow answer")
 	}
-	// A fast answer shows none.
+	// A fast answer shows none. The first engine stops (its message handled) before the
+	// setting changes: its workers read it.
+	cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer ccancel()
+	if err := eng.Close(cctx); err != nil {
+		t.Fatal(err)
+	}
 	bot.TypingAfter = time.Second
 	eng2, _ := bot.New(bot.Config{Store: db, Knowledge: openIndex(t), Messages: msgs, Logger: quiet})
 	s2 := &typingSender{typed: make(chan balai.ChatRef, 4)}
