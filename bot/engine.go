@@ -75,6 +75,7 @@ type Engine struct {
 	closing  bool
 	inflight map[int64]bool // inbound messages queued or being handled by this process
 	stopSync context.CancelFunc
+	synced   chan struct{} // closed when the resync loop has stopped
 }
 
 // New builds an engine; it does nothing until Start.
@@ -147,7 +148,11 @@ func (e *Engine) Start(ctx context.Context) error {
 	if n+m > 0 {
 		e.log.Info("Recovered work from an earlier run", "messages", n, "replies", m)
 	}
-	go e.resync(syncCtx)
+	e.synced = make(chan struct{})
+	go func() {
+		defer close(e.synced)
+		e.resync(syncCtx, ResyncInterval)
+	}()
 	return nil
 }
 
@@ -158,8 +163,8 @@ var TypingAfter = 700 * time.Millisecond
 // replica that died) or queued (a reply committed by another replica's desk).
 var ResyncInterval = 15 * time.Second
 
-func (e *Engine) resync(ctx context.Context) {
-	t := time.NewTicker(ResyncInterval)
+func (e *Engine) resync(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
@@ -233,8 +238,8 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 			continue
 		}
 		e.cfg.Metrics.observeInbound(s.Chat.Channel, s.Kind)
-		e.enqueue(context.Background(), s)
-		// The citizen wrote: replies held for them (WhatsApp's 24-hour window) can go now.
+		// The citizen wrote: replies held for them (WhatsApp's 24-hour window) can go now,
+		// before whatever the new message brings.
 		if _, holds := e.senders[s.Chat.Channel].(Holder); holds && !released[s.Chat] {
 			released[s.Chat] = true
 			if held, err := e.cfg.Store.ReleaseHeld(ctx, s.Chat); err != nil {
@@ -243,6 +248,7 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 				e.dispatch.submit(held...)
 			}
 		}
+		e.enqueue(context.Background(), s)
 	}
 	return fresh, nil
 }
@@ -324,6 +330,7 @@ func (e *Engine) Close(ctx context.Context) error {
 		return nil
 	}
 	e.stopSync()
+	<-e.synced
 	e.queue.Idle(ctx)
 	e.cancel() // what is still queued stays pending for the next start
 	e.queue.Close()

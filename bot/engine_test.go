@@ -151,8 +151,7 @@ func openIndex(t testing.TB) *knowledge.Index {
 	if err != nil || ps.Err() != nil {
 		t.Fatal(err, ps)
 	}
-	ix, err := knowledge.Open(context.Background(), c, knowledge.Options{Logger: quiet,
-		Now: func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC) }})
+	ix, err := knowledge.Open(context.Background(), c, knowledge.Options{Logger: quiet, Now: harnessNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,10 +165,18 @@ func newHarness(t *testing.T, dir string, esc *fakeEscalator, tweak func(*bot.Co
 	return newPacedHarness(t, dir, esc, tweak, bot.Limits{})
 }
 
+// harnessNow is the harness's clock, standing still on Thursday 26 November 2026, 10:00 WIB:
+// officers are at work. Engine and store share it.
+func harnessNow() time.Time {
+	jkt, _ := time.LoadLocation("Asia/Jakarta")
+	return time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)
+}
+
 // newPacedHarness is newHarness with the Telegram sender under limits.
 func newPacedHarness(t *testing.T, dir string, esc *fakeEscalator, tweak func(*bot.Config), tgLimits bot.Limits) *harness {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(dir, "balai.db"), store.Options{Owner: "test"})
+	now := harnessNow()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "balai.db"), store.Options{Owner: "test", Now: harnessNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,9 +184,6 @@ func newPacedHarness(t *testing.T, dir string, esc *fakeEscalator, tweak func(*b
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Thursday 26 November 2026, 10:00 WIB: officers are at work.
-	jkt, _ := time.LoadLocation("Asia/Jakarta")
-	now := time.Date(2026, 11, 26, 10, 0, 0, 0, jkt)
 	sender := &fakeSender{}
 	cfg := bot.Config{Store: db, Knowledge: openIndex(t), Messages: msgs, Escalator: esc, Logger: quiet,
 		Calendar: workhours.Default(), Now: func() time.Time { return now }}
@@ -463,12 +467,12 @@ func TestDuplicateAcceptedOnce(t *testing.T) {
 func TestRestartHandlesPendingAndUnsent(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dir, "balai.db"), store.Options{Owner: "test"})
+	db, err := store.Open(ctx, filepath.Join(dir, "balai.db"), store.Options{Owner: "test", Now: harnessNow})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A message accepted but never handled (crash right after recording it).
-	if _, _, err := db.Accept(ctx, []bot.Inbound{{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "7"}, Key: "u1", Kind: bot.KindText, Text: "ktp hilang", Time: time.Now()}}); err != nil {
+	if _, _, err := db.Accept(ctx, []bot.Inbound{{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "7"}, Key: "u1", Kind: bot.KindText, Text: "ktp hilang", Time: harnessNow()}}); err != nil {
 		t.Fatal(err)
 	}
 	// A reply queued but never delivered.
@@ -552,7 +556,7 @@ func TestShutdownLeavesPacedBacklog(t *testing.T) {
 func TestBackoffSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(dir, "balai.db"), store.Options{Owner: "test"})
+	db, err := store.Open(ctx, filepath.Join(dir, "balai.db"), store.Options{Owner: "test", Now: harnessNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,9 +565,8 @@ func TestBackoffSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The harness's clock stands still at 10:00 WIB: the item may go 400 ms after that.
-	jkt, _ := time.LoadLocation("Asia/Jakarta")
 	const backoff = 400 * time.Millisecond
-	if err := db.MarkFailed(ctx, items[0].ID, "telegram: bad gateway", false, time.Date(2026, 11, 26, 10, 0, 0, 0, jkt).Add(backoff)); err != nil {
+	if err := db.MarkFailed(ctx, items[0].ID, "telegram: bad gateway", false, harnessNow().Add(backoff)); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

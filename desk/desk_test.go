@@ -52,7 +52,7 @@ func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Serv
 	if err != nil || ps.Err() != nil {
 		t.Fatal(err, ps)
 	}
-	ix, err := knowledge.Open(ctx, corpus, knowledge.Options{Logger: quiet})
+	ix, err := knowledge.Open(ctx, corpus, knowledge.Options{Logger: quiet, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

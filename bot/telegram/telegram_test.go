@@ -416,6 +416,20 @@ func TestKillDuringBurstAnswersEveryUpdateOnce(t *testing.T) {
 		fake.Message(int64(5000+i), questions[i%len(questions)])
 	}
 	time.Sleep(300 * time.Millisecond) // …while the bot takes the rest of the burst
+	// Kill only once every reply Telegram took is recorded as sent: a crash between the two
+	// is the one case that may repeat a message (the README says so), not what this tests.
+	probe, err := store.Open(context.Background(), filepath.Join(dir, "balai.db"), store.Options{Owner: "probe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fake.WaitFor(10*time.Second, func() bool {
+		var recorded int
+		err := probe.SQL().QueryRow(`SELECT COUNT(*) FROM outbox WHERE state = 'sent'`).Scan(&recorded)
+		return err == nil && recorded >= len(fake.AllSent())
+	}) {
+		t.Fatal("the bot did not record the replies Telegram took")
+	}
+	probe.Close()
 	child.Process.Signal(syscall.SIGKILL)
 	child.Wait()
 	t.Logf("killed at %s", time.Now().Format("15:04:05.000"))
