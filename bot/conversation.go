@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
@@ -18,6 +19,8 @@ import (
 // Button data: short codes within Telegram's 64-byte callback_data limit.
 const (
 	dataEntry    = "e:" // e:<ref> — show an entry (a suggestion or a menu item)
+	dataConfirm  = "k:" // k:<ref> — "Ya": the entry Balai asked about is the one
+	dataNotThis  = "x:" // x:<ref> — "Bukan": it is not
 	dataYes      = "y:" // y:<ref> — the answer helped
 	dataNo       = "n:" // n:<ref> — the answer did not help
 	dataCategory = "c:" // c:<slug> — a menu category
@@ -75,13 +78,14 @@ func (b *turnBuilder) say(text string, rows ...[]Button) {
 	if len(b.t.Out) == 0 || b.t.Out[len(b.t.Out)-1].Kind == OutCallback {
 		o.ReplyTo = b.in.MessageID
 	}
-	var opts []string
+	var opts, labels []string
 	var list strings.Builder
 	for _, r := range rows {
 		for _, btn := range r {
 			switch {
 			case btn.Data != "":
 				opts = append(opts, btn.Data)
+				labels = append(labels, btn.Text)
 				fmt.Fprintf(&list, "%d. %s\n", len(opts), EscapeMarkdown(btn.Text))
 			case btn.URL != "":
 				fmt.Fprintf(&list, "- %s: %s\n", EscapeMarkdown(btn.Text), btn.URL)
@@ -89,7 +93,7 @@ func (b *turnBuilder) say(text string, rows ...[]Button) {
 		}
 	}
 	if len(opts) > 0 {
-		b.t.State.Options = opts
+		b.t.State.Options, b.t.State.Labels = opts, labels
 	}
 	if o.Numbered && list.Len() > 0 {
 		// No buttons on this channel: the options become a list answered with a digit.
@@ -120,7 +124,7 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 	if b.lang == "" {
 		b.lang = LangID
 	}
-	b.t.State.Options = nil // options live for one message
+	b.t.State.Options, b.t.State.Labels = nil, nil // options live for one message
 	if in.Kind == KindButton && in.CallbackID != "" {
 		b.t.Out = append(b.t.Out, Outgoing{Chat: in.Chat, Kind: OutCallback, CallbackID: in.CallbackID})
 	}
@@ -129,7 +133,7 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 		if notify {
 			b.say(b.text("flood", nil))
 		}
-		b.t.State.Options = conv.Options
+		b.t.State.Options, b.t.State.Labels = conv.Options, conv.Labels
 		b.t.Log.Lang = b.lang
 		return b.t, false, nil
 	}
@@ -143,6 +147,8 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 		text := strings.TrimSpace(in.Text)
 		if n, ok := optionNumber(text, len(conv.Options)); ok {
 			err = e.button(ctx, b, conv.Options[n-1])
+		} else if data, ok := e.typedOption(text, conv); ok {
+			err = e.button(ctx, b, data)
 		} else if strings.HasPrefix(text, "/") {
 			err = e.command(ctx, b, text)
 		} else {
@@ -161,6 +167,50 @@ func optionNumber(s string, n int) (int, bool) {
 		return 0, false
 	}
 	return k, true
+}
+
+// typedOption reads a typed reply that names one of the options offered last: a button's
+// text ("Membuat KTP-el baru", a category), or yes/no words after "Maksud Anda: …?".
+func (e *Engine) typedOption(text string, conv Conversation) (string, bool) {
+	typed := normalizeReply(text)
+	if typed == "" {
+		return "", false
+	}
+	for i, data := range conv.Options {
+		if i < len(conv.Labels) && normalizeReply(conv.Labels[i]) == typed {
+			return data, true
+		}
+	}
+	for _, data := range conv.Options {
+		switch {
+		case strings.HasPrefix(data, dataConfirm) && e.replyWord(typed, "confirm_words_yes"):
+			return data, true
+		case strings.HasPrefix(data, dataNotThis) && e.replyWord(typed, "confirm_words_no"):
+			return data, true
+		}
+	}
+	return "", false
+}
+
+// replyWord tells whether a normalized reply is one of the words listed under key, in
+// either language.
+func (e *Engine) replyWord(typed, key string) bool {
+	for _, lang := range []string{LangID, LangEN} {
+		for _, w := range strings.Split(e.msgs.Text(lang, key, nil), ",") {
+			if w = normalizeReply(w); w != "" && w == typed {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// normalizeReply lower-cases a reply and keeps its letters and digits, one space apart
+// ("✅ Ya!" → "ya", "Membuat KTP-el baru." → "membuat ktp el baru").
+func normalizeReply(s string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
 }
 
 func (e *Engine) media(ctx context.Context, b *turnBuilder) error {
@@ -271,14 +321,27 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string) error 
 		}
 		b.t.State.Lang = b.lang
 		b.say(b.text("language_set", nil))
-	case strings.HasPrefix(data, dataEntry):
-		en, ok := findEntry(c, strings.TrimPrefix(data, dataEntry))
+	case strings.HasPrefix(data, dataEntry), strings.HasPrefix(data, dataConfirm):
+		en, ok := findEntry(c, data[len(dataEntry):])
 		if !ok || en.Stale(b.in.Time) {
 			b.say(b.text("entry_unavailable", nil))
 			return nil
 		}
-		b.log("answer", "chosen")
+		how := "chosen"
+		if strings.HasPrefix(data, dataConfirm) {
+			how = "confirmed"
+		}
+		b.log("answer", how)
+		b.t.State.Failures = 0
 		e.answer(b, en, 1)
+	case strings.HasPrefix(data, dataNotThis):
+		b.log("feedback", "not_this")
+		if b.t.State.Failures >= 2 {
+			return e.escalate(ctx, b, EscalateRepeated, b.t.State.LastQuestion, nil, "")
+		}
+		// Once: the citizen says it another way; the next unanswered question goes to an officer.
+		b.t.State.Failures = max(b.t.State.Failures, 1)
+		b.say(b.text("confirm_rephrase", nil))
 	case strings.HasPrefix(data, dataYes):
 		b.log("feedback", "helpful")
 		b.t.State.Failures = 0
@@ -359,6 +422,17 @@ func (e *Engine) question(ctx context.Context, b *turnBuilder, text string) (boo
 		}
 		rows = append(rows, []Button{{Text: b.text("button_officer", nil), Data: dataOfficer}})
 		b.say(b.text("suggest_intro", nil), rows...)
+		return true, nil
+	case knowledge.Confirm:
+		b.t.State.Failures++
+		if b.t.State.Failures >= 2 {
+			return true, e.escalate(ctx, b, EscalateRepeated, text, res, "")
+		}
+		b.log("confirm", res.Reason)
+		en := res.Suggestions[0].Entry
+		ref := entryRef(en.ID)
+		b.say(b.text("confirm_question", map[string]any{"Title": en.Title}),
+			[]Button{{Text: b.text("button_confirm_yes", nil), Data: dataConfirm + ref}, {Text: b.text("button_confirm_no", nil), Data: dataNotThis + ref}})
 		return true, nil
 	default:
 		reason := EscalateUnsure

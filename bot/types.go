@@ -151,8 +151,10 @@ type Conversation struct {
 	Failures int `json:"failures,omitempty"`
 	// LastEntry is the entry answered last (for feedback).
 	LastEntry string `json:"last_entry,omitempty"`
-	// Options are the entries or actions offered last, for a numbered reply ("2").
+	// Options are the entries or actions offered last, for a numbered reply ("2"), and
+	// Labels their buttons' texts, for a reply that types one ("Membuat KTP-el baru").
 	Options []string `json:"options,omitempty"`
+	Labels  []string `json:"labels,omitempty"`
 	// LastQuestion is the citizen's last question (for an escalation after 👎).
 	LastQuestion string `json:"last_question,omitempty"`
 }

@@ -23,6 +23,9 @@ const (
 	Answer Decision = "answer"
 	// Suggest: a few entries might fit; let the citizen choose.
 	Suggest Decision = "suggest"
+	// Confirm: one entry might fit, not confidently: ask the citizen whether it is the one
+	// ("Maksud Anda: …?") before answering or handing over. Suggestions holds it.
+	Confirm Decision = "confirm"
 	// Escalate: nothing fits well enough, or the topic always needs a human.
 	Escalate Decision = "escalate"
 )
@@ -31,6 +34,7 @@ const (
 const (
 	ReasonConfident = "confident"   // answer
 	ReasonUnsure    = "unsure"      // suggest: candidates, none confident
+	ReasonSingle    = "single"      // confirm: one candidate, not confident
 	ReasonNoMatch   = "no_match"    // escalate: confidence too low
 	ReasonNoContent = "no_content"  // escalate: no meaningful words (greeting, thanks, emoji)
 	ReasonTopic     = "human_topic" // escalate: always-human topic
@@ -580,10 +584,9 @@ func Decide(res *Result, th Thresholds, now time.Time) {
 		case len(res.Suggestions) == 0 && top.Entry.Stale(now):
 			res.Decision, res.Reason, res.Stale = Escalate, ReasonStale, top.Entry
 			return
-		case len(res.Suggestions) < 2:
-			// One weak candidate is not a choice: let an officer answer.
-			res.Suggestions = nil
-			res.Decision, res.Reason = Escalate, ReasonNoMatch
+		case len(res.Suggestions) == 1:
+			// One candidate that is not confident: the citizen confirms it, or not.
+			res.Decision, res.Reason = Confirm, ReasonSingle
 			return
 		}
 		res.Decision, res.Reason = Suggest, ReasonUnsure
@@ -603,6 +606,8 @@ func summary(res *Result, th Thresholds) string {
 		return fmt.Sprintf("top %s confidence %.3f >= answer threshold %.2f", top.Entry.ID, top.Confidence, th.Answer)
 	case res.Decision == Suggest:
 		return fmt.Sprintf("top %s confidence %.3f in [%.2f, %.2f): suggest %d", top.Entry.ID, top.Confidence, th.Suggest, th.Answer, len(res.Suggestions))
+	case res.Decision == Confirm:
+		return fmt.Sprintf("top %s confidence %.3f in [%.2f, %.2f), the only candidate: ask to confirm", top.Entry.ID, top.Confidence, th.Suggest, th.Answer)
 	case res.Reason == ReasonStale:
 		return fmt.Sprintf("entry %s fits but is past review_by %s", res.Stale.ID, res.Stale.ReviewBy.Format(faq.DateLayout))
 	default:

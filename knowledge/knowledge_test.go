@@ -124,7 +124,8 @@ func TestDecide(t *testing.T) {
 		{"suggest skips stale", []knowledge.Candidate{cand(stale, 0.4), cand(a, 0.3), cand(b, 0.25), cand(c, 0.2)}, knowledge.Suggest, knowledge.ReasonUnsure, []string{"a", "b"}},
 		{"suggest below ratio", []knowledge.Candidate{cand(a, 0.4), cand(b, 0.3), cand(c, 0.1)}, knowledge.Suggest, knowledge.ReasonUnsure, []string{"a", "b"}},
 		{"only stale fits", []knowledge.Candidate{cand(stale, 0.4), cand(a, 0.1)}, knowledge.Escalate, knowledge.ReasonStale, nil},
-		{"one weak candidate", []knowledge.Candidate{cand(a, 0.4), cand(b, 0.1)}, knowledge.Escalate, knowledge.ReasonNoMatch, nil},
+		{"one weak candidate is confirmed", []knowledge.Candidate{cand(a, 0.4), cand(b, 0.1)}, knowledge.Confirm, knowledge.ReasonSingle, []string{"a"}},
+		{"stale top, one fresh candidate confirmed", []knowledge.Candidate{cand(stale, 0.4), cand(a, 0.3)}, knowledge.Confirm, knowledge.ReasonSingle, []string{"a"}},
 		{"too weak", []knowledge.Candidate{cand(a, 0.05)}, knowledge.Escalate, knowledge.ReasonNoMatch, nil},
 		{"no candidates", nil, knowledge.Escalate, knowledge.ReasonNoMatch, nil},
 	}

@@ -181,7 +181,7 @@ func toJSON(res *knowledge.Result, explain bool, th knowledge.Thresholds) askJSO
 		out.Confidence = top.Confidence
 	}
 	n := 5
-	if res.Decision == knowledge.Suggest {
+	if res.Decision == knowledge.Suggest || res.Decision == knowledge.Confirm {
 		n = 0
 		for _, s := range res.Suggestions {
 			out.Candidates = append(out.Candidates, candidate(s, explain))

@@ -128,8 +128,8 @@ func failureList(outs []eval.Outcome) []string {
 func printEval(w io.Writer, m eval.Metrics, kinds []eval.KindRow, rows []eval.SweepRow, answer, suggest float64, elapsed time.Duration, n int) {
 	fmt.Fprintf(w, "cases: %d (%d in scope, %d out of scope); thresholds answer=%.2f suggest=%.2f; %.2f ms/question\n\n",
 		m.Cases, m.InScope, m.OOS, answer, suggest, float64(elapsed.Microseconds())/1000/float64(max(1, n)))
-	fmt.Fprintf(w, "in scope:     correct %5.1f%%  wrong %4.1f%%  suggest %5.1f%% (expected among them %5.1f%%)  escalate %5.1f%%\n",
-		m.Correct, m.Wrong, m.Suggested, m.SuggestHitOfSugg, m.Escalated)
+	fmt.Fprintf(w, "in scope:     correct %5.1f%%  wrong %4.1f%%  suggest/confirm %5.1f%% (expected among them %5.1f%%)  escalate %5.1f%%  resolved %5.1f%%\n",
+		m.Correct, m.Wrong, m.Suggested, m.SuggestHitOfSugg, m.Escalated, m.Resolved)
 	fmt.Fprintf(w, "out of scope: answered %4.1f%%  suggest %5.1f%%  escalate %5.1f%%\n", m.OOSAnswered, m.OOSSuggested, m.OOSEscalated)
 	fmt.Fprintf(w, "ranking:      top-1 %5.1f%%  MRR@5 %.3f\n\n", m.Top1, m.MRR5)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

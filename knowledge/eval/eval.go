@@ -137,7 +137,7 @@ func Verdict(o Outcome) string {
 		switch r.Decision {
 		case knowledge.Answer:
 			return OOSAnswered
-		case knowledge.Suggest:
+		case knowledge.Suggest, knowledge.Confirm:
 			return OOSSuggested
 		default:
 			return OOSEscalated
@@ -149,7 +149,7 @@ func Verdict(o Outcome) string {
 			return Correct
 		}
 		return Wrong
-	case knowledge.Suggest:
+	case knowledge.Suggest, knowledge.Confirm: // a confirmation offers one suggestion
 		for _, s := range r.Suggestions {
 			if expects(o.Case, s.Entry.ID) {
 				return SuggestedWith
@@ -188,6 +188,8 @@ type Metrics struct {
 	Top1             float64 `json:"top1_pct"`
 	MRR5             float64 `json:"mrr_at_5"`
 	SuggestHitOfSugg float64 `json:"expected_among_suggestions_pct"` // of suggested in-scope cases
+	// Resolved: answered right, or the right entry offered (suggested or asked to confirm).
+	Resolved float64 `json:"resolved_pct"`
 
 	Counts map[string]int `json:"counts"`
 }
@@ -231,6 +233,7 @@ func Measure(outs []Outcome) Metrics {
 	m.SuggestedWith = pct(c[SuggestedWith], m.InScope)
 	m.SuggestHitOfSugg = pct(c[SuggestedWith], c[SuggestedWith]+c[SuggestedWithout])
 	m.Escalated = pct(c[Escalated], m.InScope)
+	m.Resolved = pct(c[Correct]+c[SuggestedWith], m.InScope)
 	m.OOSAnswered = pct(c[OOSAnswered], m.OOS)
 	m.OOSSuggested = pct(c[OOSSuggested], m.OOS)
 	m.OOSEscalated = pct(c[OOSEscalated], m.OOS)
