@@ -8,9 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
-
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge/indonesian"
 )
@@ -79,7 +76,7 @@ type Candidate struct {
 
 // Features are the evidence a confidence is computed from.
 type Features struct {
-	BM25           float64 `json:"bm25"`            // bleve BM25 score (not comparable across questions)
+	BM25           float64 `json:"bm25"`            // BM25 score from corpus statistics (not comparable across questions)
 	Coverage       float64 `json:"coverage"`        // share of the question's weight the entry contains (body counts half)
 	StrongCoverage float64 `json:"strong_coverage"` // share found in questions, title or keywords
 	Phrasing       float64 `json:"phrasing"`        // similarity to the closest question or title of the entry
@@ -162,7 +159,7 @@ type askConfig struct{ explain bool }
 // WithExplain fills Result.Explain.
 func WithExplain() AskOption { return func(c *askConfig) { c.explain = true } }
 
-// candidatesK is how many hits of the bleve search are scored.
+// candidatesK is how many entries, the best by BM25 (see rank), are scored.
 const candidatesK = 10
 
 // Ask reads a citizen's question and decides.
@@ -405,39 +402,19 @@ func (ix *Index) score(s *snapshot, fq focused, lang string, ex *Explanation) (s
 		return scored{noContent: true}, nil
 	}
 
-	var disj []query.Query
-	for _, q := range searchTerms(qts, st) {
-		for _, f := range fields {
-			tq := bleve.NewTermQuery(q.text)
-			tq.SetField(f.name)
-			tq.SetBoost(f.boost * q.w / q.idf)
-			disj = append(disj, tq)
-		}
-	}
-	if len(disj) == 0 {
-		return scored{}, nil
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(disj...), candidatesK, 0, false)
-	sr, err := s.bleve.Search(req)
-	if err != nil {
-		return scored{}, fmt.Errorf("knowledge: search: %w", err)
-	}
-	if len(sr.Hits) == 0 {
+	hits := st.rank(searchTerms(qts, st), candidatesK)
+	if len(hits) == 0 {
 		return scored{}, nil
 	}
 	var total float64
 	for _, q := range qts {
 		total += q.w
 	}
-	cands := make([]Candidate, 0, len(sr.Hits))
-	for _, h := range sr.Hits {
-		e, ok := s.corpus.Entry(h.ID)
-		if !ok {
-			continue
-		}
-		i := entryIndex(s.corpus, e)
-		f := features(st, i, qts, total)
-		f.BM25 = h.Score
+	cands := make([]Candidate, 0, len(hits))
+	for _, h := range hits {
+		e := s.corpus.Entries[h.entry]
+		f := features(st, h.entry, qts, total)
+		f.BM25 = h.score
 		f.Closest = phrasingText(e, f.closest)
 		cands = append(cands, Candidate{Entry: e, Features: f})
 	}
@@ -470,10 +447,6 @@ func searchTerms(qts []qterm, st *stats) []qterm {
 		}
 	}
 	return known
-}
-
-func entryIndex(c *faq.Corpus, e *faq.Entry) int {
-	return sort.Search(len(c.Entries), func(i int) bool { return c.Entries[i].ID >= e.ID })
 }
 
 // features computes the evidence for entry i against the question terms.

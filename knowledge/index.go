@@ -1,7 +1,15 @@
 // Package knowledge finds the corpus entry that answers a citizen's question, or knows that
-// none does. It holds a bleve index (BM25) over the corpus with Balai's Indonesian analysis,
-// computes a calibrated confidence per candidate from corpus statistics, and decides to
+// none does. It analyses the corpus with Balai's Indonesian analysis into statistics of its
+// own (vocabulary, postings per field, document frequencies), from which it finds and ranks
+// candidates by BM25 and computes a calibrated confidence per candidate, and decides to
 // answer, to suggest a few entries, or to escalate to an officer. It knows nothing of chats.
+//
+// It also builds a bleve index over the corpus with the same analysis, persisted under
+// Options.DataDir and reopened while the corpus is unchanged, which plain bleve can open and
+// query. Answers do not depend on it: bleve's scores depend on the segments an index consists
+// of, which differ between an index built in memory and one on disk, and change when scorch
+// merges segments (see bm25.go). An index in memory, built on disk or reopened answers every
+// question alike.
 package knowledge
 
 import (

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"math"
+	"math/bits"
 	"sort"
 
 	"github.com/balai-id/balai/faq"
@@ -34,9 +35,10 @@ func (et *entryTerms) lookup(id termID) uint8 {
 	return 0
 }
 
-// stats are the corpus statistics confidence is computed from. They live in memory beside
-// the bleve index: per-entry term sets, the term sets of each phrasing (questions and the
-// title), document frequencies, and the dictionary for typo correction.
+// stats are the corpus statistics candidates are ranked and confidence is computed from.
+// They live in memory and depend on the corpus alone: per-entry term sets, the term sets of
+// each phrasing (questions and the title), document frequencies, postings and field lengths
+// for BM25, and the dictionary for typo correction.
 type stats struct {
 	n         int
 	vocab     map[string]termID
@@ -44,6 +46,7 @@ type stats struct {
 	entries   []entryTerms
 	phrasings [][][]termID // per entry, the sorted unique terms of its title and each question
 	fix       *corrector
+	bm25      *bm25 // postings and field lengths that rank candidates
 }
 
 func buildStats(c *faq.Corpus, a *indonesian.Analyzer) *stats {
@@ -65,8 +68,11 @@ func buildStats(c *faq.Corpus, a *indonesian.Analyzer) *stats {
 	})
 	s.entries = make([]entryTerms, len(c.Entries))
 	s.phrasings = make([][][]termID, len(c.Entries))
+	freqs := make([]entryFreqs, len(c.Entries))
 	for i, e := range c.Entries {
-		flags := map[termID]uint8{}
+		// The terms of each field as bleve indexes them: the same analysis of each text (each
+		// question and keyword separately), counted per field.
+		tfs := map[termID][numFields]uint16{}
 		addText := func(text string, f uint8) []termID {
 			words := indonesian.Words(text)
 			for _, w := range words {
@@ -74,10 +80,17 @@ func buildStats(c *faq.Corpus, a *indonesian.Analyzer) *stats {
 					s.fix.add(w)
 				}
 			}
-			var ids []termID
-			for _, t := range a.AnalyzeWords(words) {
+			field := bits.TrailingZeros8(f)
+			terms := a.AnalyzeWords(words)
+			freqs[i].len[field] += len(terms)
+			ids := make([]termID, 0, len(terms))
+			for _, t := range terms {
 				tid := id(t.Text)
-				flags[tid] |= f
+				tf := tfs[tid]
+				if tf[field] < math.MaxUint16 {
+					tf[field]++
+				}
+				tfs[tid] = tf
 				ids = append(ids, tid)
 			}
 			return uniqueSorted(ids)
@@ -90,17 +103,27 @@ func buildStats(c *faq.Corpus, a *indonesian.Analyzer) *stats {
 			addText(k, fKeyword)
 		}
 		addText(e.Body, fBody)
-		et := entryTerms{ids: make([]termID, 0, len(flags)), flags: make([]uint8, 0, len(flags))}
-		for tid := range flags {
+		et := entryTerms{ids: make([]termID, 0, len(tfs)), flags: make([]uint8, 0, len(tfs))}
+		for tid := range tfs {
 			et.ids = append(et.ids, tid)
 		}
 		sort.Slice(et.ids, func(a, b int) bool { return et.ids[a] < et.ids[b] })
-		for _, tid := range et.ids {
-			et.flags = append(et.flags, flags[tid])
+		freqs[i].tf = make([][numFields]uint16, len(et.ids))
+		for k, tid := range et.ids {
+			tf := tfs[tid]
+			var fl uint8
+			for f := range tf {
+				if tf[f] > 0 {
+					fl |= 1 << f
+				}
+			}
+			et.flags = append(et.flags, fl)
+			freqs[i].tf[k] = tf
 			s.df[tid]++
 		}
 		s.entries[i] = et
 	}
+	s.bm25 = newBM25(s.entries, freqs, len(s.df))
 	return s
 }
 
