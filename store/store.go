@@ -24,6 +24,7 @@ import (
 	_ "modernc.org/sqlite"             // driver "sqlite"
 
 	"github.com/balai-id/balai/clock"
+	"github.com/balai-id/balai/internal/lockfile"
 )
 
 //go:embed migrations/*.sql
@@ -101,8 +102,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 			}
 		}
 		if opts.Exclusive {
-			if db.lock, err = lockFile(path + ".lock"); err != nil {
-				return nil, fmt.Errorf("store: open sqlite: %w", err)
+			if db.lock, err = lockfile.Lock(path + ".lock"); err != nil {
+				return nil, fmt.Errorf("store: open sqlite: database in use: %w; stop it, or use PostgreSQL for several replicas", err)
 			}
 		}
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"

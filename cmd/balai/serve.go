@@ -33,6 +33,7 @@ import (
 	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/desk"
 	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/internal/lockfile"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/redact"
 	"github.com/balai-id/balai/store"
@@ -107,6 +108,17 @@ func (s *server) run(ctx context.Context) error {
 	}
 	msgs.Hours[bot.LangID], msgs.Hours[bot.LangEN] = cal.Summary("id"), cal.Summary("en")
 	s.msgs = msgs
+
+	// One balai serve per data directory (its index, drafts and default SQLite database): a
+	// second one stops here with a clear message instead of waiting on the index's lock.
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	dirLock, err := lockfile.Lock(filepath.Join(cfg.DataDir, "serve.lock"))
+	if err != nil {
+		return fmt.Errorf("data directory %s is in use: %w; stop the other balai serve or give this one its own BALAI_DATA_DIR", cfg.DataDir, err)
+	}
+	defer dirLock.Close()
 
 	c, ps, err := knowledge.LoadCorpus(cfg.FAQDir)
 	if err != nil {
