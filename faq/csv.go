@@ -1,7 +1,6 @@
 package faq
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -9,12 +8,15 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
-	"testing/fstest"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // CSVColumns are the columns of the spreadsheet format, in export order. The first six
@@ -51,94 +53,8 @@ func dateString(t time.Time) string {
 	return t.Format(DateLayout)
 }
 
-// csvRow is an imported row: the cells given (by column name) and where it was.
-type csvRow struct {
-	line  int
-	cells map[string]string
-}
-
-// ReadCSV reads a spreadsheet export. The header row names the columns (any order, any
-// case; unknown columns are ignored with a warning); the delimiter is "," or ";" as found
-// in the header. Problems are located as name:line.
-func readCSV(name string, r io.Reader) ([]csvRow, Problems, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, nil, fmt.Errorf("faq: read %s: %w", name, err)
-	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	cr := csv.NewReader(bytes.NewReader(data))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		cr.Comma = ';'
-	}
-	cr.FieldsPerRecord = -1
-	var ps Problems
-	header, err := cr.Read()
-	if err != nil {
-		return nil, nil, fmt.Errorf("faq: read %s: header: %w", name, err)
-	}
-	known := map[string]bool{}
-	for _, c := range CSVColumns {
-		known[c] = true
-	}
-	cols := make([]string, len(header))
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if h == "body" || h == "jawaban" {
-			h = "answer"
-		}
-		if !known[h] {
-			ps.add(name, 1, Warning, "unknown column %q is ignored", header[i])
-			continue
-		}
-		cols[i] = h
-	}
-	for _, need := range CSVColumns[:4] {
-		found := false
-		for _, c := range cols {
-			found = found || c == need
-		}
-		if !found {
-			ps.add(name, 1, Error, "missing column %q (need id, title, questions, answer)", need)
-		}
-	}
-	if ps.Errors() > 0 {
-		return nil, ps, nil
-	}
-	var rows []csvRow
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				ps.add(name, pe.Line, Error, "bad CSV: %v", pe.Err)
-				return nil, ps, nil
-			}
-			return nil, nil, fmt.Errorf("faq: read %s: %w", name, err)
-		}
-		row := csvRow{line: line, cells: map[string]string{}}
-		empty := true
-		for i, v := range rec {
-			if i < len(cols) && cols[i] != "" {
-				row.cells[cols[i]] = strings.TrimSpace(strings.ReplaceAll(v, "\r\n", "\n"))
-				empty = empty && row.cells[cols[i]] == ""
-			}
-		}
-		if !empty {
-			rows = append(rows, row)
-		}
-	}
-	return rows, ps, nil
-}
-
-// ImportResult says what an import changed.
-type ImportResult struct {
-	Created, Updated, Unchanged []string // entry IDs
-}
+// ValidSource reports whether s can be an entry's source: an absolute http(s) URL.
+func ValidSource(s string) bool { return validURL(s) }
 
 var slugUnsafe = regexp.MustCompile(`[^a-z0-9]+`)
 
@@ -147,156 +63,435 @@ func Slug(s string) string {
 	return strings.Trim(slugUnsafe.ReplaceAllString(strings.ToLower(s), "-"), "-")
 }
 
-// ImportCSV merges the rows of a spreadsheet into the corpus directory dir. A row whose id
-// exists updates that entry's file (fields not in the sheet are kept); a new id becomes
-// dir/<category>/<id>.md. The merged corpus is validated first: on any error nothing is
-// written and the problems are returned. now stamps updated on changed entries.
-func ImportCSV(dir, name string, r io.Reader, now time.Time) (*ImportResult, Problems, error) {
-	rows, ps, err := readCSV(name, r)
-	if err != nil || ps.Errors() > 0 {
-		return nil, ps, err
+// The spreadsheet as admins keep it: any header spelling, several questions in a cell,
+// grouped rows. Reading it is separate from merging it into a corpus (csv_import.go).
+
+// csvHeaders maps a header, as normHeader spells it, to the field it fills.
+var csvHeaders = map[string]string{
+	"id":    "id",
+	"title": "title", "judul": "title",
+	"question": "questions", "questions": "questions", "pertanyaan": "questions",
+	"answer": "answer", "answers": "answer", "jawaban": "answer", "body": "answer",
+	"category": "category", "categories": "category", "kategori": "category",
+	"source": "source", "sumber": "source",
+	"updated": "updated", "diperbarui": "updated", "tanggal": "updated",
+	"keywords": "keywords", "keyword": "keywords", "kata kunci": "keywords",
+	"owner": "owner", "pemilik": "owner", "unit": "owner",
+	"review by": "review_by",
+}
+
+// CSVHeaders lists, per field, the headers import accepts (any case and spacing).
+const CSVHeaders = "id; title/judul; questions/question/pertanyaan (several columns allowed); answer/jawaban; " +
+	"category/kategori; source/sumber; updated/diperbarui/tanggal; keywords/kata kunci; owner/pemilik/unit; review_by"
+
+var (
+	numberedQuestion = regexp.MustCompile(`^(?:questions?|pertanyaan) ?\d+$`)
+	headerHint       = regexp.MustCompile(`\s*\([^)]*\)$`)
+)
+
+// normHeader spells a header cell for lookup: lower case, "_" and "-" as spaces, runs of
+// spaces as one, a trailing hint in parentheses and marks like "*" or ":" dropped.
+func normHeader(h string) string {
+	h = strings.ToLower(h)
+	h = strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' {
+			return ' '
+		}
+		return r
+	}, h)
+	h = strings.Join(strings.Fields(h), " ")
+	h = headerHint.ReplaceAllString(h, "")
+	return strings.TrimSpace(strings.Trim(h, " *:."))
+}
+
+func headerField(h string) string {
+	k := normHeader(h)
+	if f, ok := csvHeaders[k]; ok {
+		return f
 	}
-	existing, eps, err := LoadDir(dir)
+	if numberedQuestion.MatchString(k) {
+		return "questions"
+	}
+	return ""
+}
+
+// headerScore counts the distinct fields a record's cells name.
+func headerScore(rec []string) int {
+	seen := map[string]bool{}
+	for _, c := range rec {
+		if f := headerField(c); f != "" {
+			seen[f] = true
+		}
+	}
+	return len(seen)
+}
+
+// lineText is a piece of a cell and the CSV line it is on.
+type lineText struct {
+	text string
+	line int
+}
+
+// sheetRow is one data row: the cells given (by field) and where it was.
+type sheetRow struct {
+	line      int
+	cells     map[string]string // trimmed, "\r\n" as "\n"; only fields with a column
+	cellLines map[string]int    // the line each cell starts on
+	questions []lineText
+	// carried is the category of a heading row or of a row above (cells merged in the
+	// spreadsheet), used when the row has none of its own.
+	carried     string
+	carriedFrom int // the line carried came from
+}
+
+// sheetHeading is a row that names a group of the rows below it ("A. KEPENDUDUKAN").
+type sheetHeading struct {
+	line int
+	text string
+}
+
+// sheet is a spreadsheet read for import.
+type sheet struct {
+	encoding   string
+	comma      rune
+	headerLine int
+	ignored    []string // header cells of columns that are not imported
+	has        map[string]bool
+	rows       []sheetRow
+	headings   []sheetHeading
+}
+
+// decodeSheet returns the text of a spreadsheet export as UTF-8 and how it was encoded:
+// UTF-8 with or without a byte-order mark, UTF-16 with one (Excel's "Unicode text"), or,
+// when it is not valid UTF-8, Windows-1252 (Excel's "CSV" on Windows).
+func decodeSheet(data []byte) ([]byte, string, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte("\uFEFF")):
+		return data[3:], "UTF-8 with BOM", nil
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+		return out, "UTF-16", err
+	case utf8.Valid(data):
+		return data, "UTF-8", nil
+	default:
+		out, err := charmap.Windows1252.NewDecoder().Bytes(data)
+		return out, "Windows-1252", err
+	}
+}
+
+var sepLine = regexp.MustCompile(`^sep=(.)\r?$`)
+
+// detectComma picks the delimiter: the one Excel's "sep=X" first line names, else the one
+// of ",", ";" and tab that finds the best header in the first rows, else the one the first
+// line holds most of.
+func detectComma(data []byte) rune {
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	if m := sepLine.FindSubmatch(first); m != nil {
+		r, _ := utf8.DecodeRune(m[1])
+		return r
+	}
+	best, bestScore, bestCount := ',', 0, -1
+	for _, c := range []rune{',', ';', '\t'} {
+		score := 0
+		cr := csv.NewReader(bytes.NewReader(data))
+		cr.Comma, cr.FieldsPerRecord = c, -1
+		for i := 0; i < 10; i++ {
+			rec, err := cr.Read()
+			if err != nil {
+				break
+			}
+			score = max(score, headerScore(rec))
+		}
+		count := bytes.Count(first, []byte(string(c)))
+		if score > bestScore || (score == bestScore && count > bestCount) {
+			best, bestScore, bestCount = c, score, count
+		}
+	}
+	return best
+}
+
+// readSheet reads a spreadsheet export. The header row names the columns in any order (see
+// CSVHeaders); rows above it (a sheet title, a blank row) are skipped. Problems are located
+// as name:line, lines counted as in the file (a cell over three lines takes three).
+func readSheet(name string, r io.Reader) (*sheet, Problems, error) {
+	raw, err := io.ReadAll(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("faq: read %s: %w", name, err)
 	}
-	if eps.Errors() > 0 && !(len(existing.Entries) == 0 && eps.Errors() == 1 && eps[len(eps)-1].Message == msgNoEntries) {
-		ps = append(ps, eps...)
-		ps.add(name, 0, Error, "the corpus in %s has errors; fix them before importing", dir)
+	var ps Problems
+	data, enc, err := decodeSheet(raw)
+	if err != nil {
+		ps.add(name, 1, Error, "cannot read the file as %s text: %v", enc, err)
 		return nil, ps, nil
 	}
-	// Start the overlay from the files on disk so the merged corpus validates as a whole.
-	overlay := fstest.MapFS{}
-	if err := fs.WalkDir(os.DirFS(dir), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
-		overlay[p] = &fstest.MapFile{Data: data}
-		return err
-	}); err != nil {
-		return nil, nil, fmt.Errorf("faq: import %s: %w", name, err)
+	sh := &sheet{encoding: enc, comma: detectComma(data), has: map[string]bool{}}
+	if enc == "Windows-1252" {
+		ps.add(name, 1, Warning, "the file is not UTF-8; it was read as Windows-1252 (Excel's \"CSV\" on Windows): check accented letters, or save as \"CSV UTF-8\"")
 	}
-	res := &ImportResult{}
-	writes := map[string][]byte{}
-	seen := map[string]int{}
-	today, _ := Date(now.In(jakarta).Format(DateLayout))
-	for _, row := range rows {
-		id := row.cells["id"]
-		if id == "" {
-			id = Slug(row.cells["title"])
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma, cr.FieldsPerRecord = sh.comma, -1
+
+	// All records first: the header is found among the first ones.
+	type record struct {
+		cells []string
+		lines []int
+	}
+	var recs []record
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		if prev, ok := seen[id]; ok {
-			ps.add(name, row.line, Error, "id %q is also on line %d", id, prev)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				msg := pe.Err.Error()
+				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+					msg += `: a quote (") inside a cell must be doubled ("") and a quoted cell closed`
+				}
+				if pe.StartLine != pe.Line {
+					msg += fmt.Sprintf(" (the row starting here ends badly on line %d)", pe.Line)
+				}
+				ps.add(name, pe.StartLine, Error, "bad CSV, column %d: %s", pe.Column, msg)
+				return nil, ps, nil
+			}
+			return nil, nil, fmt.Errorf("faq: read %s: %w", name, err)
+		}
+		lines := make([]int, len(rec))
+		for i := range rec {
+			lines[i], _ = cr.FieldPos(i)
+		}
+		recs = append(recs, record{rec, lines})
+	}
+	head, best := -1, 1
+	for i := 0; i < len(recs) && i < 10; i++ {
+		if s := headerScore(recs[i].cells); s > best {
+			head, best = i, s
+		}
+	}
+	if head < 0 { // no header with two known columns: the first non-empty row is meant
+		for i, rec := range recs {
+			if strings.TrimSpace(strings.Join(rec.cells, "")) != "" {
+				head = i
+				break
+			}
+		}
+	}
+	if head < 0 {
+		ps.add(name, 1, Error, "the file is empty: the first row names the columns (%s)", CSVHeaders)
+		return nil, ps, nil
+	}
+	sh.headerLine = recs[head].lines[0]
+	cols := make([]string, len(recs[head].cells))
+	colOf := map[string]int{}
+	for i, h := range recs[head].cells {
+		f := headerField(h)
+		if f == "" {
+			if strings.TrimSpace(h) != "" {
+				sh.ignored = append(sh.ignored, strings.TrimSpace(h))
+			}
 			continue
 		}
-		seen[id] = row.line
-		var e Entry
-		file := ""
-		if old, ok := existing.Entry(id); ok {
-			e = *old
-			file = old.File
-		} else {
-			e = Entry{ID: id, Lang: "id"}
-		}
-		before, _ := e.Markdown()
-		applyRow(&e, row, name, &ps)
-		if file == "" {
-			folder := Slug(e.Category)
-			if folder == "" {
-				folder = "umum"
-			}
-			file = path.Join(folder, id+".md")
-			if _, clash := overlay[file]; clash {
-				ps.add(name, row.line, Error, "file %s exists but does not hold id %q", file, id)
-				continue
-			}
-		}
-		after, err := e.Markdown()
-		if err != nil {
-			return nil, nil, err
-		}
-		if bytes.Equal(before, after) && existingHas(existing, id) {
-			res.Unchanged = append(res.Unchanged, id)
+		if prev, ok := colOf[f]; ok && f != "questions" {
+			ps.add(name, sh.headerLine, Error, "columns %q and %q both give the %s: keep one", strings.TrimSpace(recs[head].cells[prev]), strings.TrimSpace(h), f)
 			continue
 		}
-		if row.cells["updated"] == "" {
-			e.Updated = today
-		}
-		after, err = e.Markdown()
-		if err != nil {
-			return nil, nil, err
-		}
-		// Problems in a written file are reported against the CSV row.
-		_, fps := Parse(file, after)
-		for _, p := range fps {
-			p.File, p.Line = name, row.line
-			ps = append(ps, p)
-		}
-		overlay[file] = &fstest.MapFile{Data: after}
-		writes[file] = after
-		if existingHas(existing, id) {
-			res.Updated = append(res.Updated, id)
-		} else {
-			res.Created = append(res.Created, id)
+		colOf[f] = i
+		cols[i] = f
+		sh.has[f] = true
+	}
+	if len(sh.ignored) > 0 {
+		ps.add(name, sh.headerLine, Warning, "column(s) %s not imported: not one of id, title, questions, answer, category, source, updated, keywords, owner, review_by or their Indonesian names", quoteList(sh.ignored))
+	}
+	for _, need := range []string{"questions", "answer"} {
+		if !sh.has[need] {
+			ps.add(name, sh.headerLine, Error, "no %s column: the header row needs one (%s)", need, CSVHeaders)
 		}
 	}
 	if ps.Errors() > 0 {
 		return nil, ps, nil
 	}
-	if _, mps, err := Load(overlay, dir); err != nil {
-		return nil, nil, err
-	} else if mps.Errors() > 0 {
-		return nil, append(ps, mps...), nil
-	}
-	for file, data := range writes {
-		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(file)), data); err != nil {
-			return nil, nil, fmt.Errorf("faq: import %s: %w", name, err)
-		}
-	}
-	return res, ps, nil
-}
 
-func existingHas(c *Corpus, id string) bool { _, ok := c.Entry(id); return ok }
-
-func applyRow(e *Entry, row csvRow, name string, ps *Problems) {
-	set := func(col string, dst *string) {
-		if v, ok := row.cells[col]; ok && v != "" {
-			*dst = v
-		}
+	// Data rows. A row with a single cell outside the id, questions and answer columns is a
+	// candidate heading ("A. KEPENDUDUKAN", in the first column or the category's).
+	type candidate struct {
+		row     sheetRow
+		heading string
 	}
-	set("title", &e.Title)
-	set("answer", &e.Body)
-	set("category", &e.Category)
-	set("source", &e.Source)
-	set("owner", &e.Owner)
-	if v := row.cells["questions"]; v != "" {
-		e.Questions = splitLines(v)
-	}
-	if v := row.cells["keywords"]; v != "" {
-		e.Keywords = splitLines(strings.ReplaceAll(v, ",", "\n"))
-	}
-	for col, dst := range map[string]*time.Time{"updated": &e.Updated, "review_by": &e.ReviewBy} {
-		if v := row.cells[col]; v != "" {
-			t, err := Date(v)
-			if err != nil {
-				ps.add(name, row.line, Error, "%s %q is not a date: write YYYY-MM-DD", col, v)
+	var cands []candidate
+	for _, rec := range recs[head+1:] {
+		row := sheetRow{line: rec.lines[0], cells: map[string]string{}, cellLines: map[string]int{}}
+		var filled []string
+		var filledCol string
+		for i, v := range rec.cells {
+			v = strings.ReplaceAll(v, "\r\n", "\n")
+			if strings.TrimSpace(v) != "" {
+				filled = append(filled, strings.TrimSpace(v))
+				if i < len(cols) {
+					filledCol = cols[i]
+				} else {
+					filledCol = ""
+				}
+			}
+			if i >= len(cols) || cols[i] == "" {
 				continue
 			}
-			*dst = t
+			if cols[i] == "questions" {
+				row.questions = append(row.questions, splitQuestions(v, rec.lines[i])...)
+				if prev := row.cells["questions"]; prev != "" {
+					v = prev + "\n" + v
+				}
+			}
+			if _, ok := row.cellLines[cols[i]]; !ok || strings.TrimSpace(v) != "" {
+				row.cellLines[cols[i]] = rec.lines[i]
+			}
+			row.cells[cols[i]] = strings.TrimSpace(v)
 		}
+		if len(filled) == 0 {
+			continue
+		}
+		c := candidate{row: row}
+		if len(filled) == 1 && (filledCol == "" || filledCol == "title" || filledCol == "category") {
+			c.heading = filled[0]
+		}
+		cands = append(cands, c)
 	}
+	carry, carryLine := "", 0
+	for i, c := range cands {
+		if c.heading != "" {
+			next := -1
+			for j := i + 1; j < len(cands); j++ {
+				if cands[j].heading == "" {
+					next = j
+					break
+				}
+			}
+			// A lone title could be a row left unfinished: it heads the rows below only
+			// when they have no category of their own.
+			if c.row.cells["title"] == "" || next < 0 || cands[next].row.cells["category"] == "" {
+				text := cleanHeading(c.heading)
+				sh.headings = append(sh.headings, sheetHeading{line: c.row.line, text: text})
+				carry, carryLine = text, c.row.line
+				continue
+			}
+		}
+		row := c.row
+		if cat := row.cells["category"]; cat != "" {
+			carry, carryLine = cat, row.line
+		} else if carry != "" {
+			row.carried, row.carriedFrom = carry, carryLine
+		}
+		sh.rows = append(sh.rows, row)
+	}
+	return sh, ps, nil
 }
 
-func splitLines(s string) []string {
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		if l := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(sc.Text()), "-•*")); l != "" {
-			out = append(out, l)
+var headingNumber = regexp.MustCompile(`^(?:[A-Za-z]|[IVXLCivxlc]+|\d{1,3})[.)]\s+`)
+
+// cleanHeading turns a heading row's text into a category: "A. KEPENDUDUKAN:" → "KEPENDUDUKAN".
+func cleanHeading(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = headingNumber.ReplaceAllString(s, "")
+	return strings.TrimSpace(strings.TrimRight(s, ":"))
+}
+
+var itemMark = regexp.MustCompile(`^(?:[-•*·▪◦–]+\s*|\d{1,2}[.)]\s+)`)
+
+// splitQuestions splits a questions cell that starts on line into its questions: one per
+// line or separated by "|", bullets and numbering dropped.
+func splitQuestions(cell string, line int) []lineText {
+	var out []lineText
+	for i, l := range strings.Split(cell, "\n") {
+		for _, part := range strings.Split(l, "|") {
+			if q := cleanItem(part); q != "" {
+				out = append(out, lineText{text: q, line: line + i})
+			}
 		}
 	}
 	return out
+}
+
+func cleanItem(s string) string {
+	s = strings.TrimSpace(s)
+	s = itemMark.ReplaceAllString(s, "")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// splitKeywords splits a keywords cell on newlines, "|", "," and ";".
+func splitKeywords(cell string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range strings.FieldsFunc(cell, func(r rune) bool { return r == '\n' || r == '|' || r == ',' || r == ';' }) {
+		k = cleanItem(k)
+		if k != "" && !seen[strings.ToLower(k)] {
+			seen[strings.ToLower(k)] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+var (
+	isoDate  = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$`)
+	dmyDate  = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:[ T].*)?$`)
+	textDate = regexp.MustCompile(`^(?:[a-z]+,\s*)?(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})$`)
+)
+
+var monthNames = map[string]time.Month{
+	"januari": 1, "january": 1, "jan": 1,
+	"februari": 2, "february": 2, "feb": 2, "pebruari": 2,
+	"maret": 3, "march": 3, "mar": 3,
+	"april": 4, "apr": 4,
+	"mei": 5, "may": 5,
+	"juni": 6, "june": 6, "jun": 6,
+	"juli": 7, "july": 7, "jul": 7,
+	"agustus": 8, "august": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8,
+	"september": 9, "sep": 9, "sept": 9,
+	"oktober": 10, "october": 10, "okt": 10, "oct": 10,
+	"november": 11, "nov": 11, "nop": 11,
+	"desember": 12, "december": 12, "des": 12, "dec": 12,
+}
+
+// SheetDate reads a date as spreadsheets write it, as a day in Asia/Jakarta: 2024-05-01,
+// 2024/05/01, 01/05/2024 and 1-5-24 (day first, as in Indonesia), 1 Mei 2024, 1 May 2024,
+// or a timestamp (its day in Jakarta).
+func SheetDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return Date(t.In(jakarta).Format(DateLayout))
+	}
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	day := func(y, m, d int) (time.Time, error) {
+		t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, jakarta)
+		if m < 1 || m > 12 || d < 1 || t.Day() != d {
+			return time.Time{}, fmt.Errorf("%q is not a date", s)
+		}
+		return t, nil
+	}
+	if m := isoDate.FindStringSubmatch(s); m != nil {
+		return day(atoi(m[1]), atoi(m[2]), atoi(m[3]))
+	}
+	if m := dmyDate.FindStringSubmatch(s); m != nil {
+		y := atoi(m[3])
+		if len(m[3]) == 2 {
+			y += 2000
+		}
+		return day(y, atoi(m[2]), atoi(m[1]))
+	}
+	if m := textDate.FindStringSubmatch(strings.ToLower(s)); m != nil {
+		if mon, ok := monthNames[m[2]]; ok {
+			return day(atoi(m[3]), int(mon), atoi(m[1]))
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date", s)
 }
 
 // WriteEntryFile writes an entry as dir/<category>/<id>.md (atomically) and returns the path.

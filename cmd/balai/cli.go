@@ -17,7 +17,9 @@ Usage:
   balai eval [--faq DIR] --cases FILE.jsonl [--json] [--sweep] [--min-correct P] [--max-wrong P] [--max-oos-answered P]
   balai faq validate [DIR]             check a corpus; non-zero exit on any error
   balai faq stats [DIR]                entries, categories, stale and incomplete entries
-  balai faq import FILE.csv [--faq DIR] write entries from a spreadsheet export into the corpus
+  balai faq import FILE.csv [--faq DIR] [--source URL] [--updated DATE|today] [--merge-duplicates] [--dry-run]
+                                       merge an agency's spreadsheet into the corpus (folder created if missing);
+                                       validated first, nothing written on any error; --dry-run shows what would change
   balai faq export [--faq DIR]         write the corpus as CSV to standard output
 
 Configuration comes from the environment (see README.md); --faq overrides BALAI_FAQ_DIR.
