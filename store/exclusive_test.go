@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/internal/lockfile"
 	"github.com/balai-id/balai/store"
 	"github.com/balai-id/balai/store/storetest"
 )
@@ -38,7 +40,7 @@ func TestExclusiveSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Open(ctx, path, store.Options{Owner: "second", Exclusive: true}); err == nil || !strings.Contains(err.Error(), "in use by another balai process") {
+	if _, err := store.Open(ctx, path, store.Options{Owner: "second", Exclusive: true}); !errors.Is(err, lockfile.ErrHeld) || !strings.Contains(err.Error(), "in use") {
 		t.Fatalf("a second process on the same SQLite database: err = %v, want it refused", err)
 	}
 	chat := balai.ChatRef{Channel: balai.Telegram, ID: "1"}

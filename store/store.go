@@ -103,16 +103,21 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		}
 		if opts.Exclusive {
 			if db.lock, err = lockfile.Lock(path + ".lock"); err != nil {
-				return nil, fmt.Errorf("store: open sqlite: database in use: %w; stop it, or use PostgreSQL for several replicas", err)
+				if errors.Is(err, lockfile.ErrHeld) {
+					return nil, fmt.Errorf("store: open sqlite: %w: the database is in use; stop the other process, or use PostgreSQL for several replicas", err)
+				}
+				return nil, fmt.Errorf("store: open sqlite: %w", err)
 			}
 		}
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
 		if db.w, err = sql.Open("sqlite", dsn); err != nil {
+			db.Close()
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
 		db.w.SetMaxOpenConns(1)
 		db.w.SetConnMaxIdleTime(0)
 		if db.r, err = sql.Open("sqlite", dsn); err != nil {
+			db.Close()
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
 		db.r.SetMaxOpenConns(4)

@@ -34,7 +34,7 @@ func (s *syncBuffer) String() string {
 // (it used to wait on the index's lock, or share the SQLite database's claims).
 func TestSecondServeOnOneDataDirIsRefused(t *testing.T) {
 	dir := t.TempDir()
-	for _, k := range []string{"TELEGRAM_BOT_TOKEN", "WHATSAPP_ENABLED", "WHATSAPP_CLOUD_TOKEN", "DATABASE_URL", "BALAI_FAQ_DIR", "BALAI_CLOCK_OFFSET"} {
+	for _, k := range []string{"TELEGRAM_BOT_TOKEN", "WHATSAPP_ENABLED", "WHATSAPP_CLOUD_TOKEN", "DATABASE_URL", "BALAI_FAQ_DIR"} {
 		t.Setenv(k, "")
 	}
 	t.Setenv("BALAI_DATA_DIR", dir)

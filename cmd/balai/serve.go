@@ -115,8 +115,11 @@ func (s *server) run(ctx context.Context) error {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	dirLock, err := lockfile.Lock(filepath.Join(cfg.DataDir, "serve.lock"))
+	if errors.Is(err, lockfile.ErrHeld) {
+		return fmt.Errorf("data directory %s is in use (%w): stop the other balai serve or give this one its own BALAI_DATA_DIR", cfg.DataDir, err)
+	}
 	if err != nil {
-		return fmt.Errorf("data directory %s is in use: %w; stop the other balai serve or give this one its own BALAI_DATA_DIR", cfg.DataDir, err)
+		return fmt.Errorf("data directory: %w", err)
 	}
 	defer dirLock.Close()
 

@@ -5,11 +5,15 @@
 package lockfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"syscall"
 )
+
+// ErrHeld is returned by Lock while another process holds the lock.
+var ErrHeld = errors.New("held by another balai process")
 
 // Lock takes an exclusive lock on path (created if missing) for as long as the returned
 // file stays open; it fails at once while another process holds it.
@@ -20,7 +24,10 @@ func Lock(path string) (io.Closer, error) {
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s is held by another balai process (%w)", path, err)
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("lock %s: %w", path, ErrHeld)
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	return f, nil
 }
