@@ -330,12 +330,30 @@ func (e *Engine) Close(ctx context.Context) error {
 		return nil
 	}
 	e.stopSync()
-	<-e.synced
+	if e.synced != nil { // nil when Start failed before starting the loop
+		<-e.synced
+	}
 	e.queue.Idle(ctx)
 	e.cancel() // what is still queued stays pending for the next start
 	e.queue.Close()
 	e.dispatch.drain(ctx)
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err // something may still be in flight: its claims lapse on their own
+	}
+	// Stopped cleanly: what is left (paced backlogs) is not ours any more.
+	if r, ok := e.cfg.Store.(ClaimReleaser); ok {
+		if err := r.ReleaseClaims(context.Background()); err != nil {
+			e.log.Warn("Failed to release claims; other processes take the work when they lapse", "err", err)
+		}
+	}
+	return nil
+}
+
+// ClaimReleaser is implemented by stores that can give up this process's claims at once:
+// after a clean stop, another process (a replica, or this one restarted under its new name)
+// takes the work without waiting for the claims to lapse.
+type ClaimReleaser interface {
+	ReleaseClaims(ctx context.Context) error
 }
 
 // route hands a message to the handler that owns its chat, or to the conversation.

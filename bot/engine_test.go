@@ -533,6 +533,20 @@ func TestShutdownLeavesPacedBacklog(t *testing.T) {
 	}
 	h.db.Close()
 
+	// A clean stop gave the backlog's claims up: a process under another name takes it at
+	// once (the harness clock stands still, so no claim could have lapsed).
+	other, err := store.Open(context.Background(), filepath.Join(dir, "balai.db"), store.Options{Owner: "other", Now: harnessNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := other.Unsent(context.Background()); err != nil || len(u) != n-len(before) {
+		t.Fatalf("another process took %d of the %d cards left (%v)", len(u), n-len(before), err)
+	}
+	if err := other.ReleaseClaims(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+
 	h2 := newHarness(t, dir, &fakeEscalator{}, nil)
 	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer wcancel()

@@ -367,3 +367,18 @@ func (db *DB) Confirm(ctx context.Context, id int64) (bool, error) {
 
 // ClaimTTL is how long a claim lasts; see bot.Store.
 func (db *DB) ClaimTTL() time.Duration { return db.lease }
+
+// ReleaseClaims gives up this process's claims on unhandled messages and undelivered replies
+// (a graceful stop): another process — a replica, or this one restarted under its new
+// name — takes the work at once instead of when the claims lapse.
+func (db *DB) ReleaseClaims(ctx context.Context) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE inbound SET owner = NULL, lease_until = 0 WHERE owner = $1 AND handled_at IS NULL`, db.owner); err != nil {
+			return fmt.Errorf("store: release claims on messages: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET owner = NULL, lease_until = 0 WHERE owner = $1 AND state = 'pending'`, db.owner); err != nil {
+			return fmt.Errorf("store: release claims on deliveries: %w", err)
+		}
+		return nil
+	})
+}

@@ -121,6 +121,7 @@ func RunAll(t *testing.T, open Opener) {
 		{"OutboxClaimedOnceAcrossProcesses", testOutboxAcrossProcesses},
 		{"PendingTakenOverAfterLease", testPendingTakeover},
 		{"ConfirmFailsAfterTakeover", testConfirmAfterTakeover},
+		{"ReleasedClaimsTakenAtOnce", testReleaseClaims},
 		{"TicketCreatedOnce", testTicketCreatedOnce},
 		{"ClaimRace", testClaimRace},
 		{"ClaimRaceAcrossProcesses", testClaimRaceAcrossProcesses},
@@ -656,5 +657,39 @@ func testLease(t *testing.T, open Opener) {
 	b.ReleaseLease(ctx(), "whatsapp")
 	if ok, _ := a.AcquireLease(ctx(), "whatsapp", time.Minute); !ok {
 		t.Fatal("a could not take a released lease")
+	}
+}
+
+// testReleaseClaims: a process that stops cleanly gives its claims up, and another takes the
+// work at once, the clock not moved; what was handled or sent stays so.
+func testReleaseClaims(t *testing.T, open Opener) {
+	c := NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
+	a := open(t, "release", store.Options{Owner: "a", Lease: time.Hour, Now: c.Now})
+	b := open(t, "release", store.Options{Owner: "b", Lease: time.Hour, Now: c.Now})
+	if _, _, err := a.Accept(ctx(), []bot.Inbound{{Chat: chat, Key: "r1", Kind: bot.KindText, Text: "halo"}}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := a.Enqueue(ctx(), []bot.Outgoing{{Chat: chat, Kind: bot.OutMessage, Text: "satu"}, {Chat: chat, Kind: bot.OutMessage, Text: "dua"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.MarkSent(ctx(), items[0].ID, "m1", c.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := b.Pending(ctx()); len(p) != 0 {
+		t.Fatalf("b took %d messages a still claims", len(p))
+	}
+	if u, _ := b.Unsent(ctx()); len(u) != 0 {
+		t.Fatalf("b took %d replies a still claims", len(u))
+	}
+	if err := a.ReleaseClaims(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := b.Pending(ctx()); err != nil || len(p) != 1 {
+		t.Fatalf("after a released its claims b took %d messages (%v), want 1", len(p), err)
+	}
+	u, err := b.Unsent(ctx())
+	if err != nil || len(u) != 1 || u[0].Text != "dua" {
+		t.Fatalf("after a released its claims b took %+v (%v), want only the unsent reply", u, err)
 	}
 }
