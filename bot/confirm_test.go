@@ -4,9 +4,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/store/storetest"
 )
 
 // "pbb telat" has one candidate, not a confident one (the mini corpus): Balai asks
@@ -22,6 +24,7 @@ func TestConfirmSingleCandidate(t *testing.T) {
 		{"typed ya", func(h *harness, _ bot.Outgoing) []bot.Outgoing { return h.say("1", "iya") }},
 		{"typed yes", func(h *harness, _ bot.Outgoing) []bot.Outgoing { return h.say("1", "Yes!") }},
 		{"typed button text", func(h *harness, _ bot.Outgoing) []bot.Outgoing { return h.say("1", "ya") }},
+		{"typed with fillers", func(h *harness, _ bot.Outgoing) []bot.Outgoing { return h.say("1", "Ya betul kak, itu maksud saya") }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			esc := &fakeEscalator{}
@@ -56,6 +59,7 @@ func TestConfirmDeclinedAsksOnceThenEscalates(t *testing.T) {
 		{"button", func(h *harness, ask bot.Outgoing) []bot.Outgoing { return h.press("1", findButton(t, ask, "Bukan")) }},
 		{"typed", func(h *harness, _ bot.Outgoing) []bot.Outgoing { return h.say("1", "bukan") }},
 		{"typed no", func(h *harness, _ bot.Outgoing) []bot.Outgoing { return h.say("1", "nggak") }},
+		{"typed with fillers", func(h *harness, _ bot.Outgoing) []bot.Outgoing { return h.say("1", "bukan itu maksud saya") }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			esc := &fakeEscalator{}
@@ -134,5 +138,31 @@ func TestTypedOptionChoosesIt(t *testing.T) {
 	// Text that only resembles no option is a question as before.
 	if out := h.say("1", "ktp-el hilang kemarin di pasar"); len(out) != 1 || strings.Contains(out[0].Text, "Topik") {
 		t.Fatalf("a question after the menu: %+v", out)
+	}
+}
+
+// A reply that starts like "no" but says more is a question, not a "Bukan".
+func TestConfirmWordsDoNotSwallowQuestions(t *testing.T) {
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, nil)
+	h.say("1", unsureOne)
+	out := h.say("1", "tidak bisa bayar pbb lewat bank")
+	if len(out) != 1 || strings.Contains(out[0].Text, "dengan kata lain") {
+		t.Fatalf("a question starting with tidak was taken as Bukan: %+v", out)
+	}
+}
+
+// Options offered long ago are not answered by a "ya" today.
+func TestOptionsExpire(t *testing.T) {
+	c := storetest.NewClock(harnessNow())
+	h := newHarness(t, t.TempDir(), &fakeEscalator{}, func(cfg *bot.Config) { cfg.Now = c.Now })
+	h.say("1", unsureOne)
+	c.Add(bot.OptionsTTL + time.Minute)
+	if out := h.say("1", "ya"); len(out) == 1 && strings.Contains(out[0].Text, "**Membayar PBB**") {
+		t.Fatalf("a yes %v after the question answered it: %+v", bot.OptionsTTL, out)
+	}
+	h.say("2", unsureOne)
+	c.Add(bot.OptionsTTL - time.Minute)
+	if out := h.say("2", "1"); len(out) != 1 || !strings.Contains(out[0].Text, "**Membayar PBB**") {
+		t.Fatalf("a number within %v did not choose: %+v", bot.OptionsTTL, out)
 	}
 }

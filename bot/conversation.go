@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/balai-id/balai/faq"
@@ -93,7 +94,7 @@ func (b *turnBuilder) say(text string, rows ...[]Button) {
 		}
 	}
 	if len(opts) > 0 {
-		b.t.State.Options, b.t.State.Labels = opts, labels
+		b.t.State.Options, b.t.State.Labels, b.t.State.OptionsAt = opts, labels, b.in.Time
 	}
 	if o.Numbered && list.Len() > 0 {
 		// No buttons on this channel: the options become a list answered with a digit.
@@ -124,7 +125,10 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 	if b.lang == "" {
 		b.lang = LangID
 	}
-	b.t.State.Options, b.t.State.Labels = nil, nil // options live for one message
+	b.t.State.Options, b.t.State.Labels = nil, nil // options live for one message…
+	if !conv.OptionsAt.IsZero() && in.Time.Sub(conv.OptionsAt) > OptionsTTL {
+		conv.Options, conv.Labels = nil, nil // …and not for days: "ya" tomorrow is not an answer
+	}
 	if in.Kind == KindButton && in.CallbackID != "" {
 		b.t.Out = append(b.t.Out, Outgoing{Chat: in.Chat, Kind: OutCallback, CallbackID: in.CallbackID})
 	}
@@ -133,7 +137,7 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 		if notify {
 			b.say(b.text("flood", nil))
 		}
-		b.t.State.Options, b.t.State.Labels = conv.Options, conv.Labels
+		b.t.State.Options, b.t.State.Labels, b.t.State.OptionsAt = conv.Options, conv.Labels, conv.OptionsAt
 		b.t.Log.Lang = b.lang
 		return b.t, false, nil
 	}
@@ -169,6 +173,9 @@ func optionNumber(s string, n int) (int, bool) {
 	return k, true
 }
 
+// OptionsTTL is how long the options offered last can be chosen by a typed reply or number.
+var OptionsTTL = time.Hour
+
 // typedOption reads a typed reply that names one of the options offered last: a button's
 // text ("Membuat KTP-el baru", a category), or yes/no words after "Maksud Anda: …?".
 func (e *Engine) typedOption(text string, conv Conversation) (string, bool) {
@@ -183,26 +190,48 @@ func (e *Engine) typedOption(text string, conv Conversation) (string, bool) {
 	}
 	for _, data := range conv.Options {
 		switch {
-		case strings.HasPrefix(data, dataConfirm) && e.replyWord(typed, "confirm_words_yes"):
+		case strings.HasPrefix(data, dataConfirm) && e.replyMeans(typed, "confirm_words_yes"):
 			return data, true
-		case strings.HasPrefix(data, dataNotThis) && e.replyWord(typed, "confirm_words_no"):
+		case strings.HasPrefix(data, dataNotThis) && e.replyMeans(typed, "confirm_words_no"):
 			return data, true
 		}
 	}
 	return "", false
 }
 
-// replyWord tells whether a normalized reply is one of the words listed under key, in
-// either language.
-func (e *Engine) replyWord(typed, key string) bool {
+// replyMeans tells whether a normalized reply is one of the words listed under key ("iya"),
+// or starts with one and goes on only with such words or fillers ("ya betul kak", "bukan itu
+// maksud saya"); "tidak bisa login" is a question, not a no.
+func (e *Engine) replyMeans(typed, key string) bool {
+	words := e.wordSet(key)
+	if words[typed] {
+		return true
+	}
+	toks := strings.Fields(typed)
+	if len(toks) < 2 || !words[toks[0]] {
+		return false
+	}
+	fillers := e.wordSet("confirm_words_filler")
+	for _, t := range toks[1:] {
+		if !words[t] && !fillers[t] {
+			return false
+		}
+	}
+	return true
+}
+
+// wordSet is the comma-separated words listed under key in messages.yaml, normalized, in
+// both languages (a citizen may answer in either).
+func (e *Engine) wordSet(key string) map[string]bool {
+	set := map[string]bool{}
 	for _, lang := range []string{LangID, LangEN} {
 		for _, w := range strings.Split(e.msgs.Text(lang, key, nil), ",") {
-			if w = normalizeReply(w); w != "" && w == typed {
-				return true
+			if w = normalizeReply(w); w != "" {
+				set[w] = true
 			}
 		}
 	}
-	return false
+	return set
 }
 
 // normalizeReply lower-cases a reply and keeps its letters and digits, one space apart
@@ -323,6 +352,10 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string) error 
 		b.say(b.text("language_set", nil))
 	case strings.HasPrefix(data, dataEntry), strings.HasPrefix(data, dataConfirm):
 		en, ok := findEntry(c, data[len(dataEntry):])
+		if ok && en.Stale(b.in.Time) && strings.HasPrefix(data, dataConfirm) {
+			// Confirmed, but past review since it was offered: an officer answers.
+			return e.escalate(ctx, b, EscalateStale, b.t.State.LastQuestion, nil, en.ID)
+		}
 		if !ok || en.Stale(b.in.Time) {
 			b.say(b.text("entry_unavailable", nil))
 			return nil
@@ -335,11 +368,9 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string) error 
 		b.t.State.Failures = 0
 		e.answer(b, en, 1)
 	case strings.HasPrefix(data, dataNotThis):
+		// The citizen says it another way, once: the confirmation counted as an unanswered
+		// question, so the next unanswered one goes to an officer.
 		b.log("feedback", "not_this")
-		if b.t.State.Failures >= 2 {
-			return e.escalate(ctx, b, EscalateRepeated, b.t.State.LastQuestion, nil, "")
-		}
-		// Once: the citizen says it another way; the next unanswered question goes to an officer.
 		b.t.State.Failures = max(b.t.State.Failures, 1)
 		b.say(b.text("confirm_rephrase", nil))
 	case strings.HasPrefix(data, dataYes):

@@ -153,8 +153,9 @@ type Conversation struct {
 	LastEntry string `json:"last_entry,omitempty"`
 	// Options are the entries or actions offered last, for a numbered reply ("2"), and
 	// Labels their buttons' texts, for a reply that types one ("Membuat KTP-el baru").
-	Options []string `json:"options,omitempty"`
-	Labels  []string `json:"labels,omitempty"`
+	Options   []string  `json:"options,omitempty"`
+	Labels    []string  `json:"labels,omitempty"`
+	OptionsAt time.Time `json:"options_at,omitzero"` // when they were offered (Balai's clock)
 	// LastQuestion is the citizen's last question (for an escalation after 👎).
 	LastQuestion string `json:"last_question,omitempty"`
 }

@@ -557,9 +557,14 @@ func Decide(res *Result, th Thresholds, now time.Time) {
 		case len(res.Suggestions) == 0 && top.Entry.Stale(now):
 			res.Decision, res.Reason, res.Stale = Escalate, ReasonStale, top.Entry
 			return
-		case len(res.Suggestions) == 1:
+		case len(res.Suggestions) == 1 && res.Suggestions[0].Entry == top.Entry:
 			// One candidate that is not confident: the citizen confirms it, or not.
 			res.Decision, res.Reason = Confirm, ReasonSingle
+			return
+		case len(res.Suggestions) == 1:
+			// The best fit is past review and one other entry is left: not what was asked.
+			res.Suggestions = nil
+			res.Decision, res.Reason, res.Stale = Escalate, ReasonStale, top.Entry
 			return
 		}
 		res.Decision, res.Reason = Suggest, ReasonUnsure

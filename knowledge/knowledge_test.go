@@ -125,7 +125,7 @@ func TestDecide(t *testing.T) {
 		{"suggest below ratio", []knowledge.Candidate{cand(a, 0.4), cand(b, 0.3), cand(c, 0.1)}, knowledge.Suggest, knowledge.ReasonUnsure, []string{"a", "b"}},
 		{"only stale fits", []knowledge.Candidate{cand(stale, 0.4), cand(a, 0.1)}, knowledge.Escalate, knowledge.ReasonStale, nil},
 		{"one weak candidate is confirmed", []knowledge.Candidate{cand(a, 0.4), cand(b, 0.1)}, knowledge.Confirm, knowledge.ReasonSingle, []string{"a"}},
-		{"stale top, one fresh candidate confirmed", []knowledge.Candidate{cand(stale, 0.4), cand(a, 0.3)}, knowledge.Confirm, knowledge.ReasonSingle, []string{"a"}},
+		{"stale top, one other fresh candidate: not what was asked", []knowledge.Candidate{cand(stale, 0.4), cand(a, 0.3)}, knowledge.Escalate, knowledge.ReasonStale, nil},
 		{"too weak", []knowledge.Candidate{cand(a, 0.05)}, knowledge.Escalate, knowledge.ReasonNoMatch, nil},
 		{"no candidates", nil, knowledge.Escalate, knowledge.ReasonNoMatch, nil},
 	}

@@ -228,6 +228,8 @@ func reasonText(res *knowledge.Result, th knowledge.Thresholds) string {
 		return fmt.Sprintf("%s: %s at %.2f >= answer threshold %.2f", res.Reason, top.Entry.ID, top.Confidence, th.Answer)
 	case knowledge.ReasonUnsure:
 		return fmt.Sprintf("%s: best %s at %.2f is below the answer threshold %.2f", res.Reason, top.Entry.ID, top.Confidence, th.Answer)
+	case knowledge.ReasonSingle:
+		return fmt.Sprintf("%s: %s at %.2f, between the suggest threshold %.2f and the answer threshold %.2f, is the only candidate: the citizen is asked to confirm it", res.Reason, top.Entry.ID, top.Confidence, th.Suggest, th.Answer)
 	default:
 		if !ok {
 			return fmt.Sprintf("%s: no entry shares a word with the question", res.Reason)
