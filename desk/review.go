@@ -21,11 +21,13 @@ type NoticeStore interface {
 // reviewListed caps the entries the review notice lists.
 const reviewListed = 10
 
-// reviewNotice posts, once per day in the agency's time zone, a notice in the officers' chat
+// reviewNotice posts, once per working day (at the first sweep in office hours, in the
+// agency's time zone), a notice in the officers' chat
 // listing the FAQ entries past their review date: Balai never answers them, so their
 // questions come to the officers until admins review them.
 func (d *Desk) reviewNotice(ctx context.Context, now time.Time) error {
-	if d.cfg.Corpus == nil || d.cfg.OfficerChat.ID == "" {
+	// During office hours only: officers read it at work, not at midnight or on a holiday.
+	if d.cfg.Corpus == nil || d.cfg.OfficerChat.ID == "" || !d.cfg.Calendar.IsOpen(now) {
 		return nil
 	}
 	day := now.In(d.cfg.Calendar.Location()).Format(faq.DateLayout)

@@ -202,9 +202,9 @@ func TestReviewNoticeOncePerDay(t *testing.T) {
 			t.Fatalf("%d notices after the second day, want 2: %q", len(got), got)
 		}
 
-		// Reviewed (review_by moved on): no notice the day after.
+		// Reviewed (review_by moved on): no notice the next working day (Monday).
 		live.p.Store(reviewCorpus(t, c.Now(), reviewEntry{"ktp-baru", "Membuat KTP-el baru", "Dinas Dukcapil", 365}))
-		c.Add(24 * time.Hour)
+		c.Add(3 * 24 * time.Hour)
 		r.sweep(t)
 		if got := reviewNotices(fake); len(got) != 2 {
 			t.Fatalf("%d notices after the entries were reviewed, want still 2", len(got))
@@ -228,6 +228,12 @@ func TestReviewNoticeOnceAcrossReplicas(t *testing.T) {
 		live.p.Store(reviewCorpus(t, c.Now(), es...))
 		a := startDesk(t, open, "replicas", "replica-a", fake, api.URL, c, live)
 		b := startDesk(t, open, "replicas", "replica-b", fake, api.URL, c, live)
+		// At midnight nobody is at work: the notice waits for office hours.
+		a.sweep(t)
+		if got := reviewNotices(fake); len(got) != 0 {
+			t.Fatalf("notice outside office hours: %q", got)
+		}
+		c.Set(time.Date(2030, 3, 14, 8, 0, 30, 0, jakarta(t)))
 		for range 3 {
 			var wg sync.WaitGroup
 			for _, r := range []*rig{a, b} {
