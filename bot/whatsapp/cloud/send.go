@@ -379,7 +379,7 @@ func (a *Adapter) post(ctx context.Context, what string, m outMessage) (string, 
 		}
 		return r.Messages[0].ID, nil
 	}
-	ae := &APIError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), a.now())}
+	ae := &APIError{Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), resp.Header.Get("Date"))}
 	var e struct {
 		Error struct {
 			Message   string `json:"message"`
@@ -443,18 +443,28 @@ func classify(err error) error {
 	return err
 }
 
-// retryAfter reads a Retry-After header: seconds or an HTTP date.
-func retryAfter(h string, now time.Time) time.Duration {
+// retryAfter reads a Retry-After header: seconds, or an HTTP date, which is Meta's clock and
+// so is measured from the response's own Date (the system clock without it), never from
+// Balai's clock; at most an hour.
+func retryAfter(h, date string) time.Duration {
 	if h == "" {
 		return 0
 	}
 	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
+		return min(time.Duration(s)*time.Second, time.Hour)
 	}
-	if t, err := http.ParseTime(h); err == nil && t.After(now) {
-		return t.Sub(now)
+	t, err := http.ParseTime(h)
+	if err != nil {
+		return 0
 	}
-	return 0
+	now, err := http.ParseTime(date)
+	if err != nil {
+		now = time.Now()
+	}
+	if !t.After(now) {
+		return 0
+	}
+	return min(t.Sub(now), time.Hour)
 }
 
 // truncate shortens s to n characters, ending it with "…" when cut.
