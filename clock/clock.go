@@ -48,8 +48,8 @@ func ParseOffset(s string) (time.Duration, error) {
 	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "y": 365 * 24 * time.Hour} {
 		if n, ok := strings.CutSuffix(s, suffix); ok {
 			v, err := strconv.Atoi(n)
-			if err != nil {
-				return 0, fmt.Errorf("clock: %s=%q: want a duration like 8760h, 30d or 10y", OffsetEnv, s)
+			if limit := int(100 * 365 * 24 * time.Hour / unit); err != nil || v > limit || v < -limit {
+				return 0, fmt.Errorf("clock: %s=%q: want a duration like 8760h, 30d or 10y (at most 100 years)", OffsetEnv, s)
 			}
 			return time.Duration(v) * unit, nil
 		}

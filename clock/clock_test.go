@@ -22,6 +22,7 @@ func TestParseOffset(t *testing.T) {
 		{"-1y", -365 * day, false},
 		{"soon", 0, true},
 		{"1.5y", 0, true},
+		{"300y", 0, true}, // would overflow time.Duration
 	} {
 		got, err := clock.ParseOffset(c.in)
 		if (err != nil) != c.bad || got != c.want {
