@@ -13,10 +13,10 @@ const usage = `balai — the agency's citizen-service assistant
 Usage:
   balai serve                          run the chat channels (web chat always; Telegram/WhatsApp when configured)
   balai whatsapp login [--phone 62812…] link the agency's WhatsApp number (whatsmeow) by QR or pairing code
-  balai ask [--faq DIR] [--json] [--explain] "pertanyaan"
-  balai eval [--faq DIR] --cases FILE.jsonl [--json] [--sweep] [--min-correct P] [--max-wrong P] [--max-oos-answered P]
+  balai ask [--faq DIR] [--json] [--explain] [--at DATE] "pertanyaan"
+  balai eval [--faq DIR] --cases FILE.jsonl [--json] [--sweep] [--at DATE] [--min-correct P] [--max-wrong P] [--max-oos-answered P]
   balai faq validate [DIR]             check a corpus; non-zero exit on any error
-  balai faq stats [DIR]                entries, categories, stale and incomplete entries
+  balai faq stats [DIR] [--at DATE]    review dates due or past (per owner), entries, categories, incomplete entries
   balai faq import FILE.csv [--faq DIR] [--source URL] [--updated DATE|today] [--merge-duplicates] [--dry-run]
                                        merge an agency's spreadsheet into the corpus (folder created if missing);
                                        validated first, nothing written on any error; --dry-run shows what would change
