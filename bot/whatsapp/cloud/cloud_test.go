@@ -669,15 +669,22 @@ func TestWindowClosedWithoutTemplateIsPermanent(t *testing.T) {
 	}
 }
 
-func TestEngineHoldsReplyUntilCitizenWrites(t *testing.T) {
+// engineRig is the whole engine with the Cloud adapter, on Balai's clock clk shared by store,
+// index, engine and adapter (the mini corpus, SQLite).
+type engineRig struct {
+	eng  *bot.Engine
+	a    *cloud.Adapter
+	fake *wafake.Server
+}
+
+func newEngineRig(t *testing.T, clk *clock, tweak func(*bot.Config)) *engineRig {
+	t.Helper()
 	ctx := context.Background()
-	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) // a fixed day: the test means the same on any date
-	clk := &clock{t: start}                              // Balai's clock, shared by store, index, engine and adapter
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "wa.db"), store.Options{Owner: "t", Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	c, ps, err := knowledge.LoadCorpus("../../../knowledge/testdata/mini")
 	if err != nil || ps.Err() != nil {
 		t.Fatal(err, ps)
@@ -686,15 +693,16 @@ func TestEngineHoldsReplyUntilCitizenWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ix.Close()
+	t.Cleanup(func() { ix.Close() })
 	msgs, err := bot.LoadMessages("", "Dinas Uji")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	held := 0
-	eng, err := bot.New(bot.Config{Store: db, Knowledge: ix, Messages: msgs, Logger: quiet, Now: clk.Now,
-		OnDeliveryHeld: func(context.Context, bot.StoredOutgoing, error) { mu.Lock(); held++; mu.Unlock() }})
+	cfg := bot.Config{Store: db, Knowledge: ix, Messages: msgs, Logger: quiet, Now: clk.Now}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	eng, err := bot.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -703,22 +711,40 @@ func TestEngineHoldsReplyUntilCitizenWrites(t *testing.T) {
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer eng.Close(ctx)
-	idle := func() {
-		t.Helper()
-		ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		if !eng.Idle(ictx) {
-			t.Fatal("engine not idle")
-		}
+	t.Cleanup(func() { eng.Close(context.Background()) })
+	return &engineRig{eng: eng, a: a, fake: fake}
+}
+
+func (r *engineRig) idle(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if !r.eng.Idle(ctx) {
+		t.Fatal("engine not idle")
 	}
-	write := func(id, text string) {
-		t.Helper()
-		body := wafake.Payload(phoneID, []wafake.Contact{{WaID: citizen, Name: "Siti"}}, wafake.Text(citizen, id, text).At(clk.Now()))
-		if rec := serve(a.WebhookHandler(), wafake.SignedWebhook("/webhooks/whatsapp", secret, body)); rec.Code != http.StatusOK {
-			t.Fatalf("webhook: %d", rec.Code)
-		}
+}
+
+// write delivers a citizen's text through the signed webhook, stamped by WhatsApp at sentAt.
+func (r *engineRig) write(t *testing.T, id, text string, sentAt time.Time) {
+	t.Helper()
+	body := wafake.Payload(phoneID, []wafake.Contact{{WaID: citizen, Name: "Siti"}}, wafake.Text(citizen, id, text).At(sentAt))
+	if rec := serve(r.a.WebhookHandler(), wafake.SignedWebhook("/webhooks/whatsapp", secret, body)); rec.Code != http.StatusOK {
+		t.Fatalf("webhook: %d", rec.Code)
 	}
+}
+
+func TestEngineHoldsReplyUntilCitizenWrites(t *testing.T) {
+	ctx := context.Background()
+	start := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC) // a fixed day: the test means the same on any date
+	clk := &clock{t: start}                              // Balai's clock, shared by store, index, engine and adapter
+	var mu sync.Mutex
+	held := 0
+	r := newEngineRig(t, clk, func(cfg *bot.Config) {
+		cfg.OnDeliveryHeld = func(context.Context, bot.StoredOutgoing, error) { mu.Lock(); held++; mu.Unlock() }
+	})
+	eng, fake := r.eng, r.fake
+	idle := func() { t.Helper(); r.idle(t) }
+	write := func(id, text string) { t.Helper(); r.write(t, id, text, clk.Now()) }
 
 	// Yesterday the citizen asked and was answered.
 	write("wamid.Q1", "KTP saya hilang, bagaimana mengurusnya?")
