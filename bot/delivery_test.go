@@ -170,6 +170,60 @@ func TestFailedRecordOfADeliveryDoesNotResend(t *testing.T) {
 	}
 }
 
+// slowSubmitStore holds Enqueue's return until a resync has delivered what it committed:
+// the commit's own submit then arrives after the delivery.
+type slowSubmitStore struct {
+	*store.DB
+	delivered chan struct{}
+}
+
+func (s *slowSubmitStore) Enqueue(ctx context.Context, out []bot.Outgoing) ([]bot.StoredOutgoing, error) {
+	items, err := s.DB.Enqueue(ctx, out)
+	if err == nil {
+		select {
+		case <-s.delivered:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	return items, err
+}
+
+// signalSender tells when it has sent something.
+type signalSender struct {
+	fakeSender
+	sent chan struct{}
+}
+
+func (s *signalSender) Send(ctx context.Context, o bot.Outgoing) (string, error) {
+	id, err := s.fakeSender.Send(ctx, o)
+	select {
+	case s.sent <- struct{}{}:
+	default:
+	}
+	return id, err
+}
+
+// A resync finds a committed reply and delivers it before the commit's own submit arrives:
+// the late submit sends nothing.
+func TestLateSubmitAfterResyncDeliveryIsNotSentAgain(t *testing.T) {
+	for name, opener := range stores {
+		t.Run(name, func(t *testing.T) {
+			setResyncInterval(t, 5*time.Millisecond)
+			c := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
+			sender := &signalSender{sent: make(chan struct{}, 1)}
+			st := &slowSubmitStore{DB: opener(t)(t, "late", store.Options{Owner: "a", Now: c.Now}), delivered: sender.sent}
+			eng := startEngine(t, st, c, sender)
+			if err := eng.Deliver(context.Background(), reply("1", "balasan")); err != nil {
+				t.Fatal(err)
+			}
+			idle(t, eng)
+			if n := len(sender.to("1")); n != 1 {
+				t.Fatalf("delivered %d times, want 1", n)
+			}
+		})
+	}
+}
+
 // gatedSender blocks the delivery of items whose text is gate until released.
 type gatedSender struct {
 	fakeSender

@@ -82,6 +82,11 @@ type dispatcher struct {
 
 	mu       sync.Mutex
 	inflight map[int64]flight // queued or being delivered by this process
+	// settled are items this process delivered, gave up or found taken, lately: a submit
+	// that arrives after them (the commit's own submit, when a resync got there first) is
+	// not queued again.
+	settled      map[int64]time.Time
+	settledSwept time.Time
 	perChat  map[string]*chatLimiter
 	queue    *serialQueue[StoredOutgoing]
 	ctx      context.Context // cancelled to abandon sends in progress at shutdown
@@ -113,7 +118,7 @@ const maxAttempts = 12
 
 func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[balai.Channel]Limits, workers int, logger *slog.Logger, m *Metrics) *dispatcher {
 	d := &dispatcher{store: store, senders: senders, limits: limits, global: map[balai.Channel]*rate.Limiter{},
-		logger: logger, metrics: m, now: clock.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]flight{},
+		logger: logger, metrics: m, now: clock.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]flight{}, settled: map[int64]time.Time{},
 		left: map[string]bool{}}
 	for ch, l := range limits {
 		if l.PerSecond > 0 {
@@ -140,6 +145,9 @@ func (d *dispatcher) queueItems(verify bool, items []StoredOutgoing) int {
 	for _, it := range items {
 		d.mu.Lock()
 		_, dup := d.inflight[it.ID]
+		if _, done := d.settled[it.ID]; done {
+			dup = true
+		}
 		if !dup {
 			d.inflight[it.ID] = flight{since: d.now(), verify: verify}
 		}
@@ -214,6 +222,27 @@ func (d *dispatcher) done(id int64) {
 	d.mu.Lock()
 	delete(d.inflight, id)
 	d.mu.Unlock()
+}
+
+// settledFor is how long a settled item is remembered: longer than any gap between a
+// commit and its submit.
+const settledFor = time.Minute
+
+// settle remembers an item that is finished here (delivered, given up, or taken by another
+// process), so that a late submit of it does nothing.
+func (d *dispatcher) settle(id int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	d.settled[id] = now
+	if now.Sub(d.settledSwept) > settledFor {
+		for k, at := range d.settled {
+			if now.Sub(at) > settledFor {
+				delete(d.settled, k)
+			}
+		}
+		d.settledSwept = now
+	}
 }
 
 func (d *dispatcher) chatLimiter(chat string, l Limits) *rate.Limiter {
@@ -300,6 +329,7 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 		// Checked after pacing, which may have waited long: right before the send.
 		switch d.stillOurs(ctx, it.ID) {
 		case claimLost:
+			d.settle(it.ID)
 			return // delivered already, or the claim lapsed and another process has it
 		case claimUnknown:
 			if !Sleep(d.pacing, backoff) {
@@ -317,6 +347,7 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 		d.metrics.observeSend(it.Chat.Channel, d.now().Sub(start), err)
 		if err == nil {
 			d.recordSent(it.ID, ext)
+			d.settle(it.ID)
 			return
 		}
 		if ctx.Err() != nil {
@@ -368,6 +399,9 @@ func (d *dispatcher) fail(it StoredOutgoing, err error, permanent bool, retryAt 
 	}
 	if serr := d.store.MarkFailed(context.Background(), it.ID, err.Error(), permanent, retryAt); serr != nil {
 		d.logger.Error("Failed to record a failed delivery", "outbox", it.ID, "err", serr)
+	}
+	if permanent {
+		d.settle(it.ID)
 	}
 	if permanent && d.onFailed != nil {
 		d.onFailed(context.Background(), it, err)
