@@ -22,7 +22,8 @@ const acceptTimeout = 30 * time.Second
 // handle receives every whatsmeow event of a session. Messages are converted and recorded
 // (nothing slower: whatsmeow runs handlers one at a time); false tells whatsmeow not to
 // acknowledge the message, so that WhatsApp delivers it again. Lifecycle events update the
-// state and may end the session.
+// state and may end the session. The state is set before the session ends, so the run loop
+// that takes over sees it.
 func (a *Adapter) handle(s *session, evt any) bool {
 	switch e := evt.(type) {
 	case *events.Message:
@@ -42,12 +43,12 @@ func (a *Adapter) handle(s *session, evt any) bool {
 		a.setState(StateDisconnected, "connection lost; reconnecting automatically")
 	case *events.LoggedOut:
 		a.log.Error("WhatsApp unlinked the device; pairing needed", "reason", e.Reason.String(), "on_connect", e.OnConnect)
-		s.finish(sessionEnd{kind: endLoggedOut})
 		a.setState(StateLoggedOut, "the WhatsApp device was unlinked ("+e.Reason.String()+"): link it again with `balai whatsapp login`")
+		s.finish(sessionEnd{kind: endLoggedOut})
 	case *events.StreamReplaced:
 		a.log.Error("Another process connected with this WhatsApp session; stopping without reconnecting")
-		s.finish(sessionEnd{kind: endReplaced})
 		a.setState(StateStreamReplaced, "another process took the WhatsApp session over; this one stopped (restart it to connect again)")
+		s.finish(sessionEnd{kind: endReplaced})
 	case *events.TemporaryBan:
 		wait := e.Expire
 		if wait <= 0 {
@@ -55,12 +56,12 @@ func (a *Adapter) handle(s *session, evt any) bool {
 		}
 		until := a.now().Add(wait)
 		a.log.Error("WhatsApp temporarily banned the number", "reason", e.Code.String(), "expires_in", e.Expire, "until", until)
-		s.finish(sessionEnd{kind: endBanned, wait: wait})
 		a.setState(StateTemporaryBan, fmt.Sprintf("WhatsApp temporarily banned the number: %s; reconnecting after %s", e.Code, until.Format(time.RFC3339)))
+		s.finish(sessionEnd{kind: endBanned, wait: wait})
 	case *events.ClientOutdated:
 		a.log.Error("WhatsApp rejected the client as outdated; upgrade go.mau.fi/whatsmeow")
-		s.finish(sessionEnd{kind: endOutdated})
 		a.setState(StateClientOutdated, "WhatsApp rejects this client version: Balai needs an upgrade (whatsmeow)")
+		s.finish(sessionEnd{kind: endOutdated})
 	case *events.ConnectFailure:
 		// whatsmeow does not reconnect after an unknown failure: try again after a pause.
 		s.finish(sessionEnd{kind: endFailed, err: fmt.Errorf("whatsapp: connect failure %s: %s", e.Reason, e.Message)})
