@@ -32,6 +32,7 @@ const (
 	ReasonConfident = "confident"   // answer
 	ReasonUnsure    = "unsure"      // suggest: candidates, none confident
 	ReasonSingle    = "single"      // confirm: one candidate, not confident
+	ReasonTie       = "near_tie"    // suggest: confident, but siblings score within the tie margin
 	ReasonNoMatch   = "no_match"    // escalate: confidence too low
 	ReasonNoContent = "no_content"  // escalate: no meaningful words (greeting, thanks, emoji)
 	ReasonTopic     = "human_topic" // escalate: always-human topic
@@ -49,11 +50,14 @@ type Thresholds struct {
 	SuggestRatio float64 `json:"suggest_ratio"`
 	// MaxSuggestions is how many entries a suggestion offers (2–3).
 	MaxSuggestions int `json:"max_suggestions"`
+	// TieMargin: entries within this much of a confident top are offered with it instead of
+	// answering (siblings of one procedure in several situations).
+	TieMargin float64 `json:"tie_margin"`
 }
 
 // DefaultThresholds are chosen from the evaluation set (balai eval --sweep).
 func DefaultThresholds() Thresholds {
-	return Thresholds{Answer: 0.33, Suggest: 0.05, SuggestRatio: 0.1, MaxSuggestions: 3}
+	return Thresholds{Answer: 0.33, Suggest: 0.05, SuggestRatio: 0.1, MaxSuggestions: 3, TieMargin: 0.05}
 }
 
 // Validate checks that the thresholds are ordered and in range.
@@ -543,6 +547,21 @@ func Decide(res *Result, th Thresholds, now time.Time) {
 			return
 		}
 		res.Decision, res.Reason = Answer, ReasonConfident
+		// Siblings within a hair of the top are not a confident answer: offer them. Entries
+		// with the same answer (duplicates) count as one.
+		ties := []Candidate{top}
+		for _, c := range res.Candidates[1:] {
+			if len(ties) == th.MaxSuggestions || c.Confidence < top.Confidence-th.TieMargin {
+				break
+			}
+			if !c.Entry.Stale(now) && !sameAnswer(ties, c.Entry) {
+				ties = append(ties, c)
+			}
+		}
+		if len(ties) > 1 {
+			res.Suggestions = ties
+			res.Decision, res.Reason = Suggest, ReasonTie
+		}
 	case top.Confidence >= th.Suggest:
 		for _, c := range res.Candidates {
 			if len(res.Suggestions) == th.MaxSuggestions {
@@ -573,6 +592,16 @@ func Decide(res *Result, th Thresholds, now time.Time) {
 	}
 }
 
+// sameAnswer tells whether e answers like one of cs (a duplicate entry).
+func sameAnswer(cs []Candidate, e *faq.Entry) bool {
+	for _, c := range cs {
+		if strings.TrimSpace(c.Entry.Body) == strings.TrimSpace(e.Body) {
+			return true
+		}
+	}
+	return false
+}
+
 func summary(res *Result, th Thresholds) string {
 	top, ok := res.Top()
 	switch {
@@ -582,6 +611,8 @@ func summary(res *Result, th Thresholds) string {
 		return "no entry shares a word with the question"
 	case res.Decision == Answer:
 		return fmt.Sprintf("top %s confidence %.3f >= answer threshold %.2f", top.Entry.ID, top.Confidence, th.Answer)
+	case res.Reason == ReasonTie:
+		return fmt.Sprintf("top %s confidence %.3f >= answer threshold %.2f, but %d more within %.2f: suggest them", top.Entry.ID, top.Confidence, th.Answer, len(res.Suggestions)-1, th.TieMargin)
 	case res.Decision == Suggest:
 		return fmt.Sprintf("top %s confidence %.3f in [%.2f, %.2f): suggest %d", top.Entry.ID, top.Confidence, th.Suggest, th.Answer, len(res.Suggestions))
 	case res.Decision == Confirm:

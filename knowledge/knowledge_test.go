@@ -107,8 +107,9 @@ func TestAskMini(t *testing.T) {
 func TestDecide(t *testing.T) {
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	stale := &faq.Entry{ID: "stale", ReviewBy: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)}
-	a, b, c := &faq.Entry{ID: "a"}, &faq.Entry{ID: "b"}, &faq.Entry{ID: "c"}
-	th := knowledge.Thresholds{Answer: 0.5, Suggest: 0.1, SuggestRatio: 0.5, MaxSuggestions: 2}
+	a, b, c := &faq.Entry{ID: "a", Body: "jawaban a"}, &faq.Entry{ID: "b", Body: "jawaban b"}, &faq.Entry{ID: "c", Body: "jawaban c"}
+	dupA := &faq.Entry{ID: "a-copy", Body: "jawaban a\n"} // the same answer under another id
+	th := knowledge.Thresholds{Answer: 0.5, Suggest: 0.1, SuggestRatio: 0.5, MaxSuggestions: 2, TieMargin: 0.05}
 	cand := func(e *faq.Entry, conf float64) knowledge.Candidate {
 		return knowledge.Candidate{Entry: e, Confidence: conf}
 	}
@@ -120,6 +121,10 @@ func TestDecide(t *testing.T) {
 		suggest  []string
 	}{
 		{"confident", []knowledge.Candidate{cand(a, 0.9), cand(b, 0.2)}, knowledge.Answer, knowledge.ReasonConfident, nil},
+		{"confident siblings tie", []knowledge.Candidate{cand(a, 0.9), cand(b, 0.88), cand(c, 0.86)}, knowledge.Suggest, knowledge.ReasonTie, []string{"a", "b"}},
+		{"a duplicate of the top is no tie", []knowledge.Candidate{cand(a, 0.9), cand(dupA, 0.89), cand(c, 0.5)}, knowledge.Answer, knowledge.ReasonConfident, nil},
+		{"stale sibling is no tie", []knowledge.Candidate{cand(a, 0.9), cand(stale, 0.89)}, knowledge.Answer, knowledge.ReasonConfident, nil},
+		{"runner-up beyond the margin", []knowledge.Candidate{cand(a, 0.9), cand(b, 0.84)}, knowledge.Answer, knowledge.ReasonConfident, nil},
 		{"confident but stale", []knowledge.Candidate{cand(stale, 0.9), cand(a, 0.2)}, knowledge.Escalate, knowledge.ReasonStale, nil},
 		{"suggest skips stale", []knowledge.Candidate{cand(stale, 0.4), cand(a, 0.3), cand(b, 0.25), cand(c, 0.2)}, knowledge.Suggest, knowledge.ReasonUnsure, []string{"a", "b"}},
 		{"suggest below ratio", []knowledge.Candidate{cand(a, 0.4), cand(b, 0.3), cand(c, 0.1)}, knowledge.Suggest, knowledge.ReasonUnsure, []string{"a", "b"}},

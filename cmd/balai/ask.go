@@ -228,6 +228,8 @@ func reasonText(res *knowledge.Result, th knowledge.Thresholds) string {
 		return fmt.Sprintf("%s: %s at %.2f >= answer threshold %.2f", res.Reason, top.Entry.ID, top.Confidence, th.Answer)
 	case knowledge.ReasonUnsure:
 		return fmt.Sprintf("%s: best %s at %.2f is below the answer threshold %.2f", res.Reason, top.Entry.ID, top.Confidence, th.Answer)
+	case knowledge.ReasonTie:
+		return fmt.Sprintf("%s: %s at %.2f is confident, but %d other entries are within %.2f of it: the citizen chooses", res.Reason, top.Entry.ID, top.Confidence, len(res.Suggestions)-1, th.TieMargin)
 	case knowledge.ReasonSingle:
 		return fmt.Sprintf("%s: %s at %.2f, between the suggest threshold %.2f and the answer threshold %.2f, is the only candidate: the citizen is asked to confirm it", res.Reason, top.Entry.ID, top.Confidence, th.Suggest, th.Answer)
 	default:

@@ -1,0 +1,39 @@
+package indonesian_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/balai-id/balai/knowledge/indonesian"
+)
+
+// Words that decide which of two sibling answers fits are never dropped as stop words:
+// negation, and the time relation of a procedure (before, after, during).
+func TestMeaningWordsAreKept(t *testing.T) {
+	a, err := indonesian.New(indonesian.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ text, keep string }{
+		{"klaim jht sebelum usia 56 tahun", "sebelum"},
+		{"lapor setelah melahirkan", "setelah"},
+		{"urus paspor sesudah menikah", "sesudah"},
+		{"iuran bpjs selama cuti", "selama"},
+		{"ktp belum jadi", "belum"},
+		{"tidak punya kk", "tidak"},
+	} {
+		var surfaces []string
+		for _, term := range a.Analyze(c.text) {
+			surfaces = append(surfaces, term.Surface)
+		}
+		if !slices.Contains(surfaces, c.keep) {
+			t.Errorf("Analyze(%q) = %v: %q was dropped", c.text, surfaces, c.keep)
+		}
+	}
+	// Plain function words still go.
+	for _, w := range []string{"yang", "di", "dan", "adalah"} {
+		if !a.IsStop(w) {
+			t.Errorf("%q is not a stop word", w)
+		}
+	}
+}
