@@ -87,10 +87,10 @@ type dispatcher struct {
 	// not queued again.
 	settled      map[int64]time.Time
 	settledSwept time.Time
-	perChat  map[string]*chatLimiter
-	queue    *serialQueue[StoredOutgoing]
-	ctx      context.Context // cancelled to abandon sends in progress at shutdown
-	cancel   context.CancelFunc
+	perChat      map[string]*chatLimiter
+	queue        *serialQueue[StoredOutgoing]
+	ctx          context.Context // cancelled to abandon sends in progress at shutdown
+	cancel       context.CancelFunc
 	// pacing is cancelled when shutdown starts: from then on only what the limits allow at
 	// once is sent, and a chat whose next message would have to wait keeps the rest of its
 	// queue in the outbox for the next start (in order).
