@@ -55,10 +55,8 @@ type Thresholds struct {
 	TieMargin float64 `json:"tie_margin"`
 }
 
-// DefaultThresholds are chosen from the evaluation set (balai eval --sweep).
-func DefaultThresholds() Thresholds {
-	return Thresholds{Answer: 0.33, Suggest: 0.05, SuggestRatio: 0.1, MaxSuggestions: 3, TieMargin: 0.05}
-}
+// DefaultThresholds are those of the embedded calibration (chosen by `balai calibrate`).
+func DefaultThresholds() Thresholds { return defaultCalibration.Thresholds }
 
 // Validate checks that the thresholds are ordered and in range.
 func (t Thresholds) Validate() error {

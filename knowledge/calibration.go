@@ -44,9 +44,17 @@ func (m Model) Confidence(f Features) float64 {
 	return 1 / (1 + math.Exp(-z))
 }
 
-// DefaultModel was fitted with internal/cmd/calibrate on testdata/eval (see README,
-// "Calibration").
-var DefaultModel = Model{Weights: []float64{-8.442 /* bias */, 1.159 /* coverage */, 1.402 /* strong_coverage */, 0.283 /* phrasing */, 1.401 /* phrase_cover */, 0.533 /* title_cover */, -0.057 /* miss_max */, -0.062 /* unknown */, 0.881 /* log_terms */, 0.012 /* bm25_rel */, 2.084 /* margin */, 1.366 /* margin_neg */, -0.376 /* miss_idf */, 1.067 /* coverage_sq */, 1.789 /* phrase_cover_sq */, -0.998 /* miss_strong */, 0.913 /* coverage_x_margin */, 2.305 /* cover_x_bm25 */}}
+// DefaultModel is the model of the embedded calibration (calibration.json), produced by
+// `balai calibrate` — see Calibration.
+var DefaultModel = defaultCalibration.Model
+
+// Rescore recomputes the confidences of res's candidates with model m and sorts them again,
+// as Ask would have with m. The decision is not changed: call Decide.
+func (m Model) Rescore(res *Result) {
+	if len(res.Candidates) > 0 {
+		calibrate(res.Candidates, m)
+	}
+}
 
 // calibrate scores and ranks candidates: ranking score, margin to the best other candidate,
 // and calibrated confidence. Candidates are sorted by confidence.

@@ -80,10 +80,11 @@ func (f *indexFlags) open(ctx context.Context, stderr io.Writer) (*knowledge.Ind
 	if err := ps.Err(); err != nil {
 		return nil, fmt.Errorf("corpus has %d error(s); run balai faq validate", ps.Errors())
 	}
-	th, err := thresholdsFromEnv()
+	cal, err := calibrationFromEnv()
 	if err != nil {
 		return nil, err
 	}
+	th := cal.Thresholds
 	if f.answer >= 0 {
 		th.Answer = f.answer
 	}
@@ -99,6 +100,7 @@ func (f *indexFlags) open(ctx context.Context, stderr io.Writer) (*knowledge.Ind
 		Now:        now,
 		DataDir:    os.Getenv("BALAI_DATA_DIR"),
 		Thresholds: th,
+		Model:      cal.Model,
 		Logger:     logger,
 		Progress:   progressPrinter(stderr),
 	})

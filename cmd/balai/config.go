@@ -36,7 +36,7 @@ type Config struct {
 	WebOrigins     []string
 	ReloadInterval time.Duration
 	Instance       string
-	Thresholds     knowledge.Thresholds
+	Calibration    knowledge.Calibration
 
 	TelegramToken         string
 	TelegramAPIURL        string
@@ -186,11 +186,11 @@ func loadConfig() (Config, error) {
 		errs = append(errs, errors.New("WHATSAPP_ENABLED (whatsmeow) and WHATSAPP_CLOUD_TOKEN (Cloud API) are both set: choose one WhatsApp transport"))
 	}
 	c.DraftsDir = env("BALAI_DRAFTS_DIR", filepath.Join(c.DataDir, "drafts"))
-	th, err := thresholdsFromEnv()
+	cal, err := calibrationFromEnv()
 	if err != nil {
 		errs = append(errs, err)
 	}
-	c.Thresholds = th
+	c.Calibration = cal
 	if _, err := clock.Offset(); err != nil {
 		errs = append(errs, err)
 	}
@@ -233,16 +233,24 @@ func envFloat(name string, def float64) (float64, error) {
 	return f, nil
 }
 
-// thresholdsFromEnv returns the default thresholds with BALAI_ANSWER_THRESHOLD and
-// BALAI_SUGGEST_THRESHOLD applied.
-func thresholdsFromEnv() (knowledge.Thresholds, error) {
-	th := knowledge.DefaultThresholds()
+// calibrationFromEnv returns the calibration in use: BALAI_CALIBRATION_FILE (written by
+// balai calibrate) or the built-in one, with BALAI_ANSWER_THRESHOLD and
+// BALAI_SUGGEST_THRESHOLD applied over its thresholds.
+func calibrationFromEnv() (knowledge.Calibration, error) {
+	cal := knowledge.DefaultCalibration()
+	if path := strings.TrimSpace(os.Getenv("BALAI_CALIBRATION_FILE")); path != "" {
+		var err error
+		if cal, err = knowledge.LoadCalibration(path); err != nil {
+			return cal, fmt.Errorf("BALAI_CALIBRATION_FILE: %w", err)
+		}
+	}
+	th := &cal.Thresholds
 	var err error
 	if th.Answer, err = envFloat("BALAI_ANSWER_THRESHOLD", th.Answer); err != nil {
-		return th, err
+		return cal, err
 	}
 	if th.Suggest, err = envFloat("BALAI_SUGGEST_THRESHOLD", th.Suggest); err != nil {
-		return th, err
+		return cal, err
 	}
-	return th, th.Validate()
+	return cal, th.Validate()
 }

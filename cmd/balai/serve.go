@@ -133,7 +133,7 @@ func (s *server) run(ctx context.Context) error {
 	if err := ps.Err(); err != nil {
 		return fmt.Errorf("the corpus has errors; fix them (balai faq validate) and start again: %w", err)
 	}
-	s.index, err = knowledge.Open(ctx, c, knowledge.Options{DataDir: cfg.DataDir, Thresholds: cfg.Thresholds, Logger: s.log,
+	s.index, err = knowledge.Open(ctx, c, knowledge.Options{DataDir: cfg.DataDir, Thresholds: cfg.Calibration.Thresholds, Model: cfg.Calibration.Model, Logger: s.log,
 		Progress: func(done, total int) { s.log.Info("Indexing the corpus", "done", done, "total", total) }})
 	if err != nil {
 		return err
