@@ -86,6 +86,15 @@ func TestTitleCase(t *testing.T) {
 		{"SIM dan SKCK", "SIM dan SKCK"},
 		{"INFORMASI DAN PENGADUAN", "Informasi dan Pengaduan"},
 		{"layanan e-KTP", "Layanan e-KTP"},
+		{"SKCK", "SKCK"},
+		{"NPWP DAN PENDAFTARAN", "NPWP dan Pendaftaran"},
+		{"STNK DAN BPKB", "STNK dan BPKB"},
+		{"KTP ELEKTRONIK", "KTP Elektronik"},
+		{"LAYANAN PPID", "Layanan PPID"},
+		{"PAJAK DAERAH", "Pajak Daerah"},
+		{"BANK DAN ASURANSI", "Bank dan Asuransi"},
+		{"SURAT IZIN MENGEMUDI", "Surat Izin Mengemudi"},
+		{"PPH 21", "PPH 21"},
 	}
 	for _, tt := range tests {
 		if got := titleCase(tt.in); got != tt.want {

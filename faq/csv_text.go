@@ -234,6 +234,30 @@ var lowerWords = map[string]bool{
 	"and": true, "of": true, "the": true, "for": true, "or": true, "in": true, "to": true,
 }
 
+// acronymLike tells whether a word in capitals reads as an acronym rather than a shouted
+// word: letters and digits with a digit, or up to five letters with at most one vowel that
+// are short (≤ 3) or start with two consonants (KK, NIK, SPT, NPWP, PPID, BPJS; not BANK).
+func acronymLike(w string) bool {
+	if strings.ContainsFunc(w, unicode.IsDigit) {
+		return true
+	}
+	r := []rune(w)
+	if len(r) < 2 || len(r) > 5 {
+		return false
+	}
+	vowels := 0
+	for _, c := range r {
+		if !unicode.IsLetter(c) {
+			return false
+		}
+		if strings.ContainsRune("AEIOU", unicode.ToUpper(c)) {
+			vowels++
+		}
+	}
+	consonant := func(c rune) bool { return !strings.ContainsRune("AEIOU", unicode.ToUpper(c)) }
+	return vowels <= 1 && (len(r) <= 3 || (consonant(r[0]) && consonant(r[1])))
+}
+
 // titleCase writes a category in Title Case. Words in capitals inside a spelling that is
 // not all capitals are acronyms and stay ("BPJS Kesehatan"); a spelling in capitals
 // throughout is shouting and is title-cased ("INFORMASI PUBLIK" → "Informasi Publik").
@@ -249,6 +273,7 @@ func titleCase(s string) string {
 			ws[i] = strings.ToLower(w)
 		case i > 0 && lowerWords[strings.ToLower(w)]:
 			ws[i] = strings.ToLower(w)
+		case shouting && acronymLike(w): // "SKCK", "NPWP DAN PENDAFTARAN" → "NPWP dan Pendaftaran"
 		default:
 			lr := []rune(strings.ToLower(w))
 			lr[0] = unicode.ToUpper(lr[0])

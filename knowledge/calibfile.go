@@ -41,9 +41,12 @@ type FitInfo struct {
 	CrossValidated map[string]float64 `json:"cross_validated,omitempty"`
 }
 
-// FitSet is one corpus and its labelled questions. Corpus "" is the embedded default corpus.
+// FitSet is one corpus and its labelled questions. Corpus is a corpus folder, "" for the
+// embedded default corpus, or a spreadsheet (.csv) imported as `balai faq import` would,
+// with Source for its rows without one.
 type FitSet struct {
 	Corpus string   `json:"corpus"`
+	Source string   `json:"source,omitempty"`
 	Cases  []string `json:"cases"`
 }
 

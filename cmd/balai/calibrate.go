@@ -19,7 +19,9 @@ import (
 
 func init() { commands["calibrate"] = runCalibrate }
 
-// setsFlag is a repeatable --also DIR=FILE[,FILE]: more corpora and their questions.
+// setsFlag is a repeatable --also DIR=FILE[,FILE]: more corpora and their questions. DIR
+// may be a spreadsheet (.csv), imported as balai faq import would (--source for rows
+// without one).
 type setsFlag []knowledge.FitSet
 
 func (s *setsFlag) String() string { return "" }
@@ -60,7 +62,8 @@ from the settings it records and fails if the result differs.
 	faqDir := fs.String("faq", "", "corpus `DIR` the questions are about (default BALAI_FAQ_DIR or the embedded corpus)")
 	casesList := fs.String("cases", "", "labelled questions, `FILES` separated by commas (required)")
 	var also setsFlag
-	fs.Var(&also, "also", "another corpus and its questions, `DIR=FILE[,FILE]` (repeatable)")
+	fs.Var(&also, "also", "another corpus (folder or .csv sheet) and its questions, `DIR=FILE[,FILE]` (repeatable)")
+	source := fs.String("source", "", "for a .csv corpus: the source `URL` of rows without one")
 	out := fs.String("out", "calibration.json", "write the calibration to `FILE`")
 	check := fs.String("check", "", "refit the calibration `FILE` from its recorded settings; exit 1 if it differs")
 	var at atFlag
@@ -127,6 +130,11 @@ from the settings it records and fails if the result differs.
 		dir = os.Getenv("BALAI_FAQ_DIR")
 	}
 	sets = append([]knowledge.FitSet{{Corpus: dir, Cases: splitList(*casesList)}}, also...)
+	for i := range sets {
+		if strings.EqualFold(filepath.Ext(sets[i].Corpus), ".csv") {
+			sets[i].Source = *source
+		}
+	}
 	now, err := at.now()
 	if err != nil {
 		fmt.Fprintf(stderr, "balai calibrate: %v\n", err)
@@ -178,7 +186,7 @@ func compareCalibrations(want, got knowledge.Calibration) []string {
 func fitSets(ctx context.Context, infos []knowledge.FitSet, opts calibrate.Options) (*calibrate.Report, error) {
 	var sets []calibrate.Set
 	for _, info := range infos {
-		c, ps, err := knowledge.LoadCorpus(info.Corpus)
+		c, ps, err := loadFitCorpus(info)
 		if err != nil {
 			return nil, err
 		}
@@ -208,6 +216,33 @@ func fitSets(ctx context.Context, infos []knowledge.FitSet, opts calibrate.Optio
 		sets = append(sets, calibrate.Set{Corpus: c, Cases: cases, Info: info})
 	}
 	return calibrate.Run(ctx, sets, opts)
+}
+
+// loadFitCorpus loads a set's corpus: a folder, the embedded one, or a spreadsheet imported
+// into a temporary folder.
+func loadFitCorpus(info knowledge.FitSet) (*faq.Corpus, faq.Problems, error) {
+	if !strings.EqualFold(filepath.Ext(info.Corpus), ".csv") {
+		return knowledge.LoadCorpus(info.Corpus)
+	}
+	f, err := os.Open(info.Corpus)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	dir, err := os.MkdirTemp("", "balai-calibrate-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	dir = filepath.Join(dir, "corpus")
+	_, ps, err := faq.Import(dir, info.Corpus, f, faq.ImportOptions{Source: info.Source, Check: knowledge.ValidateExtras})
+	if err != nil {
+		return nil, nil, err
+	}
+	if ps.Err() != nil {
+		return nil, ps, nil
+	}
+	return knowledge.LoadCorpus(dir)
 }
 
 func nameOr(dir string) string {
