@@ -15,6 +15,9 @@ Usage:
   balai whatsapp login [--phone 62812…] link the agency's WhatsApp number (whatsmeow) by QR or pairing code
   balai ask [--faq DIR] [--json] [--explain] [--at DATE] "pertanyaan"
   balai eval [--faq DIR] --cases FILE.jsonl [--json] [--sweep] [--at DATE] [--min-correct P] [--max-wrong P] [--max-oos-answered P]
+  balai calibrate --cases FILE.jsonl [--faq DIR] [--out FILE] [--check FILE]
+                                       fit confidence and thresholds to labelled questions (cross-validated);
+                                       serve reads the file from BALAI_CALIBRATION_FILE
   balai faq validate [DIR]             check a corpus; non-zero exit on any error
   balai faq stats [DIR] [--at DATE]    review dates due or past (per owner), entries, categories, incomplete entries
   balai faq import FILE.csv [--faq DIR] [--source URL] [--updated DATE|today] [--merge-duplicates] [--dry-run]
