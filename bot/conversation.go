@@ -436,6 +436,9 @@ func (e *Engine) question(ctx context.Context, b *turnBuilder, text string) (boo
 	}
 	b.t.State.LastQuestion = text
 	switch res.Decision {
+	case knowledge.Refuse:
+		e.refuse(b, res.Topic)
+		return false, nil
 	case knowledge.Answer:
 		b.log("answer", res.Reason)
 		b.t.State.Failures = 0
@@ -478,6 +481,20 @@ func (e *Engine) question(ctx context.Context, b *turnBuilder, text string) (boo
 		}
 		return hasTop, e.escalate(ctx, b, reason, text, res, "")
 	}
+}
+
+// refuse answers a request Balai does not serve (forgery, a bribe, getting round a rule,
+// someone else's data, an instruction aimed at the assistant) with a short refusal: the
+// topic's own text "refuse_<id>" when messages.yaml has one, else "refuse". Nothing from the
+// corpus and no ticket; the message log keeps the decision "refuse" with the topic as reason.
+func (e *Engine) refuse(b *turnBuilder, t *knowledge.Topic) {
+	b.log("refuse", t.ID)
+	key := "refuse_" + t.ID
+	if !e.msgs.Has(key) {
+		key = "refuse"
+	}
+	b.say(b.text(key, nil))
+	e.log.Info("Refused a request", "chat", b.in.Chat, "topic", t.ID)
 }
 
 // answer sends an entry's body with its source and the feedback buttons.
@@ -550,7 +567,13 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, reason, question 
 	case EscalateStale:
 		parts = append(parts, b.text("escalate_reason_stale", nil))
 	case EscalateTopic:
-		parts = append(parts, b.text("escalate_reason_topic", nil))
+		// A topic's own text ("escalate_topic_pungli": report extortion to SP4N-LAPOR!), else
+		// the common one.
+		key := "escalate_topic_" + esc.Topic
+		if esc.Topic == "" || !e.msgs.Has(key) {
+			key = "escalate_reason_topic"
+		}
+		parts = append(parts, b.text(key, nil))
 	}
 	cal := e.cfg.Calendar
 	key, when := "escalate_open", h.Due

@@ -105,6 +105,13 @@ func (m *Messages) Text(lang, key string, data map[string]any) string {
 	return strings.TrimSpace(b.String())
 }
 
+// Has reports whether key is a text of messages.yaml. Optional texts, such as a topic's own
+// refusal ("refuse_<topic id>"), are looked up with it before Text.
+func (m *Messages) Has(key string) bool {
+	_, ok := m.tmpl[key]
+	return ok
+}
+
 // EscapeMarkdown escapes characters that Markdown would read as formatting, for text that
 // comes from citizens or data (names, titles).
 func EscapeMarkdown(s string) string {

@@ -181,7 +181,7 @@ type Tx interface {
 
 // LogEntry records what the engine decided about a message (terukur: everything measured).
 type LogEntry struct {
-	Decision   string  `json:"decision"` // answer, suggest, escalate, command, small_talk, media, flood, button, ticket
+	Decision   string  `json:"decision"` // answer, suggest, confirm, escalate, refuse, command, small_talk, media, flood, button, ticket
 	Reason     string  `json:"reason,omitempty"`
 	EntryID    string  `json:"entry_id,omitempty"`
 	Confidence float64 `json:"confidence,omitempty"`

@@ -25,19 +25,24 @@ const (
 	Confirm Decision = "confirm"
 	// Escalate: nothing fits well enough, or the topic always needs a human.
 	Escalate Decision = "escalate"
+	// Refuse: the message asks for something Balai does not serve (forgery, a bribe, getting
+	// round a rule, someone else's data) or instructs the assistant itself: the caller replies
+	// with a short refusal (Result.Topic says which) and answers nothing from the corpus.
+	Refuse Decision = "refuse"
 )
 
 // Reason codes say why a decision was taken.
 const (
-	ReasonConfident = "confident"   // answer
-	ReasonUnsure    = "unsure"      // suggest: candidates, none confident
-	ReasonSingle    = "single"      // confirm: one candidate, not confident
-	ReasonTie       = "near_tie"    // suggest: confident, but siblings score within the tie margin
-	ReasonNoMatch   = "no_match"    // escalate: confidence too low
-	ReasonNoContent = "no_content"  // escalate: no meaningful words (greeting, thanks, emoji)
-	ReasonTopic     = "human_topic" // escalate: always-human topic
-	ReasonStale     = "stale_entry" // escalate: the fitting entry is past its review date
-	ReasonSmallTalk = "small_talk"  // escalate: a greeting, thanks or chat, for the caller to reply to itself
+	ReasonConfident = "confident"     // answer
+	ReasonUnsure    = "unsure"        // suggest: candidates, none confident
+	ReasonSingle    = "single"        // confirm: one candidate, not confident
+	ReasonTie       = "near_tie"      // suggest: confident, but siblings score within the tie margin
+	ReasonNoMatch   = "no_match"      // escalate: confidence too low
+	ReasonNoContent = "no_content"    // escalate: no meaningful words (greeting, thanks, emoji)
+	ReasonTopic     = "human_topic"   // escalate: always-human topic
+	ReasonStale     = "stale_entry"   // escalate: the fitting entry is past its review date
+	ReasonSmallTalk = "small_talk"    // escalate: a greeting, thanks or chat, for the caller to reply to itself
+	ReasonRefused   = "refused_topic" // refuse: a refusal topic
 )
 
 // Thresholds decide between the three outcomes from the top candidate's confidence.
@@ -106,8 +111,12 @@ type Result struct {
 	Candidates []Candidate
 	// Suggestions are the candidates to offer when Decision is Suggest.
 	Suggestions []Candidate
-	// Topic is the always-human topic matched, if any.
+	// Topic is the topic that decided, if any: an always-human topic (Escalate) or a
+	// refusal topic (Refuse).
 	Topic *Topic
+	// Yielded is an always-human topic the message matched that the corpus answers itself:
+	// the answered entry is asked the same way (see askedAlike). Topic is then nil.
+	Yielded *Topic
 	// SmallTalk is the kind of small talk (greeting, thanks, bye, chitchat) when the message
 	// is nothing else.
 	SmallTalk *Topic
@@ -116,6 +125,9 @@ type Result struct {
 	// Lang is the citizen's language: "id" or "en".
 	Lang    string
 	Explain *Explanation
+
+	human      *Topic              // the always-human topic matched, for Decide
+	askedAlike map[*faq.Entry]bool // entries asked the way the message matched its topics
 }
 
 // Top returns the best candidate, if any.
@@ -192,17 +204,22 @@ func (ix *Index) Ask(ctx context.Context, text string, opts ...AskOption) (*Resu
 		}
 		return res, nil
 	}
-	rewritten := s.analyzer.Rewrite(words)
-	for _, t := range s.topics {
-		if p := t.Match(words, rewritten); p != "" {
-			res.Decision, res.Reason, res.Topic = Escalate, ReasonTopic, t
+	// The first topic found decides: a refusal at once; an always-human topic after scoring,
+	// since it yields to an entry that is asked the same way (applyTopic).
+	topics := matchTopics(s.topics, readings(words, s.analyzer))
+	if t := topics.first; t != nil {
+		if res.Explain != nil {
+			res.Explain.Topic, res.Explain.Pattern = t.ID, topics.pattern
+		}
+		if t.Kind == TopicRefuse {
+			res.Decision, res.Reason, res.Topic = Refuse, ReasonRefused, t
 			if res.Explain != nil {
 				res.Explain.Words = words
-				res.Explain.Topic, res.Explain.Pattern = t.ID, p
-				res.Explain.Summary = fmt.Sprintf("always-human topic %q matched pattern %q", t.ID, p)
+				res.Explain.Summary = fmt.Sprintf("refusal topic %q matched pattern %q", t.ID, topics.pattern)
 			}
 			return res, nil
 		}
+		res.human = t
 	}
 
 	focus := focusWeights(text, s.analyzer)
@@ -211,8 +228,12 @@ func (ix *Index) Ask(ctx context.Context, text string, opts ...AskOption) (*Resu
 		return nil, err
 	}
 	res.Candidates = best.cands
+	res.askedAlike = topics.askedAlike(res.Candidates, s.analyzer)
 	if best.noContent {
 		res.Decision, res.Reason = Escalate, ReasonNoContent
+		if res.human != nil {
+			res.Reason, res.Topic = ReasonTopic, res.human
+		}
 	} else {
 		Decide(res, ix.opts.Thresholds, ix.opts.Now())
 		if res.Reason == ReasonStale {
@@ -222,6 +243,10 @@ func (ix *Index) Ask(ctx context.Context, text string, opts ...AskOption) (*Resu
 	}
 	if res.Explain != nil {
 		res.Explain.Summary = summary(res, ix.opts.Thresholds)
+		if t := res.Yielded; t != nil {
+			top, _ := res.Top()
+			res.Explain.Summary = fmt.Sprintf("always-human topic %q (pattern %q) yields: %s is asked the same way; %s", t.ID, res.Explain.Pattern, top.Entry.ID, res.Explain.Summary)
+		}
 	}
 	return res, nil
 }
@@ -526,12 +551,25 @@ func phrasingText(e *faq.Entry, k int) string {
 }
 
 // Decide sets the decision of a scored result for thresholds th at time now. Ask calls it;
-// an evaluation calls it again to sweep thresholds without searching again. Results that
-// matched an always-human topic or had no content keep their escalation.
+// an evaluation calls it again to sweep thresholds without searching again. Refusals,
+// small talk and results without content keep their decision; a result that matched an
+// always-human topic is escalated unless the topic yields to a confident answer.
 func Decide(res *Result, th Thresholds, now time.Time) {
-	if res.Reason == ReasonTopic || res.Reason == ReasonNoContent || res.Reason == ReasonSmallTalk {
+	switch {
+	case res.Reason == ReasonRefused || res.Reason == ReasonNoContent || res.Reason == ReasonSmallTalk:
 		return
+	case res.Reason == ReasonTopic && res.human == nil:
+		return // escalated by whoever built the result
 	}
+	res.Topic, res.Yielded = nil, nil
+	decideScores(res, th, now)
+	if res.human != nil {
+		res.applyTopic()
+	}
+}
+
+// decideScores decides from the candidates' confidences alone.
+func decideScores(res *Result, th Thresholds, now time.Time) {
 	res.Suggestions, res.Stale = nil, nil
 	if len(res.Candidates) == 0 {
 		res.Decision, res.Reason = Escalate, ReasonNoMatch
@@ -603,6 +641,8 @@ func sameAnswer(cs []Candidate, e *faq.Entry) bool {
 func summary(res *Result, th Thresholds) string {
 	top, ok := res.Top()
 	switch {
+	case res.Reason == ReasonTopic:
+		return fmt.Sprintf("always-human topic %q matched pattern %q", res.Topic.ID, res.Explain.Pattern)
 	case res.Reason == ReasonNoContent:
 		return "no meaningful words after analysis"
 	case !ok:

@@ -132,6 +132,13 @@ func (a *Analyzer) Rewrite(words []string) []string {
 	return out
 }
 
+// RewriteSource is Rewrite with, for each word of out, the index in words of the word it
+// came from (the first word of a rule's left side), so that a phrase found in the rewritten
+// words can be traced back to the words as typed.
+func (a *Analyzer) RewriteSource(words []string) (out []string, src []int) {
+	return a.rules.Apply(a.unclitic(words))
+}
+
 // clitics are the particles and possessives Indonesian attaches to a word.
 var clitics = []string{"nya", "lah", "kah", "pun", "ku", "mu"}
 
