@@ -98,6 +98,8 @@ type Features struct {
 	Relevance      float64 `json:"relevance"`       // coverage and phrasing combined
 	Score          float64 `json:"score"`           // ranking score: BM25Rel and Relevance combined
 	Margin         float64 `json:"margin"`          // Score minus the best other candidate's Score
+	Crowd          int     `json:"crowd"`           // other candidates within crowdBand of this one's Score (siblings)
+	Entries        int     `json:"entries"`         // entries in the corpus
 	Closest        string  `json:"closest"`         // the closest phrasing
 
 	closest int // index of the closest phrasing: 0 title, then questions
@@ -442,6 +444,7 @@ func (ix *Index) score(s *snapshot, fq focused, lang string, ex *Explanation) (s
 		e := s.corpus.Entries[h.entry]
 		f := features(st, h.entry, qts, total)
 		f.BM25 = h.score
+		f.Entries = len(s.corpus.Entries)
 		f.Closest = phrasingText(e, f.closest)
 		cands = append(cands, Candidate{Entry: e, Features: f})
 	}

@@ -18,15 +18,23 @@ const (
 // InputNames name the inputs of the confidence model, in order.
 var InputNames = []string{"bias", "coverage", "strong_coverage", "phrasing", "phrase_cover", "title_cover",
 	"miss_max", "unknown", "log_terms", "bm25_rel", "margin", "margin_neg", "miss_idf", "coverage_sq", "phrase_cover_sq",
-	"miss_strong", "coverage_x_margin", "cover_x_bm25"}
+	"miss_strong", "coverage_x_margin", "cover_x_bm25", "log_entries", "margin_x_log_entries", "crowd"}
 
 // Inputs returns the model inputs of a candidate's features.
 func Inputs(f Features) []float64 {
 	return []float64{1, f.Coverage, f.StrongCoverage, f.Phrasing, f.PhraseCover, f.TitleCover,
 		f.MissMax, f.Unknown, math.Log1p(float64(f.Terms)), f.BM25Rel, f.Margin, math.Min(f.Margin, 0),
 		f.MissIDF, f.Coverage * f.Coverage, f.PhraseCover * f.PhraseCover,
-		f.MissStrong, f.Coverage * math.Max(f.Margin, 0), f.PhraseCover * f.BM25Rel}
+		f.MissStrong, f.Coverage * math.Max(f.Margin, 0), f.PhraseCover * f.BM25Rel,
+		logEntries(f.Entries), f.Margin * logEntries(f.Entries), math.Log1p(float64(f.Crowd))}
 }
+
+// logEntries is the corpus size on a log scale: 0 for 10 entries, 1 for 100, 2 for 1,000.
+// Confidence depends on it: the same margin means less among a thousand siblings.
+func logEntries(n int) float64 { return math.Log10(math.Max(float64(n), 10)) - 1 }
+
+// crowdBand: candidates scoring within this of each other are a crowd of siblings.
+const crowdBand = 0.1
 
 // Model turns a candidate's features into a calibrated confidence: the probability that the
 // candidate answers the question, by logistic regression over Inputs.
@@ -80,6 +88,12 @@ func calibrate(cands []Candidate, m Model) {
 		}
 		f := &cands[i].Features
 		f.Margin = f.Score - best
+		f.Crowd = 0
+		for j := range cands {
+			if j != i && math.Abs(cands[j].Features.Score-f.Score) <= crowdBand {
+				f.Crowd++
+			}
+		}
 		cands[i].Confidence = round3(m.Confidence(*f))
 	}
 	sort.SliceStable(cands, func(a, b int) bool {

@@ -220,6 +220,8 @@ func reasonText(res *knowledge.Result, th knowledge.Thresholds) string {
 	switch res.Reason {
 	case knowledge.ReasonTopic:
 		return fmt.Sprintf("%s: %s always goes to an officer", res.Reason, res.Topic.Label)
+	case knowledge.ReasonRefused:
+		return fmt.Sprintf("%s: %s is not served from the corpus: a short refusal", res.Reason, res.Topic.Label)
 	case knowledge.ReasonNoContent:
 		return fmt.Sprintf("%s: no meaningful words to search for", res.Reason)
 	case knowledge.ReasonSmallTalk:

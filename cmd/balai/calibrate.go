@@ -256,7 +256,7 @@ func printCalibration(w io.Writer, rep *calibrate.Report) {
 	fmt.Fprintf(w, "%d labelled questions asked of %d corpora (each set's corpus and random sub-corpora); model fitted on %d candidates\n\n",
 		rep.Questions, rep.Corpora, rep.Rows)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "on the full corpora\tcorrect %\twrong %\tresolved %\toos answered %\t")
+	fmt.Fprintln(tw, "on the corpus to serve\tcorrect %\twrong %\tresolved %\toos answered %\t")
 	row := func(name string, m eval.Metrics) {
 		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.1f\t%.1f\t\n", name, m.Correct, m.Wrong, m.Resolved, m.OOSAnswered)
 	}
@@ -265,7 +265,7 @@ func printCalibration(w io.Writer, rep *calibrate.Report) {
 	row("after, on the questions it was fitted to", rep.InSample)
 	tw.Flush()
 	if len(rep.Grid) > 1 {
-		fmt.Fprintln(w, "\ncross-validated on the full corpora, by regularisation (used: most right answers, less two per wrong one):")
+		fmt.Fprintln(w, "\ncross-validated on the corpus to serve, by regularisation (used: most right answers, less two per wrong one):")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "L2\tcorrect %\twrong %\tresolved %\toos answered %\t")
 		for _, g := range rep.Grid {
@@ -281,7 +281,7 @@ func printCalibration(w io.Writer, rep *calibrate.Report) {
 	}
 	tw.Flush()
 	th := rep.Calibration.Thresholds
-	fmt.Fprintf(w, "\nanswer threshold %.2f (most right answers with wrong ≤ %.1f %% and out-of-scope answered ≤ %.1f %%), suggest threshold %.2f\n",
+	fmt.Fprintf(w, "\nanswer threshold %.2f (most right answers with wrong ≤ %.1f %% and out-of-scope answered ≤ %.1f %%, over all corpora and on the corpus to serve), suggest threshold %.2f\n",
 		th.Answer, rep.Calibration.Fit.MaxWrong, rep.Calibration.Fit.MaxOOS, th.Suggest)
 }
 

@@ -79,12 +79,13 @@ type Report struct {
 	Corpora   int // corpora asked: the sets and their sub-corpora
 	Rows      int // candidate rows the model was fitted on
 
-	// Before: the base calibration on the full corpora (in-sample if it was fitted on them).
+	// Before: the base calibration on the main set's corpus (in-sample if it was fitted on it).
 	Before eval.Metrics
-	// CrossValidated: the new fit on the full corpora, each question measured by a model and
-	// threshold fitted without its entry's questions. CrossValidatedAll adds the sub-corpora.
+	// CrossValidated: the new fit on the main set's corpus, each question measured by a
+	// model and threshold fitted without its entry's questions. CrossValidatedAll adds every
+	// other corpus asked.
 	CrossValidated, CrossValidatedAll eval.Metrics
-	// InSample: the final fit on the full corpora, the data it was fitted on.
+	// InSample: the final fit on the main set's corpus, the data it was fitted on.
 	InSample eval.Metrics
 	// BySize: cross-validated figures per corpus size.
 	BySize []SizeRow
@@ -110,6 +111,7 @@ type SizeRow struct {
 // sample is one question asked of one corpus.
 type sample struct {
 	fold    int
+	set     int  // which set it belongs to (0: the main one)
 	corpus  int  // which corpus it was asked of
 	entries int  // corpus size
 	full    bool // asked of a whole set's corpus
@@ -138,7 +140,7 @@ func Run(ctx context.Context, sets []Set, opts Options) (*Report, error) {
 	rep := &Report{Questions: questions, Corpora: corpora}
 
 	base := opts.Base.Thresholds
-	rep.Before = measure(data, opts.Base.Model, base, opts.Now, fullOnly)
+	rep.Before = measure(data, opts.Base.Model, base, opts.Now, mainFull)
 
 	grid := opts.L2Grid
 	if len(grid) == 0 {
@@ -151,7 +153,7 @@ func Run(ctx context.Context, sets []Set, opts Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		m := eval.Measure(outcomes(got, fullOnly))
+		m := eval.Measure(outcomes(got, mainFull))
 		rep.Grid = append(rep.Grid, GridRow{L2: l2, Metrics: m})
 		if cv == nil || gridScore(m) > gridScore(rep.CrossValidated) {
 			cv, rep.CrossValidated, opts.L2 = got, m, l2
@@ -169,7 +171,7 @@ func Run(ctx context.Context, sets []Set, opts Options) (*Report, error) {
 	th := base
 	th.Answer = chooseThreshold(data, m, base, opts)
 	th.Suggest = chooseSuggest(data, m, th, opts)
-	rep.InSample = measure(data, m, th, opts.Now, fullOnly)
+	rep.InSample = measure(data, m, th, opts.Now, mainFull)
 
 	info := knowledge.FitInfo{SubSizes: opts.SubSizes, Samples: opts.Samples, Seed: opts.Seed, L2: opts.L2, L2Grid: opts.L2Grid,
 		Folds: opts.Folds, MaxWrong: opts.MaxWrong, MaxOOS: opts.MaxOOS, At: opts.Now.Format(faq.DateLayout),
@@ -186,7 +188,8 @@ func Run(ctx context.Context, sets []Set, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-func fullOnly(s sample) bool { return s.full }
+// mainFull keeps the main set's questions asked of its full corpus: the corpus to be served.
+func mainFull(s sample) bool { return s.full && s.set == 0 }
 
 // gridScore ranks regularisations: right answers, a wrong answer costing two (a wrong
 // answer is worse than a handover to an officer).
@@ -232,7 +235,7 @@ func collect(ctx context.Context, sets []Set, opts Options, progress func(string
 				return err
 			}
 			for i, o := range outs {
-				data = append(data, sample{fold: folds[i], corpus: corpora, entries: len(c.Entries), full: full, out: o})
+				data = append(data, sample{fold: folds[i], set: si, corpus: corpora, entries: len(c.Entries), full: full, out: o})
 			}
 			return nil
 		}
@@ -303,11 +306,13 @@ func askAll(ctx context.Context, c *faq.Corpus, cases []eval.Case, now time.Time
 	return eval.Run(ctx, ix, func(string) bool { return true }, local)
 }
 
-// scored reports whether the model decided the outcome (not a topic, small talk or a
-// message without content, which are decided before scoring).
+// scored reports whether the outcome has candidates the model scores. Questions an
+// always-human topic escalates have them too (the topic may yield to an entry asked the
+// same way) and are fitted on; refusals, small talk and messages without content are not
+// searched.
 func scored(o eval.Outcome) bool {
 	switch o.Result.Reason {
-	case knowledge.ReasonTopic, knowledge.ReasonSmallTalk, knowledge.ReasonNoContent:
+	case knowledge.ReasonRefused, knowledge.ReasonSmallTalk, knowledge.ReasonNoContent:
 		return false
 	}
 	return len(o.Result.Candidates) > 0
@@ -494,21 +499,33 @@ func measure(data []sample, m knowledge.Model, th knowledge.Thresholds, now time
 }
 
 // chooseThreshold returns the answer threshold with the most right answers over all of
-// data's corpora, within the limits on wrong and out-of-scope answers.
+// data's corpora while wrong answers and out-of-scope questions answered stay within the
+// limits both over all corpora and on the main set's full corpus — the corpus that will be
+// served (a threshold right on average but wrong on that corpus is not right). Other sets
+// add data for the model; their corpora have their own thresholds.
 func chooseThreshold(data []sample, m knowledge.Model, base knowledge.Thresholds, opts Options) float64 {
 	rescored := decided(data, m, base, opts.Now)
-	outs := outcomes(rescored, func(sample) bool { return true })
+	all := outcomes(rescored, func(sample) bool { return true })
+	var main []eval.Outcome
+	for _, s := range rescored {
+		if s.full && s.set == 0 {
+			main = append(main, s.out)
+		}
+	}
+	within := func(mt eval.Metrics) bool {
+		return mt.Wrong <= opts.MaxWrong && mt.OOSAnswered <= opts.MaxOOS
+	}
 	best, bestCorrect := 0.95, -1.0
 	for i := 20; i <= 95; i++ {
 		t := float64(i) / 100
 		th := base
 		th.Answer = t
 		th = fixSuggest(th)
-		for _, o := range outs {
+		for _, o := range all {
 			knowledge.Decide(o.Result, th, opts.Now)
 		}
-		mt := eval.Measure(outs)
-		if mt.Wrong <= opts.MaxWrong && mt.OOSAnswered <= opts.MaxOOS && mt.Correct > bestCorrect {
+		mt := eval.Measure(all)
+		if within(mt) && within(eval.Measure(main)) && mt.Correct > bestCorrect {
 			best, bestCorrect = t, mt.Correct
 		}
 	}
