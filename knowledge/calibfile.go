@@ -22,8 +22,10 @@ type Calibration struct {
 
 // FitInfo records how a calibration was fitted and what it measured.
 type FitInfo struct {
-	// Sets are the corpora and labelled questions it was fitted on.
-	Sets []FitSet `json:"sets"`
+	// Sets are the corpora and labelled questions it was fitted on; the first is the corpus
+	// the thresholds were chosen for, of Entries entries.
+	Sets    []FitSet `json:"sets"`
+	Entries int      `json:"entries,omitempty"`
 	// SubSizes are the sub-corpus sizes as shares of each corpus; Samples sub-corpora of each.
 	SubSizes []float64 `json:"sub_sizes"`
 	Samples  int       `json:"samples"`
@@ -105,6 +107,15 @@ func ParseCalibration(data []byte) (Calibration, error) {
 		return Calibration{}, fmt.Errorf("calibration: %w", err)
 	}
 	return Calibration{Model: m, Thresholds: f.Thresholds, Fit: f.Fit}, nil
+}
+
+// FitsSize tells whether the calibration's thresholds were chosen for a corpus of about n
+// entries (a third to three times the size it was fitted for). Confidence means less among
+// a thousand siblings than among a hundred: a corpus far from that size should be
+// calibrated on its own labelled questions (balai calibrate).
+func (c Calibration) FitsSize(n int) bool {
+	e := c.Fit.Entries
+	return e == 0 || (n*3 >= e && n <= e*3)
 }
 
 // LoadCalibration reads a calibration file from disk.

@@ -142,6 +142,7 @@ func (s *server) run(ctx context.Context) error {
 	info := s.index.Info()
 	s.log.Info("Knowledge index ready", "entries", info.Entries, "corpus", corpusName(cfg.FAQDir), "built", info.Built, "path", info.Path)
 	s.logReview(c)
+	s.logCalibration(c)
 
 	// SQLite is served by one process: it locks the database and takes over at once what an
 	// earlier run left claimed. On PostgreSQL each replica's name is unique, so a replica
@@ -382,6 +383,7 @@ func (s *server) watchCorpus(ctx context.Context) {
 		case s.index.Info().Fingerprint != before:
 			s.log.Info("Corpus reloaded", "entries", s.index.Info().Entries)
 			s.logReview(s.index.Corpus())
+			s.logCalibration(s.index.Corpus())
 		}
 	}
 }
@@ -402,6 +404,17 @@ func dirStamp(dir string) string {
 		return nil
 	})
 	return b.String()
+}
+
+// logCalibration warns when the calibration in use was chosen for a corpus of a very
+// different size: its answer threshold may then answer wrong more often than it promises.
+func (s *server) logCalibration(c *faq.Corpus) {
+	cal := s.cfg.Calibration
+	if cal.FitsSize(len(c.Entries)) {
+		return
+	}
+	s.log.Warn("The confidence calibration was chosen for a corpus of another size: label some citizen questions and run balai calibrate, then set BALAI_CALIBRATION_FILE",
+		"corpus_entries", len(c.Entries), "calibrated_for_entries", cal.Fit.Entries, "answer_threshold", cal.Thresholds.Answer)
 }
 
 // logReview warns when FAQ entries are past their review date or due within

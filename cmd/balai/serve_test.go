@@ -125,3 +125,29 @@ func TestHealthzReportsReview(t *testing.T) {
 		t.Errorf("owners: %+v", c.Owners)
 	}
 }
+
+// A corpus far from the size its calibration was chosen for is pointed out at start.
+func TestServeWarnsOfCalibrationSize(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		calibrated int // entries the calibration was chosen for; the fixture has 6
+		warn       bool
+	}{
+		{"unknown size", 0, false},
+		{"same size", 6, false},
+		{"within three times", 18, false},
+		{"hundreds", 91, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			s := reviewServer(t, time.Date(2030, 6, 1, 9, 0, 0, 0, time.UTC), &logs)
+			s.cfg.Calibration = knowledge.DefaultCalibration()
+			s.cfg.Calibration.Fit.Entries = tt.calibrated
+			s.logCalibration(s.index.Corpus())
+			got := strings.Contains(logs.String(), "balai calibrate") && strings.Contains(logs.String(), "corpus_entries=6")
+			if got != tt.warn {
+				t.Fatalf("warned %v, want %v:\n%s", got, tt.warn, logs.String())
+			}
+		})
+	}
+}

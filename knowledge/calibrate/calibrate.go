@@ -175,6 +175,7 @@ func Run(ctx context.Context, sets []Set, opts Options) (*Report, error) {
 
 	info := knowledge.FitInfo{SubSizes: opts.SubSizes, Samples: opts.Samples, Seed: opts.Seed, L2: opts.L2, L2Grid: opts.L2Grid,
 		Folds: opts.Folds, MaxWrong: opts.MaxWrong, MaxOOS: opts.MaxOOS, At: opts.Now.Format(faq.DateLayout),
+		Entries: len(sets[0].Corpus.Entries),
 		CrossValidated: map[string]float64{
 			"correct_pct":      round1(rep.CrossValidated.Correct),
 			"wrong_pct":        round1(rep.CrossValidated.Wrong),
