@@ -601,7 +601,7 @@ func decideScores(res *Result, th Thresholds, now time.Time) {
 			res.Suggestions = ties
 			res.Decision, res.Reason = Suggest, ReasonTie
 		}
-	case top.Confidence >= th.Suggest:
+	case top.Confidence >= th.Suggest || askedBroadly(res.Candidates):
 		for _, c := range res.Candidates {
 			if len(res.Suggestions) == th.MaxSuggestions {
 				break
@@ -631,6 +631,19 @@ func decideScores(res *Result, th Thresholds, now time.Time) {
 	}
 }
 
+// askedBroadly tells whether the question is too broad to choose an entry, rather than
+// unknown: every word of it is in the questions, titles or keywords of two or more entries
+// ("ktp" in a corpus of KTP-el procedures). The citizen is offered them, not an officer.
+func askedBroadly(cands []Candidate) bool {
+	n := 0
+	for _, c := range cands {
+		if c.Features.StrongCoverage >= 0.999 && c.Features.Unknown == 0 {
+			n++
+		}
+	}
+	return n >= 2
+}
+
 // sameAnswer tells whether e answers like one of cs (a duplicate entry).
 func sameAnswer(cs []Candidate, e *faq.Entry) bool {
 	for _, c := range cs {
@@ -654,6 +667,8 @@ func summary(res *Result, th Thresholds) string {
 		return fmt.Sprintf("top %s confidence %.3f >= answer threshold %.2f", top.Entry.ID, top.Confidence, th.Answer)
 	case res.Reason == ReasonTie:
 		return fmt.Sprintf("top %s confidence %.3f >= answer threshold %.2f, but %d more within %.2f: suggest them", top.Entry.ID, top.Confidence, th.Answer, len(res.Suggestions)-1, th.TieMargin)
+	case res.Decision == Suggest && top.Confidence < th.Suggest:
+		return fmt.Sprintf("top %s confidence %.3f < suggest threshold %.2f, but every word of the question is in %d entries' questions or titles (a broad question): suggest them", top.Entry.ID, top.Confidence, th.Suggest, len(res.Suggestions))
 	case res.Decision == Suggest:
 		return fmt.Sprintf("top %s confidence %.3f in [%.2f, %.2f): suggest %d", top.Entry.ID, top.Confidence, th.Suggest, th.Answer, len(res.Suggestions))
 	case res.Decision == Confirm:

@@ -74,8 +74,14 @@ func mustCalibration(data []byte) Calibration {
 	return c
 }
 
-// DefaultCalibration returns the embedded calibration.
-func DefaultCalibration() Calibration { return defaultCalibration }
+// DefaultCalibration returns the embedded calibration (a copy: changing it changes nothing
+// else).
+func DefaultCalibration() Calibration {
+	c := defaultCalibration
+	c.Model.Weights = slices.Clone(c.Model.Weights)
+	c.Fit.Sets = slices.Clone(c.Fit.Sets)
+	return c
+}
 
 // ParseCalibration reads a calibration file.
 func ParseCalibration(data []byte) (Calibration, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -51,10 +52,11 @@ func runCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprint(stderr, `Usage: balai calibrate --cases FILE.jsonl[,FILE.jsonl] [--faq DIR] [--out FILE] [flags]
        balai calibrate --check FILE
 
-Fits the confidence model and the answer threshold to the agency's labelled questions, with
+Fits the confidence model and the answer and suggest thresholds to the agency's labelled questions, with
 cross-validation, prints the figures before and after, and writes a calibration file that
 balai serve, ask and eval read from BALAI_CALIBRATION_FILE. --check refits a calibration
-from the settings it records and fails if the result differs.
+from the settings it records and fails if the result differs (run it where the recorded
+paths resolve, e.g. the repository root for knowledge/calibration.json).
 
 `)
 		fs.PrintDefaults()
@@ -88,6 +90,16 @@ from the settings it records and fails if the result differs.
 	}
 	var sets []knowledge.FitSet
 	if *check != "" {
+		var others []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "check" && f.Name != "quiet" {
+				others = append(others, "--"+f.Name)
+			}
+		})
+		if len(others) > 0 {
+			fmt.Fprintf(stderr, "balai calibrate: --check repeats the settings the file records; %s cannot be given with it\n", strings.Join(others, ", "))
+			return exitUsage
+		}
 		want, err := knowledge.LoadCalibration(*check)
 		if err != nil {
 			fmt.Fprintf(stderr, "balai calibrate: %v\n", err)
@@ -191,7 +203,17 @@ func fitSets(ctx context.Context, infos []knowledge.FitSet, opts calibrate.Optio
 			return nil, err
 		}
 		if err := ps.Err(); err != nil {
-			return nil, fmt.Errorf("corpus %s has %d error(s); run balai faq validate", nameOr(info.Corpus), ps.Errors())
+			var lines []string
+			for _, p := range ps {
+				if p.Severity == faq.Error && len(lines) < 10 {
+					lines = append(lines, "  "+p.String())
+				}
+			}
+			check := "balai faq validate " + info.Corpus
+			if strings.EqualFold(filepath.Ext(info.Corpus), ".csv") {
+				check = "balai faq import --dry-run " + info.Corpus
+			}
+			return nil, fmt.Errorf("corpus %s has %d error(s) (%s shows them all):\n%s", nameOr(info.Corpus), ps.Errors(), check, strings.Join(lines, "\n"))
 		}
 		var cases []eval.Case
 		for _, name := range info.Cases {
@@ -275,9 +297,9 @@ func printCalibration(w io.Writer, rep *calibrate.Report) {
 	}
 	fmt.Fprintln(w, "\ncross-validated by corpus size:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "entries\tcorpora\tcorrect %\twrong %\tresolved %\toos answered %\t")
+	fmt.Fprintln(tw, "set\tentries\tcorpora\tcorrect %\twrong %\tresolved %\toos answered %\t")
 	for _, r := range rep.BySize {
-		fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t\n", r.Entries, r.Corpora, r.Metrics.Correct, r.Metrics.Wrong, r.Metrics.Resolved, r.Metrics.OOSAnswered)
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t\n", r.Set+1, r.Entries, r.Corpora, r.Metrics.Correct, r.Metrics.Wrong, r.Metrics.Resolved, r.Metrics.OOSAnswered)
 	}
 	tw.Flush()
 	th := rep.Calibration.Thresholds
@@ -293,6 +315,15 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	// Readable by a serve process running as another user; on disk before it is renamed.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/balai-id/balai/faq"
@@ -63,6 +64,13 @@ type Options struct {
 	Progress func(msg string)
 }
 
+// The fewest labelled questions of the main set a calibration is fitted on: questions an
+// entry answers, and questions no entry may answer.
+const (
+	MinInScope    = 50
+	MinOutOfScope = 10
+)
+
 // DefaultOptions are the settings of the shipped calibration.
 func DefaultOptions() Options {
 	return Options{
@@ -103,6 +111,7 @@ type GridRow struct {
 
 // SizeRow is the cross-validated figures on corpora of one size.
 type SizeRow struct {
+	Set     int // index of the set in Run's sets
 	Entries int
 	Corpora int
 	Metrics eval.Metrics
@@ -128,6 +137,17 @@ func Run(ctx context.Context, sets []Set, opts Options) (*Report, error) {
 	}
 	if opts.Now.IsZero() {
 		return nil, errors.New("calibrate: no date to judge review dates (Options.Now)")
+	}
+	var in, out int
+	for _, c := range sets[0].Cases {
+		if c.InScope() {
+			in++
+		} else {
+			out++
+		}
+	}
+	if in < MinInScope || out < MinOutOfScope {
+		return nil, fmt.Errorf("calibrate: %d questions an entry answers and %d it must not answer; at least %d and %d are needed to fit and measure honestly", in, out, MinInScope, MinOutOfScope)
 	}
 	progress := opts.Progress
 	if progress == nil {
@@ -168,8 +188,12 @@ func Run(ctx context.Context, sets []Set, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("calibrate: %w", err)
 	}
 	rep.Rows = rows
+	m = roundModel(m) // the file keeps four decimals: choose with the weights it will hold
 	th := base
-	th.Answer = chooseThreshold(data, m, base, opts)
+	var ok bool
+	if th.Answer, ok = chooseThreshold(data, m, base, opts); !ok {
+		return nil, fmt.Errorf("calibrate: no answer threshold keeps wrong answers within %.1f%% and out-of-scope questions answered within %.1f%%; label more questions, or allow more (--max-wrong, --max-oos-answered)", opts.MaxWrong, opts.MaxOOS)
+	}
 	th.Suggest = chooseSuggest(data, m, th, opts)
 	rep.InSample = measure(data, m, th, opts.Now, mainFull)
 
@@ -213,8 +237,9 @@ func crossValidate(data []sample, l2 float64, opts Options) ([]sample, error) {
 			return nil, fmt.Errorf("calibrate: fold %d: %w", k+1, err)
 		}
 		th := opts.Base.Thresholds
-		th.Answer = chooseThreshold(train, m, opts.Base.Thresholds, opts)
-		cv = append(cv, decided(test, m, fixSuggest(th), opts.Now)...)
+		th.Answer, _ = chooseThreshold(train, m, opts.Base.Thresholds, opts)
+		th.Suggest = chooseSuggest(train, m, th, opts)
+		cv = append(cv, decided(test, m, th, opts.Now)...)
 	}
 	return cv, nil
 }
@@ -226,7 +251,7 @@ func collect(ctx context.Context, sets []Set, opts Options, progress func(string
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
 	for si, set := range sets {
 		n := len(set.Corpus.Entries)
-		folds := foldsOf(set.Cases, opts.Folds, si)
+		folds := foldsOf(set.Corpus, set.Cases, opts.Folds, si)
 		questions += len(set.Cases)
 		ask := func(c *faq.Corpus, full bool) error {
 			corpora++
@@ -251,7 +276,7 @@ func collect(ctx context.Context, sets []Set, opts Options, progress func(string
 			}
 			seen[size] = true
 			for k := 0; k < opts.Samples; k++ {
-				perm := rng.Perm(n)
+				perm := permutation(rng, n)
 				sub := make([]*faq.Entry, 0, size)
 				for _, i := range perm[:size] {
 					sub = append(sub, set.Corpus.Entries[i])
@@ -269,17 +294,55 @@ func collect(ctx context.Context, sets []Set, opts Options, progress func(string
 	return data, corpora, questions, nil
 }
 
-// foldsOf puts the questions of one answering entry in one fold (hashed), and out-of-scope
-// questions round robin.
-func foldsOf(cases []eval.Case, folds, set int) []int {
+// foldsOf puts the questions of one group of entries in one fold (hashed), and
+// out-of-scope questions round robin. Entries named together in a question's expect list,
+// and entries with the same answer (duplicates), form one group: no fold is measured on an
+// entry whose twin the fit has seen.
+func foldsOf(c *faq.Corpus, cases []eval.Case, folds, set int) []int {
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(id string) string {
+		p, ok := parent[id]
+		if !ok || p == id {
+			parent[id] = id
+			return id
+		}
+		r := find(p)
+		parent[id] = r
+		return r
+	}
+	union := func(a, b string) {
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			// The smaller id is the group's name, so the fold does not depend on order.
+			if rb < ra {
+				ra, rb = rb, ra
+			}
+			parent[rb] = ra
+		}
+	}
+	byAnswer := map[string]string{}
+	for _, e := range c.Entries {
+		body := strings.Join(strings.Fields(e.Body), " ")
+		if first, ok := byAnswer[body]; ok {
+			union(first, e.ID)
+		} else {
+			byAnswer[body] = e.ID
+		}
+	}
+	for _, cs := range cases {
+		for _, id := range cs.Expect[min(1, len(cs.Expect)):] {
+			union(cs.Expect[0], id)
+		}
+	}
 	out := make([]int, len(cases))
-	for i, c := range cases {
-		if len(c.Expect) == 0 {
+	for i, cs := range cases {
+		if len(cs.Expect) == 0 {
 			out[i] = (i + set) % folds
 			continue
 		}
 		h := fnv.New32a()
-		h.Write([]byte(slices.Min(c.Expect)))
+		h.Write([]byte(find(cs.Expect[0])))
 		out[i] = int(h.Sum32() % uint32(folds))
 	}
 	return out
@@ -499,12 +562,12 @@ func measure(data []sample, m knowledge.Model, th knowledge.Thresholds, now time
 	return eval.Measure(outcomes(decided(data, m, th, now), keep))
 }
 
-// chooseThreshold returns the answer threshold with the most right answers over all of
+// chooseThreshold returns the answer threshold, and whether any keeps the limits: the one with the most right answers over all of
 // data's corpora while wrong answers and out-of-scope questions answered stay within the
 // limits both over all corpora and on the main set's full corpus — the corpus that will be
 // served (a threshold right on average but wrong on that corpus is not right). Other sets
 // add data for the model; their corpora have their own thresholds.
-func chooseThreshold(data []sample, m knowledge.Model, base knowledge.Thresholds, opts Options) float64 {
+func chooseThreshold(data []sample, m knowledge.Model, base knowledge.Thresholds, opts Options) (float64, bool) {
 	rescored := decided(data, m, base, opts.Now)
 	all := outcomes(rescored, func(sample) bool { return true })
 	var main []eval.Outcome
@@ -526,11 +589,12 @@ func chooseThreshold(data []sample, m knowledge.Model, base knowledge.Thresholds
 			knowledge.Decide(o.Result, th, opts.Now)
 		}
 		mt := eval.Measure(all)
-		if within(mt) && within(eval.Measure(main)) && mt.Correct > bestCorrect {
+		// Among thresholds answering as many right, the higher one answers no more wrong.
+		if within(mt) && within(eval.Measure(main)) && mt.Correct >= bestCorrect {
 			best, bestCorrect = t, mt.Correct
 		}
 	}
-	return best
+	return best, bestCorrect >= 0
 }
 
 // suggestSlack is how many points of resolved questions the suggest threshold may give up
@@ -563,6 +627,14 @@ func chooseSuggest(data []sample, m knowledge.Model, th knowledge.Thresholds, op
 	return th.Suggest
 }
 
+func roundModel(m knowledge.Model) knowledge.Model {
+	w := make([]float64, len(m.Weights))
+	for i, x := range m.Weights {
+		w[i] = math.Round(x*1e4) / 1e4
+	}
+	return knowledge.Model{Weights: w}
+}
+
 func fixSuggest(th knowledge.Thresholds) knowledge.Thresholds {
 	if th.Suggest > th.Answer {
 		th.Suggest = th.Answer
@@ -571,25 +643,41 @@ func fixSuggest(th knowledge.Thresholds) knowledge.Thresholds {
 }
 
 func bySize(data []sample) []SizeRow {
-	groups := map[int][]sample{}
-	var sizes []int
+	type key struct{ set, entries int }
+	groups := map[key][]sample{}
+	var keys []key
 	for _, s := range data {
-		if _, ok := groups[s.entries]; !ok {
-			sizes = append(sizes, s.entries)
+		k := key{s.set, s.entries}
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
 		}
-		groups[s.entries] = append(groups[s.entries], s)
+		groups[k] = append(groups[k], s)
 	}
-	slices.Sort(sizes)
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.set, b.set), cmp.Compare(a.entries, b.entries)) })
 	var rows []SizeRow
-	for _, n := range sizes {
-		g := groups[n]
+	for _, k := range keys {
+		g := groups[k]
 		corpora := map[int]bool{}
 		for _, s := range g {
 			corpora[s.corpus] = true
 		}
-		rows = append(rows, SizeRow{Entries: n, Corpora: len(corpora), Metrics: eval.Measure(outcomes(g, func(sample) bool { return true }))})
+		rows = append(rows, SizeRow{Set: k.set, Entries: k.entries, Corpora: len(corpora), Metrics: eval.Measure(outcomes(g, func(sample) bool { return true }))})
 	}
 	return rows
+}
+
+// permutation shuffles 0..n-1 (Fisher–Yates) from the generator's raw output, whose
+// sequence PCG defines, so sub-corpora are the same with every Go release.
+func permutation(rng *rand.Rand, n int) []int {
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	for i := n - 1; i > 0; i-- {
+		j := int(rng.Uint64() % uint64(i+1))
+		p[i], p[j] = p[j], p[i]
+	}
+	return p
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
@@ -597,7 +685,7 @@ func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }
 func dot(w, x []float64) float64 {
 	var z float64
 	for i := range w {
-		z += w[i] * x[i]
+		z += float64(w[i] * x[i]) // no fused multiply-add: the same sums on every machine
 	}
 	return z
 }

@@ -5,9 +5,11 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/knowledge/eval"
 )
@@ -190,5 +192,106 @@ func TestSubCorporaTurnQuestionsOutOfScope(t *testing.T) {
 	// Four sub-corpora of 20 % and 50 % of the entries: most of their questions lose their entry.
 	if oosSub <= 4*oosFull || inSub == 0 {
 		t.Fatalf("out of scope: %d on the full corpus, %d on sub-corpora (in scope there: %d)", oosFull, oosSub, inSub)
+	}
+}
+
+func TestRunNeedsEnoughQuestions(t *testing.T) {
+	set := devSet(t)
+	var oos []eval.Case
+	for _, c := range set.Cases {
+		if !c.InScope() {
+			oos = append(oos, c)
+		}
+	}
+	set.Cases = oos
+	_, err := Run(context.Background(), []Set{set}, quickOptions())
+	if err == nil || !strings.Contains(err.Error(), "at least 50 and 10 are needed") {
+		t.Fatalf("only out-of-scope questions: err = %v", err)
+	}
+}
+
+func TestRunFailsWhenNoThresholdKeepsTheLimits(t *testing.T) {
+	o := quickOptions()
+	o.MaxWrong = -1
+	_, err := Run(context.Background(), []Set{devSet(t)}, o)
+	if err == nil || !strings.Contains(err.Error(), "no answer threshold keeps") {
+		t.Fatalf("impossible limits: err = %v", err)
+	}
+}
+
+// Entries named together in a question, and entries with the same answer, are measured in
+// one fold: the fit never sees a twin of an entry it is measured on.
+func TestFoldsKeepTwinsTogether(t *testing.T) {
+	c := &faq.Corpus{Entries: []*faq.Entry{
+		{ID: "a", Body: "Jawaban satu."}, {ID: "b", Body: "Jawaban  satu."}, // duplicates
+		{ID: "c", Body: "Jawaban dua."}, {ID: "d", Body: "Jawaban tiga."},
+		{ID: "e", Body: "Jawaban empat."},
+	}}
+	cases := []eval.Case{
+		{Q: "1", Expect: []string{"a"}}, {Q: "2", Expect: []string{"b"}},
+		{Q: "3", Expect: []string{"d", "c"}}, {Q: "4", Expect: []string{"c", "b"}},
+		{Q: "5", Expect: []string{"d"}}, {Q: "6", Expect: nil},
+	}
+	for folds := 2; folds <= 7; folds++ {
+		got := foldsOf(c, cases, folds, 0)
+		for i := 1; i < 5; i++ {
+			if got[i] != got[0] {
+				t.Fatalf("%d folds: a, b, c and d are one group, but questions fall in folds %v", folds, got)
+			}
+		}
+	}
+	// An entry of its own gets its own hash: with many folds, e is not always with a.
+	apart := false
+	for folds := 2; folds <= 9; folds++ {
+		cs := append(cases, eval.Case{Q: "7", Expect: []string{"e"}})
+		got := foldsOf(c, cs, folds, 0)
+		apart = apart || got[6] != got[0]
+	}
+	if !apart {
+		t.Fatal("e is never in another fold than the a-b-c-d group")
+	}
+}
+
+// Rescoring a result with a model and deciding it again is what Ask answers with that
+// model: the calibration chooses thresholds on the decisions serve will take.
+func TestRescoredDecisionsAreAsksDecisions(t *testing.T) {
+	set := devSet(t)
+	o := quickOptions()
+	data, _, _, err := collect(context.Background(), []Set{set}, o, func(string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := knowledge.Model{Weights: slices.Clone(knowledge.DefaultModel.Weights)}
+	m.Weights[0] += 1.5 // a different model than the one the data were asked with
+	th := knowledge.DefaultThresholds()
+	var full []sample
+	for _, s := range data {
+		if s.full {
+			full = append(full, s)
+		}
+	}
+	before := full[0].out.Result.Candidates[0].Confidence
+	re := decided(full, m, th, day)
+	if full[0].out.Result.Candidates[0].Confidence != before {
+		t.Fatal("decided changed the samples it was given")
+	}
+	ix, err := knowledge.Open(context.Background(), set.Corpus, knowledge.Options{Model: m, Thresholds: th,
+		Now: func() time.Time { return day }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	for _, s := range re {
+		res, err := ix.Ask(context.Background(), s.out.Case.Q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := s.out.Result
+		if res.Decision != got.Decision || res.Reason != got.Reason {
+			t.Fatalf("%q: Ask decides %s/%s, rescored %s/%s", s.out.Case.Q, res.Decision, res.Reason, got.Decision, got.Reason)
+		}
+		if top, ok := res.Top(); ok && (top.Entry.ID != got.Candidates[0].Entry.ID || top.Confidence != got.Candidates[0].Confidence) {
+			t.Fatalf("%q: Ask's top %s@%.3f, rescored %s@%.3f", s.out.Case.Q, top.Entry.ID, top.Confidence, got.Candidates[0].Entry.ID, got.Candidates[0].Confidence)
+		}
 	}
 }
