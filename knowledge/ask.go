@@ -422,6 +422,7 @@ func (ix *Index) score(s *snapshot, fq focused, lang string, ex *Explanation) (s
 		seen[t.Text] = len(qts)
 		qts = append(qts, qterm{text: t.Text, surface: t.Surface, id: id, known: known, idf: idf, w: weight * idf})
 	}
+	capUnknown(qts)
 	if ex != nil {
 		for _, q := range qts {
 			ex.Terms = append(ex.Terms, ExplainTerm{Term: q.text, Surface: q.surface, IDF: round3(q.idf), Weight: round3(q.w), Known: q.known})
@@ -628,6 +629,28 @@ func decideScores(res *Result, th Thresholds, now time.Time) {
 		res.Decision, res.Reason = Suggest, ReasonUnsure
 	default:
 		res.Decision, res.Reason = Escalate, ReasonNoMatch
+	}
+}
+
+// capUnknown keeps a word the corpus does not have from outweighing the words it has: its
+// idf (the highest, df 0) is capped at the heaviest known word's of the question. A slang
+// word or a name Balai cannot read ("tu", "bu rt") still counts against coverage, but no
+// more than the most telling word it can read.
+func capUnknown(qts []qterm) {
+	var maxKnown float64
+	for _, q := range qts {
+		if q.known {
+			maxKnown = math.Max(maxKnown, q.idf)
+		}
+	}
+	if maxKnown == 0 {
+		return
+	}
+	for i := range qts {
+		if q := &qts[i]; !q.known && q.idf > maxKnown {
+			q.w *= maxKnown / q.idf
+			q.idf = maxKnown
+		}
 	}
 }
 

@@ -352,3 +352,30 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(b)
 }
+
+// A word the corpus does not have weighs no more than the most telling word it has.
+func TestUnknownWordsDoNotOutweighKnownOnes(t *testing.T) {
+	ix := mustOpen(t, "testdata/mini", knowledge.Options{})
+	res, err := ix.Ask(context.Background(), "ktp hilang qwzx", knowledge.WithExplain())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var maxKnown, unknown float64
+	found := false
+	for _, term := range res.Explain.Terms {
+		if term.Known {
+			maxKnown = max(maxKnown, term.IDF)
+		} else {
+			unknown, found = term.IDF, true
+		}
+	}
+	if !found || maxKnown == 0 {
+		t.Fatalf("want one unknown and some known terms: %+v", res.Explain.Terms)
+	}
+	if unknown > maxKnown {
+		t.Fatalf("unknown word idf %.3f > heaviest known word's %.3f", unknown, maxKnown)
+	}
+	if top, ok := res.Top(); !ok || top.Entry.ID != "ktp-hilang" {
+		t.Fatalf("top %+v, want ktp-hilang", top)
+	}
+}
