@@ -8,7 +8,8 @@ import (
 )
 
 // Words that decide which of two sibling answers fits are never dropped as stop words:
-// negation, and the time relation of a procedure (before, after, during).
+// negation, the time relation of a procedure (before, after, during), and contrast or
+// restriction (but, although, except, only, still).
 func TestMeaningWordsAreKept(t *testing.T) {
 	a, err := indonesian.New(indonesian.Config{})
 	if err != nil {
@@ -21,6 +22,12 @@ func TestMeaningWordsAreKept(t *testing.T) {
 		{"iuran bpjs selama cuti", "selama"},
 		{"ktp belum jadi", "belum"},
 		{"tidak punya kk", "tidak"},
+		{"sudah bayar tapi kartu belum aktif", "tapi"},
+		{"sudah menikah namun kk belum diubah", "namun"},
+		{"padahal data sudah benar", "padahal"},
+		{"selain ktp perlu apa", "selain"},
+		{"status bpjs masih aktif", "masih"},
+		{"hanya punya surat keterangan", "hanya"},
 	} {
 		var surfaces []string
 		for _, term := range a.Analyze(c.text) {
