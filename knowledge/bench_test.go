@@ -68,34 +68,44 @@ func generated(b *testing.B, n int) *faq.Corpus {
 	return c
 }
 
-func BenchmarkAsk10k(b *testing.B) {
-	c := generated(b, 10000)
-	ix, err := knowledge.Open(context.Background(), c, knowledge.Options{DataDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
+// BenchmarkAskLarge asks persisted indexes of 5,000 and 10,000 generated entries.
+func BenchmarkAskLarge(b *testing.B) {
+	for _, n := range []int{5000, 10000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			c := generated(b, n)
+			ix, err := knowledge.Open(context.Background(), c, knowledge.Options{DataDir: b.TempDir()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ix.Close()
+			benchAsk(b, ix)
+		})
 	}
-	defer ix.Close()
-	benchAsk(b, ix)
 }
 
-// BenchmarkBuild10k builds a 10,000-entry index on disk and reports the heap it holds.
-func BenchmarkBuild10k(b *testing.B) {
-	c := generated(b, 10000)
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		dir, _ := os.MkdirTemp("", "balai-bench-")
-		t0 := time.Now()
-		ix, err := knowledge.Open(context.Background(), c, knowledge.Options{DataDir: dir})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(time.Since(t0).Seconds(), "build-s")
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
-		ix.Close()
-		os.RemoveAll(dir)
+// BenchmarkBuildLarge builds 5,000- and 10,000-entry indexes on disk and reports the build
+// time and the heap the open index holds.
+func BenchmarkBuildLarge(b *testing.B) {
+	for _, n := range []int{5000, 10000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			c := generated(b, n)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				dir, _ := os.MkdirTemp("", "balai-bench-")
+				t0 := time.Now()
+				ix, err := knowledge.Open(context.Background(), c, knowledge.Options{DataDir: dir})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(time.Since(t0).Seconds(), "build-s")
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
+				ix.Close()
+				os.RemoveAll(dir)
+			}
+		})
 	}
 }
 
