@@ -19,7 +19,7 @@ var data embed.FS
 // with another version must be rebuilt.
 var DataVersion = func() string {
 	h := sha256.New()
-	h.Write([]byte("analysis-v1\n"))
+	h.Write([]byte("analysis-v2\n"))
 	for _, f := range []string{"data/slang.txt", "data/english.txt", "data/synonyms.txt", "data/stopwords.txt", "data/roots.txt"} {
 		b, _ := data.ReadFile(f)
 		if f == "data/roots.txt" {
@@ -114,16 +114,42 @@ func (a *Analyzer) Analyze(text string) []Term {
 
 // AnalyzeWords returns the index terms of already tokenised words (see Words).
 func (a *Analyzer) AnalyzeWords(words []string) []Term {
-	out, src := a.rules.Apply(a.unclitic(words))
+	out, src := a.rules.Apply(a.unclitic(classLetters(words)))
 	terms := make([]Term, 0, len(out))
 	for i, w := range out {
 		if a.stop[w] || (utf8.RuneCountInString(w) == 1 && !isDigit(w)) {
+			continue
+		}
+		if strings.Contains(w, "_") { // a class: "sim_c"
+			terms = append(terms, Term{Text: w, Surface: strings.ReplaceAll(w, "_", " "), Src: src[i]})
 			continue
 		}
 		terms = append(terms, Term{Text: a.stem.Stem(w), Surface: w, Src: src[i]})
 	}
 	return terms
 }
+
+// classLetters joins a class letter to the word before it that takes one ("sim c" → "sim
+// sim_c"): a single letter is otherwise noise and is dropped, but "SIM C", "Paket B" and
+// "golongan A" are other services than "SIM A". The word itself stays.
+func classLetters(words []string) []string {
+	var out []string
+	for i, w := range words {
+		if i > 0 && len(w) == 1 && w[0] >= 'a' && w[0] <= 'e' && classWords[words[i-1]] {
+			if out == nil {
+				out = append([]string(nil), words...)
+			}
+			out[i] = words[i-1] + "_" + w
+		}
+	}
+	if out == nil {
+		return words
+	}
+	return out
+}
+
+// classWords take a class letter after them (SIM A, Paket C, golongan B, tipe D).
+var classWords = map[string]bool{"sim": true, "paket": true, "golongan": true, "gol": true, "tipe": true, "kategori": true}
 
 // Rewrite applies only the rewrite rules: the words of text in standard Indonesian, stop
 // words kept, not stemmed. Phrase patterns match against this form.

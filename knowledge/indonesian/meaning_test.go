@@ -44,3 +44,40 @@ func TestMeaningWordsAreKept(t *testing.T) {
 		}
 	}
 }
+
+// The class letter after SIM, Paket, golongan… is kept with its word; other single letters go.
+func TestClassLettersAreKept(t *testing.T) {
+	a, err := indonesian.New(indonesian.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms := func(text string) []string {
+		var out []string
+		for _, term := range a.Analyze(text) {
+			out = append(out, term.Text)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		text      string
+		want, not string
+	}{
+		{"perpanjang sim c brp", "sim_c", "sim_a"},
+		{"syarat SIM A umum", "sim_a", "sim_c"},
+		{"ujian paket c", "paket_c", ""},
+		{"vitamin c untuk anak", "", "vitamin_c"},
+	} {
+		got := terms(c.text)
+		if c.want != "" && !slices.Contains(got, c.want) {
+			t.Errorf("Analyze(%q) = %v, want %q", c.text, got, c.want)
+		}
+		if c.not != "" && slices.Contains(got, c.not) {
+			t.Errorf("Analyze(%q) = %v, has %q", c.text, got, c.not)
+		}
+		for _, term := range got {
+			if len(term) == 1 {
+				t.Errorf("Analyze(%q) = %v keeps a single letter", c.text, got)
+			}
+		}
+	}
+}
