@@ -17,6 +17,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/balai-id/balai/internal/atomicfile"
 )
 
 // CSVColumns are the columns of the spreadsheet format, in export order. The first six
@@ -509,27 +511,8 @@ func WriteEntryFile(dir string, e *Entry) (string, error) {
 	if _, err := os.Stat(p); err == nil {
 		return "", fmt.Errorf("faq: write %s: %w", p, fs.ErrExist)
 	}
-	if err := writeFileAtomic(p, data); err != nil {
+	if err := atomicfile.Write(p, data); err != nil {
 		return "", fmt.Errorf("faq: write %s: %w", p, err)
 	}
 	return p, nil
-}
-
-func writeFileAtomic(p string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
 }

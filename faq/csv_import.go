@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing/fstest"
 	"time"
+
+	"github.com/balai-id/balai/internal/atomicfile"
 )
 
 // ImportOptions say how a spreadsheet is merged into a corpus.
@@ -353,7 +355,7 @@ func Import(dir, name string, r io.Reader, opt ImportOptions) (*ImportResult, Pr
 		return nil, nil, fmt.Errorf("faq: import %s: %w", name, err)
 	}
 	for _, f := range slices.Sorted(maps.Keys(writes)) {
-		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(f)), writes[f]); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, filepath.FromSlash(f)), writes[f]); err != nil {
 			return nil, nil, fmt.Errorf("faq: import %s: %w", name, err)
 		}
 		res.Written = append(res.Written, f)

@@ -80,20 +80,19 @@ func calibrate(cands []Candidate, m Model) {
 		f.Score = wBM25*f.BM25Rel + (1-wBM25)*f.Relevance
 	}
 	for i := range cands {
-		best := 0.0
-		for j := range cands {
-			if j != i {
-				best = math.Max(best, cands[j].Features.Score)
-			}
-		}
 		f := &cands[i].Features
-		f.Margin = f.Score - best
-		f.Crowd = 0
+		best, crowd := 0.0, 0
 		for j := range cands {
-			if j != i && math.Abs(cands[j].Features.Score-f.Score) <= crowdBand {
-				f.Crowd++
+			if j == i {
+				continue
+			}
+			other := cands[j].Features.Score
+			best = math.Max(best, other)
+			if math.Abs(other-f.Score) <= crowdBand {
+				crowd++
 			}
 		}
+		f.Margin, f.Crowd = f.Score-best, crowd
 		cands[i].Confidence = round3(m.Confidence(*f))
 	}
 	sort.SliceStable(cands, func(a, b int) bool {

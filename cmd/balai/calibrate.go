@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/internal/atomicfile"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/knowledge/calibrate"
 	"github.com/balai-id/balai/knowledge/eval"
@@ -169,7 +170,7 @@ paths resolve, e.g. the repository root for knowledge/calibration.json).
 		fmt.Fprintf(stderr, "balai calibrate: %v\n", err)
 		return exitFailed
 	}
-	if err := writeFileAtomic(*out, append(data, '\n')); err != nil {
+	if err := atomicfile.Write(*out, append(data, '\n')); err != nil {
 		fmt.Fprintf(stderr, "balai calibrate: %v\n", err)
 		return exitFailed
 	}
@@ -305,30 +306,4 @@ func printCalibration(w io.Writer, rep *calibrate.Report) {
 	th := rep.Calibration.Thresholds
 	fmt.Fprintf(w, "\nanswer threshold %.2f (most right answers with wrong ≤ %.1f %% and out-of-scope answered ≤ %.1f %%, over all corpora and on the corpus to serve), suggest threshold %.2f\n",
 		th.Answer, rep.Calibration.Fit.MaxWrong, rep.Calibration.Fit.MaxOOS, th.Suggest)
-}
-
-// writeFileAtomic writes through a temporary file, so a reader never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".calibration-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	// Readable by a serve process running as another user; on disk before it is renamed.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

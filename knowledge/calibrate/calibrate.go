@@ -189,12 +189,10 @@ func Run(ctx context.Context, sets []Set, opts Options) (*Report, error) {
 	}
 	rep.Rows = rows
 	m = roundModel(m) // the file keeps four decimals: choose with the weights it will hold
-	th := base
-	var ok bool
-	if th.Answer, ok = chooseThreshold(data, m, base, opts); !ok {
+	th, ok := chooseThresholds(data, m, opts)
+	if !ok {
 		return nil, fmt.Errorf("calibrate: no answer threshold keeps wrong answers within %.1f%% and out-of-scope questions answered within %.1f%%; label more questions, or allow more (--max-wrong, --max-oos-answered)", opts.MaxWrong, opts.MaxOOS)
 	}
-	th.Suggest = chooseSuggest(data, m, th, opts)
 	rep.InSample = measure(data, m, th, opts.Now, mainFull)
 
 	info := knowledge.FitInfo{SubSizes: opts.SubSizes, Samples: opts.Samples, Seed: opts.Seed, L2: opts.L2, L2Grid: opts.L2Grid,
@@ -236,9 +234,7 @@ func crossValidate(data []sample, l2 float64, opts Options) ([]sample, error) {
 		if err != nil {
 			return nil, fmt.Errorf("calibrate: fold %d: %w", k+1, err)
 		}
-		th := opts.Base.Thresholds
-		th.Answer, _ = chooseThreshold(train, m, opts.Base.Thresholds, opts)
-		th.Suggest = chooseSuggest(train, m, th, opts)
+		th, _ := chooseThresholds(train, m, opts)
 		cv = append(cv, decided(test, m, th, opts.Now)...)
 	}
 	return cv, nil
@@ -386,25 +382,20 @@ func scored(o eval.Outcome) bool {
 // is a candidate at all, is nearly always among them.
 const rowsPerQuestion = 5
 
-// fit fits the logistic regression by Newton's method (iteratively reweighted least
-// squares) to convergence, so the result does not depend on a step size or iteration count.
-func fit(data []sample, l2 float64) (knowledge.Model, int, error) {
-	var xs [][]float64
-	var ys []float64
+// trainingRows are the model's inputs and labels: the rowsPerQuestion best candidates of
+// each scored question by ranking score, which the model does not change (so the data do
+// not depend on the calibration in use when they were asked), labelled 1 when the candidate
+// answers the question.
+func trainingRows(data []sample) (xs [][]float64, ys []float64) {
 	for _, s := range data {
 		if !scored(s.out) {
 			continue
 		}
-		// The rows are the best candidates by ranking score, which the model does not
-		// change: the data do not depend on the calibration in use when they were asked.
 		cands := slices.Clone(s.out.Result.Candidates)
 		slices.SortStableFunc(cands, func(a, b knowledge.Candidate) int {
 			return cmp.Compare(b.Features.Score, a.Features.Score)
 		})
-		for i, c := range cands {
-			if i == rowsPerQuestion {
-				break
-			}
+		for _, c := range cands[:min(rowsPerQuestion, len(cands))] {
 			xs = append(xs, knowledge.Inputs(c.Features))
 			y := 0.0
 			if slices.Contains(s.out.Case.Expect, c.Entry.ID) {
@@ -413,6 +404,13 @@ func fit(data []sample, l2 float64) (knowledge.Model, int, error) {
 			ys = append(ys, y)
 		}
 	}
+	return xs, ys
+}
+
+// fit fits the logistic regression by Newton's method (iteratively reweighted least
+// squares) to convergence, so the result does not depend on a step size or iteration count.
+func fit(data []sample, l2 float64) (knowledge.Model, int, error) {
+	xs, ys := trainingRows(data)
 	if len(xs) == 0 {
 		return knowledge.Model{}, 0, errors.New("no scored questions")
 	}
@@ -562,13 +560,23 @@ func measure(data []sample, m knowledge.Model, th knowledge.Thresholds, now time
 	return eval.Measure(outcomes(decided(data, m, th, now), keep))
 }
 
+// chooseThresholds rescores data with m once and chooses the answer threshold, then the
+// suggest threshold; ok is false when no answer threshold keeps the limits.
+func chooseThresholds(data []sample, m knowledge.Model, opts Options) (th knowledge.Thresholds, ok bool) {
+	rescored := decided(data, m, opts.Base.Thresholds, opts.Now)
+	th = opts.Base.Thresholds
+	th.Answer, ok = chooseThreshold(rescored, th, opts)
+	th = fixSuggest(th)
+	th.Suggest = chooseSuggest(rescored, th, opts)
+	return th, ok
+}
+
 // chooseThreshold returns the answer threshold, and whether any keeps the limits: the one with the most right answers over all of
 // data's corpora while wrong answers and out-of-scope questions answered stay within the
 // limits both over all corpora and on the main set's full corpus — the corpus that will be
 // served (a threshold right on average but wrong on that corpus is not right). Other sets
 // add data for the model; their corpora have their own thresholds.
-func chooseThreshold(data []sample, m knowledge.Model, base knowledge.Thresholds, opts Options) (float64, bool) {
-	rescored := decided(data, m, base, opts.Now)
+func chooseThreshold(rescored []sample, base knowledge.Thresholds, opts Options) (float64, bool) {
 	all := outcomes(rescored, func(sample) bool { return true })
 	var main []eval.Outcome
 	for _, s := range rescored {
@@ -606,8 +614,8 @@ const suggestSlack = 1.0
 // points of the most any of them resolves. A suggestion costs the citizen a tap, an
 // escalation costs an officer's time, so low thresholds are cheap — but not free for
 // questions no entry answers.
-func chooseSuggest(data []sample, m knowledge.Model, th knowledge.Thresholds, opts Options) float64 {
-	outs := outcomes(decided(data, m, th, opts.Now), func(sample) bool { return true })
+func chooseSuggest(rescored []sample, th knowledge.Thresholds, opts Options) float64 {
+	outs := outcomes(rescored, func(sample) bool { return true })
 	resolved := map[int]float64{}
 	bestR := -1.0
 	for i := 1; i <= 10; i++ {

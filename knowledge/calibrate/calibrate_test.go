@@ -118,33 +118,13 @@ func TestFitConverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	xs, ys := trainingRows(data)
 	g := make([]float64, len(m.Weights))
-	n := 0
-	for _, s := range data {
-		if !scored(s.out) {
-			continue
-		}
-		cands := slices.Clone(s.out.Result.Candidates)
-		slices.SortStableFunc(cands, func(a, b knowledge.Candidate) int {
-			switch {
-			case a.Features.Score > b.Features.Score:
-				return -1
-			case a.Features.Score < b.Features.Score:
-				return 1
-			}
-			return 0
-		})
-		for _, c := range cands[:min(rowsPerQuestion, len(cands))] {
-			x := knowledge.Inputs(c.Features)
-			y := 0.0
-			if slices.Contains(s.out.Case.Expect, c.Entry.ID) {
-				y = 1
-			}
-			d := sigmoid(dot(m.Weights, x)) - y
-			for k := range g {
-				g[k] += d * x[k]
-			}
-			n++
+	n := len(xs)
+	for i, x := range xs {
+		d := sigmoid(dot(m.Weights, x)) - ys[i]
+		for k := range g {
+			g[k] += d * x[k]
 		}
 	}
 	if n != rows {
