@@ -369,9 +369,10 @@ func (ix *Index) score(s *snapshot, fq focused, lang string, ex *Explanation) (s
 	// "pendaftran" becomes "pendaftaran" and then stems like it.
 	fixed := make([]string, len(words))
 	dist := make([]int, len(words))
+	phrase := s.analyzer.InPhrase(words)
 	for i, w := range words {
 		fixed[i] = w
-		if len(w) < 4 || isNumber(w) || st.fix.known(w) || s.analyzer.Known(w) {
+		if len(w) < 4 || isNumber(w) || phrase[i] || st.fix.known(w) || s.analyzer.Known(w) {
 			continue
 		}
 		if stem := s.analyzer.Stem(w); stem != w {

@@ -190,6 +190,10 @@ func (a *Analyzer) unclitic(words []string) []string {
 	return out
 }
 
+// InPhrase reports, for each word, whether it is part of a multi-word rule (after clitics
+// are stripped as in Analyze); a spelling corrector must leave those words alone.
+func (a *Analyzer) InPhrase(words []string) []bool { return a.rules.InPhrase(a.unclitic(words)) }
+
 // Known reports whether the analyzer itself understands w without a corpus: a rule word,
 // a stop word or a root.
 func (a *Analyzer) Known(w string) bool {

@@ -28,6 +28,8 @@ func TestMeaningWordsAreKept(t *testing.T) {
 		{"selain ktp perlu apa", "selain"},
 		{"status bpjs masih aktif", "masih"},
 		{"hanya punya surat keterangan", "hanya"},
+		{"spt lebih bayar kapan dikembalikan", "lebih"},
+		{"spt kurang bayar", "kurang"},
 	} {
 		var surfaces []string
 		for _, term := range a.Analyze(c.text) {
@@ -78,6 +80,29 @@ func TestClassLettersAreKept(t *testing.T) {
 			if len(term) == 1 {
 				t.Errorf("Analyze(%q) = %v keeps a single letter", c.text, got)
 			}
+		}
+	}
+}
+
+// The words of a multi-word rule are marked, so a spelling corrector leaves them as typed
+// ("berita hoax" must reach the rule that reads it as hoaks).
+func TestInPhrase(t *testing.T) {
+	a, err := indonesian.New(indonesian.Config{Rules: [][]indonesian.Rule{{{From: []string{"hong", "kong"}, To: []string{"hongkong"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		words []string
+		want  []bool
+	}{
+		{[]string{"kerja", "di", "hong", "kong"}, []bool{false, false, true, true}},
+		{[]string{"ada", "berita", "hoax", "ktp"}, []bool{false, true, true, false}},
+		{[]string{"kong", "hong"}, []bool{false, false}},
+		{[]string{"berita", "acara"}, []bool{false, false}},
+		{nil, []bool{}},
+	} {
+		if got := a.InPhrase(c.words); !slices.Equal(got, c.want) {
+			t.Errorf("InPhrase(%v) = %v, want %v", c.words, got, c.want)
 		}
 	}
 }

@@ -192,6 +192,36 @@ func (rs *Rules) Apply(toks []string) (out []string, src []int) {
 	return out, src
 }
 
+// InPhrase reports, for each token, whether a rule of two or more tokens matches it in
+// Apply: such a token must reach the rules as typed ("hong kong", "kartu keluarga").
+func (rs *Rules) InPhrase(toks []string) []bool {
+	in := make([]bool, len(toks))
+	for i := 0; i < len(toks); {
+		n, l := &rs.root, 0
+		for j := i; j < len(toks) && n.next != nil; j++ {
+			c, ok := n.next[toks[j]]
+			if !ok {
+				break
+			}
+			n = c
+			if n.rule != nil {
+				l = j - i + 1
+			}
+		}
+		if l == 0 {
+			i++
+			continue
+		}
+		if l > 1 {
+			for k := i; k < i+l; k++ {
+				in[k] = true
+			}
+		}
+		i += l
+	}
+	return in
+}
+
 // Knows reports whether w starts the left side of some rule.
 func (rs *Rules) Knows(w string) bool {
 	_, ok := rs.root.next[w]
