@@ -106,3 +106,31 @@ func TestInPhrase(t *testing.T) {
 		}
 	}
 }
+
+// A possessive between the words of a phrase rule does not block it: "paspor sy mati" reads
+// like "paspor mati" and keeps its "saya" for the topics that look for the citizen's own case.
+func TestPhraseRulesSkipAPossessive(t *testing.T) {
+	a, err := indonesian.New(indonesian.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{"paspor sy mati", []string{"paspor", "habis", "berlaku", "saya"}},
+		{"paspor mati", []string{"paspor", "habis", "berlaku"}},
+		{"kis gw mati", []string{"kis", "nonaktif", "saya"}},
+		// Only one possessive, and only after the phrase's first word.
+		{"paspor sy dan mati", []string{"paspor", "saya", "dan", "mati"}},
+		{"sy paspor", []string{"saya", "paspor"}},
+	} {
+		got := a.Rewrite(indonesian.Words(c.text))
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Rewrite(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+	if got := a.InPhrase(indonesian.Words("paspor sy mati")); !slices.Equal(got, []bool{true, false, true}) {
+		t.Errorf("InPhrase(paspor sy mati) = %v", got)
+	}
+}

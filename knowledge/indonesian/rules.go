@@ -165,18 +165,7 @@ func (rs *Rules) Apply(toks []string) (out []string, src []int) {
 	out = make([]string, 0, len(toks))
 	src = make([]int, 0, len(toks))
 	for i := 0; i < len(toks); {
-		var match *Rule
-		n, l := &rs.root, 0
-		for j := i; j < len(toks) && n.next != nil; j++ {
-			c, ok := n.next[toks[j]]
-			if !ok {
-				break
-			}
-			n = c
-			if n.rule != nil {
-				match, l = n.rule, j-i+1
-			}
-		}
+		match, l, gap := rs.match(toks, i)
 		if match == nil {
 			out = append(out, toks[i])
 			src = append(src, i)
@@ -187,9 +176,57 @@ func (rs *Rules) Apply(toks []string) (out []string, src []int) {
 			out = append(out, w)
 			src = append(src, i)
 		}
+		if gap > 0 {
+			// The possessive between the words of the phrase follows it, rewritten itself
+			// ("paspor sy mati" → "paspor habis berlaku saya").
+			p, _, _ := rs.match(toks[gap:gap+1], 0)
+			if p != nil {
+				for _, w := range p.To {
+					out = append(out, w)
+					src = append(src, gap)
+				}
+			} else {
+				out = append(out, toks[gap])
+				src = append(src, gap)
+			}
+		}
 		i += l
 	}
 	return out, src
+}
+
+// possessives may stand between the first and the second word of a multi-word rule: "paspor
+// sy mati" and "kis gw mati" read like "paspor mati" and "kis mati".
+var possessives = map[string]bool{
+	"saya": true, "sy": true, "aku": true, "ak": true, "gw": true, "gue": true, "gua": true, "ane": true,
+	"kami": true, "kita": true, "kamu": true, "km": true, "lu": true, "lo": true, "loe": true,
+	"dia": true, "beliau": true, "anda": true, "mereka": true,
+}
+
+// match finds the longest rule whose left side starts at toks[i]. It returns the rule, the
+// number of tokens it covers, and the index of a possessive skipped after its first word
+// (0 when none was).
+func (rs *Rules) match(toks []string, i int) (match *Rule, l, gap int) {
+	n := &rs.root
+	skipped := 0
+	for j := i; j < len(toks) && n.next != nil; j++ {
+		c, ok := n.next[toks[j]]
+		if !ok && j == i+1 && skipped == 0 && possessives[toks[j]] && j+1 < len(toks) {
+			if c2, ok2 := n.next[toks[j+1]]; ok2 {
+				skipped = j
+				j++
+				c, ok = c2, true
+			}
+		}
+		if !ok {
+			break
+		}
+		n = c
+		if n.rule != nil {
+			match, l, gap = n.rule, j-i+1, skipped
+		}
+	}
+	return match, l, gap
 }
 
 // InPhrase reports, for each token, whether a rule of two or more tokens matches it in
@@ -197,24 +234,14 @@ func (rs *Rules) Apply(toks []string) (out []string, src []int) {
 func (rs *Rules) InPhrase(toks []string) []bool {
 	in := make([]bool, len(toks))
 	for i := 0; i < len(toks); {
-		n, l := &rs.root, 0
-		for j := i; j < len(toks) && n.next != nil; j++ {
-			c, ok := n.next[toks[j]]
-			if !ok {
-				break
-			}
-			n = c
-			if n.rule != nil {
-				l = j - i + 1
-			}
-		}
-		if l == 0 {
+		m, l, gap := rs.match(toks, i)
+		if m == nil {
 			i++
 			continue
 		}
 		if l > 1 {
 			for k := i; k < i+l; k++ {
-				in[k] = true
+				in[k] = k != gap
 			}
 		}
 		i += l
