@@ -88,8 +88,8 @@ type Engine struct {
 	retrying  int
 	retryGen  uint64
 	retryTick chan struct{}
-	stopSync context.CancelFunc
-	synced   chan struct{} // closed when the resync loop has stopped
+	stopSync  context.CancelFunc
+	synced    chan struct{} // closed when the resync loop has stopped
 }
 
 // New builds an engine; it does nothing until Start.
