@@ -9,8 +9,9 @@ import (
 )
 
 // parkedNotice tells the officers' chat, at most once an hour however many replicas run,
-// how many citizens' messages are parked as dead letters (bot.Config.OnParked).
-func (s *server) parkedNotice(officers balai.ChatRef) func(ctx context.Context, d bot.DeadLetter) {
+// how many citizens' messages are parked as dead letters (bot.Config.OnParked); submit
+// hands the queued notice to the engine's delivery.
+func (s *server) parkedNotice(officers balai.ChatRef, submit func(...bot.StoredOutgoing)) func(ctx context.Context, d bot.DeadLetter) {
 	return func(ctx context.Context, _ bot.DeadLetter) {
 		if officers.ID == "" {
 			return
@@ -28,7 +29,7 @@ func (s *server) parkedNotice(officers balai.ChatRef) func(ctx context.Context, 
 			return
 		}
 		if first {
-			s.eng.Submit(items...)
+			submit(items...)
 		}
 	}
 }

@@ -183,7 +183,7 @@ func (s *server) run(ctx context.Context) error {
 	s.desk.SetQueuer(s.eng)
 	s.eng.AddHandler(s.desk)
 	s.eng.OnDeliveryFailed(s.desk.DeliveryFailed)
-	s.eng.OnParked(s.parkedNotice(dcfg.OfficerChat))
+	s.eng.OnParked(s.parkedNotice(dcfg.OfficerChat, s.eng.Submit))
 
 	mux := http.NewServeMux()
 	web := webchat.New(webchat.Config{Agency: cfg.Agency, Origins: cfg.WebOrigins, Logger: s.log}, s.eng, s.db)
