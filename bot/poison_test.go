@@ -280,11 +280,11 @@ func TestForgedButtonsAreRejectedWithoutRetries(t *testing.T) {
 				chat, data string
 				rates      int // calls to Rate it makes
 			}{
-				{"1", "r:x:1", 1},      // no such ticket
-				{"1", "r:BLI-7:1", 1},  // another chat's ticket
-				{"1", "r:BLI-7:9", 0},  // no such rating
-				{"1", "r:BLI-7", 0},    // malformed
-				{"7", "r:BLI-7:5", 1},  // the chat's own: valid
+				{"1", "r:x:1", 1},        // no such ticket
+				{"1", "r:BLI-7:1", 1},    // another chat's ticket
+				{"1", "r:BLI-7:9", 0},    // no such rating
+				{"1", "r:BLI-7", 0},      // malformed
+				{"7", "r:BLI-7:5", 1},    // the chat's own: valid
 				{"1", "r:\x00\xff:1", 1}, // garbage bytes: sanitised, still invalid
 			}
 			wantRates := 0
