@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -132,9 +133,9 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 	if in.Kind == KindButton && in.CallbackID != "" {
 		b.t.Out = append(b.t.Out, Outgoing{Chat: in.Chat, Kind: OutCallback, CallbackID: in.CallbackID})
 	}
-	if ok, notify := e.flood.check(in.Chat.String(), in.Time); !ok {
+	if in.flood != floodOK {
 		b.log("flood", "")
-		if notify {
+		if in.flood == floodNotify {
 			b.say(b.text("flood", nil))
 		}
 		b.t.State.Options, b.t.State.Labels, b.t.State.OptionsAt = conv.Options, conv.Labels, conv.OptionsAt
@@ -158,6 +159,18 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 		} else {
 			scored, err = e.question(ctx, b, text)
 		}
+	}
+	if errors.Is(err, ErrInvalidInput) {
+		// A forged or stale button: a short polite reply, the conversation unchanged, and no
+		// retry (retrying cannot make it valid).
+		e.log.Warn("Rejected invalid input", "chat", in.Chat, "inbound", in.ID, "err", maskError(err))
+		b.t.Out = callbacks(b.t.Out)
+		b.t.State = conv
+		b.t.Also = nil
+		b.log("invalid", string(in.Kind))
+		b.say(b.text("invalid_input", nil))
+		b.t.State.Options, b.t.State.Labels, b.t.State.OptionsAt = conv.Options, conv.Labels, conv.OptionsAt
+		err = nil
 	}
 	b.t.Log.Lang = b.lang
 	return b.t, scored, err
@@ -384,11 +397,11 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string) error 
 	case strings.HasPrefix(data, dataRating):
 		parts := strings.Split(strings.TrimPrefix(data, dataRating), ":")
 		if len(parts) != 2 {
-			return nil
+			return fmt.Errorf("rating %q: %w", data, ErrInvalidInput)
 		}
 		n, err := strconv.Atoi(parts[1])
 		if err != nil || n < 1 || n > 5 {
-			return nil
+			return fmt.Errorf("rating %q: %w", data, ErrInvalidInput)
 		}
 		if err := e.cfg.Escalator.Rate(ctx, b.in.Chat, parts[0], n); err != nil {
 			return err

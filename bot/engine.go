@@ -40,7 +40,16 @@ type Config struct {
 	OnDeliveryFailed func(ctx context.Context, item StoredOutgoing, err error)
 	// OnDeliveryHeld is told about deliveries held until the citizen writes again.
 	OnDeliveryHeld func(ctx context.Context, item StoredOutgoing, err error)
-	// Flood limits one chat to FloodMessages messages per FloodWindow; 0 disables it.
+	// OnParked is told about each message parked as a dead letter.
+	OnParked func(ctx context.Context, d DeadLetter)
+	// MaxTries is how often a message whose handling fails is tried before it is parked as
+	// a dead letter (default DefaultMaxTries); a permanent failure parks it at once.
+	// RetryBackoff is the wait before the second try, doubling for each further try up to a
+	// minute (default DefaultRetryBackoff). No worker waits meanwhile.
+	MaxTries     int
+	RetryBackoff time.Duration
+	// Flood limits one chat to FloodMessages messages per FloodWindow; 0 disables it. Only
+	// messages new to the store count: retries and redeliveries never do.
 	FloodMessages int
 	FloodWindow   time.Duration
 	Logger        *slog.Logger
@@ -73,9 +82,14 @@ type Engine struct {
 	mu       sync.Mutex
 	started  bool
 	closing  bool
-	inflight map[int64]bool // inbound messages queued or being handled by this process
-	stopSync context.CancelFunc
-	synced   chan struct{} // closed when the resync loop has stopped
+	inflight map[int64]bool // inbound messages queued, handled or waiting for a retry here
+	// retrying counts messages waiting for a retry; retryGen changes whenever a retry is
+	// scheduled or queued, and retryTick is closed (and replaced) when one is queued.
+	retrying  int
+	retryGen  uint64
+	retryTick chan struct{}
+	stopSync  context.CancelFunc
+	synced    chan struct{} // closed when the resync loop has stopped
 }
 
 // New builds an engine; it does nothing until Start.
@@ -104,12 +118,18 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.SendWorkers <= 0 {
 		cfg.SendWorkers = 16
 	}
+	if cfg.MaxTries <= 0 {
+		cfg.MaxTries = DefaultMaxTries
+	}
+	if cfg.RetryBackoff <= 0 {
+		cfg.RetryBackoff = DefaultRetryBackoff
+	}
 	for _, lang := range []string{LangID, LangEN} {
 		if cfg.Messages.Hours[lang] == "" {
 			cfg.Messages.Hours[lang] = cfg.Calendar.Summary(lang)
 		}
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]bool{},
+	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]bool{}, retryTick: make(chan struct{}),
 		senders: map[balai.Channel]Sender{}, limits: map[balai.Channel]Limits{}, noButtons: map[balai.Channel]bool{}}
 	e.flood = newFloodGuard(cfg.FloodMessages, cfg.FloodWindow)
 	return e, nil
@@ -210,6 +230,9 @@ func (e *Engine) enqueue(ctx context.Context, in StoredInbound) bool {
 	}
 	e.inflight[in.ID] = true
 	e.mu.Unlock()
+	// Messages accepted before Accept sanitised them (a NUL that PostgreSQL refuses) are
+	// cleaned when they are taken up again.
+	in.Inbound = in.Inbound.sanitize()
 	return e.queue.Submit(ctx, in.Chat.String(), in)
 }
 
@@ -224,8 +247,11 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 		return nil, ErrClosing
 	}
 	// Every window is judged by Balai's clock, never by the platform's (see package clock).
+	// Text is sanitised here, at the edge every channel goes through, before anything
+	// reaches the store.
 	now := e.now()
 	for i := range in {
+		in[i] = in[i].sanitize()
 		in[i].Time = now
 	}
 	stored, fresh, err := e.cfg.Store.Accept(ctx, in)
@@ -238,6 +264,11 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 			continue
 		}
 		e.cfg.Metrics.observeInbound(s.Chat.Channel, s.Kind)
+		// Only a message new to the store counts toward the flood limit, once: neither
+		// redeliveries nor retries of a failed turn do.
+		if !s.Group && !e.owned(s.Inbound) {
+			s.flood = e.flood.check(s.Chat.String(), s.Time)
+		}
 		// The citizen wrote: replies held for them (WhatsApp's 24-hour window) can go now,
 		// before whatever the new message brings.
 		if _, holds := e.senders[s.Chat.Channel].(Holder); holds && !released[s.Chat] {
@@ -362,6 +393,11 @@ func (e *Engine) route(ctx context.Context, in StoredInbound) (Turn, bool, error
 		if h.Owns(in.Inbound) {
 			t, err := h.Turn(ctx, in)
 			t.Inbound = in
+			if errors.Is(err, ErrInvalidInput) {
+				// A forged button: acknowledged, logged and not retried.
+				e.log.Warn("Rejected invalid input", "chat", in.Chat, "inbound", in.ID, "err", maskError(err))
+				return Turn{Inbound: in, State: t.State, Out: callbacks(t.Out), Log: LogEntry{Decision: "invalid", Reason: string(in.Kind)}}, false, nil
+			}
 			return t, false, err
 		}
 	}
@@ -374,18 +410,35 @@ func (e *Engine) route(ctx context.Context, in StoredInbound) (Turn, bool, error
 
 // Idle waits until every accepted message is handled and every reply delivered (tests).
 func (e *Engine) Idle(ctx context.Context) bool {
-	return e.queue.Idle(ctx) && e.dispatch.queue.Idle(ctx)
+	return e.idleRetries(ctx) && e.dispatch.queue.Idle(ctx)
 }
 
-// handle runs one message through the conversation and commits the turn, retrying
-// transient failures; a message that still fails stays pending for the next start.
+// owned reports whether a chat handler (the desk) takes the message.
+func (e *Engine) owned(in Inbound) bool {
+	for _, h := range e.handlers {
+		if h.Owns(in) {
+			return true
+		}
+	}
+	return false
+}
+
+// callbacks keeps the acknowledgements of pressed buttons among out.
+func callbacks(out []Outgoing) []Outgoing {
+	var res []Outgoing
+	for _, o := range out {
+		if o.Kind == OutCallback {
+			res = append(res, o)
+		}
+	}
+	return res
+}
+
+// handle runs one message through the conversation and commits the turn. A failure is
+// recorded and retried later, off the queue (see failed): the worker moves on at once.
 func (e *Engine) handle(_ string, in StoredInbound) {
-	defer func() {
-		e.mu.Lock()
-		delete(e.inflight, in.ID)
-		e.mu.Unlock()
-	}()
 	if e.ctx.Err() != nil {
+		e.forget(in.ID)
 		return // Close stopped waiting: the message stays pending for the next start
 	}
 	start := e.now()
@@ -399,32 +452,23 @@ func (e *Engine) handle(_ string, in StoredInbound) {
 		})
 		defer t.Stop()
 	}
-	backoff := 100 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
-		t, scored, err := e.route(ctx, in)
-		var items []StoredOutgoing
-		if err == nil {
-			t.Out = e.split(t.Out)
-			items, err = e.cfg.Store.Commit(ctx, t)
-		}
-		cancel()
-		if err == nil {
-			e.cfg.Metrics.observeTurn(in.Chat.Channel, t.Log, e.now().Sub(start), scored)
-			e.dispatch.submit(items...)
-			return
-		}
-		if e.ctx.Err() != nil {
-			return // Close stopped waiting: the message stays pending for the next start
-		}
-		if attempt == 5 {
-			e.log.Error("Failed to handle a message; it stays pending", "chat", in.Chat, "inbound", in.ID, "err", err)
-			return
-		}
-		e.log.Warn("Failed to handle a message; retrying", "chat", in.Chat, "inbound", in.ID, "err", err)
-		if !Sleep(e.ctx, backoff) {
-			return
-		}
-		backoff *= 3
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	t, scored, err := e.route(ctx, in)
+	var items []StoredOutgoing
+	if err == nil {
+		t.Out = e.split(t.Out)
+		items, err = e.cfg.Store.Commit(ctx, t)
 	}
+	cancel()
+	if err == nil {
+		e.forget(in.ID)
+		e.cfg.Metrics.observeTurn(in.Chat.Channel, t.Log, e.now().Sub(start), scored)
+		e.dispatch.submit(items...)
+		return
+	}
+	if e.ctx.Err() != nil {
+		e.forget(in.ID)
+		return // Close stopped waiting: the message stays pending for the next start
+	}
+	e.failed(in, err)
 }

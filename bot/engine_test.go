@@ -175,8 +175,13 @@ func harnessNow() time.Time {
 // newPacedHarness is newHarness with the Telegram sender under limits.
 func newPacedHarness(t *testing.T, dir string, esc *fakeEscalator, tweak func(*bot.Config), tgLimits bot.Limits) *harness {
 	t.Helper()
-	now := harnessNow()
-	db, err := store.Open(context.Background(), filepath.Join(dir, "balai.db"), store.Options{Owner: "test", Now: harnessNow})
+	return newHarnessAt(t, dir, esc, tweak, tgLimits, harnessNow())
+}
+
+// newHarnessAt is newPacedHarness with engine and store standing still at now.
+func newHarnessAt(t *testing.T, dir string, esc *fakeEscalator, tweak func(*bot.Config), tgLimits bot.Limits, now time.Time) *harness {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "balai.db"), store.Options{Owner: "test", Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,7 +552,7 @@ func TestShutdownLeavesPacedBacklog(t *testing.T) {
 	}
 	other.Close()
 
-	h2 := newHarness(t, dir, &fakeEscalator{}, nil)
+	h2 := newHarnessAt(t, dir, &fakeEscalator{}, nil, bot.Limits{}, h.now.Add(time.Minute))
 	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer wcancel()
 	h2.eng.Idle(wctx)
@@ -837,7 +842,8 @@ func (failingKnowledge) Ask(context.Context, string, ...knowledge.AskOption) (*k
 }
 
 // TestCloseStopsRetrying: a message whose handling keeps failing does not hold the stop
-// beyond its deadline with back-off retries; it stays pending and the next start answers it.
+// beyond its deadline with back-off retries; it stays pending and the next start answers it
+// once its back-off has passed.
 func TestCloseStopsRetrying(t *testing.T) {
 	dir := t.TempDir()
 	h := newHarness(t, dir, &fakeEscalator{}, func(c *bot.Config) { c.Knowledge = failingKnowledge{c.Knowledge} })
@@ -854,7 +860,7 @@ func TestCloseStopsRetrying(t *testing.T) {
 	}
 	h.db.Close()
 
-	h2 := newHarness(t, dir, &fakeEscalator{}, nil)
+	h2 := newHarnessAt(t, dir, &fakeEscalator{}, nil, bot.Limits{}, h.now.Add(time.Minute))
 	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer wcancel()
 	h2.eng.Idle(wctx)

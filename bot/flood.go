@@ -28,9 +28,30 @@ func newFloodGuard(limit int, window time.Duration) *floodGuard {
 	return &floodGuard{limit: limit, window: window, chats: map[string]*floodState{}}
 }
 
-// check records a message of chat at now and says whether it is within the limit, and, if
-// not, whether the chat should get the notice (the first time in a window).
-func (f *floodGuard) check(chat string, now time.Time) (ok, notify bool) {
+// floodVerdict is what the flood guard said about one message.
+type floodVerdict uint8
+
+const (
+	floodOK     floodVerdict = iota // within the limit (or not judged: recovered after a restart)
+	floodNotify                     // over the limit, first time in the window: tell the chat
+	floodSilent                     // over the limit, already told
+)
+
+// check records a new message of chat at now and says whether it is within the limit, and,
+// if not, whether the chat should get the notice (the first time in a window). The engine
+// calls it once per message, when the store accepted it as new.
+func (f *floodGuard) check(chat string, now time.Time) floodVerdict {
+	ok, notify := f.count(chat, now)
+	switch {
+	case ok:
+		return floodOK
+	case notify:
+		return floodNotify
+	}
+	return floodSilent
+}
+
+func (f *floodGuard) count(chat string, now time.Time) (ok, notify bool) {
 	if f.limit <= 0 {
 		return true, false
 	}

@@ -13,9 +13,14 @@ type Store interface {
 	// Accept records inbound messages. fresh[i] is false when a message with the same chat
 	// channel and Key was accepted before. When Accept returns nil the messages survive a crash.
 	Accept(ctx context.Context, in []Inbound) (stored []StoredInbound, fresh []bool, err error)
-	// Pending claims accepted messages not yet handled whose claim by another process has
-	// lapsed, oldest first.
+	// Pending claims accepted messages not yet handled nor parked, not waiting for a retry,
+	// whose claim by another process has lapsed, oldest first, with their failed attempts.
 	Pending(ctx context.Context) ([]StoredInbound, error)
+	// Fail records a failed attempt at handling an inbound message (see Failure): it counts
+	// the attempt and, when the failure is permanent or the attempt was the last of MaxTries,
+	// parks the message as a dead letter (parked is true) — it is then no longer pending.
+	// Otherwise Pending leaves it alone until RetryAt.
+	Fail(ctx context.Context, f Failure) (parked bool, err error)
 	// Conversation returns what is remembered about a chat (zero value for a new chat).
 	Conversation(ctx context.Context, chat balai.ChatRef) (Conversation, error)
 	// Commit applies a turn atomically and returns its outgoing items with their outbox ids.

@@ -133,6 +133,10 @@ func (in Inbound) Transcript() string {
 type StoredInbound struct {
 	ID int64
 	Inbound
+	// Attempts is how often handling it has failed so far.
+	Attempts int
+	// flood is the flood guard's verdict, given once when the message was accepted.
+	flood floodVerdict
 }
 
 // StoredOutgoing is an outgoing item waiting in, or delivered from, the outbox.

@@ -278,16 +278,21 @@ func (d *Desk) Cancel(ctx context.Context, chat balai.ChatRef, number string) er
 
 // Rate records a satisfaction rating; see bot.Escalator.
 func (d *Desk) Rate(ctx context.Context, chat balai.ChatRef, number string, rating int) error {
+	// A rating button names the chat's own ticket: anything else is forged (or stale) input,
+	// rejected at once rather than retried.
 	id, ok := d.parseNumber(number)
 	if !ok {
-		return fmt.Errorf("desk: rate: bad ticket %q", number)
+		return fmt.Errorf("desk: rate: bad ticket %q: %w", number, bot.ErrInvalidInput)
 	}
 	t, err := d.store.Ticket(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("desk: rate: no ticket %q: %w", number, bot.ErrInvalidInput)
+	}
 	if err != nil {
 		return err
 	}
 	if t.Chat != chat {
-		return fmt.Errorf("desk: rate: ticket %s is not this chat's", number)
+		return fmt.Errorf("desk: rate: ticket %s is not this chat's: %w", number, bot.ErrInvalidInput)
 	}
 	_, _, err = d.store.Transition(ctx, id, []Status{Closed}, Closed,
 		Event{Actor: "citizen", Action: "rated", Detail: strconv.Itoa(rating), At: d.now()}, nil, TicketUpdate{Rating: rating})

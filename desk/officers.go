@@ -98,7 +98,11 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 			o.log("officer_chat", "unknown_button")
 			return o.t, nil
 		}
-		id, _ := strconv.ParseInt(parts[2], 10, 64)
+		id, perr := strconv.ParseInt(parts[2], 10, 64)
+		if perr != nil || id <= 0 {
+			// A forged card button ("d:claim:abc" would claim the next ticket): rejected.
+			return o.t, fmt.Errorf("desk: button %q: %w", in.Text, bot.ErrInvalidInput)
+		}
 		switch parts[1] {
 		case "claim":
 			err = d.claim(ctx, o, id, name)

@@ -84,8 +84,8 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 func (db *DB) Pending(ctx context.Context) ([]bot.StoredInbound, error) {
 	now := db.now()
 	rows, err := db.w.QueryContext(ctx, `UPDATE inbound SET owner = $1, lease_until = $2
-		WHERE handled_at IS NULL AND (owner IS NULL OR owner = $1 OR lease_until < $3)
-		RETURNING id, payload`, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
+		WHERE handled_at IS NULL AND not_before <= $3 AND (owner IS NULL OR owner = $1 OR lease_until < $3)
+		RETURNING id, payload, attempts`, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: pending: %w", err)
 	}
@@ -94,7 +94,7 @@ func (db *DB) Pending(ctx context.Context) ([]bot.StoredInbound, error) {
 	for rows.Next() {
 		var s bot.StoredInbound
 		var payload string
-		if err := rows.Scan(&s.ID, &payload); err != nil {
+		if err := rows.Scan(&s.ID, &payload, &s.Attempts); err != nil {
 			return nil, fmt.Errorf("store: pending: %w", err)
 		}
 		if err := json.Unmarshal([]byte(payload), &s.Inbound); err != nil {
@@ -140,7 +140,7 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 		}
 		state, err := json.Marshal(t.State)
 		if err != nil {
-			return err
+			return &bot.PermanentError{Err: err}
 		}
 		chat := t.Inbound.Chat
 		if _, err := db.txExec(ctx, tx, qUpsertConversation,
@@ -165,7 +165,7 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: commit turn %d: %w", t.Inbound.ID, err)
+		return nil, fmt.Errorf("store: commit turn %d: %w", t.Inbound.ID, classify(err))
 	}
 	return out, nil
 }

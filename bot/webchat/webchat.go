@@ -175,6 +175,8 @@ func (c *Chat) message(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "malformed request")
 		return
 	}
+	// Invalid UTF-8 and NUL are cleaned before the checks: such text is not "too long".
+	req.Text, req.Button = bot.SanitizeText(req.Text), bot.SanitizeText(req.Button)
 	switch {
 	case !validSession(req.Session):
 		writeError(w, http.StatusBadRequest, "unknown session")
@@ -185,7 +187,7 @@ func (c *Chat) message(w http.ResponseWriter, r *http.Request) {
 	case strings.TrimSpace(req.Text) == "" && req.Button == "":
 		writeError(w, http.StatusBadRequest, "empty message")
 		return
-	case !utf8.ValidString(req.Text) || utf8.RuneCountInString(req.Text) > MaxText:
+	case utf8.RuneCountInString(req.Text) > MaxText:
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message longer than %d characters", MaxText))
 		return
 	case len(req.Button) > 128:

@@ -183,6 +183,7 @@ func (s *server) run(ctx context.Context) error {
 	s.desk.SetQueuer(s.eng)
 	s.eng.AddHandler(s.desk)
 	s.eng.OnDeliveryFailed(s.desk.DeliveryFailed)
+	s.eng.OnParked(s.parkedNotice(dcfg.OfficerChat, s.eng.Submit))
 
 	mux := http.NewServeMux()
 	web := webchat.New(webchat.Config{Agency: cfg.Agency, Origins: cfg.WebOrigins, Logger: s.log}, s.eng, s.db)
@@ -518,11 +519,12 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 		channels[k] = v
 	}
 	s.mu.Unlock()
+	parked, _ := s.db.CountDeadLetters(ctx) // messages parked after failing (balai admin dead-letters)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]any{
 		"status": status, "index": s.index.Info(), "store": map[string]string{"dialect": string(s.db.Dialect()), "state": dbState},
-		"channels": channels, "corpus": corpus,
+		"channels": channels, "corpus": corpus, "dead_letters": parked,
 	})
 }
 

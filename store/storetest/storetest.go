@@ -131,6 +131,8 @@ func RunAll(t *testing.T, open Opener) {
 		{"LapsedClaimsAndStaleAnswered", testLapsedAndStale},
 		{"CardLookup", testCardLookup},
 		{"LeaseOneHolder", testLease},
+		{"DeadLetters", testDeadLetters},
+		{"RefusedDataIsPermanent", testRefusedDataIsPermanent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

@@ -1,0 +1,170 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/redact"
+)
+
+// ErrInvalidInput marks a message that can never be handled because what it carries is not
+// valid: a forged or stale button (a rating for another chat's ticket, "r:x:1"). The turn
+// is not retried: the engine answers the citizen with a short polite message and records
+// the message as handled (decision "invalid"). Wrap it: fmt.Errorf("…: %w", ErrInvalidInput).
+var ErrInvalidInput = errors.New("invalid input")
+
+// IsPermanent reports whether err is a failure retrying cannot help: invalid input, or a
+// *PermanentError (the store refused the data itself, a delivery to a chat that does not
+// exist). Every other error is taken as transient (a busy store, a timeout).
+func IsPermanent(err error) bool {
+	var p *PermanentError
+	return errors.Is(err, ErrInvalidInput) || errors.As(err, &p)
+}
+
+// Failure is a failed attempt at handling an inbound message, as Store.Fail records it.
+type Failure struct {
+	Inbound StoredInbound
+	// Error is the failure's text, masked (it may quote what the citizen sent).
+	Error string
+	// Permanent parks the message at once; otherwise it is retried at RetryAt until it has
+	// failed MaxTries times, then parked.
+	Permanent bool
+	RetryAt   time.Time
+	MaxTries  int
+}
+
+// DeadLetter is an inbound message parked after its handling failed for good: it is no
+// longer retried and waits for an operator (balai admin dead-letters list|retry|drop). Its
+// text stays in the store's intake, as any accepted message's does.
+type DeadLetter struct {
+	ID         int64 // the inbound message's id
+	Chat       balai.ChatRef
+	Kind       Kind
+	Text       string // the message as the store keeps it (callers mask it before showing it)
+	Error      string
+	Permanent  bool
+	Attempts   int
+	ReceivedAt time.Time
+	ParkedAt   time.Time
+}
+
+// Default bounds of retrying a message whose handling fails.
+const (
+	DefaultMaxTries     = 5
+	DefaultRetryBackoff = time.Second
+	maxRetryBackoff     = time.Minute
+)
+
+// retryDelay is the wait before try attempt+1 after attempt failed: the back-off doubles
+// from base, up to maxRetryBackoff.
+func retryDelay(base time.Duration, attempt int) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < maxRetryBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxRetryBackoff)
+}
+
+// failed records a failed attempt at handling in. A permanent failure, or the last of the
+// tries, parks the message as a dead letter; otherwise it is retried after a back-off. The
+// worker is released at once either way: the retry waits on a timer, outside the queue, so
+// the chat's later messages and other chats go on.
+func (e *Engine) failed(in StoredInbound, err error) {
+	attempt := in.Attempts + 1
+	permanent := IsPermanent(err)
+	delay := retryDelay(e.cfg.RetryBackoff, attempt)
+	f := Failure{Inbound: in, Error: maskError(err), Permanent: permanent, RetryAt: e.now().Add(delay), MaxTries: e.cfg.MaxTries}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	parked, serr := e.cfg.Store.Fail(ctx, f)
+	switch {
+	case serr != nil && (permanent || attempt >= e.cfg.MaxTries):
+		// Nothing could be recorded: the message stays pending in the store, and a resync
+		// takes it again when its claim lapses.
+		e.log.Error("Failed to handle a message and to record the failure; it stays pending", "chat", in.Chat, "inbound", in.ID, "err", err, "record_err", serr)
+		e.forget(in.ID)
+		return
+	case serr != nil:
+		e.log.Error("Failed to record a failed message; retrying", "chat", in.Chat, "inbound", in.ID, "err", err, "record_err", serr)
+	case parked:
+		e.log.Error("Failed to handle a message; parked as a dead letter", "chat", in.Chat, "inbound", in.ID,
+			"attempts", attempt, "permanent", permanent, "err", f.Error)
+		e.forget(in.ID)
+		if e.cfg.OnParked != nil {
+			e.cfg.OnParked(ctx, DeadLetter{ID: in.ID, Chat: in.Chat, Kind: in.Kind, Error: f.Error,
+				Permanent: permanent, Attempts: attempt, ReceivedAt: in.Time, ParkedAt: e.now()})
+		}
+		return
+	default:
+		e.log.Warn("Failed to handle a message; retrying", "chat", in.Chat, "inbound", in.ID, "attempt", attempt, "retry_in", delay, "err", f.Error)
+	}
+	in.Attempts = attempt
+	e.later(in, delay)
+}
+
+// later queues in again after d, without holding a worker meanwhile.
+func (e *Engine) later(in StoredInbound, d time.Duration) {
+	e.mu.Lock()
+	e.retrying++
+	e.retryGen++
+	e.mu.Unlock()
+	time.AfterFunc(d, func() {
+		if e.ctx.Err() != nil || !e.queue.Submit(e.ctx, in.Chat.String(), in) {
+			e.forget(in.ID) // shutting down: it stays pending for the next start
+		}
+		e.mu.Lock()
+		e.retrying--
+		e.retryGen++
+		close(e.retryTick)
+		e.retryTick = make(chan struct{})
+		e.mu.Unlock()
+	})
+}
+
+// idleRetries waits until no message waits for a retry and none is queued or handled, or
+// ctx ends.
+func (e *Engine) idleRetries(ctx context.Context) bool {
+	for {
+		e.mu.Lock()
+		before := e.retryGen
+		e.mu.Unlock()
+		if !e.queue.Idle(ctx) {
+			return false
+		}
+		e.mu.Lock()
+		n, gen, tick := e.retrying, e.retryGen, e.retryTick
+		e.mu.Unlock()
+		if n == 0 && gen == before {
+			return true
+		}
+		if n > 0 {
+			select {
+			case <-ctx.Done():
+				return false
+			case <-tick:
+			}
+		}
+	}
+}
+
+// forget drops a message from those this process has queued or is handling.
+func (e *Engine) forget(id int64) {
+	e.mu.Lock()
+	delete(e.inflight, id)
+	e.mu.Unlock()
+}
+
+// maskError is an error's text as it is stored and logged: personal data masked, bounded.
+func maskError(err error) string {
+	s := redact.String(err.Error())
+	if r := []rune(s); len(r) > 500 {
+		s = string(r[:500]) + "…"
+	}
+	return s
+}
+
+// OnParked sets the hook told about each message parked as a dead letter (serve tells the
+// officers). Call it before Start.
+func (e *Engine) OnParked(f func(ctx context.Context, d DeadLetter)) { e.cfg.OnParked = f }
