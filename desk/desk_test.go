@@ -61,7 +61,7 @@ func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Serv
 	drafts := filepath.Join(t.TempDir(), "drafts")
 	officers := balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(officerChat, 10)}
 	d, err := desk.New(desk.Config{Store: db, Messages: msgs, Calendar: cal, SLA: 4 * time.Hour, OfficerChat: officers,
-		OfficerIDs: map[string]bool{strconv.FormatInt(officerB, 10): true}, DraftsDir: drafts, Logger: quiet, Now: c.Now})
+		Officers: []balai.Actor{{Channel: balai.Telegram, ID: strconv.FormatInt(officerB, 10)}}, DraftsDir: drafts, Logger: quiet, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

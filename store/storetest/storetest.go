@@ -301,8 +301,9 @@ func testConfirmAfterTakeover(t *testing.T, open Opener) {
 	}
 }
 
+// newTicket is a ticket opened by message key of its own chat (a chat has one active ticket).
 func newTicket(key string, now time.Time) desk.Ticket {
-	return desk.Ticket{SourceKey: key, Chat: chat, UserName: "Budi", Question: "ktp saya hilang 3 bulan belum jadi",
+	return desk.Ticket{SourceKey: key, Chat: balai.ChatRef{Channel: balai.Telegram, ID: "42-" + key}, UserName: "Budi", Question: "ktp saya hilang 3 bulan belum jadi",
 		Reason: bot.EscalateTopic, Lang: "id", CreatedAt: now, DueAt: now.Add(4 * time.Hour),
 		Transcript: []desk.Line{{From: "citizen", Text: "ktp?", At: now}}}
 }
@@ -324,7 +325,7 @@ func testTicketCreatedOnce(t *testing.T, open Opener) {
 	if got, _ := db.Ticket(ctx(), t1.ID); got.Question != t1.Question || len(got.Transcript) != 1 {
 		t.Fatalf("ticket = %+v", got)
 	}
-	active, err := db.ActiveTicket(ctx(), chat)
+	active, err := db.ActiveTicket(ctx(), t1.Chat)
 	if err != nil || active.ID != t1.ID {
 		t.Fatalf("active = %+v %v", active, err)
 	}
@@ -554,7 +555,7 @@ func testTransitions(t *testing.T, open Opener) {
 	if err != nil || got.Status != desk.Closed || got.ClosedAt.IsZero() {
 		t.Fatalf("close: %+v %v", got, err)
 	}
-	if _, err := db.ActiveTicket(ctx(), chat); !errors.Is(err, desk.ErrNotFound) {
+	if _, err := db.ActiveTicket(ctx(), tk.Chat); !errors.Is(err, desk.ErrNotFound) {
 		t.Fatalf("a closed ticket is not active: %v", err)
 	}
 	evs, _ := db.Events(ctx(), tk.ID)
