@@ -29,3 +29,22 @@ func (c ChatRef) String() string { return string(c.Channel) + ":" + c.ID }
 func (c ChatRef) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("channel", string(c.Channel)), slog.String("id", c.ID))
 }
+
+// Actor is someone acting on one channel: the channel and the user's id on it. Identity is
+// always the pair: Telegram user 42 and WhatsApp number 42 are two different people, and a
+// right given to one (an officer's) is never the other's.
+type Actor struct {
+	Channel Channel `json:"channel"`
+	ID      string  `json:"id"`
+}
+
+// String is "channel:id", the form actors are stored in (a ticket's assignee, its audit log).
+func (a Actor) String() string { return string(a.Channel) + ":" + a.ID }
+
+// IsZero reports whether a is no one (no channel or no id).
+func (a Actor) IsZero() bool { return a.Channel == "" || a.ID == "" }
+
+// LogValue logs an actor as a group of channel and id.
+func (a Actor) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("channel", string(a.Channel)), slog.String("id", a.ID))
+}

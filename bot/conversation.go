@@ -568,8 +568,21 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, reason, question 
 	if err != nil {
 		return fmt.Errorf("escalate: %w", err)
 	}
-	b.log("escalate", reason)
 	b.t.State.Failures = 0
+	switch {
+	case h.Limited:
+		b.log("escalate", "limited")
+		b.say(b.text("ticket_limit", nil))
+		return nil
+	case h.Existing:
+		// One active ticket per chat: the request went to it, and the citizen hears so.
+		b.log("ticket", "existing")
+		b.say(b.text("ticket_already_open", map[string]any{"Ticket": h.Ticket}))
+		b.t.Out = append(b.t.Out, h.Out...)
+		b.t.Also = h.Also
+		return nil
+	}
+	b.log("escalate", reason)
 	var parts []string
 	if esc.Urgent {
 		parts = append(parts, b.text("escalate_urgent", nil))

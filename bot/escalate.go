@@ -41,11 +41,20 @@ type Escalation struct {
 type Handover struct {
 	Ticket string    // citizen-visible ticket number, "" when none
 	Due    time.Time // when an officer will have replied at the latest
+	// Existing: the chat already had an active ticket; the request was added to it instead
+	// of opening another. Out and Also are committed with the turn (so the officers see the
+	// addition once, also when the turn runs again).
+	Existing bool
+	Out      []Outgoing
+	Also     func(ctx context.Context, tx Tx) error
+	// Limited: the chat has opened as many tickets lately as it may; none was opened.
+	Limited bool
 }
 
 // Escalator hands conversations to officers. The desk package implements it.
 type Escalator interface {
-	// Escalate opens (or, for a Key seen before, returns) a ticket for the conversation.
+	// Escalate opens (or, for a Key seen before, returns) a ticket for the conversation. A chat
+	// has one active ticket at most: while it has one, the request is added to it (Existing).
 	Escalate(ctx context.Context, e Escalation) (Handover, error)
 	// OpenTicket returns the number of the chat's open ticket, "" when there is none. While a
 	// ticket is open the citizen's messages go to it instead of being answered by the bot.

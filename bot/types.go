@@ -37,7 +37,9 @@ type Inbound struct {
 	// ThreadID is the forum topic of a group message, if any.
 	ThreadID string `json:"thread_id,omitempty"`
 	// Group is set for messages in group chats (the officers' chat); citizens write privately.
-	Group  bool   `json:"group,omitempty"`
+	Group bool `json:"group,omitempty"`
+	// UserID is the sender's id on the chat's channel; only together with the channel does it
+	// name someone (see Sender).
 	UserID string `json:"user_id,omitempty"`
 	// UserAlt is the sender's other address when the channel has two (WhatsApp: the phone
 	// number JID of a LID sender, or the other way round).
@@ -117,6 +119,15 @@ func (o Outgoing) Parts(texts []string) []Outgoing {
 		out[i] = p
 	}
 	return out
+}
+
+// Sender is who sent the message: the chat's channel and the sender's id on it (zero when the
+// channel names no sender, like the web chat). Rights are checked on it, never on UserID alone.
+func (in Inbound) Sender() balai.Actor {
+	if in.UserID == "" {
+		return balai.Actor{}
+	}
+	return balai.Actor{Channel: in.Chat.Channel, ID: in.UserID}
 }
 
 // Transcript is the message as logs and officers read it: its text, after "[photo]" (the

@@ -60,8 +60,18 @@ type Config struct {
 	// OfficerChat is the officers' group; zero when there is none (tickets wait for the
 	// web console).
 	OfficerChat balai.ChatRef
-	// OfficerIDs may act from anywhere (also in private chats with the bot).
-	OfficerIDs map[string]bool
+	// Officers may act from their private chat with the bot too, not only in the officers'
+	// chat. Officers are Telegram users (the channel of the officers' chat); New refuses an
+	// officer on another channel, and nobody on another channel ever acts as one, whatever
+	// their id there.
+	Officers []balai.Actor
+	// TicketsPerHour caps the tickets one chat opens in an hour (0: no cap); beyond it the
+	// citizen is told politely to try later.
+	TicketsPerHour int
+	// CardsPerMinute caps the new-ticket cards posted to the officers' chat in any minute,
+	// over all chats (0: no cap). Beyond it tickets are still created and queued, and their
+	// cards are listed in one summary post at the next sweep instead.
+	CardsPerMinute int
 	// Topics maps categories to forum topics of the officers' chat ("*": any other).
 	Topics map[string]string
 	// Members checks membership of the officers' chat (nil: every member of the chat acts).
@@ -90,8 +100,10 @@ type Desk struct {
 	log  *slog.Logger
 	now  func() time.Time
 
+	officers map[balai.Actor]bool
+
 	mu        sync.Mutex
-	members   map[string]memberEntry
+	members   map[balai.Actor]memberEntry
 	reviewDay string // the day whose review notice is known to be posted (by any process)
 }
 
@@ -134,7 +146,18 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Now == nil {
 		cfg.Now = clock.Now
 	}
-	return &Desk{cfg: cfg, store: cfg.Store, msgs: cfg.Messages, log: cfg.Logger, now: cfg.Now, members: map[string]memberEntry{}}, nil
+	if cfg.OfficerChat.ID != "" && cfg.OfficerChat.Channel != balai.Telegram {
+		return nil, fmt.Errorf("desk: officers' chat %s: the officers' chat is a Telegram group", cfg.OfficerChat)
+	}
+	officers := map[balai.Actor]bool{}
+	for _, o := range cfg.Officers {
+		if o.IsZero() || o.Channel != balai.Telegram {
+			return nil, fmt.Errorf("desk: officer %s: officers are Telegram users", o)
+		}
+		officers[o] = true
+	}
+	return &Desk{cfg: cfg, store: cfg.Store, msgs: cfg.Messages, log: cfg.Logger, now: cfg.Now, officers: officers,
+		members: map[balai.Actor]memberEntry{}}, nil
 }
 
 // SetMembers sets the membership check of the officers' chat.
@@ -157,8 +180,20 @@ func (d *Desk) parseNumber(s string) (int64, bool) {
 }
 
 // Escalate opens a ticket (once per message) and posts its card in the officers' chat; see
-// bot.Escalator.
+// bot.Escalator. While the chat has an active ticket the request is added to it instead: a
+// chat has one active ticket at most (the store holds that across processes). A chat over
+// TicketsPerHour gets no new ticket; past CardsPerMinute the card waits for a summary post.
 func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, error) {
+	cur, ok, err := d.active(ctx, e.Chat, e.At)
+	if err != nil {
+		return bot.Handover{}, err
+	}
+	if ok {
+		if cur.SourceKey == e.Key {
+			return d.handover(cur), nil // this very message opened it (the turn runs again)
+		}
+		return d.addTo(ctx, cur, e), nil
+	}
 	transcript, err := d.store.RecentMessages(ctx, e.Chat, 10)
 	if err != nil {
 		return bot.Handover{}, err
@@ -176,15 +211,67 @@ func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, er
 	if d.cfg.OfficerChat.ID != "" {
 		card = func(t Ticket) []bot.Outgoing { return []bot.Outgoing{d.card(t, "")} }
 	}
-	t, created, items, err := d.store.CreateTicket(ctx, t, card)
+	opts := CreateOptions{PerHour: d.cfg.TicketsPerHour, CardsPerMinute: d.cfg.CardsPerMinute,
+		CloseAnsweredBefore: e.At.Add(-d.cfg.ReopenWindow)}
+	t, created, items, err := d.store.CreateTicketWith(ctx, t, opts, card)
+	if errors.Is(err, ErrTooMany) {
+		d.log.Warn("Refused a ticket: the chat is over its tickets per hour", "chat", e.Chat, "limit", d.cfg.TicketsPerHour)
+		return bot.Handover{Limited: true}, nil
+	}
 	if err != nil {
 		return bot.Handover{}, err
 	}
-	if created {
-		d.log.Info("Opened a ticket", "ticket", d.number(t), "chat", e.Chat, "reason", e.Reason, "topic", e.Topic)
+	switch {
+	case created:
+		d.log.Info("Opened a ticket", "ticket", d.number(t), "chat", e.Chat, "reason", e.Reason, "topic", e.Topic, "card_held", t.CardHeld)
 		d.submit(items)
+	case t.SourceKey != e.Key:
+		// Another request of the chat (another process) opened one meanwhile.
+		return d.addTo(ctx, t, e), nil
 	}
-	return bot.Handover{Ticket: d.number(t), Due: t.DueAt}, nil
+	return d.handover(t), nil
+}
+
+func (d *Desk) handover(t Ticket) bot.Handover {
+	return bot.Handover{Ticket: d.number(t), Due: t.DueAt}
+}
+
+// addTo adds a request for an officer to the chat's active ticket t: an event in its audit
+// log and a notice to the officers, both committed with the citizen's turn (so they are
+// recorded and posted once); an answered ticket opens again, as when the citizen writes.
+func (d *Desk) addTo(ctx context.Context, t Ticket, e bot.Escalation) bot.Handover {
+	id := t.ID
+	h := bot.Handover{Ticket: d.number(t), Due: t.DueAt, Existing: true}
+	ev := Event{TicketID: id, Actor: "citizen", ActorName: e.UserName, Action: "asked_again", Detail: e.Reason, At: e.At}
+	text := ""
+	if q := strings.TrimSpace(e.Question); q != "" && q != strings.TrimSpace(t.Question) {
+		text = q
+	}
+	card := d.cardMessage(ctx, id)
+	if d.cfg.OfficerChat.ID != "" {
+		h.Out = append(h.Out, d.notice(t, card, d.officerText("desk_asked_again", map[string]any{
+			"Number": d.number(t), "Reason": d.officerText("desk_reason_"+e.Reason, nil), "Text": text})))
+	}
+	d.log.Info("Added a request to the chat's open ticket", "ticket", d.number(t), "chat", e.Chat, "reason", e.Reason)
+	if t.Status != Answered {
+		h.Also = func(ctx context.Context, tx bot.Tx) error { return d.store.AddEventTx(ctx, tx, ev) }
+		return h
+	}
+	reopened := t
+	reopened.Status = Open
+	if edit, ok := d.cardEdit(reopened, card); ok {
+		h.Out = append(h.Out, edit)
+	}
+	h.Also = func(ctx context.Context, tx bot.Tx) error {
+		if err := d.store.AddEventTx(ctx, tx, ev); err != nil {
+			return err
+		}
+		// A conflict (an officer closed it meanwhile) fails the turn, which runs again.
+		_, err := d.store.TransitionTx(ctx, tx, id, []Status{Answered}, Open,
+			Event{Actor: "citizen", ActorName: e.UserName, Action: "reopened", At: e.At}, TicketUpdate{})
+		return err
+	}
+	return h
 }
 
 // OpenTicket returns the number of the chat's active ticket; see bot.Escalator.

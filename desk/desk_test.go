@@ -45,6 +45,11 @@ type rig struct {
 
 // start runs the whole bot with the desk against a fake Bot API, on the store open gives.
 func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Server, api string, c *storetest.Clock, before ...func(*rig)) *rig {
+	return startWith(t, open, dbName, fake, api, c, nil, before...)
+}
+
+// startWith is start with the desk's configuration changed by edit (nil: as is).
+func startWith(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Server, api string, c *storetest.Clock, edit func(*desk.Config), before ...func(*rig)) *rig {
 	t.Helper()
 	ctx := context.Background()
 	db := open(t, dbName, store.Options{Owner: "desk-test", Now: c.Now})
@@ -60,8 +65,12 @@ func start(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.Serv
 	cal := workhours.Default()
 	drafts := filepath.Join(t.TempDir(), "drafts")
 	officers := balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(officerChat, 10)}
-	d, err := desk.New(desk.Config{Store: db, Messages: msgs, Calendar: cal, SLA: 4 * time.Hour, OfficerChat: officers,
-		OfficerIDs: map[string]bool{strconv.FormatInt(officerB, 10): true}, DraftsDir: drafts, Logger: quiet, Now: c.Now})
+	dcfg := desk.Config{Store: db, Messages: msgs, Calendar: cal, SLA: 4 * time.Hour, OfficerChat: officers,
+		Officers: []balai.Actor{{Channel: balai.Telegram, ID: strconv.FormatInt(officerB, 10)}}, DraftsDir: drafts, Logger: quiet, Now: c.Now}
+	if edit != nil {
+		edit(&dcfg)
+	}
+	d, err := desk.New(dcfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,6 +120,11 @@ func newRig(t *testing.T, open storetest.Opener, before ...func(*rig)) *rig {
 // newRigOn is newRig on database dbName, with Telegram's clock platformOffset away from the
 // bot's (Thursday 26 November 2026, 10:00 WIB: officers are at work).
 func newRigOn(t *testing.T, open storetest.Opener, dbName string, platformOffset time.Duration, before ...func(*rig)) *rig {
+	return newRigWith(t, open, dbName, platformOffset, nil, before...)
+}
+
+// newRigWith is newRigOn with the desk's configuration changed by edit.
+func newRigWith(t *testing.T, open storetest.Opener, dbName string, platformOffset time.Duration, edit func(*desk.Config), before ...func(*rig)) *rig {
 	fake := tgfake.New(token)
 	fake.SetMember(officerChat, officerA, "member")
 	fake.SetMember(officerChat, outsider, "left")
@@ -119,7 +133,7 @@ func newRigOn(t *testing.T, open storetest.Opener, dbName string, platformOffset
 	jkt, _ := time.LoadLocation("Asia/Jakarta")
 	c := storetest.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, jkt))
 	fake.SetClock(func() time.Time { return c.Now().Add(platformOffset) })
-	return start(t, open, dbName, fake, api.URL, c, before...)
+	return startWith(t, open, dbName, fake, api.URL, c, edit, before...)
 }
 
 func (r *rig) wait(t *testing.T, chat int64, n int) []tgfake.Sent {

@@ -15,12 +15,13 @@ import (
 var officerCommands = map[string]bool{"antrian": true, "ambil": true, "tutup": true, "catatan": true, "faq": true, "petugas_help": true}
 
 // Owns reports whether a message is the desk's: everything in the officers' chat, and
-// officer commands from listed officers in private chats; see bot.ChatHandler.
+// officer commands from listed officers (Telegram users) in their private chats; see
+// bot.ChatHandler. Anyone else, on any channel, gets the citizens' bot.
 func (d *Desk) Owns(in bot.Inbound) bool {
 	if d.cfg.OfficerChat.ID != "" && in.Chat == d.cfg.OfficerChat {
 		return true
 	}
-	if in.Group || !d.cfg.OfficerIDs[in.UserID] {
+	if in.Group || !d.officers[in.Sender()] {
 		return false
 	}
 	if in.Kind == bot.KindButton {
@@ -43,9 +44,10 @@ func command(text string) (string, string) {
 
 // officerTurn collects the outcome of one officer message.
 type officerTurn struct {
-	d  *Desk
-	in bot.StoredInbound
-	t  bot.Turn
+	d   *Desk
+	in  bot.StoredInbound
+	t   bot.Turn
+	who string // the officer, as stored: "telegram:<user id>" (see balai.Actor)
 }
 
 // reply answers in the chat the officer wrote in.
@@ -79,7 +81,7 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 	}
 	if !officer {
 		o.log("officer_chat", "refused")
-		d.log.Warn("Refused a desk action from a non-officer", "user", in.UserID, "chat", in.Chat)
+		d.log.Warn("Refused a desk action from a non-officer", "user", in.Sender(), "chat", in.Chat)
 		if in.Kind == bot.KindButton {
 			o.t.Out[0].Text = d.officerText("desk_not_officer", nil)
 		} else {
@@ -91,6 +93,7 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 	if name == "" {
 		name = "petugas " + in.UserID
 	}
+	o.who = in.Sender().String()
 	switch {
 	case in.Kind == bot.KindButton:
 		parts := strings.Split(in.Text, ":")
@@ -154,19 +157,21 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 }
 
 // isOfficer tells whether the sender may act: a listed officer, or a member of the officers'
-// chat writing there.
+// chat writing there. Both are identities on the officers' channel (Telegram): the channel is
+// part of who someone is.
 func (d *Desk) isOfficer(ctx context.Context, in bot.Inbound) (bool, error) {
-	if d.cfg.OfficerIDs[in.UserID] {
+	who := in.Sender()
+	if d.officers[who] {
 		return true, nil
 	}
-	if in.Chat != d.cfg.OfficerChat || in.UserID == "" {
+	if d.cfg.OfficerChat.ID == "" || in.Chat != d.cfg.OfficerChat || who.IsZero() || who.Channel != d.cfg.OfficerChat.Channel {
 		return false, nil
 	}
 	if d.cfg.Members == nil {
 		return true, nil // Telegram only delivers members' messages
 	}
 	d.mu.Lock()
-	m, ok := d.members[in.UserID]
+	m, ok := d.members[who]
 	d.mu.Unlock()
 	if ok && d.now().Sub(m.at) < 10*time.Minute {
 		return m.ok, nil
@@ -176,7 +181,7 @@ func (d *Desk) isOfficer(ctx context.Context, in bot.Inbound) (bool, error) {
 		return false, err
 	}
 	d.mu.Lock()
-	d.members[in.UserID] = memberEntry{ok: member, at: d.now()}
+	d.members[who] = memberEntry{ok: member, at: d.now()}
 	d.mu.Unlock()
 	return member, nil
 }
@@ -211,7 +216,7 @@ func (d *Desk) answer(ctx context.Context, o *officerTurn, officer string) error
 	o.t.Out = append(o.t.Out, toCitizen)
 	set := TicketUpdate{Answer: text}
 	if t.Assignee == "" {
-		set.Assignee, set.AssigneeName = o.in.UserID, officer
+		set.Assignee, set.AssigneeName = o.who, officer
 	}
 	now := d.now()
 	t.Status, t.Answer = Answered, text
@@ -230,21 +235,21 @@ func (d *Desk) answer(ctx context.Context, o *officerTurn, officer string) error
 	// Recorded in the same transaction as the delivery: the citizen gets it exactly once.
 	o.t.Also = func(ctx context.Context, tx bot.Tx) error {
 		_, err := d.store.TransitionTx(ctx, tx, id, []Status{Open, Claimed, Answered}, Answered,
-			Event{Actor: o.in.UserID, ActorName: officer, Action: "replied", Detail: text, At: now}, set)
+			Event{Actor: o.who, ActorName: officer, Action: "replied", Detail: text, At: now}, set)
 		return err
 	}
 	return nil
 }
 
 func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64, officer string) error {
-	t, err := d.store.Claim(ctx, id, o.in.UserID, officer, d.now())
+	t, err := d.store.Claim(ctx, id, o.who, officer, d.now())
 	switch {
 	case errors.Is(err, ErrConflict):
 		cur, gerr := d.store.Ticket(ctx, id)
 		if gerr != nil {
 			return gerr
 		}
-		if cur.Status == Claimed && cur.Assignee == o.in.UserID {
+		if cur.Status == Claimed && cur.Assignee == o.who {
 			return nil // a retry of this very claim
 		}
 		o.log("claim", "conflict")
@@ -264,7 +269,16 @@ func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64, officer stri
 	if o.in.Chat != d.cfg.OfficerChat || o.in.Kind != bot.KindButton {
 		o.reply(d.officerText("desk_claimed", map[string]any{"Number": d.number(t), "Officer": officer}), "")
 	}
-	return d.refreshCard(ctx, t, d.cardMessage(ctx, t.ID))
+	card := d.cardMessage(ctx, t.ID)
+	if t.CardHeld && card == "" && d.cfg.OfficerChat.ID != "" {
+		// Its card was held back in a flood of new tickets: it goes out now, as a notice
+		// about the ticket, so replying to it answers the citizen.
+		held := d.card(t, "")
+		held.Ref = NoticeRef(t.ID)
+		o.t.Out = append(o.t.Out, held)
+		return nil
+	}
+	return d.refreshCard(ctx, t, card)
 }
 
 func (d *Desk) close(ctx context.Context, o *officerTurn, id int64, officer string) error {
@@ -278,7 +292,7 @@ func (d *Desk) close(ctx context.Context, o *officerTurn, id int64, officer stri
 	}
 	out := []bot.Outgoing{d.satisfaction(t)}
 	t, items, err := d.store.Transition(ctx, id, []Status{Open, Claimed, Answered}, Closed,
-		Event{Actor: o.in.UserID, ActorName: officer, Action: "closed", At: d.now()}, out, TicketUpdate{})
+		Event{Actor: o.who, ActorName: officer, Action: "closed", At: d.now()}, out, TicketUpdate{})
 	if errors.Is(err, ErrConflict) {
 		return nil // closed meanwhile
 	}
@@ -314,7 +328,7 @@ func (d *Desk) note(ctx context.Context, o *officerTurn, id int64, officer, text
 	o.reply(d.officerText("desk_note_saved", map[string]any{"Number": d.number(t)}), "")
 	// Notes stay in the desk's log and the officers' chat; nothing goes to the citizen.
 	o.t.Also = func(ctx context.Context, tx bot.Tx) error {
-		return d.store.AddEventTx(ctx, tx, Event{TicketID: id, Actor: o.in.UserID, ActorName: officer, Action: "noted", Detail: text, At: now})
+		return d.store.AddEventTx(ctx, tx, Event{TicketID: id, Actor: o.who, ActorName: officer, Action: "noted", Detail: text, At: now})
 	}
 	return nil
 }

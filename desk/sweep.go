@@ -79,7 +79,35 @@ func (d *Desk) Sweep(ctx context.Context) error {
 	if len(out) > 0 && d.q != nil {
 		err = d.q.Deliver(ctx, out...)
 	}
-	return errors.Join(err, d.reviewNotice(ctx, now))
+	return errors.Join(err, d.heldCards(ctx, now), d.reviewNotice(ctx, now))
+}
+
+// maxSummaryNumbers is how many ticket numbers a summary of held cards lists.
+const maxSummaryNumbers = 20
+
+// heldCards posts one summary of the tickets whose cards the officers' chat's card limit held
+// back since the last one ("N tiket baru lainnya di antrean"): the tickets are in the queue,
+// and each one's card goes out when an officer claims it.
+func (d *Desk) heldCards(ctx context.Context, now time.Time) error {
+	if d.cfg.OfficerChat.ID == "" || d.cfg.CardsPerMinute <= 0 {
+		return nil
+	}
+	ts, items, err := d.store.HeldCards(ctx, now, func(ts []Ticket) []bot.Outgoing {
+		var nums []string
+		for _, t := range ts[:min(len(ts), maxSummaryNumbers)] {
+			nums = append(nums, d.number(t))
+		}
+		text := d.officerText("desk_held_summary", map[string]any{"Count": len(ts), "Numbers": nums, "More": len(ts) - len(nums)})
+		return []bot.Outgoing{{Chat: d.cfg.OfficerChat, Kind: bot.OutMessage, Text: text, Lang: bot.LangID, ThreadID: d.cfg.Topics["*"]}}
+	})
+	if err != nil {
+		return err
+	}
+	if len(ts) > 0 {
+		d.log.Warn("Posted a summary of new tickets whose cards were held back", "tickets", len(ts), "cards_per_minute", d.cfg.CardsPerMinute)
+	}
+	d.submit(items)
+	return nil
 }
 
 // duration words a duration in Indonesian: "1 jam 30 menit".

@@ -51,8 +51,8 @@ type Ticket struct {
 	Candidates   []string
 	Lang         string
 	Status       Status
-	Priority     int // 1 for urgent topics
-	Assignee     string
+	Priority     int    // 1 for urgent topics
+	Assignee     string // the officer, as balai.Actor.String() ("telegram:42")
 	AssigneeName string
 	Answer       string // the last officer reply
 	Rating       int
@@ -64,6 +64,9 @@ type Ticket struct {
 	ActivityAt   time.Time
 	RemindedAt   time.Time
 	OverdueAt    time.Time
+	// CardHeld: the officers' chat's card limit held its card back; it was listed in a
+	// summary post instead, and its card goes out when an officer claims it.
+	CardHeld bool
 }
 
 // Number is the citizen-visible ticket number, e.g. BLI-000123.
@@ -73,7 +76,7 @@ func (t *Ticket) Number(prefix string) string { return fmt.Sprintf("%s-%06d", pr
 // closed, reopened, rated, cancelled, followed (a citizen's message), reminded.
 type Event struct {
 	TicketID  int64
-	Actor     string // officer id, "citizen" or "system"
+	Actor     string // an officer as balai.Actor.String() ("telegram:42"), "citizen" or "system"
 	ActorName string
 	Action    string
 	Detail    string
@@ -86,15 +89,24 @@ var (
 	// ErrConflict means the ticket is not in a state that allows the change (already claimed
 	// by someone else, already closed).
 	ErrConflict = errors.New("desk: ticket changed meanwhile")
+	// ErrTooMany means the chat opened as many tickets in the last hour as it may.
+	ErrTooMany = errors.New("desk: too many tickets from this chat")
 )
 
 // Store keeps tickets. The store package implements it on SQLite and PostgreSQL; claims are
 // single atomic statements, so two officers (or two processes) never both win.
 type Store interface {
-	// CreateTicket stores t unless a ticket with the same SourceKey exists, in which case that
-	// one is returned with created false. Queued items (the officers' card) are committed in
-	// the same transaction, only when the ticket is created.
-	CreateTicket(ctx context.Context, t Ticket, card func(Ticket) []bot.Outgoing) (Ticket, bool, []bot.StoredOutgoing, error)
+	// CreateTicketWith stores t unless a ticket with the same SourceKey exists, or the chat
+	// has an active (not closed) ticket: then that one is returned with created false. At most
+	// one ticket per chat is active, also when processes create at once. Queued items (the
+	// officers' card) are committed in the same transaction, only when the ticket is created
+	// and its card is not held back (see CreateOptions). ErrTooMany when the chat is over
+	// opts.PerHour.
+	CreateTicketWith(ctx context.Context, t Ticket, opts CreateOptions, card func(Ticket) []bot.Outgoing) (Ticket, bool, []bot.StoredOutgoing, error)
+	// HeldCards marks the tickets whose cards were held back and not yet summarized as
+	// summarized, returns them (oldest first) and queues summary's messages for them, in one
+	// transaction (nothing when there are none).
+	HeldCards(ctx context.Context, now time.Time, summary func([]Ticket) []bot.Outgoing) ([]Ticket, []bot.StoredOutgoing, error)
 	// Ticket returns a ticket by id.
 	Ticket(ctx context.Context, id int64) (Ticket, error)
 	// ActiveTicket returns the chat's newest ticket that is not closed.
@@ -126,6 +138,19 @@ type Store interface {
 	RecentMessages(ctx context.Context, chat balai.ChatRef, n int) ([]Line, error)
 }
 
+// CreateOptions are the limits a new ticket is created within.
+type CreateOptions struct {
+	// PerHour caps the tickets one chat opens in an hour (ErrTooMany beyond); 0: no cap.
+	PerHour int
+	// CardsPerMinute caps the new-ticket cards posted to the officers' chat in any minute,
+	// over all chats; beyond it the ticket is created with its card held (Ticket.CardHeld),
+	// for HeldCards' summary. 0: no cap.
+	CardsPerMinute int
+	// CloseAnsweredBefore closes the chat's answered ticket idle since before this time (it
+	// was about to close by itself) so that a new one can open; zero: none is closed.
+	CloseAnsweredBefore time.Time
+}
+
 // CardRef marks the outbox item of a ticket's card, and NoticeRef a notice about the ticket
 // posted in reply to it; an officer replying to either answers the ticket.
 func CardRef(id int64) string { return "card:" + strconv.FormatInt(id, 10) }
@@ -146,7 +171,7 @@ func ParseRef(ref string) (int64, bool) {
 // TicketUpdate sets fields together with a transition; zero fields are left alone.
 type TicketUpdate struct {
 	Answer       string
-	Assignee     string
+	Assignee     string // the officer, as balai.Actor.String() ("telegram:42")
 	AssigneeName string
 	Rating       int
 	ClearClaim   bool // back to the queue: no assignee

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ var _ desk.Store = (*DB)(nil)
 
 const ticketColumns = `id, source_key, channel, chat_id, user_name, question, transcript, reason, topic, topic_label,
 	category, candidates, lang, status, priority, assignee, assignee_name, answer, rating, created_at, due_at,
-	claimed_at, answered_at, closed_at, activity_at, reminded_at, overdue_at`
+	claimed_at, answered_at, closed_at, activity_at, reminded_at, overdue_at, card_held`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -28,9 +29,10 @@ func scanTicket(r rowScanner) (desk.Ticket, error) {
 	var ch, transcript, cands, status string
 	var created, due, activity int64
 	var claimed, answered, closed, reminded, overdue sql.NullInt64
+	var held int
 	err := r.Scan(&t.ID, &t.SourceKey, &ch, &t.Chat.ID, &t.UserName, &t.Question, &transcript, &t.Reason, &t.Topic,
 		&t.TopicLabel, &t.Category, &cands, &t.Lang, &status, &t.Priority, &t.Assignee, &t.AssigneeName, &t.Answer,
-		&t.Rating, &created, &due, &claimed, &answered, &closed, &activity, &reminded, &overdue)
+		&t.Rating, &created, &due, &claimed, &answered, &closed, &activity, &reminded, &overdue, &held)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, desk.ErrNotFound
 	}
@@ -39,6 +41,7 @@ func scanTicket(r rowScanner) (desk.Ticket, error) {
 	}
 	t.Chat.Channel = balai.Channel(ch)
 	t.Status = desk.Status(status)
+	t.CardHeld = held != 0
 	json.Unmarshal([]byte(transcript), &t.Transcript)
 	if cands != "" {
 		t.Candidates = strings.Split(cands, ",")
@@ -62,25 +65,103 @@ func scanTickets(rows *sql.Rows) ([]desk.Ticket, error) {
 	return out, rows.Err()
 }
 
-// CreateTicket stores a ticket once per source key; see desk.Store.
+// CreateTicket stores a ticket once per source key and one active ticket per chat, without
+// limits; see CreateTicketWith.
 func (db *DB) CreateTicket(ctx context.Context, t desk.Ticket, card func(desk.Ticket) []bot.Outgoing) (desk.Ticket, bool, []bot.StoredOutgoing, error) {
+	return db.CreateTicketWith(ctx, t, desk.CreateOptions{}, card)
+}
+
+// cardLock serializes the count of cards against the officers' chat's limit on PostgreSQL
+// (SQLite has one writer at a time): two replicas creating tickets at once see each other's.
+const cardLock = 774412
+
+// CreateTicketWith stores a ticket once per source key and at most one active ticket per chat
+// (a partial unique index: it holds across processes), within opts' limits; see desk.Store.
+func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.CreateOptions, card func(desk.Ticket) []bot.Outgoing) (desk.Ticket, bool, []bot.StoredOutgoing, error) {
 	transcript, _ := json.Marshal(t.Transcript)
 	var out desk.Ticket
 	var created bool
 	var items []bot.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		// existing is the ticket this request (a retry) or another one of the chat opened.
+		existing := func() error {
+			var err error
+			out, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE source_key = $1`, t.SourceKey))
+			if errors.Is(err, desk.ErrNotFound) {
+				out, err = scanTicket(tx.QueryRowContext(ctx, qActiveTicket, string(t.Chat.Channel), t.Chat.ID))
+			}
+			return err
+		}
+		if !opts.CloseAnsweredBefore.IsZero() {
+			// The chat's answered ticket idle past the reopen window was about to close by
+			// itself (desk.Store.StaleAnswered): it closes now, for the new one.
+			rows, err := tx.QueryContext(ctx, `UPDATE tickets SET status = 'closed', closed_at = $1, activity_at = $1
+				WHERE channel = $2 AND chat_id = $3 AND status = 'answered' AND activity_at < $4 RETURNING id`,
+				db.ms(t.CreatedAt), string(t.Chat.Channel), t.Chat.ID, db.ms(opts.CloseAnsweredBefore))
+			if err != nil {
+				return err
+			}
+			var closed []int64
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				closed = append(closed, id)
+			}
+			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+				return err
+			}
+			for _, id := range closed {
+				if err := addEvent(ctx, tx, db, desk.Event{TicketID: id, Actor: "system", Action: "closed", Detail: "no reply from the citizen", At: t.CreatedAt}); err != nil {
+					return err
+				}
+			}
+		}
+		switch err := existing(); {
+		case err == nil:
+			return nil
+		case !errors.Is(err, desk.ErrNotFound):
+			return err
+		}
+		if opts.PerHour > 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE channel = $1 AND chat_id = $2 AND created_at > $3`,
+				string(t.Chat.Channel), t.Chat.ID, db.ms(t.CreatedAt.Add(-time.Hour))).Scan(&n); err != nil {
+				return err
+			}
+			if n >= opts.PerHour {
+				return desk.ErrTooMany
+			}
+		}
+		held := 0
+		if card != nil && opts.CardsPerMinute > 0 {
+			if db.dialect == Postgres {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, cardLock); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE created_at > $1 AND card_held = 0`,
+				db.ms(t.CreatedAt.Add(-time.Minute))).Scan(&n); err != nil {
+				return err
+			}
+			if n >= opts.CardsPerMinute {
+				held = 1
+			}
+		}
 		var err error
 		out, err = scanTicket(tx.QueryRowContext(ctx, `INSERT INTO tickets (source_key, channel, chat_id, user_name, question, transcript, reason,
-			topic, topic_label, category, candidates, lang, status, priority, created_at, due_at, activity_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14)
-			ON CONFLICT (source_key) DO NOTHING RETURNING `+ticketColumns,
+			topic, topic_label, category, candidates, lang, status, priority, created_at, due_at, activity_at, card_held)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14, $16)
+			ON CONFLICT DO NOTHING RETURNING `+ticketColumns,
 			t.SourceKey, string(t.Chat.Channel), t.Chat.ID, t.UserName, t.Question, string(transcript), t.Reason,
 			t.Topic, t.TopicLabel, t.Category, strings.Join(t.Candidates, ","), t.Lang, t.Priority,
-			db.ms(t.CreatedAt), db.ms(t.DueAt)))
+			db.ms(t.CreatedAt), db.ms(t.DueAt), held))
 		switch {
-		case errors.Is(err, desk.ErrNotFound): // created before
-			out, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE source_key = $1`, t.SourceKey))
-			return err
+		case errors.Is(err, desk.ErrNotFound): // another process created it (or the chat's) meanwhile
+			return existing()
 		case err != nil:
 			return err
 		}
@@ -88,15 +169,42 @@ func (db *DB) CreateTicket(ctx context.Context, t desk.Ticket, card func(desk.Ti
 		if err := addEvent(ctx, tx, db, desk.Event{TicketID: out.ID, Actor: "system", Action: "created", Detail: t.Reason, At: t.CreatedAt}); err != nil {
 			return err
 		}
-		if card != nil {
+		if card != nil && held == 0 {
 			items, err = db.enqueue(ctx, tx, card(out), 0, t.CreatedAt)
 		}
 		return err
 	})
+	if errors.Is(err, desk.ErrTooMany) {
+		return desk.Ticket{}, false, nil, err
+	}
 	if err != nil {
 		return desk.Ticket{}, false, nil, fmt.Errorf("store: create ticket: %w", err)
 	}
 	return out, created, items, nil
+}
+
+// HeldCards takes the tickets whose cards were held back and not yet summarized, and queues
+// summary's messages for them in the same transaction: each held ticket is in exactly one
+// summary, across processes. See desk.Store.
+func (db *DB) HeldCards(ctx context.Context, now time.Time, summary func([]desk.Ticket) []bot.Outgoing) ([]desk.Ticket, []bot.StoredOutgoing, error) {
+	var ts []desk.Ticket
+	var items []bot.StoredOutgoing
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `UPDATE tickets SET card_held = 2 WHERE card_held = 1 RETURNING `+ticketColumns)
+		if err != nil {
+			return err
+		}
+		if ts, err = scanTickets(rows); err != nil || len(ts) == 0 {
+			return err
+		}
+		sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
+		items, err = db.enqueue(ctx, tx, summary(ts), 0, now)
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: held cards: %w", err)
+	}
+	return ts, items, nil
 }
 
 // Ticket returns a ticket; see desk.Store.

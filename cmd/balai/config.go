@@ -51,6 +51,8 @@ type Config struct {
 	SLAReminder           time.Duration
 	TicketPrefix          string
 	DraftsDir             string
+	TicketsPerHour        int // per chat; 0: no cap
+	OfficerCardsPerMinute int // new-ticket cards in the officers' chat; 0: no cap
 
 	WhatsAppEnabled      bool // whatsmeow
 	WhatsAppGroups       bool
@@ -163,6 +165,19 @@ func loadConfig() (Config, error) {
 		}
 	}
 	c.TicketPrefix = env("BALAI_TICKET_PREFIX", "BLI")
+	count := func(name, def string) int {
+		v := env(name, def)
+		if v == "off" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a number (0 or off: no limit)", name, v))
+		}
+		return n
+	}
+	c.TicketsPerHour = count("BALAI_TICKETS_PER_HOUR", "3")
+	c.OfficerCardsPerMinute = count("BALAI_OFFICER_CARDS_PER_MINUTE", "10")
 	boolean := func(name string) bool {
 		switch v := strings.ToLower(os.Getenv(name)); v {
 		case "", "0", "false", "no", "off":

@@ -154,12 +154,13 @@ func (s *server) run(ctx context.Context) error {
 	defer s.db.Close()
 	s.log.Info("Store ready", "database", string(s.db.Dialect()), "at", redactURL(cfg.databaseURL()), "instance", s.db.Owner())
 
-	officerIDs := map[string]bool{}
+	var officers []balai.Actor // Telegram users: nobody on another channel acts as an officer
 	for _, id := range cfg.TelegramOfficerIDs {
-		officerIDs[strconv.FormatInt(id, 10)] = true
+		officers = append(officers, balai.Actor{Channel: balai.Telegram, ID: strconv.FormatInt(id, 10)})
 	}
 	dcfg := desk.Config{Store: s.db, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA, ReminderLead: cfg.SLAReminder,
-		ClaimTimeout: cfg.ClaimTimeout, ReopenWindow: cfg.TicketReopen, Prefix: cfg.TicketPrefix, OfficerIDs: officerIDs,
+		ClaimTimeout: cfg.ClaimTimeout, ReopenWindow: cfg.TicketReopen, Prefix: cfg.TicketPrefix, Officers: officers,
+		TicketsPerHour: cfg.TicketsPerHour, CardsPerMinute: cfg.OfficerCardsPerMinute,
 		Topics: cfg.TelegramOfficerTopics, DraftsDir: cfg.DraftsDir, Corpus: s.index.Corpus, Logger: s.log}
 	if cfg.TelegramToken != "" && cfg.TelegramOfficerChat != 0 {
 		dcfg.OfficerChat = balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(cfg.TelegramOfficerChat, 10)}
@@ -199,7 +200,7 @@ func (s *server) run(ctx context.Context) error {
 		s.eng.AddSender(balai.Telegram, s.tg, cfg.limits(telegram.Limits), true)
 		if dcfg.OfficerChat.ID != "" {
 			s.desk.SetMembers(s.tg)
-			s.log.Info("Officer desk in Telegram", "chat", dcfg.OfficerChat.ID, "listed_officers", len(officerIDs))
+			s.log.Info("Officer desk in Telegram", "chat", dcfg.OfficerChat.ID, "listed_officers", len(officers))
 		}
 		if cfg.TelegramMode == telegram.ModeWebhook {
 			path := "/webhooks/telegram"

@@ -133,6 +133,13 @@ func RunAll(t *testing.T, open Opener) {
 		{"LeaseOneHolder", testLease},
 		{"DeadLetters", testDeadLetters},
 		{"RefusedDataIsPermanent", testRefusedDataIsPermanent},
+		{"OneActiveTicketPerChat", testOneActiveTicket},
+		{"OneActiveTicketAcrossProcesses", testOneActiveTicketAcrossProcesses},
+		{"TicketsPerHour", testTicketsPerHour},
+		{"CardsPerMinute", testCardsPerMinute},
+		{"CardsPerMinuteAcrossProcesses", testCardsPerMinuteAcrossProcesses},
+		{"StaleAnsweredMakesRoom", testStaleAnsweredMakesRoom},
+		{"Migration8MergesAndQualifies", testMigration8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
@@ -303,8 +310,9 @@ func testConfirmAfterTakeover(t *testing.T, open Opener) {
 	}
 }
 
+// newTicket is a ticket opened by message key of its own chat (a chat has one active ticket).
 func newTicket(key string, now time.Time) desk.Ticket {
-	return desk.Ticket{SourceKey: key, Chat: chat, UserName: "Budi", Question: "ktp saya hilang 3 bulan belum jadi",
+	return desk.Ticket{SourceKey: key, Chat: balai.ChatRef{Channel: balai.Telegram, ID: "42-" + key}, UserName: "Budi", Question: "ktp saya hilang 3 bulan belum jadi",
 		Reason: bot.EscalateTopic, Lang: "id", CreatedAt: now, DueAt: now.Add(4 * time.Hour),
 		Transcript: []desk.Line{{From: "citizen", Text: "ktp?", At: now}}}
 }
@@ -326,7 +334,7 @@ func testTicketCreatedOnce(t *testing.T, open Opener) {
 	if got, _ := db.Ticket(ctx(), t1.ID); got.Question != t1.Question || len(got.Transcript) != 1 {
 		t.Fatalf("ticket = %+v", got)
 	}
-	active, err := db.ActiveTicket(ctx(), chat)
+	active, err := db.ActiveTicket(ctx(), t1.Chat)
 	if err != nil || active.ID != t1.ID {
 		t.Fatalf("active = %+v %v", active, err)
 	}
@@ -556,7 +564,7 @@ func testTransitions(t *testing.T, open Opener) {
 	if err != nil || got.Status != desk.Closed || got.ClosedAt.IsZero() {
 		t.Fatalf("close: %+v %v", got, err)
 	}
-	if _, err := db.ActiveTicket(ctx(), chat); !errors.Is(err, desk.ErrNotFound) {
+	if _, err := db.ActiveTicket(ctx(), tk.Chat); !errors.Is(err, desk.ErrNotFound) {
 		t.Fatalf("a closed ticket is not active: %v", err)
 	}
 	evs, _ := db.Events(ctx(), tk.ID)
@@ -693,5 +701,289 @@ func testReleaseClaims(t *testing.T, open Opener) {
 	u, err := b.Unsent(ctx())
 	if err != nil || len(u) != 1 || u[0].Text != "dua" {
 		t.Fatalf("after a released its claims b took %+v (%v), want only the unsent reply", u, err)
+	}
+}
+
+// officersCard is a card in the officers' chat for a ticket.
+func officersCard(tk desk.Ticket) []bot.Outgoing {
+	return []bot.Outgoing{{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "-100"}, Kind: bot.OutMessage, Text: "kartu", Ref: desk.CardRef(tk.ID)}}
+}
+
+// onChat is newTicket for message key of chat c.
+func onChat(key string, c balai.ChatRef, now time.Time) desk.Ticket {
+	tk := newTicket(key, now)
+	tk.Chat = c
+	return tk
+}
+
+// testOneActiveTicket: a second request of a chat with an active ticket gets that ticket,
+// not a new one (and no second card); once it is closed, a new one opens.
+func testOneActiveTicket(t *testing.T, open Opener) {
+	c := NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+	db := open(t, "oneactive", store.Options{Owner: "a", Now: c.Now})
+	first, created, items, err := db.CreateTicket(ctx(), onChat("m1", chat, c.Now()), officersCard)
+	if err != nil || !created || len(items) != 1 {
+		t.Fatalf("first: %+v %v %v %v", first, created, items, err)
+	}
+	for _, st := range []desk.Status{desk.Open, desk.Claimed, desk.Answered} {
+		if st != desk.Open {
+			if _, _, err := db.Transition(ctx(), first.ID, []desk.Status{desk.Open, desk.Claimed}, st, desk.Event{Action: "x", At: c.Now()}, nil, desk.TicketUpdate{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		again, created, items, err := db.CreateTicket(ctx(), onChat("m2-"+string(st), chat, c.Now()), officersCard)
+		if err != nil || created || len(items) != 0 || again.ID != first.ID {
+			t.Fatalf("while the chat's ticket is %s: got ticket %d created=%v items=%d err=%v, want ticket %d", st, again.ID, created, len(items), err, first.ID)
+		}
+	}
+	// Another chat, even with the same id on another channel, is another citizen.
+	other, created, _, err := db.CreateTicket(ctx(), onChat("m3", balai.ChatRef{Channel: balai.WhatsApp, ID: chat.ID}, c.Now()), officersCard)
+	if err != nil || !created || other.ID == first.ID {
+		t.Fatalf("another channel's chat: %+v %v %v", other, created, err)
+	}
+	if _, _, err := db.Transition(ctx(), first.ID, []desk.Status{desk.Answered}, desk.Closed, desk.Event{Action: "closed", At: c.Now()}, nil, desk.TicketUpdate{}); err != nil {
+		t.Fatal(err)
+	}
+	next, created, _, err := db.CreateTicket(ctx(), onChat("m4", chat, c.Now()), officersCard)
+	if err != nil || !created || next.ID == first.ID {
+		t.Fatalf("after closing: %+v %v %v", next, created, err)
+	}
+	// The request that opened the first one, again (a retry), still gets the first.
+	if again, created, _, err := db.CreateTicket(ctx(), onChat("m1", chat, c.Now()), officersCard); err != nil || created || again.ID != first.ID {
+		t.Fatalf("retry of the first request: %+v %v %v", again, created, err)
+	}
+}
+
+// testOneActiveTicketAcrossProcesses: many requests of one chat at once, on two processes,
+// open one ticket, and every request is given it.
+func testOneActiveTicketAcrossProcesses(t *testing.T, open Opener) {
+	a := open(t, "oneactive2", store.Options{Owner: "a"})
+	b := open(t, "oneactive2", store.Options{Owner: "b"})
+	dbs := []*store.DB{a, b}
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	const n = 16
+	ids := make([]int64, n)
+	var createdN, cards atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			tk, created, items, err := dbs[i%2].CreateTicket(ctx(), onChat(fmt.Sprintf("race-%d", i), chat, now), officersCard)
+			if err != nil {
+				t.Errorf("create %d: %v", i, err)
+				return
+			}
+			ids[i] = tk.ID
+			if created {
+				createdN.Add(1)
+			}
+			cards.Add(int32(len(items)))
+		}(i)
+	}
+	wg.Wait()
+	if createdN.Load() != 1 || cards.Load() != 1 {
+		t.Fatalf("%d tickets created and %d cards queued for one chat, want 1 and 1", createdN.Load(), cards.Load())
+	}
+	for i, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("request %d got ticket %d, request 0 got %d", i, id, ids[0])
+		}
+	}
+}
+
+// testTicketsPerHour: a chat opens at most PerHour tickets in an hour; a request while one
+// is active is not counted (it gets the active one); the next hour it may again.
+func testTicketsPerHour(t *testing.T, open Opener) {
+	c := NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+	db := open(t, "perhour", store.Options{Owner: "a", Now: c.Now})
+	opts := desk.CreateOptions{PerHour: 2}
+	for i := 0; i < 2; i++ {
+		tk, created, _, err := db.CreateTicketWith(ctx(), onChat(fmt.Sprintf("h%d", i), chat, c.Now()), opts, officersCard)
+		if err != nil || !created {
+			t.Fatalf("ticket %d within the cap: %v %v", i, created, err)
+		}
+		// While it is active, more requests get it.
+		if again, created, _, err := db.CreateTicketWith(ctx(), onChat(fmt.Sprintf("h%d-again", i), chat, c.Now()), opts, officersCard); err != nil || created || again.ID != tk.ID {
+			t.Fatalf("request while ticket %d is active: %+v %v %v", tk.ID, again, created, err)
+		}
+		if _, _, err := db.Transition(ctx(), tk.ID, []desk.Status{desk.Open}, desk.Closed, desk.Event{Action: "cancelled", At: c.Now()}, nil, desk.TicketUpdate{}); err != nil {
+			t.Fatal(err)
+		}
+		c.Add(10 * time.Minute)
+	}
+	if _, _, _, err := db.CreateTicketWith(ctx(), onChat("h2", chat, c.Now()), opts, officersCard); !errors.Is(err, desk.ErrTooMany) {
+		t.Fatalf("third ticket in an hour: %v, want ErrTooMany", err)
+	}
+	// Another citizen is not affected.
+	if _, created, _, err := db.CreateTicketWith(ctx(), onChat("o1", balai.ChatRef{Channel: balai.Web, ID: "other"}, c.Now()), opts, officersCard); err != nil || !created {
+		t.Fatalf("another chat: %v %v", created, err)
+	}
+	c.Add(41 * time.Minute) // the first is over an hour old
+	if _, created, _, err := db.CreateTicketWith(ctx(), onChat("h3", chat, c.Now()), opts, officersCard); err != nil || !created {
+		t.Fatalf("after an hour: %v %v", created, err)
+	}
+}
+
+// testCardsPerMinute: past CardsPerMinute in a minute, tickets are created with their cards
+// held; HeldCards lists each held ticket in one summary, once; a minute later cards go out
+// again.
+func testCardsPerMinute(t *testing.T, open Opener) {
+	c := NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+	db := open(t, "cardcap", store.Options{Owner: "a", Now: c.Now})
+	opts := desk.CreateOptions{CardsPerMinute: 2}
+	var held []int64
+	for i := 0; i < 5; i++ {
+		tk, created, items, err := db.CreateTicketWith(ctx(), onChat(fmt.Sprint(i), balai.ChatRef{Channel: balai.Web, ID: fmt.Sprint("s", i)}, c.Now()), opts, officersCard)
+		if err != nil || !created {
+			t.Fatalf("ticket %d: %v %v", i, created, err)
+		}
+		wantHeld := i >= 2
+		if tk.CardHeld != wantHeld || (len(items) == 0) != wantHeld {
+			t.Fatalf("ticket %d: held=%v items=%d, want held=%v", i, tk.CardHeld, len(items), wantHeld)
+		}
+		if wantHeld {
+			held = append(held, tk.ID)
+		}
+		c.Add(time.Second)
+	}
+	if q, _ := db.Queue(ctx(), 20); len(q) != 5 {
+		t.Fatalf("queue has %d tickets, want all 5", len(q))
+	}
+	var summarized []int64
+	ts, items, err := db.HeldCards(ctx(), c.Now(), func(ts []desk.Ticket) []bot.Outgoing {
+		for _, tk := range ts {
+			summarized = append(summarized, tk.ID)
+		}
+		return []bot.Outgoing{{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "-100"}, Kind: bot.OutMessage, Text: "ringkasan"}}
+	})
+	if err != nil || len(ts) != 3 || len(items) != 1 || fmt.Sprint(summarized) != fmt.Sprint(held) {
+		t.Fatalf("held cards: %d tickets %v, %d items, %v; want %v in one summary", len(ts), summarized, len(items), err, held)
+	}
+	if ts, items, err := db.HeldCards(ctx(), c.Now(), func([]desk.Ticket) []bot.Outgoing { t.Fatal("summary of nothing"); return nil }); err != nil || len(ts) != 0 || len(items) != 0 {
+		t.Fatalf("second summary: %d %d %v", len(ts), len(items), err)
+	}
+	if tk, _ := db.Ticket(ctx(), held[0]); !tk.CardHeld {
+		t.Fatal("a summarized ticket forgot its card was held")
+	}
+	c.Add(time.Minute)
+	if tk, _, items, err := db.CreateTicketWith(ctx(), onChat("later", balai.ChatRef{Channel: balai.Web, ID: "later"}, c.Now()), opts, officersCard); err != nil || tk.CardHeld || len(items) != 1 {
+		t.Fatalf("a minute later: held=%v items=%d %v", tk.CardHeld, len(items), err)
+	}
+}
+
+// testCardsPerMinuteAcrossProcesses: two processes creating tickets at once post no more
+// cards than the cap between them.
+func testCardsPerMinuteAcrossProcesses(t *testing.T, open Opener) {
+	a := open(t, "cardcap2", store.Options{Owner: "a"})
+	b := open(t, "cardcap2", store.Options{Owner: "b"})
+	dbs := []*store.DB{a, b}
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	opts := desk.CreateOptions{CardsPerMinute: 3}
+	const n = 12
+	var cards, heldN atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			tk, created, items, err := dbs[i%2].CreateTicketWith(ctx(), onChat(fmt.Sprint("f", i), balai.ChatRef{Channel: balai.Web, ID: fmt.Sprint("flood", i)}, now), opts, officersCard)
+			if err != nil || !created {
+				t.Errorf("create %d: %v %v", i, created, err)
+				return
+			}
+			cards.Add(int32(len(items)))
+			if tk.CardHeld {
+				heldN.Add(1)
+			}
+		}(i)
+	}
+	wg.Wait()
+	if cards.Load() != 3 || heldN.Load() != n-3 {
+		t.Fatalf("%d cards posted and %d held of %d tickets, want 3 and %d", cards.Load(), heldN.Load(), n, n-3)
+	}
+}
+
+// testStaleAnsweredMakesRoom: an answered ticket idle past the reopen window is closed when
+// the chat asks again, and a new one opens; a fresher answered one takes the request.
+func testStaleAnsweredMakesRoom(t *testing.T, open Opener) {
+	c := NewClock(time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC))
+	db := open(t, "staleroom", store.Options{Owner: "a", Now: c.Now})
+	first, _, _, _ := db.CreateTicket(ctx(), onChat("s1", chat, c.Now()), nil)
+	if _, _, err := db.Transition(ctx(), first.ID, []desk.Status{desk.Open}, desk.Answered, desk.Event{Action: "replied", At: c.Now()}, nil, desk.TicketUpdate{Answer: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Add(time.Hour)
+	opts := desk.CreateOptions{CloseAnsweredBefore: c.Now().Add(-72 * time.Hour)}
+	if tk, created, _, err := db.CreateTicketWith(ctx(), onChat("s2", chat, c.Now()), opts, nil); err != nil || created || tk.ID != first.ID {
+		t.Fatalf("within the window: %+v %v %v, want the answered ticket", tk, created, err)
+	}
+	c.Add(72 * time.Hour)
+	opts.CloseAnsweredBefore = c.Now().Add(-72 * time.Hour)
+	tk, created, _, err := db.CreateTicketWith(ctx(), onChat("s3", chat, c.Now()), opts, nil)
+	if err != nil || !created || tk.ID == first.ID {
+		t.Fatalf("past the window: %+v %v %v, want a new ticket", tk, created, err)
+	}
+	if old, _ := db.Ticket(ctx(), first.ID); old.Status != desk.Closed {
+		t.Fatalf("the stale answered ticket is %s, want closed", old.Status)
+	}
+}
+
+// testMigration8 runs migration 8 on tickets written before it: a chat's several active
+// tickets become one (the newest; the others closed with the reason in their audit log), and
+// officers stored by bare Telegram id become "telegram:<id>".
+func testMigration8(t *testing.T, open Opener) {
+	db := open(t, "mig8", store.Options{Owner: "a"})
+	undo := []string{`DROP INDEX tickets_one_active`, `DROP INDEX tickets_created`, `ALTER TABLE tickets DROP COLUMN card_held`,
+		`DELETE FROM balai_migrations WHERE version = 8`}
+	for _, q := range undo {
+		if _, err := db.SQL().ExecContext(ctx(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	insert := func(key, chatID, status, assignee string) int64 {
+		t.Helper()
+		var id int64
+		if err := db.SQL().QueryRowContext(ctx(), `INSERT INTO tickets (source_key, channel, chat_id, question, reason, status, assignee,
+			created_at, due_at, activity_at) VALUES ($1, 'telegram', $2, 'q', 'asked', $3, $4, 1, 2, 3) RETURNING id`, key, chatID, status, assignee).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().ExecContext(ctx(), `INSERT INTO ticket_events (ticket_id, actor, action, created_at) VALUES ($1, $2, 'claimed', 1)`, id, assignee); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	old1 := insert("a1", "7", "open", "")
+	old2 := insert("a2", "7", "claimed", "9001")
+	newest := insert("a3", "7", "answered", "9001")
+	closed := insert("a4", "7", "closed", "")
+	alone := insert("b1", "8", "open", "")
+	db.Close()
+	db = open(t, "mig8", store.Options{Owner: "a"})
+	want := map[int64]desk.Status{old1: desk.Closed, old2: desk.Closed, newest: desk.Answered, closed: desk.Closed, alone: desk.Open}
+	for id, st := range want {
+		tk, err := db.Ticket(ctx(), id)
+		if err != nil || tk.Status != st {
+			t.Errorf("ticket %d: %s %v, want %s", id, tk.Status, err, st)
+		}
+	}
+	if tk, _ := db.Ticket(ctx(), newest); tk.Assignee != "telegram:9001" {
+		t.Errorf("assignee = %q, want telegram:9001", tk.Assignee)
+	}
+	for _, id := range []int64{old1, old2} {
+		evs, _ := db.Events(ctx(), id)
+		if last := evs[len(evs)-1]; last.Action != "closed" || !strings.Contains(last.Detail, "merged") {
+			t.Errorf("ticket %d's last event: %+v, want closed as merged", id, last)
+		}
+	}
+	if evs, _ := db.Events(ctx(), old2); evs[0].Actor != "telegram:9001" {
+		t.Errorf("event actor = %q, want telegram:9001", evs[0].Actor)
+	}
+	if evs, _ := db.Events(ctx(), old1); evs[0].Actor != "" {
+		t.Errorf("an empty actor became %q", evs[0].Actor)
+	}
+	// The index holds from now on.
+	if _, created, _, err := db.CreateTicket(ctx(), onChat("a5", balai.ChatRef{Channel: balai.Telegram, ID: "7"}, time.Now()), nil); err != nil || created {
+		t.Errorf("a new request of chat 7: created=%v %v, want the active ticket", created, err)
 	}
 }
