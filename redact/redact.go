@@ -69,9 +69,6 @@ func (m Match) Key() string {
 var (
 	email = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
 	jid   = regexp.MustCompile(`\+?\d{5,20}(?:[.:]\d+)*@(?:s\.whatsapp\.net|c\.us|lid)\b`)
-	// Tokens that hold digits without being numbers: UUIDs and long hex strings (session
-	// ids, hashes). They are left as they are, not read as phone numbers.
-	hexToken = regexp.MustCompile(`\b[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\b|\b[0-9a-f]*[a-f][0-9a-f]*\b`)
 	// Dates and times: read as such, never as parts of a phone number ("17-08-2024 10.30").
 	dateTime = regexp.MustCompile(`\b(?:(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\d{2}|(?:0?[1-9]|[12]\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)\d{2}|(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])|(?:[01]?\d|2[0-3])[.:][0-5]\d(?:[.:][0-5]\d)?)\b`)
 )
@@ -107,27 +104,31 @@ func Find(s string) []Match {
 		}
 		return false
 	}
-	for _, r := range jid.FindAllStringIndex(s, -1) {
-		out = append(out, Match{Start: r[0], End: r[1], Kind: JID, Text: s[r[0]:r[1]]})
-	}
-	for _, r := range email.FindAllStringIndex(s, -1) {
-		if !taken(r[0], r[1]) {
-			out = append(out, Match{Start: r[0], End: r[1], Kind: Email, Text: s[r[0]:r[1]]})
+	if strings.IndexByte(s, '@') >= 0 {
+		for _, r := range jid.FindAllStringIndex(s, -1) {
+			out = append(out, Match{Start: r[0], End: r[1], Kind: JID, Text: s[r[0]:r[1]]})
+		}
+		for _, r := range email.FindAllStringIndex(s, -1) {
+			if !taken(r[0], r[1]) {
+				out = append(out, Match{Start: r[0], End: r[1], Kind: Email, Text: s[r[0]:r[1]]})
+			}
 		}
 	}
-	// Numbers are read in the text between what was found and the hex tokens.
+	// Numbers are read in the text between what was found, hex tokens, dates and times.
 	skip := make([][2]int, 0, len(out))
 	for _, m := range out {
 		skip = append(skip, [2]int{m.Start, m.End})
 	}
-	for _, r := range hexToken.FindAllStringIndex(s, -1) {
-		if hasDigit(s[r[0]:r[1]]) && r[1]-r[0] >= 12 && !taken(r[0], r[1]) {
-			skip = append(skip, [2]int{r[0], r[1]})
+	for _, r := range hexTokens(s) {
+		if !taken(r[0], r[1]) {
+			skip = append(skip, r)
 		}
 	}
-	for _, r := range dateTime.FindAllStringIndex(s, -1) {
-		if !taken(r[0], r[1]) {
-			skip = append(skip, [2]int{r[0], r[1]})
+	for _, sp := range numericSpans(s) {
+		for _, r := range dateTime.FindAllStringIndex(s[sp[0]:sp[1]], -1) {
+			if a, b := sp[0]+r[0], sp[0]+r[1]; !taken(a, b) {
+				skip = append(skip, [2]int{a, b})
+			}
 		}
 	}
 	sort.Slice(skip, func(i, j int) bool { return skip[i][0] < skip[j][0] })
@@ -139,6 +140,58 @@ func Find(s string) []Match {
 		from = max(from, sp[1])
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	return out
+}
+
+// hexTokens returns the spans of tokens that hold digits without being numbers: UUIDs and
+// long hex strings (session ids, hashes), at least 12 characters of hex digits and dashes
+// with both digits and letters, standing alone. They are left as they are.
+func hexTokens(s string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s); {
+		j := i
+		digit, letter := false, false
+		for j < len(s) && (isDigit(s[j]) || s[j] == '-' || (s[j]|0x20 >= 'a' && s[j]|0x20 <= 'f')) {
+			digit = digit || isDigit(s[j])
+			letter = letter || (s[j]|0x20 >= 'a' && s[j]|0x20 <= 'f')
+			j++
+		}
+		if j-i >= 12 && digit && letter && (i == 0 || !isWordByte(s[i-1])) && (j == len(s) || !isWordByte(s[j])) {
+			out = append(out, [2]int{i, j})
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	return out
+}
+
+func isWordByte(c byte) bool {
+	return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'z' || c == '_' || c >= 0x80
+}
+
+// numericSpans returns the spans of digits with the punctuation of dates and times between
+// them ("17-08-2024 10.30"), where dateTime may match.
+func numericSpans(s string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j, last := i, i
+		for j < len(s) && (isDigit(s[j]) || strings.IndexByte("-/.: ", s[j]) >= 0) {
+			if isDigit(s[j]) {
+				last = j + 1
+			}
+			j++
+		}
+		if last-i >= 4 {
+			out = append(out, [2]int{i, last})
+		}
+		i = j
+	}
 	return out
 }
 
