@@ -57,13 +57,17 @@ type Match struct {
 }
 
 // Key is the value of a match without its writing: the digits of a number, the lower-cased
-// address of an e-mail. Two matches with the same Key name the same thing ("0812-3456-7890"
-// and "0812 3456 7890").
+// address of an e-mail, an Indonesian phone number in its national form. Two matches with the
+// same Key name the same thing ("0812-3456-7890", "0812 3456 7890" and "+62 812 3456 7890").
 func (m Match) Key() string {
-	if m.Kind == Email {
+	switch d := digits(m.Text); {
+	case m.Kind == Email:
 		return strings.ToLower(m.Text)
+	case m.Kind == Phone && strings.HasPrefix(d, "62"):
+		return "0" + d[2:] // +62 812… is 0812…
+	default:
+		return d
 	}
-	return digits(m.Text)
 }
 
 var (

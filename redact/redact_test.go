@@ -61,7 +61,7 @@ func TestStringKeepsOrdinaryText(t *testing.T) {
 }
 
 func TestFindKeys(t *testing.T) {
-	ms := redact.Find("hp 0812-3456-7890, lagi 0812 3456 7890, email Budi@Contoh.id")
+	ms := redact.Find("hp 0812-3456-7890, lagi +62 812 3456 7890, email Budi@Contoh.id")
 	var keys []string
 	for _, m := range ms {
 		keys = append(keys, m.Key())
