@@ -362,12 +362,15 @@ func classifyRun(s string, start int, groups []group) []Match {
 }
 
 // match is the Match of kind k made of groups starting at s[start]. A '+' or '(' before
-// the digits is part of a phone number only.
+// the digits is part of a phone number only, and a '(' only when its ')' is too.
 func match(s string, start int, groups []group, k Kind) Match {
-	if k != Phone {
-		start = groups[0].start
-	}
 	end := groups[len(groups)-1].end
+	if k != Phone || !strings.Contains(s[start:end], ")") {
+		start = groups[0].start // "(0812-3456-7890)": the parentheses are the text's
+		if k == Phone && start > 0 && s[start-1] == '+' {
+			start--
+		}
+	}
 	return Match{Start: start, End: end, Kind: k, Text: s[start:end]}
 }
 
