@@ -38,6 +38,11 @@ var idKeys = map[string]bool{
 	"jid": true, "sender": true, "session": true, "citizen": true,
 }
 
+// plainKeys are attribute keys whose values are the agency's own identifiers, logged as they
+// are: the WhatsApp Cloud API's phone number id looks like a phone number but is Meta's id of
+// the agency's number.
+var plainKeys = map[string]bool{"phone_id": true, "phone_number_id": true}
+
 // Handler wraps a slog.Handler: it masks personal data in the message and every string
 // attribute, and logs citizens' identifiers — the id of a "chat" group (balai.ChatRef), and
 // attributes named chat, chat_id, user, user_id, from, to, phone, jid, sender, session or
@@ -77,6 +82,9 @@ func maskAttr(a slog.Attr, group string) slog.Attr {
 	v := a.Value.Resolve()
 	key := strings.ToLower(a.Key)
 	isID := idKeys[key] || (key == "chat" && v.Kind() != slog.KindGroup) || (group == "chat" && key == "id")
+	if plainKeys[key] && v.Kind() == slog.KindString {
+		return slog.String(a.Key, v.String())
+	}
 	switch v.Kind() {
 	case slog.KindString:
 		if isID {
