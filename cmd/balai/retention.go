@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 
 	"strconv"
 	"strings"
@@ -62,6 +65,14 @@ func parseDays(v string) (time.Duration, error) {
 // when others could read it (it holds the SQLite database and the FAQ drafts).
 func (s *server) privateDataDir() error {
 	was, err := private.Dir(s.cfg.DataDir)
+	if errors.Is(err, fs.ErrPermission) {
+		if _, serr := os.Stat(s.cfg.DataDir); serr == nil {
+			// Someone else owns it (a mounted volume): Balai still runs, the operator must fix it.
+			s.log.Error("Failed to make the data directory private (chmod 700 it, or give it to Balai's user): it holds citizens' data",
+				"path", s.cfg.DataDir, "err", err)
+			return nil
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
