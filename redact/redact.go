@@ -208,15 +208,6 @@ func hasDigitOrAt(s string) bool {
 	return false
 }
 
-func hasDigit(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
-			return true
-		}
-	}
-	return false
-}
-
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func digits(s string) string {
