@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/redact"
 )
 
 // Metrics are the engine's Prometheus measurements (terukur): messages in, decisions,
@@ -61,7 +62,9 @@ func (m *Metrics) observeTurn(ch balai.Channel, l LogEntry, d time.Duration, sco
 	if m == nil {
 		return
 	}
-	m.decisions.WithLabelValues(string(ch), l.Decision, l.Reason).Inc()
+	// A reason can hold what a citizen typed (a command, a button's data): no personal data
+	// goes into a label.
+	m.decisions.WithLabelValues(string(ch), l.Decision, redact.String(l.Reason)).Inc()
 	m.handle.WithLabelValues(string(ch)).Observe(d.Seconds())
 	if scored {
 		m.confidence.Observe(l.Confidence)

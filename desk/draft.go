@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/redact"
 )
 
 // draft turns a ticket's question and the officer's answer into a draft FAQ entry file for
@@ -31,9 +32,13 @@ func (d *Desk) draft(ctx context.Context, o *officerTurn, id int64, officer stri
 	return nil
 }
 
-// DraftEntry builds the draft entry of an answered ticket.
+// DraftEntry builds the draft entry of an answered ticket. A draft may become public FAQ
+// text: the citizen's NIK, phone numbers and e-mail addresses are masked in its title and
+// questions, and wherever the officer's answer repeats them (the agency's own contacts in
+// the answer stay).
 func (d *Desk) DraftEntry(t Ticket, officer string) *faq.Entry {
-	title := strings.TrimSpace(t.Question)
+	question := redact.String(strings.TrimSpace(t.Question))
+	title := question
 	if r := []rune(title); len(r) > faq.MaxTitleLen {
 		title = strings.TrimSpace(string(r[:faq.MaxTitleLen-1])) + "…"
 	}
@@ -45,13 +50,48 @@ func (d *Desk) DraftEntry(t Ticket, officer string) *faq.Entry {
 	return &faq.Entry{
 		ID:        "draf-" + strings.ToLower(d.number(t)),
 		Title:     title,
-		Questions: []string{strings.TrimSpace(t.Question)},
+		Questions: []string{question},
 		Category:  category,
 		Updated:   today,
 		Owner:     officer,
 		Lang:      "id",
-		Body:      strings.TrimSpace(t.Answer),
+		Body:      maskCitizenData(strings.TrimSpace(t.Answer), t),
 	}
+}
+
+// maskCitizenData masks in text the personal data the citizen of t wrote (in the question
+// or the transcript), however it is written, and every NIK, NPWP and WhatsApp address.
+func maskCitizenData(text string, t Ticket) string {
+	theirs := map[string]bool{}
+	for _, s := range append([]string{t.Question}, citizenLines(t)...) {
+		for _, m := range redact.Find(s) {
+			theirs[m.Key()] = true
+		}
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range redact.Find(text) {
+		if m.Kind == redact.Phone || m.Kind == redact.Email {
+			if !theirs[m.Key()] {
+				continue // the agency's own contact
+			}
+		}
+		b.WriteString(text[last:m.Start])
+		b.WriteString(m.Kind.Label())
+		last = m.End
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+func citizenLines(t Ticket) []string {
+	var out []string
+	for _, l := range t.Transcript {
+		if l.From == "citizen" {
+			out = append(out, l.Text)
+		}
+	}
+	return out
 }
 
 func (d *Desk) writeDraft(t Ticket, officer string) (string, error) {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/internal/lockfile"
+	"github.com/balai-id/balai/internal/private"
 )
 
 //go:embed migrations/*.sql
@@ -67,6 +69,27 @@ type Options struct {
 	Lease time.Duration
 	// Now is the clock (tests).
 	Now func() time.Time
+	// Logger reports the database files Open made private (default: none).
+	Logger *slog.Logger
+}
+
+// privateFiles makes a SQLite database (created if missing) and its -wal and -shm files
+// readable by this user only, and logs the files it tightened.
+func privateFiles(path string, log *slog.Logger) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		f := private.Existing
+		if p == path {
+			f = private.File
+		}
+		was, err := f(p)
+		if err != nil {
+			return err
+		}
+		if was != 0 && log != nil {
+			log.Warn("Made a database file private: it held citizens' data readable by others", "path", p, "was", was.String(), "now", private.FileMode.String())
+		}
+	}
+	return nil
 }
 
 // Open opens the database named by url: "postgres://…" or "postgresql://…" for PostgreSQL,
@@ -96,10 +119,14 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	default:
 		db.dialect = SQLite
 		path := strings.TrimPrefix(url, "sqlite://")
+		// Citizens' data: a new folder is 0700, the database and its -wal and -shm 0600.
 		if dir := filepath.Dir(path); dir != "" {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
+			if err := os.MkdirAll(dir, private.DirMode); err != nil {
 				return nil, fmt.Errorf("store: open sqlite: %w", err)
 			}
+		}
+		if err := privateFiles(path, opts.Logger); err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
 		if opts.Exclusive {
 			if db.lock, err = lockfile.Lock(path + ".lock"); err != nil {
@@ -132,6 +159,13 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.dialect == SQLite {
+		// SQLite creates -wal and -shm with the database's mode; earlier versions' may be looser.
+		if err := privateFiles(strings.TrimPrefix(url, "sqlite://"), opts.Logger); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
 	}
 	if opts.Exclusive && db.dialect == SQLite {
 		if err := db.takeOver(ctx); err != nil {

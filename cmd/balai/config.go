@@ -37,6 +37,7 @@ type Config struct {
 	ReloadInterval time.Duration
 	Instance       string
 	Calibration    knowledge.Calibration
+	Retention      time.Duration // BALAI_RETENTION: message texts and personal fields
 
 	TelegramToken         string
 	TelegramAPIURL        string
@@ -201,6 +202,10 @@ func loadConfig() (Config, error) {
 		errs = append(errs, errors.New("WHATSAPP_ENABLED (whatsmeow) and WHATSAPP_CLOUD_TOKEN (Cloud API) are both set: choose one WhatsApp transport"))
 	}
 	c.DraftsDir = env("BALAI_DRAFTS_DIR", filepath.Join(c.DataDir, "drafts"))
+	var rerr error
+	if c.Retention, rerr = retentionFromEnv(); rerr != nil {
+		errs = append(errs, rerr)
+	}
 	cal, err := calibrationFromEnv()
 	if err != nil {
 		errs = append(errs, err)

@@ -111,8 +111,8 @@ func (s *server) run(ctx context.Context) error {
 
 	// One balai serve per data directory (its index, drafts and default SQLite database): a
 	// second one stops here with a clear message instead of waiting on the index's lock.
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+	if err := s.privateDataDir(); err != nil {
+		return err
 	}
 	dirLock, err := lockfile.Lock(filepath.Join(cfg.DataDir, "serve.lock"))
 	if errors.Is(err, lockfile.ErrHeld) {
@@ -147,7 +147,7 @@ func (s *server) run(ctx context.Context) error {
 	// SQLite is served by one process: it locks the database and takes over at once what an
 	// earlier run left claimed. On PostgreSQL each replica's name is unique, so a replica
 	// never takes another's work before that claim lapses.
-	s.db, err = store.Open(ctx, cfg.databaseURL(), store.Options{Owner: store.InstanceName(cfg.Instance), Exclusive: true})
+	s.db, err = store.Open(ctx, cfg.databaseURL(), store.Options{Owner: store.InstanceName(cfg.Instance), Exclusive: true, Logger: s.log})
 	if err != nil {
 		return err
 	}
@@ -285,6 +285,7 @@ func (s *server) run(ctx context.Context) error {
 		defer wg.Done()
 		s.desk.Run(runCtx, 30*time.Second)
 	}()
+	s.startRetention(runCtx, &wg)
 	s.log.Info("Balai is running", "startup", time.Since(start).Round(time.Millisecond))
 
 	var runErr error

@@ -1,0 +1,433 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai/redact"
+)
+
+// Citizens' data (UU 27/2022 on personal data protection). What the store keeps about a
+// citizen, and where:
+//
+//   - inbound: every message as received (text, name, user id) — deleted;
+//   - outbox: every reply and officers' card (text) — deleted;
+//   - conversations: the chat's state (last question, options) — deleted;
+//   - message_log: the text of every message both ways — text and chat id blanked, the row
+//     kept for counts (decision, reason, entry, confidence, language, time);
+//   - tickets: name, question, transcript, answer, chat id — blanked, the row kept for counts
+//     (status, category, topic, priority, rating, times);
+//   - ticket_events: replies, notes and follow-ups (detail), the citizen's name — blanked, the
+//     row kept (action, officer, time).
+//
+// PurgeBefore applies the retention to everyone; EraseChat erases one citizen at once;
+// ExportChat returns everything kept about one citizen.
+
+// Purged counts the rows a purge or an erasure deleted or blanked, by table.
+type Purged struct {
+	Inbound       int64 `json:"inbound_deleted"`
+	Outbox        int64 `json:"outbox_deleted"`
+	Conversations int64 `json:"conversations_deleted"`
+	Messages      int64 `json:"messages_blanked"`
+	Tickets       int64 `json:"tickets_blanked"`
+}
+
+// Total is the number of rows changed.
+func (p Purged) Total() int64 {
+	return p.Inbound + p.Outbox + p.Conversations + p.Messages + p.Tickets
+}
+
+// purgeBatch is how many rows one transaction of a purge changes: a purge never holds the
+// (single) SQLite writer for long.
+const purgeBatch = 500
+
+// PurgeBefore deletes or blanks the personal data older than before in every table (see the
+// list above): messages received, replies queued and conversations last active before it are
+// deleted; logged message texts are blanked; tickets without activity since are blanked
+// (and closed) with their events. It works in batches and may be interrupted between them.
+func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error) {
+	var p Purged
+	cut := db.ms(before)
+	steps := []struct {
+		n     *int64
+		query string
+	}{
+		{&p.Inbound, `DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE received_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
+		{&p.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
+		{&p.Messages, `UPDATE message_log SET text = '', chat_id = '' WHERE id IN
+			(SELECT id FROM message_log WHERE chat_id <> '' AND created_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
+		{&p.Conversations, `DELETE FROM conversations WHERE updated_at < $1`},
+	}
+	for _, s := range steps {
+		for {
+			res, err := db.w.ExecContext(ctx, s.query, cut)
+			if err != nil {
+				return p, fmt.Errorf("store: purge: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			*s.n += n
+			if n < purgeBatch {
+				break
+			}
+		}
+	}
+	for {
+		var ids []int64
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			ids, err = queryIDs(ctx, tx, `SELECT id FROM tickets WHERE erased_at IS NULL AND activity_at < $1 ORDER BY activity_at LIMIT `+fmt.Sprint(purgeBatch), cut)
+			if err != nil {
+				return err
+			}
+			return db.eraseTickets(ctx, tx, ids, "retention")
+		})
+		if err != nil {
+			return p, fmt.Errorf("store: purge tickets: %w", err)
+		}
+		p.Tickets += int64(len(ids))
+		if len(ids) < purgeBatch {
+			break
+		}
+	}
+	return p, nil
+}
+
+// EraseChat erases one citizen's personal data everywhere (see the list above), at once, in
+// one transaction: their messages, replies, conversation and the officers' cards about their
+// tickets are deleted; logged texts, tickets and ticket events are blanked and kept as counts.
+// Their open tickets are closed. A WhatsApp chat is found by its number with or without
+// "@s.whatsapp.net".
+func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error) {
+	var p Purged
+	ch, id, alt := string(chat.Channel), chat.ID, altChatID(chat)
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		ids, err := queryIDs(ctx, tx, `SELECT id FROM tickets WHERE channel = $1 AND chat_id IN ($2, $3) ORDER BY id`, ch, id, alt)
+		if err != nil {
+			return err
+		}
+		for _, t := range ids {
+			n, m, err := eraseCards(ctx, tx, t)
+			if err != nil {
+				return err
+			}
+			p.Outbox += n
+			p.Messages += m
+		}
+		if err := db.eraseTickets(ctx, tx, ids, "erased on request"); err != nil {
+			return err
+		}
+		p.Tickets = int64(len(ids))
+		for _, s := range []struct {
+			n     *int64
+			query string
+		}{
+			{&p.Inbound, `DELETE FROM inbound WHERE channel = $1 AND chat_id IN ($2, $3)`},
+			{&p.Outbox, `DELETE FROM outbox WHERE channel = $1 AND chat_id IN ($2, $3)`},
+			{&p.Conversations, `DELETE FROM conversations WHERE channel = $1 AND chat_id IN ($2, $3)`},
+			{&p.Messages, `UPDATE message_log SET text = '', chat_id = '' WHERE channel = $1 AND chat_id IN ($2, $3)`},
+		} {
+			res, err := tx.ExecContext(ctx, s.query, ch, id, alt)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			*s.n += n
+		}
+		return nil
+	})
+	if err != nil {
+		return Purged{}, fmt.Errorf("store: erase %s: %w", chat, err)
+	}
+	return p, nil
+}
+
+// eraseCards deletes the officers' cards and notices about ticket id from the outbox, and
+// blanks their lines in the officers' chat's log (the same text, logged when queued). It
+// returns how many items it deleted and lines it blanked.
+func eraseCards(ctx context.Context, tx *sql.Tx, id int64) (deleted, blanked int64, err error) {
+	type card struct{ channel, chat, payload string }
+	var cards []card
+	rows, err := tx.QueryContext(ctx, `SELECT channel, chat_id, payload FROM outbox WHERE ref IN ($1, $2)`, desk.CardRef(id), desk.NoticeRef(id))
+	if err != nil {
+		return 0, 0, err
+	}
+	for rows.Next() {
+		var c card
+		if err := rows.Scan(&c.channel, &c.chat, &c.payload); err != nil {
+			rows.Close()
+			return 0, 0, err
+		}
+		cards = append(cards, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+	for _, c := range cards {
+		var o bot.Outgoing
+		if json.Unmarshal([]byte(c.payload), &o) != nil || o.Text == "" {
+			continue
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE message_log SET text = '', chat_id = '' WHERE channel = $1 AND chat_id = $2 AND direction = 'out' AND text = $3`,
+			c.channel, c.chat, o.Text)
+		if err != nil {
+			return 0, 0, err
+		}
+		n, _ := res.RowsAffected()
+		blanked += n
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE ref IN ($1, $2)`, desk.CardRef(id), desk.NoticeRef(id))
+	if err != nil {
+		return 0, 0, err
+	}
+	deleted, _ = res.RowsAffected()
+	return deleted, blanked, nil
+}
+
+// eraseTickets blanks the personal fields of tickets ids and of their events, closes those
+// still open, and records why.
+func (db *DB) eraseTickets(ctx context.Context, tx *sql.Tx, ids []int64, why string) error {
+	now := db.ms(db.now())
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE tickets SET user_name = '', question = '', transcript = '[]', answer = '',
+			chat_id = '', source_key = 'erased:' || CAST(id AS TEXT), erased_at = $1, status = 'closed',
+			closed_at = COALESCE(closed_at, $1) WHERE id = $2`, now, id); err != nil {
+			return fmt.Errorf("ticket %d: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ticket_events SET detail = '',
+			actor_name = CASE WHEN actor = 'citizen' THEN '' ELSE actor_name END WHERE ticket_id = $1`, id); err != nil {
+			return fmt.Errorf("ticket %d events: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor, action, detail, created_at) VALUES ($1, 'system', 'erased', $2, $3)`,
+			id, why, now); err != nil {
+			return fmt.Errorf("ticket %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// altChatID is the other way a chat's id may be stored: a WhatsApp number with and without
+// "@s.whatsapp.net" (whatsmeow and the Cloud API name the same citizen differently). For
+// other chats it is the id itself.
+func altChatID(chat balai.ChatRef) string {
+	if chat.Channel != balai.WhatsApp {
+		return chat.ID
+	}
+	if n, ok := strings.CutSuffix(chat.ID, "@s.whatsapp.net"); ok {
+		return n
+	}
+	if !strings.Contains(chat.ID, "@") {
+		return chat.ID + "@s.whatsapp.net"
+	}
+	return chat.ID
+}
+
+func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ChatExport is everything the store keeps about one citizen (a chat), for a request to see
+// their data. Texts written by officers about them internally (notes) are included with
+// other people's personal data masked; officers' ids are left out.
+type ChatExport struct {
+	Chat         balai.ChatRef     `json:"chat"`
+	ExportedAt   time.Time         `json:"exported_at"`
+	Conversation *bot.Conversation `json:"conversation,omitempty"`
+	Received     []ExportInbound   `json:"received"`
+	Messages     []ExportMessage   `json:"messages"`
+	Replies      []ExportReply     `json:"replies"`
+	Tickets      []ExportTicket    `json:"tickets"`
+}
+
+// ExportInbound is a message as Balai received it.
+type ExportInbound struct {
+	At       time.Time `json:"at"`
+	Handled  bool      `json:"handled"`
+	UserID   string    `json:"user_id,omitempty"`
+	UserName string    `json:"user_name,omitempty"`
+	Kind     string    `json:"kind"`
+	Text     string    `json:"text,omitempty"`
+	Media    string    `json:"media,omitempty"`
+}
+
+// ExportMessage is one line of the conversation's log.
+type ExportMessage struct {
+	At        time.Time `json:"at"`
+	Direction string    `json:"direction"` // in: from the citizen; out: to the citizen
+	Text      string    `json:"text"`
+	Decision  string    `json:"decision,omitempty"`
+	Lang      string    `json:"lang,omitempty"`
+}
+
+// ExportReply is an item of the outbox to the citizen.
+type ExportReply struct {
+	At    time.Time `json:"at"`
+	State string    `json:"state"`
+	Text  string    `json:"text,omitempty"`
+}
+
+// ExportTicket is a ticket of the citizen with its history.
+type ExportTicket struct {
+	ID         int64         `json:"id"`
+	Status     string        `json:"status"`
+	Category   string        `json:"category,omitempty"`
+	UserName   string        `json:"user_name,omitempty"`
+	Question   string        `json:"question"`
+	Transcript []desk.Line   `json:"transcript,omitempty"`
+	Answer     string        `json:"answer,omitempty"`
+	Rating     int           `json:"rating,omitempty"`
+	CreatedAt  time.Time     `json:"created_at"`
+	ClosedAt   *time.Time    `json:"closed_at,omitempty"`
+	Events     []ExportEvent `json:"events"`
+}
+
+// ExportEvent is one step of a ticket; By is "citizen", "officer" or "system".
+type ExportEvent struct {
+	At     time.Time `json:"at"`
+	By     string    `json:"by"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// ExportChat returns everything the store keeps about chat (with the WhatsApp number found
+// with or without "@s.whatsapp.net").
+func (db *DB) ExportChat(ctx context.Context, chat balai.ChatRef) (ChatExport, error) {
+	x := ChatExport{Chat: chat, ExportedAt: db.now().UTC(), Received: []ExportInbound{}, Messages: []ExportMessage{},
+		Replies: []ExportReply{}, Tickets: []ExportTicket{}}
+	ch, id, alt := string(chat.Channel), chat.ID, altChatID(chat)
+	err := func() error {
+		var state string
+		err := db.r.QueryRowContext(ctx, `SELECT state FROM conversations WHERE channel = $1 AND chat_id IN ($2, $3) ORDER BY updated_at DESC LIMIT 1`, ch, id, alt).Scan(&state)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return err
+		default:
+			var c bot.Conversation
+			if err := json.Unmarshal([]byte(state), &c); err != nil {
+				return err
+			}
+			x.Conversation = &c
+		}
+		if err := eachRow(ctx, db.r, `SELECT payload, received_at, handled_at FROM inbound WHERE channel = $1 AND chat_id IN ($2, $3) ORDER BY id`,
+			[]any{ch, id, alt}, func(r *sql.Rows) error {
+				var payload string
+				var at int64
+				var handled sql.NullInt64
+				if err := r.Scan(&payload, &at, &handled); err != nil {
+					return err
+				}
+				var in bot.Inbound
+				if err := json.Unmarshal([]byte(payload), &in); err != nil {
+					return err
+				}
+				x.Received = append(x.Received, ExportInbound{At: time.UnixMilli(at).UTC(), Handled: handled.Valid, UserID: in.UserID,
+					UserName: in.UserName, Kind: string(in.Kind), Text: in.Text, Media: in.Media})
+				return nil
+			}); err != nil {
+			return err
+		}
+		if err := eachRow(ctx, db.r, `SELECT direction, text, decision, lang, created_at FROM message_log WHERE channel = $1 AND chat_id IN ($2, $3) ORDER BY id`,
+			[]any{ch, id, alt}, func(r *sql.Rows) error {
+				var m ExportMessage
+				var at int64
+				if err := r.Scan(&m.Direction, &m.Text, &m.Decision, &m.Lang, &at); err != nil {
+					return err
+				}
+				m.At = time.UnixMilli(at).UTC()
+				x.Messages = append(x.Messages, m)
+				return nil
+			}); err != nil {
+			return err
+		}
+		if err := eachRow(ctx, db.r, `SELECT payload, state, created_at FROM outbox WHERE channel = $1 AND chat_id IN ($2, $3) ORDER BY id`,
+			[]any{ch, id, alt}, func(r *sql.Rows) error {
+				var payload string
+				var e ExportReply
+				var at int64
+				if err := r.Scan(&payload, &e.State, &at); err != nil {
+					return err
+				}
+				var o bot.Outgoing
+				if err := json.Unmarshal([]byte(payload), &o); err != nil {
+					return err
+				}
+				e.At, e.Text = time.UnixMilli(at).UTC(), o.Text
+				x.Replies = append(x.Replies, e)
+				return nil
+			}); err != nil {
+			return err
+		}
+		rows, err := db.r.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE channel = $1 AND chat_id IN ($2, $3) ORDER BY id`, ch, id, alt)
+		if err != nil {
+			return err
+		}
+		ts, err := scanTickets(rows)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			et := ExportTicket{ID: t.ID, Status: string(t.Status), Category: t.Category, UserName: t.UserName, Question: t.Question,
+				Transcript: t.Transcript, Answer: t.Answer, Rating: t.Rating, CreatedAt: t.CreatedAt.UTC(), Events: []ExportEvent{}}
+			if !t.ClosedAt.IsZero() {
+				c := t.ClosedAt.UTC()
+				et.ClosedAt = &c
+			}
+			evs, err := db.Events(ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			for _, e := range evs {
+				ev := ExportEvent{At: e.At.UTC(), By: "officer", Action: e.Action, Detail: e.Detail}
+				switch e.Actor {
+				case "citizen", "system":
+					ev.By = e.Actor
+				}
+				if ev.By != "citizen" {
+					ev.Detail = redact.String(ev.Detail) // what others wrote may name other people
+				}
+				et.Events = append(et.Events, ev)
+			}
+			x.Tickets = append(x.Tickets, et)
+		}
+		return nil
+	}()
+	if err != nil {
+		return ChatExport{}, fmt.Errorf("store: export %s: %w", chat, err)
+	}
+	return x, nil
+}
+
+func eachRow(ctx context.Context, q *sql.DB, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
