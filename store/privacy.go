@@ -25,7 +25,9 @@ import (
 //   - tickets: name, question, transcript, answer, chat id — blanked, the row kept for counts
 //     (status, category, topic, priority, rating, times);
 //   - ticket_events: replies, notes and follow-ups (detail), the citizen's name — blanked, the
-//     row kept (action, officer, time).
+//     row kept (action, officer, time);
+//   - dead_letters: messages parked after failing (chat id, error) — deleted with their
+//     message.
 //
 // PurgeBefore applies the retention to everyone; EraseChat erases one citizen at once;
 // ExportChat returns everything kept about one citizen.
@@ -37,11 +39,12 @@ type Purged struct {
 	Conversations int64 `json:"conversations_deleted"`
 	Messages      int64 `json:"messages_blanked"`
 	Tickets       int64 `json:"tickets_blanked"`
+	DeadLetters   int64 `json:"dead_letters_deleted"`
 }
 
 // Total is the number of rows changed.
 func (p Purged) Total() int64 {
-	return p.Inbound + p.Outbox + p.Conversations + p.Messages + p.Tickets
+	return p.Inbound + p.Outbox + p.Conversations + p.Messages + p.Tickets + p.DeadLetters
 }
 
 // purgeBatch is how many rows one transaction of a purge changes: a purge never holds the
@@ -64,6 +67,7 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 		{&p.Messages, `UPDATE message_log SET text = '', chat_id = '' WHERE id IN
 			(SELECT id FROM message_log WHERE chat_id <> '' AND created_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
 		{&p.Conversations, `DELETE FROM conversations WHERE updated_at < $1`},
+		{&p.DeadLetters, `DELETE FROM dead_letters WHERE inbound_id IN (SELECT inbound_id FROM dead_letters WHERE parked_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
 	}
 	for _, s := range steps {
 		for {
@@ -131,6 +135,7 @@ func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error)
 			{&p.Inbound, `DELETE FROM inbound WHERE channel = $1 AND chat_id IN ($2, $3)`},
 			{&p.Outbox, `DELETE FROM outbox WHERE channel = $1 AND chat_id IN ($2, $3)`},
 			{&p.Conversations, `DELETE FROM conversations WHERE channel = $1 AND chat_id IN ($2, $3)`},
+			{&p.DeadLetters, `DELETE FROM dead_letters WHERE channel = $1 AND chat_id IN ($2, $3)`},
 			{&p.Messages, `UPDATE message_log SET text = '', chat_id = '' WHERE channel = $1 AND chat_id IN ($2, $3)`},
 		} {
 			res, err := tx.ExecContext(ctx, s.query, ch, id, alt)
@@ -263,6 +268,7 @@ type ChatExport struct {
 type ExportInbound struct {
 	At       time.Time `json:"at"`
 	Handled  bool      `json:"handled"`
+	Parked   bool      `json:"parked,omitempty"` // not answered: parked after failing`
 	UserID   string    `json:"user_id,omitempty"`
 	UserName string    `json:"user_name,omitempty"`
 	Kind     string    `json:"kind"`
@@ -329,19 +335,22 @@ func (db *DB) ExportChat(ctx context.Context, chat balai.ChatRef) (ChatExport, e
 			}
 			x.Conversation = &c
 		}
-		if err := eachRow(ctx, db.r, `SELECT payload, received_at, handled_at FROM inbound WHERE channel = $1 AND chat_id IN ($2, $3) ORDER BY id`,
+		if err := eachRow(ctx, db.r, `SELECT i.payload, i.received_at, i.handled_at, d.inbound_id IS NOT NULL
+			FROM inbound i LEFT JOIN dead_letters d ON d.inbound_id = i.id
+			WHERE i.channel = $1 AND i.chat_id IN ($2, $3) ORDER BY i.id`,
 			[]any{ch, id, alt}, func(r *sql.Rows) error {
 				var payload string
 				var at int64
 				var handled sql.NullInt64
-				if err := r.Scan(&payload, &at, &handled); err != nil {
+				var parked bool
+				if err := r.Scan(&payload, &at, &handled, &parked); err != nil {
 					return err
 				}
 				var in bot.Inbound
 				if err := json.Unmarshal([]byte(payload), &in); err != nil {
 					return err
 				}
-				x.Received = append(x.Received, ExportInbound{At: time.UnixMilli(at).UTC(), Handled: handled.Valid, UserID: in.UserID,
+				x.Received = append(x.Received, ExportInbound{At: time.UnixMilli(at).UTC(), Handled: handled.Valid && !parked, Parked: parked, UserID: in.UserID,
 					UserName: in.UserName, Kind: string(in.Kind), Text: in.Text, Media: in.Media})
 				return nil
 			}); err != nil {

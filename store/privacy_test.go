@@ -53,6 +53,14 @@ func citizen(t *testing.T, db *store.DB, c *storetest.Clock, chat balai.ChatRef,
 			t.Fatal(err)
 		}
 	}
+	// A message of the same citizen that failed for good and was parked.
+	parked, _, err := db.Accept(ctx, []bot.Inbound{{Chat: chat, Key: key + "-p", Kind: bot.KindText, Text: "r:x:1 " + secret, Time: c.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.Fail(ctx, bot.Failure{Inbound: parked[0], Error: "invalid input", Permanent: true, RetryAt: c.Now(), MaxTries: 5}); err != nil || !ok {
+		t.Fatalf("park: %v %v", ok, err)
+	}
 	return tk.ID
 }
 
@@ -60,7 +68,7 @@ func citizen(t *testing.T, db *store.DB, c *storetest.Clock, chat balai.ChatRef,
 func tablesWith(t *testing.T, db *store.DB, s string) []string {
 	t.Helper()
 	var out []string
-	for _, table := range []string{"inbound", "outbox", "conversations", "message_log", "tickets", "ticket_events"} {
+	for _, table := range []string{"inbound", "outbox", "conversations", "message_log", "tickets", "ticket_events", "dead_letters"} {
 		rows, err := db.SQL().Query("SELECT * FROM " + table)
 		if err != nil {
 			t.Fatal(err)
@@ -160,8 +168,8 @@ func TestRetention(t *testing.T) {
 		if got := stats(t, db); got != before {
 			t.Errorf("counts changed:\n got %s\nwant %s", got, before)
 		}
-		if p.Inbound != 1 || p.Outbox != 3 || p.Conversations != 1 || p.Messages != 4 || p.Tickets != 1 {
-			t.Errorf("purged %+v, want 1 inbound, 3 outbox (reply, card, notice), 1 conversation, 4 logged (in, reply, card, notice), 1 ticket", p)
+		if p.Inbound != 2 || p.Outbox != 3 || p.Conversations != 1 || p.Messages != 4 || p.Tickets != 1 || p.DeadLetters != 1 {
+			t.Errorf("purged %+v, want 2 inbound (answered, parked), 3 outbox (reply, card, notice), 1 conversation, 4 logged (in, reply, card, notice), 1 ticket, 1 dead letter", p)
 		}
 		old, err := db.Ticket(ctx, oldID)
 		if err != nil {
@@ -237,7 +245,7 @@ func TestEraseChat(t *testing.T) {
 		if where := tablesWith(t, db, "siti@contoh.id"); len(where) < 10 {
 			t.Errorf("the other citizen's data only in %v", where)
 		}
-		if p.Tickets != 2 || p.Inbound != 2 || p.Conversations != 2 || p.Messages != 8 || p.Outbox != 6 {
+		if p.Tickets != 2 || p.Inbound != 4 || p.Conversations != 2 || p.Messages != 8 || p.Outbox != 6 || p.DeadLetters != 2 {
 			t.Errorf("erased %+v", p)
 		}
 		tk, err := db.Ticket(ctx, goneID)
@@ -279,7 +287,8 @@ func TestExportChat(t *testing.T) {
 		if x.Conversation == nil || !strings.Contains(x.Conversation.LastQuestion, "budi@contoh.id") {
 			t.Errorf("conversation = %+v", x.Conversation)
 		}
-		if len(x.Received) != 1 || x.Received[0].UserName != "Budi budi@contoh.id" || !x.Received[0].Handled {
+		if len(x.Received) != 2 || x.Received[0].UserName != "Budi budi@contoh.id" || !x.Received[0].Handled ||
+			x.Received[1].Handled || !x.Received[1].Parked || !strings.Contains(x.Received[1].Text, "budi@contoh.id") {
 			t.Errorf("received = %+v", x.Received)
 		}
 		if len(x.Messages) != 2 || x.Messages[0].Direction != "in" || x.Messages[1].Direction != "out" {
