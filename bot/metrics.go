@@ -2,6 +2,7 @@ package bot
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -61,7 +62,7 @@ func (m *Metrics) observeTurn(ch balai.Channel, l LogEntry, d time.Duration, sco
 	if m == nil {
 		return
 	}
-	m.decisions.WithLabelValues(string(ch), l.Decision, l.Reason).Inc()
+	m.decisions.WithLabelValues(string(ch), metricLabel(l.Decision), metricReason(l.Decision, l.Reason)).Inc()
 	m.handle.WithLabelValues(string(ch)).Observe(d.Seconds())
 	if scored {
 		m.confidence.Observe(l.Confidence)
@@ -85,4 +86,50 @@ func (m *Metrics) observeSend(ch balai.Channel, d time.Duration, err error) {
 		}
 		m.sendErrors.WithLabelValues(string(ch), kind).Inc()
 	}
+}
+
+// metricReason keeps the reason label bounded: the decision log keeps details such as a
+// ticket's number, the metrics only their kind (every distinct label value is a series
+// kept for good).
+func metricReason(decision, reason string) string {
+	switch decision {
+	case "officer_reply":
+		if reason == "closed" {
+			return reason
+		}
+		return "ticket"
+	case "claim":
+		if reason == "conflict" {
+			return reason
+		}
+		return "ticket"
+	case "close", "note":
+		return "ticket"
+	case "queue":
+		return "listed"
+	case "rating":
+		if len(reason) == 1 && reason[0] >= '1' && reason[0] <= '5' {
+			return reason
+		}
+		return "other"
+	}
+	return metricLabel(reason)
+}
+
+// metricLabel passes short identifiers (lower-case letters, digits, _ - .) and replaces
+// anything else, such as numbers or text from outside, with "other".
+func metricLabel(s string) string {
+	if len(s) > 48 {
+		return "other"
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return "other"
+		}
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r >= '0' && r <= '9' }) && strings.Trim(s, "0123456789") == "" {
+		return "other" // a bare number: an id, a count
+	}
+	return s
 }

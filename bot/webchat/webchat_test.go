@@ -531,8 +531,9 @@ func TestStreamCaps(t *testing.T) {
 		t.Errorf("stream over the total cap: %d Retry-After=%q", res.StatusCode, res.Header.Get("Retry-After"))
 	}
 	a1.Body.Close()
-	f.srv.CloseClientConnections() // the server notices the closed stream at once
-	for range 500 { // until the server has seen the streams close
+	// The server notices the closed streams at once; wait until it has.
+	f.srv.CloseClientConnections()
+	for range 500 {
 		if f.chat.OpenStreams() == 0 {
 			break
 		}
