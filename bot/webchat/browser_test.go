@@ -56,6 +56,13 @@ type faults struct {
 	mu   sync.Mutex
 	fail int      // how many of the next POSTs answer 503
 	ids  []string // ids of every POSTed message, in order
+	uris []string // every request's URI, in order
+}
+
+func (f *faults) requested() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.uris)
 }
 
 func (f *faults) failNext(n int) {
@@ -73,6 +80,9 @@ func (f *faults) posted() []string {
 
 func (f *faults) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.uris = append(f.uris, r.RequestURI)
+		f.mu.Unlock()
 		if r.Method == http.MethodPost && r.URL.Path == "/api/chat/messages" {
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -419,8 +429,8 @@ func TestBrowserChat(t *testing.T) {
 		if c := evalJS[string](p, `document.cookie`); strings.Contains(c, "balai_chat") {
 			t.Errorf("the session cookie is readable by scripts: %q", c)
 		}
-		urls := evalJS[[]string](p, `performance.getEntriesByType('resource').map(e => e.name).concat([location.href])`)
-		if !slices.ContainsFunc(urls, func(u string) bool { return strings.Contains(u, "/api/chat/events") }) {
+		urls := faults.requested()
+		if !slices.ContainsFunc(urls, func(u string) bool { return strings.HasPrefix(u, "/api/chat/events") }) {
 			t.Errorf("no event stream among the requests: %q", urls)
 		}
 		for _, u := range urls {
@@ -734,6 +744,10 @@ func TestBrowserChat(t *testing.T) {
 
 	t.Run("end conversation", func(t *testing.T) {
 		p := page{t: t, ctx: ctx}
+		from := console.len()
+		defer console.forgive(from, func(m chromedp.ConsoleMessage) bool {
+			return m.Source == "network" && strings.Contains(m.Text, "401") // the check of the ended session below
+		})
 		p.do("opening the chat", chromedp.Navigate(srv.URL+"/"))
 		p.waitFor("the transcript", `document.querySelectorAll('#log .msg').length > 0`)
 		old := evalJS[string](p, `localStorage.getItem('balai.session') || ''`)
