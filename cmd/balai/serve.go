@@ -296,10 +296,14 @@ func (s *server) run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		s.watchCorpus(runCtx)
+	}()
+	go func() {
+		defer wg.Done()
+		s.purgeWebSessions(runCtx, time.Hour)
 	}()
 	go func() {
 		defer wg.Done()
@@ -394,6 +398,25 @@ func (s *server) publicHealthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]string{"status": status})
+}
+
+// purgeWebSessions deletes, every interval, web chat sessions that ended or expired: they
+// can never be used again.
+func (s *server) purgeWebSessions(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := s.db.PurgeWebSessions(ctx, s.now().Add(-s.cfg.WebSessionIdle)); err != nil && ctx.Err() == nil {
+			s.log.Warn("Failed to purge web chat sessions", "err", err)
+		} else if n > 0 {
+			s.log.Debug("Purged web chat sessions", "sessions", n)
+		}
+	}
 }
 
 // whatsAppState shows the WhatsApp session's state in /healthz and alerts the officers'
