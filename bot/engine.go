@@ -48,6 +48,11 @@ type Config struct {
 	// minute (default DefaultRetryBackoff). No worker waits meanwhile.
 	MaxTries     int
 	RetryBackoff time.Duration
+	// IntakeLimit is how many accepted messages may wait for a worker (default 10000);
+	// IntakeWait how long Accept waits for room before it gives up with ErrBusy (default
+	// 2s), so that channels answer "try again later" instead of hanging.
+	IntakeLimit int
+	IntakeWait  time.Duration
 	// Flood limits one chat to FloodMessages messages per FloodWindow; 0 disables it. Only
 	// messages new to the store count: retries and redeliveries never do.
 	FloodMessages int
@@ -124,6 +129,12 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.RetryBackoff <= 0 {
 		cfg.RetryBackoff = DefaultRetryBackoff
 	}
+	if cfg.IntakeLimit <= 0 {
+		cfg.IntakeLimit = 10000
+	}
+	if cfg.IntakeWait <= 0 {
+		cfg.IntakeWait = 2 * time.Second
+	}
 	for _, lang := range []string{LangID, LangEN} {
 		if cfg.Messages.Hours[lang] == "" {
 			cfg.Messages.Hours[lang] = cfg.Calendar.Summary(lang)
@@ -160,7 +171,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	syncCtx, stopSync := context.WithCancel(e.ctx)
 	e.stopSync = stopSync
-	e.queue = newSerialQueue(e.cfg.Workers, 10000, e.handle)
+	e.queue = newSerialQueue(e.cfg.Workers, e.cfg.IntakeLimit, e.handle)
 	n, m, err := e.recover(ctx)
 	if err != nil {
 		return err
@@ -233,7 +244,15 @@ func (e *Engine) enqueue(ctx context.Context, in StoredInbound) bool {
 	// Messages accepted before Accept sanitised them (a NUL that PostgreSQL refuses) are
 	// cleaned when they are taken up again.
 	in.Inbound = in.Inbound.sanitize()
-	return e.queue.Submit(ctx, in.Chat.String(), in)
+	if e.queue.Submit(ctx, in.Chat.String(), in) {
+		return true
+	}
+	// Not queued (no room in time, or closing): the message stays pending, and the resync
+	// loop or the next start queues it.
+	e.mu.Lock()
+	delete(e.inflight, in.ID)
+	e.mu.Unlock()
+	return false
 }
 
 // Accept records messages durably and queues the new ones for handling. Adapters confirm
@@ -245,6 +264,19 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 	e.mu.Unlock()
 	if closing {
 		return nil, ErrClosing
+	}
+	// Back-pressure: with the intake queue full, refuse before recording anything, within
+	// IntakeWait, so that the channel answers "busy" (webhooks: the platform retries).
+	if e.queue != nil {
+		wctx, cancel := context.WithTimeout(ctx, e.cfg.IntakeWait)
+		room := e.queue.Room(wctx)
+		cancel()
+		if !room {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("bot: accept: %w", err)
+			}
+			return nil, ErrBusy
+		}
 	}
 	// Every window is judged by Balai's clock, never by the platform's (see package clock).
 	// Text is sanitised here, at the edge every channel goes through, before anything
@@ -279,7 +311,11 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 				e.dispatch.submit(held...)
 			}
 		}
-		e.enqueue(context.Background(), s)
+		// Room was there a moment ago; should another producer have taken it, the message
+		// is recorded all the same and the resync loop queues it.
+		qctx, cancel := context.WithTimeout(context.Background(), e.cfg.IntakeWait)
+		e.enqueue(qctx, s)
+		cancel()
 	}
 	return fresh, nil
 }
@@ -335,6 +371,11 @@ func (e *Engine) split(out []Outgoing) []Outgoing {
 // ErrClosing is returned by Accept while the engine shuts down; the channel keeps the
 // message and delivers it again after the restart.
 var ErrClosing = errors.New("bot: engine is shutting down")
+
+// ErrBusy is returned by Accept when the intake queue stays full for Config.IntakeWait:
+// nothing was recorded, and the channel should ask to be retried later (HTTP 503 with
+// Retry-After).
+var ErrBusy = errors.New("bot: intake queue is full")
 
 // Deliver queues messages to citizens outside a conversation turn (officers' replies).
 func (e *Engine) Deliver(ctx context.Context, out ...Outgoing) error {

@@ -2,12 +2,12 @@ package bot
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/balai-id/balai"
-	"github.com/balai-id/balai/redact"
 )
 
 // Metrics are the engine's Prometheus measurements (terukur): messages in, decisions,
@@ -62,9 +62,7 @@ func (m *Metrics) observeTurn(ch balai.Channel, l LogEntry, d time.Duration, sco
 	if m == nil {
 		return
 	}
-	// A reason can hold what a citizen typed (a command, a button's data): no personal data
-	// goes into a label.
-	m.decisions.WithLabelValues(string(ch), l.Decision, redact.String(l.Reason)).Inc()
+	m.decisions.WithLabelValues(string(ch), metricLabel(l.Decision), metricReason(l.Decision, l.Reason)).Inc()
 	m.handle.WithLabelValues(string(ch)).Observe(d.Seconds())
 	if scored {
 		m.confidence.Observe(l.Confidence)
@@ -88,4 +86,60 @@ func (m *Metrics) observeSend(ch balai.Channel, d time.Duration, err error) {
 		}
 		m.sendErrors.WithLabelValues(string(ch), kind).Inc()
 	}
+}
+
+// metricReason keeps the reason label bounded: the decision log keeps details such as a
+// ticket's number, the metrics only their kind (every distinct label value is a series
+// kept for good).
+func metricReason(decision, reason string) string {
+	switch decision {
+	case "officer_reply":
+		if reason == "closed" {
+			return reason
+		}
+		return "ticket"
+	case "claim":
+		if reason == "conflict" {
+			return reason
+		}
+		return "ticket"
+	case "close", "note":
+		return "ticket"
+	case "queue":
+		return "listed"
+	case "rating":
+		if len(reason) == 1 && reason[0] >= '1' && reason[0] <= '5' {
+			return reason
+		}
+		return "other"
+	}
+	return metricLabel(reason)
+}
+
+// metricLabel passes short identifiers (lower-case letters, digits, _ - .) and replaces
+// anything else, such as numbers or text from outside, with "other".
+func metricLabel(s string) string {
+	if len(s) > 48 {
+		return "other"
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return "other"
+		}
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r >= '0' && r <= '9' }) && strings.Trim(s, "0123456789") == "" {
+		return "other" // a bare number: an id, a count
+	}
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run >= 4 {
+				return "other" // a number in a word: a NIK, a phone, a ticket ("nik3201…")
+			}
+		} else {
+			run = 0
+		}
+	}
+	return s
 }

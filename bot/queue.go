@@ -54,6 +54,19 @@ func (q *serialQueue[T]) Submit(ctx context.Context, key string, job T) bool {
 	return true
 }
 
+// Room waits until the queue has room for another job. It returns false when the queue is
+// closed or ctx ends first.
+func (q *serialQueue[T]) Room(ctx context.Context) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.waiting >= q.limit && !q.closed {
+		if !q.wait(ctx) {
+			return false
+		}
+	}
+	return !q.closed
+}
+
 func (q *serialQueue[T]) work() {
 	defer q.wg.Done()
 	q.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -179,9 +180,9 @@ func TestOfficerIdentityPerChannel(t *testing.T) {
 					posts := len(r.fake.SentTo(officerChat))
 					srv := httptest.NewServer(web)
 					defer srv.Close()
-					session := webSession(t, srv.URL)
+					client, session := webSession(t, srv.URL)
 					for i, cmd := range officerCommandsTried {
-						webSay(t, srv.URL, session, "m"+strconv.Itoa(i), cmd)
+						webSay(t, client, srv.URL, "m"+strconv.Itoa(i), cmd)
 					}
 					idle(t, r)
 					sent, err := r.db.SentAfter(context.Background(), balai.ChatRef{Channel: balai.Web, ID: session}, 0, 100)
@@ -248,25 +249,28 @@ func idle(t *testing.T, r *rig) {
 }
 
 // webSession opens a web chat session through the API.
-func webSession(t *testing.T, base string) string {
+func webSession(t *testing.T, base string) (*http.Client, string) {
 	t.Helper()
-	resp, err := http.Post(base+"/api/chat/session", "application/json", strings.NewReader("{}"))
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.Post(base+"/api/chat/session", "application/json", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var s struct{ Session string }
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.Session == "" {
-		t.Fatalf("session: %v %+v", err, s)
+	// The session's conversation id (a hash of the token in the cookie) is the web chat's chat id.
+	var r struct{ Conversation string }
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || r.Conversation == "" {
+		t.Fatalf("session: %s %v %+v", resp.Status, err, r)
 	}
-	return s.Session
+	return client, r.Conversation
 }
 
 // webSay sends text (or, with button set, a pressed button) in a web chat session.
-func webSay(t *testing.T, base, session, id, text string) {
+func webSay(t *testing.T, client *http.Client, base, id, text string) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]string{"session": session, "id": id, "text": text})
-	resp, err := http.Post(base+"/api/chat/messages", "application/json", bytes.NewReader(body))
+	body, _ := json.Marshal(map[string]string{"id": id, "text": text})
+	resp, err := client.Post(base+"/api/chat/messages", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,7 +167,12 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			return
 		}
 		if err := a.acceptAll(r.Context(), []*models.Update{&u}); err != nil {
-			a.log.Error("Failed to record a webhook update; Telegram will retry", "update_id", u.ID, "err", err)
+			if errors.Is(err, bot.ErrBusy) {
+				a.log.Warn("Intake full; Telegram will deliver the update again", "update_id", u.ID)
+			} else {
+				a.log.Error("Failed to record a webhook update; Telegram will retry", "update_id", u.ID, "err", err)
+			}
+			w.Header().Set("Retry-After", "5")
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return
 		}

@@ -495,3 +495,25 @@ func TestCommandsFollowMessages(t *testing.T) {
 		t.Errorf("English description = %q", got)
 	}
 }
+
+// busyAcceptor is an engine whose intake is full.
+type busyAcceptor struct{}
+
+func (busyAcceptor) Accept(context.Context, ...bot.Inbound) ([]bool, error) { return nil, bot.ErrBusy }
+
+// TestWebhookBusyAsksForRedelivery: with the engine's intake full, the webhook answers 503
+// with Retry-After at once (Telegram delivers the update again) instead of waiting.
+func TestWebhookBusyAsksForRedelivery(t *testing.T) {
+	ad, err := telegram.New(telegram.Config{Token: token, APIURL: "http://127.0.0.1:1", Mode: telegram.ModeWebhook,
+		WebhookURL: "https://balai.example.go.id/webhooks/telegram", WebhookSecret: "rahasia-123", Logger: quiet}, busyAcceptor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/telegram", strings.NewReader(`{"update_id":7,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"first_name":"A"},"text":"halo"}}`))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "rahasia-123")
+	rec := httptest.NewRecorder()
+	ad.WebhookHandler().ServeHTTP(rec, req)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("busy intake: %d Retry-After %q, want 503 with Retry-After", rec.Code, rec.Header().Get("Retry-After"))
+	}
+}

@@ -56,6 +56,13 @@ type faults struct {
 	mu   sync.Mutex
 	fail int      // how many of the next POSTs answer 503
 	ids  []string // ids of every POSTed message, in order
+	uris []string // every request's URI, in order
+}
+
+func (f *faults) requested() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.uris)
 }
 
 func (f *faults) failNext(n int) {
@@ -73,6 +80,9 @@ func (f *faults) posted() []string {
 
 func (f *faults) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.uris = append(f.uris, r.RequestURI)
+		f.mu.Unlock()
 		if r.Method == http.MethodPost && r.URL.Path == "/api/chat/messages" {
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -126,7 +136,7 @@ func startChat(t *testing.T) (*httptest.Server, *faults) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chat := webchat.New(webchat.Config{Agency: "Dinas Uji", Logger: discard}, engine, db)
+	chat := webchat.New(webchat.Config{Agency: "Dinas Uji", Logger: discard, Sessions: db}, engine, db)
 	engine.AddSender(balai.Web, chat, bot.Limits{}, true)
 	if err := engine.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -413,6 +423,20 @@ func TestBrowserChat(t *testing.T) {
 		session := evalJS[string](p, `localStorage.getItem('balai.session') || ''`)
 		if !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(session) {
 			t.Errorf("session in localStorage = %q", session)
+		}
+		// The session token is an HttpOnly cookie: not readable by scripts, and in no URL the
+		// page requested (the event stream included).
+		if c := evalJS[string](p, `document.cookie`); strings.Contains(c, "balai_chat") {
+			t.Errorf("the session cookie is readable by scripts: %q", c)
+		}
+		urls := faults.requested()
+		if !slices.ContainsFunc(urls, func(u string) bool { return strings.HasPrefix(u, "/api/chat/events") }) {
+			t.Errorf("no event stream among the requests: %q", urls)
+		}
+		for _, u := range urls {
+			if strings.Contains(u, session) || strings.Contains(u, "session=") {
+				t.Errorf("a URL carries the session: %s", u)
+			}
 		}
 		// Structure and accessibility basics.
 		checks := map[string]string{
@@ -716,6 +740,50 @@ func TestBrowserChat(t *testing.T) {
 			t.Fatalf("Escape does not close the chat panel")
 		}
 		p.waitFor("the focus back on the chat button", widget+`.shadowRoot.activeElement === `+launcher+` && `+launcher+`.getAttribute('aria-expanded') === 'false'`)
+	})
+
+	t.Run("end conversation", func(t *testing.T) {
+		p := page{t: t, ctx: ctx}
+		from := console.len()
+		defer console.forgive(from, func(m chromedp.ConsoleMessage) bool {
+			return m.Source == "network" && strings.Contains(m.Text, "401") // the check of the ended session below
+		})
+		p.do("opening the chat", chromedp.Navigate(srv.URL+"/"))
+		p.waitFor("the transcript", `document.querySelectorAll('#log .msg').length > 0`)
+		old := evalJS[string](p, `localStorage.getItem('balai.session') || ''`)
+		if label := evalJS[string](p, `document.getElementById('end').textContent.trim()`); label != "Akhiri percakapan" {
+			t.Errorf("end control = %q", label)
+		}
+		evalJS[chromedp.Void](p, `window.confirm = () => true`)
+		p.do("choosing Akhiri percakapan", chromedp.Click(chromedp.ID("end")))
+		p.waitFor("the ended notice", `!document.getElementById('notice').hidden`)
+		if n := evalJS[string](p, `document.getElementById('notice').textContent`); !strings.Contains(n, "Percakapan telah diakhiri") {
+			t.Errorf("notice = %q", n)
+		}
+		if !evalJS[bool](p, `document.querySelectorAll('#log .msg').length === 0 && localStorage.getItem('balai.session') === null && localStorage.getItem('balai.transcript') === null && document.getElementById('input').disabled`) {
+			t.Errorf("the ended conversation is still on the page or the device")
+		}
+		// The server ended it: the browser's session answers 401 and streams nothing.
+		p.waitFor("the session ended on the server", `!window.__endChecked && (window.__endChecked = true, fetch('api/chat/session').then(r => { window.__endStatus = r.status; })), window.__endStatus === 401`)
+		// A reload starts afresh: no old transcript, a new conversation.
+		p.do("reloading", chromedp.Reload())
+		p.waitFor("a new greeting", `document.querySelectorAll('#log .msg.bot').length === 1 && !!localStorage.getItem('balai.session')`)
+		if now := evalJS[string](p, `localStorage.getItem('balai.session')`); now == old {
+			t.Errorf("the ended conversation %s came back", old)
+		}
+		if strings.Contains(evalJS[string](p, `document.getElementById('log').textContent`), "ktp saya hilang") {
+			t.Errorf("the old transcript came back")
+		}
+		// Mulai percakapan baru after ending, without a reload.
+		evalJS[chromedp.Void](p, `window.confirm = () => true`)
+		p.do("ending again", chromedp.Click(chromedp.ID("end")))
+		p.waitFor("the ended notice", `!document.getElementById('notice').hidden`)
+		p.do("starting a new conversation", chromedp.Click(chromedp.ID("reset")))
+		p.waitFor("the greeting of the new conversation", `document.querySelectorAll('#log .msg.bot').length === 1 && document.getElementById('notice').hidden && !document.getElementById('input').disabled`)
+		reply := p.ask("ktp saya hilang gimana")
+		if !strings.Contains(reply.Text, "surat kehilangan") {
+			t.Errorf("answer in the new conversation = %q", reply.Text)
+		}
 	})
 
 	if probs := console.problems(); len(probs) > 0 {

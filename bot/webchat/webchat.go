@@ -5,17 +5,23 @@
 package webchat
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
+	"mime"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,8 +37,19 @@ import (
 //go:embed static
 var static embed.FS
 
+//go:embed page.html
+var pageTemplate string
+
 // MaxText is the longest message a citizen may send, in characters.
 const MaxText = 2000
+
+// MaxBody is the largest request body the API reads: a message of MaxText characters with
+// every character escaped, and room to spare.
+const MaxBody = 32 << 10
+
+// cookieName is the cookie holding the session token: HttpOnly, SameSite=Strict, never in a
+// URL.
+const cookieName = "balai_chat"
 
 // Acceptor records inbound messages durably; *bot.Engine is one.
 type Acceptor interface {
@@ -44,28 +61,88 @@ type History interface {
 	SentAfter(ctx context.Context, chat balai.ChatRef, after int64, limit int) ([]bot.StoredOutgoing, error)
 }
 
-// Config configures the web chat.
+// Sessions records web chat sessions by chat id (never by token); *store.DB is one.
+type Sessions interface {
+	// CreateWebSession records a new live session.
+	CreateWebSession(ctx context.Context, chat string, now time.Time) error
+	// TouchWebSession reports whether the session is live at now — created, not ended, and
+	// active within idle — and if so records the activity.
+	TouchWebSession(ctx context.Context, chat string, now time.Time, idle time.Duration) (bool, error)
+	// EndWebSession ends a session for good; ending an unknown or ended one does nothing.
+	EndWebSession(ctx context.Context, chat string, now time.Time) error
+}
+
+// Config configures the web chat. Zero limits take the defaults below; a negative one
+// (or a zero Rate with Unlimited) switches the limit off.
 type Config struct {
 	// Agency is the agency's name shown in the page title.
 	Agency string
-	// Origins may embed the chat and call its API from another site ("*" for any); empty:
-	// same origin only.
+	// Origins may embed the chat and call its API from another site ("*" for any, for
+	// reading only); empty: same origin only.
 	Origins []string
-	Logger  *slog.Logger
+	// PublicOrigin is the chat's own origin as citizens reach it ("https://chat.example.go.id"),
+	// trusted for state-changing requests besides the request's own Host.
+	PublicOrigin string
+	// Messages are the texts of polite refusals (rate limits, ended sessions).
+	Messages *bot.Messages
+	// Sessions keeps the sessions; nil keeps them in this process's memory.
+	Sessions Sessions
+	// SessionIdle ends a session this long after its last activity (default 72h).
+	SessionIdle time.Duration
+	// SessionsPerClient limits new sessions per client address (default 60/1h);
+	// MessagesPerSession the messages and button presses of one session (default 20/1m).
+	SessionsPerClient, MessagesPerSession Rate
+	// Unlimited switches off the two rates above where they are zero.
+	Unlimited bool
+	// StreamsPerSession and Streams cap open event streams per session (default 3) and in
+	// all (default 1000).
+	StreamsPerSession, Streams int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
+	// Now is the clock of limits and sessions (default clock.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
 }
+
+// Defaults of Config.
+const (
+	DefaultSessionIdle       = 72 * time.Hour
+	DefaultStreamsPerSession = 3
+	DefaultStreams           = 1000
+)
+
+// Default rates of Config.
+var (
+	DefaultSessionsPerClient  = Rate{Events: 60, Window: time.Hour}
+	DefaultMessagesPerSession = Rate{Events: 20, Window: time.Minute}
+)
 
 // Chat is the web chat: an http.Handler and the channel's bot.Sender.
 type Chat struct {
+	cfg      Config
 	origins  []string
 	accept   Acceptor
 	history  History
+	sessions Sessions
+	msgs     *bot.Messages
 	log      *slog.Logger
+	now      func() time.Time
 	mux      *http.ServeMux
-	pageHTML []byte // index.html with the agency's name
+	csrf     *http.CrossOriginProtection
+	pageHTML []byte // page.html with the agency's name
 	embedJS  []byte
 
-	mu   sync.Mutex
-	subs map[string]map[chan event]struct{} // session → subscribers
+	newSessions, messages *keyedLimiter
+
+	mu      sync.Mutex
+	subs    map[string]map[*stream]struct{} // chat id → open event streams
+	streams int                             // open event streams in all
+}
+
+// stream is one open event stream.
+type stream struct {
+	ch  chan event
+	end chan struct{} // closed when the citizen ends the session
 }
 
 var _ bot.Sender = (*Chat)(nil)
@@ -78,23 +155,75 @@ func New(cfg Config, accept Acceptor, history History) *Chat {
 	if cfg.Agency == "" {
 		cfg.Agency = "Layanan Informasi"
 	}
-	index, _ := static.ReadFile("static/index.html")
+	if cfg.Now == nil {
+		cfg.Now = clock.Now
+	}
+	if cfg.Messages == nil {
+		cfg.Messages, _ = bot.LoadMessages("", cfg.Agency)
+	}
+	if cfg.Sessions == nil {
+		cfg.Sessions = newMemSessions()
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = DefaultSessionIdle
+	}
+	if cfg.SessionsPerClient.Events == 0 && !cfg.Unlimited {
+		cfg.SessionsPerClient = DefaultSessionsPerClient
+	}
+	if cfg.MessagesPerSession.Events == 0 && !cfg.Unlimited {
+		cfg.MessagesPerSession = DefaultMessagesPerSession
+	}
+	if cfg.StreamsPerSession == 0 {
+		cfg.StreamsPerSession = DefaultStreamsPerSession
+	}
+	if cfg.Streams == 0 {
+		cfg.Streams = DefaultStreams
+	}
 	embedJS, _ := static.ReadFile("static/embed.js")
 	c := &Chat{
-		origins:  cfg.Origins,
-		accept:   accept,
-		history:  history,
-		log:      cfg.Logger,
-		pageHTML: []byte(strings.ReplaceAll(string(index), "{{AGENCY}}", html.EscapeString(cfg.Agency))),
-		embedJS:  embedJS,
-		subs:     map[string]map[chan event]struct{}{},
+		cfg:         cfg,
+		origins:     cfg.Origins,
+		accept:      accept,
+		history:     history,
+		sessions:    cfg.Sessions,
+		msgs:        cfg.Messages,
+		log:         cfg.Logger,
+		now:         cfg.Now,
+		pageHTML:    []byte(strings.ReplaceAll(pageTemplate, "{{AGENCY}}", html.EscapeString(cfg.Agency))),
+		embedJS:     embedJS,
+		subs:        map[string]map[*stream]struct{}{},
+		newSessions: newKeyedLimiter(cfg.SessionsPerClient, cfg.Now),
+		messages:    newKeyedLimiter(cfg.MessagesPerSession, cfg.Now),
 	}
+	// State-changing requests from browsers must come from the chat's own origin or one the
+	// agency listed: another site cannot create, use or end sessions in a citizen's browser.
+	c.csrf = http.NewCrossOriginProtection()
+	for _, o := range append([]string{cfg.PublicOrigin}, cfg.Origins...) {
+		if o != "" && o != "*" {
+			if err := c.csrf.AddTrustedOrigin(strings.TrimSuffix(o, "/")); err != nil {
+				c.log.Warn("Ignored a web chat origin", "origin", o, "err", err)
+			}
+		}
+	}
+	c.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusForbidden, "cross_origin", "")
+	}))
 	sub, _ := fs.Sub(static, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", c.page)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(sub)))
+	mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		files.ServeHTTP(w, r)
+	}))
 	mux.HandleFunc("GET /embed.js", c.embed)
-	mux.HandleFunc("POST /api/chat/session", c.session)
+	mux.HandleFunc("POST /api/chat/session", c.createSession)
+	mux.HandleFunc("GET /api/chat/session", c.checkSession)
+	mux.HandleFunc("DELETE /api/chat/session", c.endSession)
 	mux.HandleFunc("POST /api/chat/messages", c.message)
 	mux.HandleFunc("GET /api/chat/events", c.events)
 	mux.HandleFunc("OPTIONS /api/chat/", c.preflight)
@@ -106,7 +235,7 @@ func New(cfg Config, accept Acceptor, history History) *Chat {
 func (c *Chat) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.cors(w, r)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	c.mux.ServeHTTP(w, r)
+	c.csrf.Handler(c.mux).ServeHTTP(w, r)
 }
 
 func (c *Chat) cors(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +248,10 @@ func (c *Chat) cors(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Access-Control-Allow-Origin", origin)
 			w.Header().Set("Vary", "Origin")
 			w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Last-Event-ID")
-			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS")
+			if o != "*" { // the session cookie only for sites the agency named
+				w.Header().Set("Access-Control-Allow-Credentials", "true")
+			}
 			return
 		}
 	}
@@ -130,6 +262,7 @@ func (c *Chat) preflight(w http.ResponseWriter, r *http.Request) { w.WriteHeader
 func (c *Chat) page(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'")
+	w.Header().Set("Cache-Control", "no-cache")
 	w.Write(c.pageHTML)
 }
 
@@ -139,28 +272,150 @@ func (c *Chat) embed(w http.ResponseWriter, r *http.Request) {
 	w.Write(c.embedJS)
 }
 
-// Sessions are 128-bit random hex strings; the session is the chat id.
-func newSession() string {
-	var b [16]byte
+// A session's token is 256 random bits in hex, held only by the browser (in the cookie);
+// its chat id — what the store, the outbox and the officers see — is derived from it, so
+// nothing stored can be replayed as a token.
+func newToken() string {
+	var b [32]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
 
-func validSession(s string) bool {
-	if len(s) != 32 {
+func validToken(s string) bool {
+	if len(s) != 64 {
 		return false
 	}
 	_, err := hex.DecodeString(s)
 	return err == nil
 }
 
-func (c *Chat) session(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"session": newSession()})
+// ChatID is the chat id of a session token.
+func ChatID(token string) string {
+	sum := sha256.Sum256([]byte("balai web session\x00" + token))
+	return hex.EncodeToString(sum[:16])
+}
+
+// lang is the language of the texts a request gets: its lang field when valid, else the
+// browser's first preference.
+func requestLang(r *http.Request, field string) string {
+	if field == bot.LangEN || field == bot.LangID {
+		return field
+	}
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))), "en") {
+		return bot.LangEN
+	}
+	return bot.LangID
+}
+
+// refuse answers a limit with the polite text of key in the request's language.
+func (c *Chat) refuse(w http.ResponseWriter, status int, code, lang, key string, retry time.Duration, data map[string]any) {
+	if retry > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.Seconds()))))
+	}
+	writeError(w, status, code, c.msgs.Text(lang, key, data))
+}
+
+// session returns the live session of a request's cookie and records the activity; false
+// (with the answer written) when there is none.
+func (c *Chat) session(w http.ResponseWriter, r *http.Request, lang string) (string, bool) {
+	ck, err := r.Cookie(cookieName)
+	if err != nil || !validToken(ck.Value) {
+		c.refuse(w, http.StatusUnauthorized, "no_session", lang, "web_session_ended", 0, nil)
+		return "", false
+	}
+	chat := ChatID(ck.Value)
+	live, err := c.sessions.TouchWebSession(r.Context(), chat, c.now(), c.cfg.SessionIdle)
+	if err != nil {
+		c.log.Error("Failed to look up a web chat session", "err", err)
+		c.refuse(w, http.StatusServiceUnavailable, "busy", lang, "web_busy", 5*time.Second, nil)
+		return "", false
+	}
+	if !live {
+		c.clearCookie(w, r)
+		c.refuse(w, http.StatusUnauthorized, "no_session", lang, "web_session_ended", 0, nil)
+		return "", false
+	}
+	return chat, true
+}
+
+func (c *Chat) secure(r *http.Request) bool {
+	if r.TLS != nil || strings.HasPrefix(c.cfg.PublicOrigin, "https://") {
+		return true
+	}
+	return isTrusted(remoteAddr(r), c.cfg.TrustedProxies) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+func (c *Chat) setCookie(w http.ResponseWriter, r *http.Request, token string) {
+	// No Path: it defaults to the API's own directory, also behind a path prefix. No
+	// Max-Age: the browser forgets it when it closes; the server ends it after SessionIdle.
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, HttpOnly: true, Secure: c.secure(r), SameSite: http.SameSiteStrictMode})
+}
+
+func (c *Chat) clearCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", MaxAge: -1, HttpOnly: true, Secure: c.secure(r), SameSite: http.SameSiteStrictMode})
+}
+
+// sessionReply is what the session endpoints answer: the conversation's id, which names
+// the browser's copy of the transcript and is no credential.
+type sessionReply struct {
+	Conversation string `json:"conversation"`
+}
+
+// createSession starts a session, within the per-client limit.
+func (c *Chat) createSession(w http.ResponseWriter, r *http.Request) {
+	lang := requestLang(r, "")
+	if ok, retry := c.newSessions.allow(clientKey(r, c.cfg.TrustedProxies)); !ok {
+		c.refuse(w, http.StatusTooManyRequests, "rate_limited", lang, "web_limit_sessions", retry,
+			map[string]any{"Minutes": int(math.Ceil(retry.Minutes()))})
+		return
+	}
+	token := newToken()
+	chat := ChatID(token)
+	if err := c.sessions.CreateWebSession(r.Context(), chat, c.now()); err != nil {
+		c.log.Error("Failed to record a web chat session", "err", err)
+		c.refuse(w, http.StatusServiceUnavailable, "busy", lang, "web_busy", 5*time.Second, nil)
+		return
+	}
+	c.setCookie(w, r, token)
+	writeJSON(w, http.StatusOK, sessionReply{Conversation: chat})
+}
+
+// checkSession tells the page whether its session is still live.
+func (c *Chat) checkSession(w http.ResponseWriter, r *http.Request) {
+	chat, ok := c.session(w, r, requestLang(r, ""))
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, sessionReply{Conversation: chat})
+}
+
+// endSession ends the citizen's session: the cookie is cleared, open event streams close,
+// and the token never opens the conversation again.
+func (c *Chat) endSession(w http.ResponseWriter, r *http.Request) {
+	ck, err := r.Cookie(cookieName)
+	if err != nil || !validToken(ck.Value) {
+		c.clearCookie(w, r)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	chat := ChatID(ck.Value)
+	if err := c.sessions.EndWebSession(r.Context(), chat, c.now()); err != nil {
+		c.log.Error("Failed to end a web chat session", "err", err)
+		c.refuse(w, http.StatusServiceUnavailable, "busy", requestLang(r, ""), "web_busy", 5*time.Second, nil)
+		return
+	}
+	c.clearCookie(w, r)
+	c.mu.Lock()
+	for s := range c.subs[chat] {
+		close(s.end)
+	}
+	delete(c.subs, chat) // their deferred unsubscribe finds nothing left to remove
+	c.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // messageRequest is a citizen's message or pressed button.
 type messageRequest struct {
-	Session string `json:"session"`
 	// ID is the browser's id of the message: a retried request is recorded once.
 	ID     string `json:"id"`
 	Text   string `json:"text"`
@@ -168,45 +423,118 @@ type messageRequest struct {
 	Lang   string `json:"lang"`
 }
 
+// decodeJSON reads exactly one JSON object of known fields from an application/json body
+// of at most MaxBody bytes. It answers the request itself when the body is refused.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "content_type", "Content-Type must be application/json")
+		return false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body larger than %d bytes", MaxBody))
+			return false
+		}
+		writeError(w, http.StatusBadRequest, "malformed", "unreadable body")
+		return false
+	}
+	if !utf8.Valid(body) {
+		writeError(w, http.StatusBadRequest, "invalid_utf8", "request body is not valid UTF-8")
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "malformed", "want one JSON object with known fields")
+		return false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		writeError(w, http.StatusBadRequest, "malformed", "want exactly one JSON object")
+		return false
+	}
+	return true
+}
+
+// printable reports whether s has no control characters other than tab and line breaks
+// (NUL and the like are refused at the edge, never stored).
+func printable(s string) bool {
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+func validMessageID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 func (c *Chat) message(w http.ResponseWriter, r *http.Request) {
 	var req messageRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "malformed request")
+	if !decodeJSON(w, r, &req) {
 		return
 	}
-	// Invalid UTF-8 and NUL are cleaned before the checks: such text is not "too long".
-	req.Text, req.Button = bot.SanitizeText(req.Text), bot.SanitizeText(req.Button)
+	text := strings.TrimSpace(req.Text)
 	switch {
-	case !validSession(req.Session):
-		writeError(w, http.StatusBadRequest, "unknown session")
+	case req.Lang != "" && req.Lang != bot.LangID && req.Lang != bot.LangEN:
+		writeError(w, http.StatusBadRequest, "invalid_lang", `lang must be "id", "en" or empty`)
 		return
-	case req.ID == "" || len(req.ID) > 64:
-		writeError(w, http.StatusBadRequest, "message id required")
+	case !validMessageID(req.ID):
+		writeError(w, http.StatusBadRequest, "invalid_id", "message id: 1 to 64 letters, digits, - or _")
 		return
-	case strings.TrimSpace(req.Text) == "" && req.Button == "":
-		writeError(w, http.StatusBadRequest, "empty message")
+	case text == "" && req.Button == "":
+		writeError(w, http.StatusBadRequest, "empty", "empty message")
 		return
-	case utf8.RuneCountInString(req.Text) > MaxText:
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("message longer than %d characters", MaxText))
+	case req.Text != "" && req.Button != "":
+		writeError(w, http.StatusBadRequest, "malformed", "a text or a button, not both")
 		return
-	case len(req.Button) > 128:
-		writeError(w, http.StatusBadRequest, "malformed button")
+	case !printable(req.Text):
+		writeError(w, http.StatusBadRequest, "invalid_text", "the text has control or unreadable characters")
+		return
+	case utf8.RuneCountInString(text) > MaxText:
+		writeError(w, http.StatusRequestEntityTooLarge, "too_long", fmt.Sprintf("message longer than %d characters", MaxText))
+		return
+	case len(req.Button) > 128 || !printable(req.Button):
+		writeError(w, http.StatusBadRequest, "invalid_button", "malformed button")
+		return
+	}
+	lang := requestLang(r, req.Lang)
+	chat, ok := c.session(w, r, lang)
+	if !ok {
+		return
+	}
+	if ok, retry := c.messages.allow(chat); !ok {
+		c.refuse(w, http.StatusTooManyRequests, "rate_limited", lang, "web_limit_messages", retry,
+			map[string]any{"Seconds": int(math.Ceil(retry.Seconds()))})
 		return
 	}
 	in := bot.Inbound{
-		Chat:     balai.ChatRef{Channel: balai.Web, ID: req.Session},
-		Key:      req.Session + "/" + req.ID,
+		Chat:     balai.ChatRef{Channel: balai.Web, ID: chat},
+		Key:      chat + "/" + req.ID,
 		Kind:     bot.KindText,
-		Text:     strings.TrimSpace(req.Text),
+		Text:     text,
 		LangHint: req.Lang,
 	}
 	if req.Button != "" {
 		in.Kind, in.Text = bot.KindButton, req.Button
 	}
 	if _, err := c.accept.Accept(r.Context(), in); err != nil {
-		c.log.Error("Failed to record a web chat message", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "try again")
+		if !errors.Is(err, bot.ErrBusy) {
+			c.log.Error("Failed to record a web chat message", "err", err)
+		}
+		c.refuse(w, http.StatusServiceUnavailable, "busy", lang, "web_busy", 5*time.Second, nil)
 		return
 	}
 	writeJSON(w, http.StatusAccepted, map[string]bool{"ok": true})
@@ -245,9 +573,9 @@ func (c *Chat) Send(_ context.Context, o bot.Outgoing) (string, error) {
 	}
 	ev := toEvent(o)
 	c.mu.Lock()
-	for ch := range c.subs[o.Chat.ID] {
+	for s := range c.subs[o.Chat.ID] {
 		select {
-		case ch <- ev:
+		case s.ch <- ev:
 		default: // a stalled stream catches up from the outbox (see events)
 		}
 	}
@@ -255,53 +583,89 @@ func (c *Chat) Send(_ context.Context, o bot.Outgoing) (string, error) {
 	return strconv.FormatInt(o.ID, 10), nil
 }
 
-func (c *Chat) subscribe(session string) chan event {
-	ch := make(chan event, 64)
+// subscribe opens a stream for chat within the caps; it returns the answer's status and
+// false when a cap is reached.
+func (c *Chat) subscribe(chat string) (*stream, int) {
 	c.mu.Lock()
-	if c.subs[session] == nil {
-		c.subs[session] = map[chan event]struct{}{}
+	defer c.mu.Unlock()
+	if c.cfg.Streams > 0 && c.streams >= c.cfg.Streams {
+		return nil, http.StatusServiceUnavailable
 	}
-	c.subs[session][ch] = struct{}{}
-	c.mu.Unlock()
-	return ch
+	if c.cfg.StreamsPerSession > 0 && len(c.subs[chat]) >= c.cfg.StreamsPerSession {
+		return nil, http.StatusTooManyRequests
+	}
+	s := &stream{ch: make(chan event, 64), end: make(chan struct{})}
+	if c.subs[chat] == nil {
+		c.subs[chat] = map[*stream]struct{}{}
+	}
+	c.subs[chat][s] = struct{}{}
+	c.streams++
+	return s, 0
 }
 
-func (c *Chat) unsubscribe(session string, ch chan event) {
+func (c *Chat) unsubscribe(chat string, s *stream) {
 	c.mu.Lock()
-	delete(c.subs[session], ch)
-	if len(c.subs[session]) == 0 {
-		delete(c.subs, session)
+	c.streams--
+	delete(c.subs[chat], s)
+	if len(c.subs[chat]) == 0 {
+		delete(c.subs, chat)
 	}
 	c.mu.Unlock()
 }
 
-// events streams replies as server-sent events. Last-Event-ID (or ?after=) replays what a
-// reconnecting browser missed.
+// OpenStreams is how many event streams are open (tests, metrics).
+func (c *Chat) OpenStreams() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.streams
+}
+
+// Stream writes have their own deadline, extended before each write: the server's
+// WriteTimeout would otherwise cut every stream. Deadlines are network time (time.Now),
+// not Balai's clock.
+const (
+	streamWriteTimeout = 30 * time.Second
+	keepaliveEvery     = 20 * time.Second
+)
+
+// events streams replies as server-sent events to the browser holding the session cookie.
+// Last-Event-ID (or ?after=) replays what a reconnecting browser missed.
 func (c *Chat) events(w http.ResponseWriter, r *http.Request) {
-	session := r.URL.Query().Get("session")
-	if !validSession(session) {
-		writeError(w, http.StatusBadRequest, "unknown session")
-		return
-	}
-	flusher, ok := w.(http.Flusher)
+	lang := requestLang(r, "")
+	chat, ok := c.session(w, r, lang)
 	if !ok {
-		writeError(w, http.StatusInternalServerError, "streaming unsupported")
 		return
 	}
+	rc := http.NewResponseController(w)
 	var after int64
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		after, _ = strconv.ParseInt(v, 10, 64)
 	} else if v := r.URL.Query().Get("after"); v != "" {
 		after, _ = strconv.ParseInt(v, 10, 64)
 	}
-	ch := c.subscribe(session) // before the replay, so nothing falls in between
-	defer c.unsubscribe(session, ch)
+	s, status := c.subscribe(chat) // before the replay, so nothing falls in between
+	switch status {
+	case http.StatusServiceUnavailable:
+		c.refuse(w, status, "busy", lang, "web_busy", 30*time.Second, nil)
+		return
+	case http.StatusTooManyRequests:
+		c.refuse(w, status, "too_many_streams", lang, "web_limit_streams", 30*time.Second, nil)
+		return
+	}
+	defer c.unsubscribe(chat, s)
+	// The request is read: the stream lives past the server's ReadTimeout (which would end
+	// it), and each write gets its own deadline.
+	rc.SetReadDeadline(time.Time{})
+	write := func(f func()) error {
+		rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+		f()
+		return rc.Flush()
+	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	io.WriteString(w, "retry: 2000\n\n")
-	chat := balai.ChatRef{Channel: balai.Web, ID: session}
+	ref := balai.ChatRef{Channel: balai.Web, ID: chat}
 	// catchUp writes the delivered replies after `after` from the outbox. Besides the replay,
 	// it runs before each live event and on each keepalive: a reply sent before this stream
 	// subscribed but marked sent only after the replay's query is in neither the replay nor
@@ -309,7 +673,7 @@ func (c *Chat) events(w http.ResponseWriter, r *http.Request) {
 	// `after` past it (deliveries to a chat are serial, so it is marked sent by then).
 	catchUp := func() error {
 		for {
-			missed, err := c.history.SentAfter(r.Context(), chat, after, 100)
+			missed, err := c.history.SentAfter(r.Context(), ref, after, 100)
 			if err != nil {
 				return err
 			}
@@ -322,35 +686,52 @@ func (c *Chat) events(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if err := write(func() { io.WriteString(w, "retry: 2000\n\n") }); err != nil {
+		return
+	}
 	if err := catchUp(); err != nil {
 		c.log.Error("Failed to replay web chat history", "err", err)
 		return
 	}
-	flusher.Flush()
-	keepalive := time.NewTicker(20 * time.Second)
+	if err := write(func() {}); err != nil {
+		return
+	}
+	keepalive := time.NewTicker(keepaliveEvery)
 	defer keepalive.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
-		case ev := <-ch:
+		case <-s.end: // the citizen ended the session
+			return
+		case ev := <-s.ch:
 			if ev.id <= after {
 				continue // already replayed
 			}
 			if err := catchUp(); err != nil && r.Context().Err() == nil {
 				c.log.Warn("Failed to catch up web chat history", "err", err)
 			}
-			if ev.id > after {
-				writeEvent(w, ev)
-				after = ev.id
+			if err := write(func() {
+				if ev.id > after {
+					writeEvent(w, ev)
+					after = ev.id
+				}
+			}); err != nil {
+				return
 			}
-			flusher.Flush()
 		case <-keepalive.C:
+			// An open page keeps its session alive; an expired or ended one (on another
+			// replica too) closes the stream.
+			live, err := c.sessions.TouchWebSession(r.Context(), chat, c.now(), c.cfg.SessionIdle)
+			if err == nil && !live {
+				return
+			}
 			if err := catchUp(); err != nil && r.Context().Err() == nil {
 				c.log.Warn("Failed to catch up web chat history", "err", err)
 			}
-			io.WriteString(w, ": keepalive\n\n")
-			flusher.Flush()
+			if err := write(func() { io.WriteString(w, ": keepalive\n\n") }); err != nil {
+				return
+			}
 		}
 	}
 }
@@ -361,10 +742,18 @@ func writeEvent(w io.Writer, ev event) {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+// apiError is an API refusal: a stable code for the page, and a text to show the citizen
+// when there is one.
+type apiError struct {
+	Error   string `json:"error"`
+	Message string `json:"message,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, apiError{Error: code, Message: msg})
 }

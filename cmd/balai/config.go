@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/bot/webchat"
 	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/knowledge"
 )
@@ -38,6 +41,19 @@ type Config struct {
 	Instance       string
 	Calibration    knowledge.Calibration
 	Retention      time.Duration // BALAI_RETENTION: message texts and personal fields
+
+	// Endpoints and bounds (README, Limits).
+	AdminAddr            string // "" when off
+	AdminToken           string
+	PublicOrigin         string
+	TrustedProxies       []netip.Prefix
+	WebSessionIdle       time.Duration
+	WebSessionLimit      webchat.Rate
+	WebMessageLimit      webchat.Rate
+	WebStreams           int
+	WebStreamsPerSession int
+	IntakeQueue          int
+	IntakeWait           time.Duration
 
 	TelegramToken         string
 	TelegramAPIURL        string
@@ -165,8 +181,62 @@ func loadConfig() (Config, error) {
 			c.TelegramOfficerTopics[strings.TrimSpace(k)] = strings.TrimSpace(id)
 		}
 	}
+	c.AdminAddr = env("BALAI_ADMIN_ADDR", "127.0.0.1:9090")
+	if c.AdminAddr == "off" {
+		c.AdminAddr = ""
+	}
+	c.AdminToken = os.Getenv("BALAI_ADMIN_TOKEN")
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		errs = append(errs, errors.New("BALAI_ADMIN_TOKEN: use at least 16 random characters"))
+	}
+	if v := os.Getenv("BALAI_PUBLIC_URL"); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("BALAI_PUBLIC_URL=%q: want the chat's public URL, like https://chat.example.go.id", v))
+		} else {
+			c.PublicOrigin = u.Scheme + "://" + u.Host
+		}
+	}
+	if v := os.Getenv("BALAI_TRUSTED_PROXIES"); v != "" {
+		p, err := webchat.ParsePrefixes(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("BALAI_TRUSTED_PROXIES: %w", err))
+		}
+		c.TrustedProxies = p
+	}
+	c.WebSessionIdle = dur("BALAI_WEB_SESSION_IDLE", webchat.DefaultSessionIdle.String())
+	rateOf := func(name string, def webchat.Rate) webchat.Rate {
+		r, err := webchat.ParseRate(env(name, def.String()))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		}
+		return r
+	}
+	c.WebSessionLimit = rateOf("BALAI_WEB_SESSION_LIMIT", webchat.DefaultSessionsPerClient)
+	c.WebMessageLimit = rateOf("BALAI_WEB_MESSAGE_LIMIT", webchat.DefaultMessagesPerSession)
+	count := func(name string, def int) int {
+		v := env(name, strconv.Itoa(def))
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a number (0: no limit)", name, v))
+		}
+		if n == 0 {
+			return -1 // no cap
+		}
+		return n
+	}
+	c.WebStreams = count("BALAI_WEB_STREAMS", webchat.DefaultStreams)
+	c.WebStreamsPerSession = count("BALAI_WEB_STREAMS_PER_SESSION", webchat.DefaultStreamsPerSession)
+	c.IntakeQueue = count("BALAI_INTAKE_QUEUE", 10000)
+	if c.IntakeQueue < 0 {
+		errs = append(errs, errors.New("BALAI_INTAKE_QUEUE: want a positive number"))
+	}
+	c.IntakeWait = dur("BALAI_INTAKE_WAIT", "2s")
+	if c.WebSessionIdle <= 0 || c.IntakeWait <= 0 {
+		errs = append(errs, errors.New("BALAI_WEB_SESSION_IDLE and BALAI_INTAKE_WAIT must be positive"))
+	}
 	c.TicketPrefix = env("BALAI_TICKET_PREFIX", "BLI")
-	count := func(name, def string) int {
+	perPeriod := func(name, def string) int {
 		v := env(name, def)
 		if v == "off" {
 			return 0
@@ -177,8 +247,8 @@ func loadConfig() (Config, error) {
 		}
 		return n
 	}
-	c.TicketsPerHour = count("BALAI_TICKETS_PER_HOUR", "3")
-	c.OfficerCardsPerMinute = count("BALAI_OFFICER_CARDS_PER_MINUTE", "10")
+	c.TicketsPerHour = perPeriod("BALAI_TICKETS_PER_HOUR", "3")
+	c.OfficerCardsPerMinute = perPeriod("BALAI_OFFICER_CARDS_PER_MINUTE", "10")
 	boolean := func(name string) bool {
 		switch v := strings.ToLower(os.Getenv(name)); v {
 		case "", "0", "false", "no", "off":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -175,6 +176,7 @@ func (s *server) run(ctx context.Context) error {
 	s.eng, err = bot.New(bot.Config{
 		Store: s.db, Knowledge: s.index, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA, Escalator: s.desk,
 		Workers: cfg.Workers, FloodMessages: cfg.FloodMessages, FloodWindow: cfg.FloodWindow,
+		IntakeLimit: cfg.IntakeQueue, IntakeWait: cfg.IntakeWait,
 		Logger: s.log, Metrics: bot.NewMetrics(reg),
 	})
 	if err != nil {
@@ -187,7 +189,10 @@ func (s *server) run(ctx context.Context) error {
 	s.eng.OnParked(s.parkedNotice(dcfg.OfficerChat, s.eng.Submit))
 
 	mux := http.NewServeMux()
-	web := webchat.New(webchat.Config{Agency: cfg.Agency, Origins: cfg.WebOrigins, Logger: s.log}, s.eng, s.db)
+	web := webchat.New(webchat.Config{Agency: cfg.Agency, Origins: cfg.WebOrigins, PublicOrigin: cfg.PublicOrigin,
+		Messages: msgs, Sessions: s.db, SessionIdle: cfg.WebSessionIdle, SessionsPerClient: cfg.WebSessionLimit,
+		MessagesPerSession: cfg.WebMessageLimit, Unlimited: true, StreamsPerSession: cfg.WebStreamsPerSession,
+		Streams: cfg.WebStreams, TrustedProxies: cfg.TrustedProxies, Logger: s.log}, s.eng, s.db)
 	s.eng.AddSender(balai.Web, web, bot.Limits{}, true)
 	s.setHealth("web", "ok")
 
@@ -242,19 +247,36 @@ func (s *server) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (BALAI_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
+	var adminLn net.Listener
+	if cfg.AdminAddr != "" {
+		if adminLn, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (BALAI_ADMIN_ADDR): %w", cfg.AdminAddr, err)
+		}
+	}
 	if err := s.eng.Start(ctx); err != nil {
 		ln.Close()
+		if adminLn != nil {
+			adminLn.Close()
+		}
 		return err
 	}
 
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	s.public(mux, metrics)
 	mux.Handle("/", web)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	httpDone := make(chan error, 1)
+	srv := newHTTPServer(mux, defaultHTTPLimits)
+	httpDone := make(chan error, 2)
 	go func() { httpDone <- srv.Serve(ln) }()
 	s.log.Info("Web chat ready", "url", "http://"+ln.Addr().String()+"/", "embed", "http://"+ln.Addr().String()+"/embed.js",
 		"health", "http://"+ln.Addr().String()+"/healthz")
+	var adminSrv *http.Server
+	if adminLn != nil {
+		adminSrv = newHTTPServer(s.admin(metrics), defaultHTTPLimits)
+		go func() { httpDone <- adminSrv.Serve(adminLn) }()
+		s.log.Info("Admin endpoints ready", "health", "http://"+adminLn.Addr().String()+"/healthz",
+			"metrics", "http://"+adminLn.Addr().String()+"/metrics")
+	}
 
 	runCtx, stopRun := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -276,10 +298,14 @@ func (s *server) run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		s.watchCorpus(runCtx)
+	}()
+	go func() {
+		defer wg.Done()
+		s.purgeWebSessions(runCtx, time.Hour)
 	}()
 	go func() {
 		defer wg.Done()
@@ -301,11 +327,99 @@ func (s *server) run(ctx context.Context) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	srv.Shutdown(shutCtx)
+	if adminSrv != nil {
+		adminSrv.Shutdown(shutCtx)
+	}
 	if err := s.eng.Close(shutCtx); err != nil {
 		s.log.Warn("Some replies are left for the next start", "err", err)
 	}
 	s.log.Info("Stopped")
 	return runErr
+}
+
+// httpLimits bound every HTTP connection: a slow or idle client cannot hold one for long.
+type httpLimits struct {
+	ReadHeader, Read, Write, Idle time.Duration
+	MaxHeaderBytes                int
+}
+
+// defaultHTTPLimits: headers within 10 s, a whole request within 30 s, a response within
+// 30 s (the web chat's event streams extend their own write deadline per event), idle
+// keep-alive connections closed after 2 minutes, headers of at most 64 KiB.
+var defaultHTTPLimits = httpLimits{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 30 * time.Second,
+	Idle: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+
+func newHTTPServer(h http.Handler, l httpLimits) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: l.ReadHeader, ReadTimeout: l.Read, WriteTimeout: l.Write,
+		IdleTimeout: l.Idle, MaxHeaderBytes: l.MaxHeaderBytes}
+}
+
+// public adds the public listener's endpoints: /healthz says only ok or not ok; the
+// detailed report and /metrics answer there only to BALAI_ADMIN_TOKEN (as a bearer token).
+func (s *server) public(mux *http.ServeMux, metrics http.Handler) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if s.adminAuthorized(r) {
+			s.healthz(w, r)
+			return
+		}
+		s.publicHealthz(w, r)
+	})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		if !s.adminAuthorized(r) {
+			http.NotFound(w, r)
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	})
+}
+
+// admin is the admin listener's handler (BALAI_ADMIN_ADDR, loopback by default): the
+// detailed /healthz and /metrics.
+func (s *server) admin(metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", metrics)
+	return mux
+}
+
+// adminAuthorized reports whether a public request carries BALAI_ADMIN_TOKEN.
+func (s *server) adminAuthorized(r *http.Request) bool {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && s.cfg.AdminToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AdminToken)) == 1
+}
+
+// publicHealthz says only whether Balai can serve (its store answers): no paths, errors,
+// entry ids or owners.
+func (s *server) publicHealthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status, code := "ok", http.StatusOK
+	if err := s.db.Ping(ctx); err != nil {
+		status, code = "not ok", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"status": status})
+}
+
+// purgeWebSessions deletes, every interval, web chat sessions that ended or expired: they
+// can never be used again.
+func (s *server) purgeWebSessions(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := s.db.PurgeWebSessions(ctx, s.now().Add(-s.cfg.WebSessionIdle)); err != nil && ctx.Err() == nil {
+			s.log.Warn("Failed to purge web chat sessions", "err", err)
+		} else if n > 0 {
+			s.log.Debug("Purged web chat sessions", "sessions", n)
+		}
+	}
 }
 
 // whatsAppState shows the WhatsApp session's state in /healthz and alerts the officers'

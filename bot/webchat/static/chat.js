@@ -1,7 +1,10 @@
 // Balai web chat page. No framework and no external resources: the page runs under a strict
 // Content-Security-Policy (default-src 'self', no inline scripts or styles).
 //
-// The conversation lives in a session (a random id kept in localStorage). Citizens' messages
+// The conversation lives in a session: its token is an HttpOnly cookie the page never sees
+// (nor puts in a URL); localStorage keeps only the conversation's id, which names the saved
+// transcript. The session ends when the citizen ends it or after some idle time; the page
+// then starts a new one. Citizens' messages
 // are POSTed with a client-generated id, so a retried request is recorded once; the replies
 // arrive as server-sent events numbered with increasing ids, which the page uses to skip
 // replays it has already shown. The transcript (both sides) and the last event id are kept in
@@ -30,6 +33,10 @@
       note: 'Asisten otomatis — jawaban dari daftar tanya-jawab resmi; petugas membalas pada jam layanan.',
       reset: 'Mulai percakapan baru',
       resetConfirm: 'Mulai percakapan baru? Riwayat percakapan ini akan dihapus dari perangkat ini.',
+      end: 'Akhiri percakapan',
+      endConfirm: 'Akhiri percakapan ini? Riwayatnya akan dihapus dari perangkat ini dan tidak dapat dibuka lagi.',
+      ended: 'Percakapan telah diakhiri. Terima kasih. Pilih “Mulai percakapan baru” bila ada pertanyaan lain.',
+      expired: 'Percakapan sebelumnya telah berakhir. Ini percakapan baru.',
       typing: 'Asisten sedang mengetik…',
       sending: 'Mengirim…',
       sent: 'Terkirim',
@@ -57,6 +64,10 @@
       note: 'Automated assistant — answers from the official FAQ; officers reply during service hours.',
       reset: 'Start a new conversation',
       resetConfirm: 'Start a new conversation? This conversation will be removed from this device.',
+      end: 'End conversation',
+      endConfirm: 'End this conversation? It will be removed from this device and cannot be opened again.',
+      ended: 'The conversation has ended. Thank you. Choose “Start a new conversation” if you have another question.',
+      expired: 'The previous conversation has ended. This is a new conversation.',
       typing: 'The assistant is typing…',
       sending: 'Sending…',
       sent: 'Sent',
@@ -75,8 +86,9 @@
     }
   };
 
-  var lang = String(navigator.language || 'id').slice(0, 2).toLowerCase();
-  var ui = lang === 'en' ? 'en' : 'id';
+  var browserLang = String(navigator.language || 'id').slice(0, 2).toLowerCase();
+  var ui = browserLang === 'en' ? 'en' : 'id';
+  var lang = browserLang === 'en' || browserLang === 'id' ? browserLang : ''; // the API takes id, en or nothing
   var t = TEXT[ui];
   var embedded = new URLSearchParams(location.search).get('embed') === '1';
   var timeFormat = new Intl.DateTimeFormat(ui === 'en' ? 'en-GB' : 'id-ID', { hour: '2-digit', minute: '2-digit' });
@@ -117,6 +129,11 @@
   var el = {};
 
   function validSession(s) { return typeof s === 'string' && /^[0-9a-f]{32}$/.test(s); }
+
+  // serverMessage reads the citizen-facing text of an API refusal, if it has one.
+  function serverMessage(res) {
+    return res.json().then(function (b) { return b && typeof b.message === 'string' ? b.message : ''; }, function () { return ''; });
+  }
 
   function newId() {
     if (window.crypto && typeof window.crypto.randomUUID === 'function') {
@@ -415,10 +432,14 @@
       }).then(function (res) {
         if (res.ok) { return 'ok'; }
         if (res.status === 413) { return 'toolong'; }
-        if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+        if (res.status === 401) { return 'expired'; }
+        if (res.status === 429) {
+          return serverMessage(res).then(function (m) { return { limited: m || t.errBusy }; });
+        }
+        if (res.status >= 400 && res.status < 500 && res.status !== 408) {
           return 'rejected';
         }
-        return retry(res.status === 503 || res.status === 429 ? 'busy' : 'network');
+        return retry(res.status === 503 ? 'busy' : 'network');
       }, function () {
         return retry('network');
       });
@@ -432,7 +453,8 @@
   }
 
   function queueSend(item, box) {
-    var payload = { session: state.session, id: item.mid, lang: lang };
+    var payload = { id: item.mid };
+    if (lang) { payload.lang = lang; }
     if (item.btn) { payload.button = item.btn; } else { payload.text = item.text; }
     var seen = 0;
     sendChain = sendChain.then(whenConnected).then(function () {
@@ -444,9 +466,12 @@
         item.st = 'sent';
         // The reply can come before the POST's response does.
         if (state.lastId === seen) { showTyping(); }
+      } else if (result === 'expired') {
+        sessionGone();
+        return;
       } else {
         item.st = 'failed';
-        showError(result === 'toolong' ? t.errTooLong : result === 'busy' ? t.errBusy : result === 'rejected' ? t.errRejected : t.errSend);
+        showError(result.limited ? result.limited : result === 'toolong' ? t.errTooLong : result === 'busy' ? t.errBusy : result === 'rejected' ? t.errRejected : t.errSend);
       }
       save();
       if (current) { updateMe(current, item); }
@@ -470,9 +495,13 @@
     // before the reply came) count once.
     showTyping();
     sendChain = sendChain.then(whenConnected).then(function () {
-      return post({ session: state.session, id: START_ID, text: '/start', lang: lang });
+      var payload = { id: START_ID, text: '/start' };
+      if (lang) { payload.lang = lang; }
+      return post(payload);
     }).then(function (result) {
-      if (result !== 'ok') {
+      if (result === 'expired') {
+        sessionGone();
+      } else if (result !== 'ok') {
         hideTyping();
         showError(t.errSend);
       }
@@ -559,8 +588,8 @@
     clearTimeout(reconnectTimer);
     if (es) { es.close(); }
     connected = false;
-    var url = 'api/chat/events?session=' + encodeURIComponent(state.session);
-    if (state.lastId > 0) { url += '&after=' + state.lastId; }
+    var url = 'api/chat/events'; // the session travels in its cookie, never in the URL
+    if (state.lastId > 0) { url += '?after=' + state.lastId; }
     var source = new EventSource(url);
     es = source;
     source.addEventListener('open', function () {
@@ -581,9 +610,14 @@
       clearTimeout(connNoticeTimer);
       connNoticeTimer = setTimeout(function () { if (!connected) { showConn(t.reconnecting); } }, 4000);
       if (source.readyState === EventSource.CLOSED) {
-        // The browser gave up (an HTTP error): try again ourselves, with back-off.
-        reconnectTimer = setTimeout(connect, reconnectDelay);
-        reconnectDelay = Math.min(reconnectDelay * 2, 30000);
+        // The browser gave up (an HTTP error): the session may have ended (expired, or ended
+        // in another tab); otherwise try again ourselves, with back-off.
+        checkSession().then(function (live) {
+          if (es !== source) { return; }
+          if (live === false) { sessionGone(); return; }
+          reconnectTimer = setTimeout(connect, reconnectDelay);
+          reconnectDelay = Math.min(reconnectDelay * 2, 30000);
+        });
       }
     });
   }
@@ -599,13 +633,20 @@
     function attempt() {
       return fetch('api/chat/session', { method: 'POST', credentials: 'same-origin', cache: 'no-store' })
         .then(function (res) {
+          if (res.status === 429) {
+            // Too many new conversations from this network: say so, and wait as told.
+            var wait = Math.min(Math.max(Number(res.headers.get('Retry-After')) || 60, 5), 3600) * 1000;
+            return serverMessage(res).then(function (m) {
+              showError(m || t.errSession);
+              return sleep(wait).then(attempt);
+            });
+          }
           if (!res.ok) { throw new Error('HTTP ' + res.status); }
-          return res.json();
-        })
-        .then(function (body) {
-          if (!validSession(body && body.session)) { throw new Error('bad session'); }
-          hideError();
-          return body.session;
+          return res.json().then(function (body) {
+            if (!validSession(body && body.conversation)) { throw new Error('bad session'); }
+            hideError();
+            return body.conversation;
+          });
         })
         .catch(function () {
           showError(t.errSession);
@@ -617,7 +658,61 @@
     return attempt();
   }
 
+  // checkSession resolves to true when the session is live, false when it has ended or
+  // expired, and null when the server cannot tell (offline, busy).
+  function checkSession() {
+    return fetch('api/chat/session', { credentials: 'same-origin', cache: 'no-store' })
+      .then(function (res) {
+        if (res.status === 401) { return false; }
+        if (!res.ok) { return null; }
+        return res.json().then(function (b) { return !!b && b.conversation === state.session; }, function () { return null; });
+      }, function () { return null; });
+  }
+
+  // forget drops the conversation from this page and this device.
+  function forget() {
+    started = false;
+    if (es) { es.close(); es = null; }
+    clearTimeout(reconnectTimer);
+    hideTyping();
+    hideError();
+    storage.remove(KEY_STATE);
+    storage.remove(KEY_SESSION);
+    el.log.textContent = '';
+  }
+
+  // sessionGone starts a new conversation after the session ended elsewhere or expired.
+  function sessionGone() {
+    if (!started) { return; }
+    forget();
+    createSession().then(function (s) {
+      start(s);
+      showConn('');
+      showError(t.expired);
+    });
+  }
+
+  // endConversation ends the session on the server (the token is dead from then on) and
+  // forgets the conversation here.
+  function endConversation() {
+    forget();
+    el.input.disabled = true;
+    el.send.disabled = true;
+    el.end.hidden = true;
+    return fetch('api/chat/session', { method: 'DELETE', credentials: 'same-origin', cache: 'no-store' })
+      .then(function () { return null; }, function () { return null; })
+      .then(function () {
+        showConn('');
+        el.notice.textContent = t.ended;
+        el.notice.hidden = false;
+        el.reset.focus();
+      });
+  }
+
   function start(session) {
+    el.notice.hidden = true;
+    el.input.disabled = false;
+    el.end.hidden = false;
     state = { session: session, lastId: 0, items: [] };
     storage.set(KEY_SESSION, session);
     load();
@@ -644,6 +739,8 @@
     el.conn = $('conn');
     el.error = $('error');
     el.reset = $('reset');
+    el.end = $('end');
+    el.notice = $('notice');
 
     translate();
     if (embedded) { document.documentElement.classList.add('embed'); }
@@ -660,15 +757,15 @@
       }
     });
     el.reset.addEventListener('click', function () {
-      if (!window.confirm(t.resetConfirm)) { return; }
-      started = false;
-      if (es) { es.close(); es = null; }
-      hideTyping();
-      hideError();
-      storage.remove(KEY_STATE);
-      storage.remove(KEY_SESSION);
-      el.log.textContent = '';
-      createSession().then(start);
+      if (started && !window.confirm(t.resetConfirm)) { return; }
+      var ending = started ? fetch('api/chat/session', { method: 'DELETE', credentials: 'same-origin', cache: 'no-store' })
+        .then(function () { return null; }, function () { return null; }) : Promise.resolve();
+      forget();
+      ending.then(createSession).then(start);
+    });
+    el.end.addEventListener('click', function () {
+      if (!started || !window.confirm(t.endConfirm)) { return; }
+      endConversation();
     });
 
     window.addEventListener('online', ensureConnected);
@@ -708,9 +805,20 @@
       });
     }
 
+    // A saved conversation continues only while its session (the cookie) is live; an ended
+    // or expired one is dropped and a new one starts.
     var session = storage.get(KEY_SESSION);
     if (validSession(session)) {
-      start(session);
+      state.session = session;
+      checkSession().then(function (live) {
+        if (live === false) {
+          storage.remove(KEY_STATE);
+          storage.remove(KEY_SESSION);
+          createSession().then(start);
+        } else {
+          start(session);
+        }
+      });
     } else {
       createSession().then(start);
     }

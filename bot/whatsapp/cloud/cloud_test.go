@@ -301,12 +301,17 @@ func TestWebhookForAnotherNumberIsIgnored(t *testing.T) {
 	}
 }
 
+// TestWebhookAcceptFailureAsksForRedelivery: a store failure or a full intake (the engine's
+// ErrBusy) answers 503 with Retry-After, so Meta delivers the webhook again.
 func TestWebhookAcceptFailureAsksForRedelivery(t *testing.T) {
-	acc := &acceptor{err: errors.New("database is locked")}
-	a, _ := newAdapter(t, acc, nil)
-	body := wafake.Payload(phoneID, nil, wafake.Text(citizen, "w1", "halo"))
-	if rec := serve(a.WebhookHandler(), wafake.SignedWebhook("/webhooks/whatsapp", secret, body)); rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("code %d, want 503", rec.Code)
+	for _, err := range []error{errors.New("database is locked"), bot.ErrBusy} {
+		acc := &acceptor{err: err}
+		a, _ := newAdapter(t, acc, nil)
+		body := wafake.Payload(phoneID, nil, wafake.Text(citizen, "w1", "halo"))
+		rec := serve(a.WebhookHandler(), wafake.SignedWebhook("/webhooks/whatsapp", secret, body))
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%v: code %d Retry-After %q, want 503 with Retry-After", err, rec.Code, rec.Header().Get("Retry-After"))
+		}
 	}
 }
 

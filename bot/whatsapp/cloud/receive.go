@@ -145,7 +145,12 @@ func (a *Adapter) receive(w http.ResponseWriter, r *http.Request, secret []byte)
 		return
 	}
 	if _, err := a.accept.Accept(r.Context(), in...); err != nil {
-		a.log.Error("Failed to record a webhook delivery; Meta will retry", "messages", len(in), "err", err)
+		if errors.Is(err, bot.ErrBusy) {
+			a.log.Warn("Intake full; Meta will deliver the webhook again", "messages", len(in))
+		} else {
+			a.log.Error("Failed to record a webhook delivery; Meta will retry", "messages", len(in), "err", err)
+		}
+		w.Header().Set("Retry-After", "5")
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
