@@ -4,7 +4,8 @@
 // replies' p50/p99 latency (accepted → handed to the channel) and how many real messages
 // got no reply. Poison: forged rating buttons (no ticket, another chat's ticket), text with
 // NUL bytes and invalid UTF-8, and messages whose handling always fails (parked after their
-// tries). Half the poison comes from chats that also send real questions.
+// tries), and abuse: "/petugas" from ever new sessions and again and again from one chat
+// (ticket caps). Half the poison comes from chats that also send real questions.
 //
 //	go run ./internal/cmd/poisonload                                                        # SQLite
 //	go run ./internal/cmd/poisonload -pg 'postgres://root@127.0.0.1:5432/test?sslmode=disable'
@@ -137,7 +138,7 @@ func load(ctx context.Context, db *store.DB, ix *knowledge.Index, nReal, nPoison
 		return result{}, err
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	d, err := desk.New(desk.Config{Store: db, Messages: msgs, SLA: 4 * time.Hour, Logger: quiet})
+	d, err := desk.New(desk.Config{Store: db, Messages: msgs, SLA: 4 * time.Hour, Logger: quiet, TicketsPerHour: 3, CardsPerMinute: 10})
 	if err != nil {
 		return result{}, err
 	}
@@ -169,7 +170,14 @@ func load(ctx context.Context, db *store.DB, ix *knowledge.Index, nReal, nPoison
 			c = chat(rnd.IntN(nChats)) // a citizen's chat, which also sends real questions
 		}
 		var in bot.Inbound
-		switch i % 4 {
+		switch i % 6 {
+		case 4:
+			// Abuse: a script asking for an officer from ever new sessions (tickets per chat and
+			// the officers' card cap apply).
+			in = bot.Inbound{Chat: chat(nChats + nPoison + i), Kind: bot.KindText, Text: "/petugas"}
+		case 5:
+			// Abuse: a citizen asking for an officer again and again (one active ticket).
+			in = bot.Inbound{Chat: c, Kind: bot.KindText, Text: "/petugas"}
 		case 0:
 			in = bot.Inbound{Chat: c, Kind: bot.KindButton, Text: "r:x:1"}
 		case 1:
