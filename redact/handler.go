@@ -46,7 +46,8 @@ var plainKeys = map[string]bool{"phone_id": true, "phone_number_id": true}
 // Handler wraps a slog.Handler: it masks personal data in the message and every string
 // attribute, and logs citizens' identifiers — the id of a "chat" group (balai.ChatRef), and
 // attributes named chat, chat_id, user, user_id, from, to, phone, jid, sender, session or
-// citizen — as pseudonyms (see ID).
+// citizen, and the id of a group under one of those names (balai.Actor) — as pseudonyms
+// (see ID).
 type Handler struct{ next slog.Handler }
 
 // NewHandler returns a handler that masks personal data before next sees a record.
@@ -81,7 +82,9 @@ func (h *Handler) WithGroup(name string) slog.Handler { return &Handler{next: h.
 func maskAttr(a slog.Attr, group string) slog.Attr {
 	v := a.Value.Resolve()
 	key := strings.ToLower(a.Key)
-	isID := idKeys[key] || (key == "chat" && v.Kind() != slog.KindGroup) || (group == "chat" && key == "id")
+	// The id of a group logged under "chat" or an identifying key (balai.ChatRef, balai.Actor
+	// as "user") is a citizen's identifier too.
+	isID := idKeys[key] || (key == "chat" && v.Kind() != slog.KindGroup) || ((group == "chat" || idKeys[group]) && key == "id")
 	if plainKeys[key] && v.Kind() == slog.KindString {
 		return slog.String(a.Key, v.String())
 	}

@@ -105,6 +105,27 @@ func TestHandlerMasksEverything(t *testing.T) {
 	}
 }
 
+// TestHandlerMasksActors: an actor (balai.Actor, logged as a group of channel and id, like
+// a chat) under an identifying key such as "user" is logged as a pseudonym too: a 9-digit
+// Telegram user id matches no phone pattern and would otherwise be logged as it is.
+func TestHandlerMasksActors(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(redact.NewHandler(slog.NewTextHandler(&buf, nil)))
+	log.Warn("Refused a desk action from a non-officer", "user", chatRef{"telegram", "123456789"},
+		"sender", chatRef{"whatsapp", "5012345"})
+	out := buf.String()
+	for _, leak := range []string{"123456789", "5012345"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("log leaks %q:\n%s", leak, out)
+		}
+	}
+	for _, want := range []string{"user.channel=telegram", "user.id=" + redact.ID("123456789"), "sender.id=" + redact.ID("5012345")} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestIDPseudonyms(t *testing.T) {
 	a, b := redact.ID("60123456789"), redact.ID("60123456788")
 	if a == b || !strings.HasPrefix(a, "~") || len(a) != 11 || strings.Contains(a, "6012") {
