@@ -86,7 +86,8 @@ func runDeadLetters(ctx context.Context, args []string, stdout, stderr io.Writer
 	return exitOK
 }
 
-// listDeadLetters prints the parked messages, their text masked and shortened.
+// listDeadLetters prints the parked messages, their text masked and shortened, each chat
+// as its channel and a pseudonym (the same chat has the same one throughout a listing).
 func listDeadLetters(ctx context.Context, db *store.DB, stdout, stderr io.Writer) int {
 	ds, err := db.DeadLetters(ctx, deadLetterListed)
 	if err != nil {
@@ -109,7 +110,7 @@ func listDeadLetters(ctx context.Context, db *store.DB, stdout, stderr io.Writer
 		if d.Permanent {
 			class = "permanent"
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", d.ID, redact.String(d.Chat.String()), d.Kind, d.Attempts, class,
+		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", d.ID, string(d.Chat.Channel)+":"+redact.ID(d.Chat.ID), d.Kind, d.Attempts, class,
 			d.ParkedAt.UTC().Format(time.RFC3339), shorten(d.Error, 80), shorten(redact.String(d.Text), 60))
 	}
 	w.Flush()

@@ -112,3 +112,39 @@ func TestAdminDeadLetters(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminDeadLettersMasksEveryChat: the list masks every citizen's chat id, not only
+// those that look like phone numbers: a 9-digit Telegram user id and a web session's chat id
+// match no pattern of redact.String and were printed as they are.
+func TestAdminDeadLettersMasksEveryChat(t *testing.T) {
+	ctx := context.Background()
+	url := filepath.Join(t.TempDir(), "balai.db")
+	t.Setenv("DATABASE_URL", url)
+	db, err := store.Open(ctx, url, store.Options{Owner: "serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	chats := []balai.ChatRef{{Channel: balai.Telegram, ID: "123456789"}, {Channel: balai.Web, ID: "0123456789abcdef0123456789abcdef"}}
+	for i, chat := range chats {
+		stored, _, err := db.Accept(ctx, []bot.Inbound{{Chat: chat, Key: fmt.Sprint(i), Kind: bot.KindButton, Text: "r:x:1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Fail(ctx, bot.Failure{Inbound: stored[0], Error: "forged", Permanent: true, MaxTries: 5}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run(ctx, []string{"admin", "dead-letters", "list"}, &out, &errOut); code != exitOK {
+		t.Fatalf("list: %d %s", code, errOut.String())
+	}
+	for _, c := range chats {
+		if strings.Contains(out.String(), c.ID) {
+			t.Errorf("list shows chat %s unmasked:\n%s", c, out.String())
+		}
+		if !strings.Contains(out.String(), string(c.Channel)+":~") {
+			t.Errorf("list lacks %s's channel with a pseudonym:\n%s", c, out.String())
+		}
+	}
+}
