@@ -27,7 +27,9 @@ import (
 //   - ticket_events: replies, notes and follow-ups (detail), the citizen's name — blanked, the
 //     row kept (action, officer, time);
 //   - dead_letters: messages parked after failing (chat id, error) — deleted with their
-//     message.
+//     message;
+//   - web_sessions: a web chat's session (chat id, times) — deleted by an erasure, which ends
+//     it; the retention leaves them to serve's purge of ended and expired sessions.
 //
 // PurgeBefore applies the retention to everyone; EraseChat erases one citizen at once;
 // ExportChat returns everything kept about one citizen.
@@ -40,11 +42,12 @@ type Purged struct {
 	Messages      int64 `json:"messages_blanked"`
 	Tickets       int64 `json:"tickets_blanked"`
 	DeadLetters   int64 `json:"dead_letters_deleted"`
+	WebSessions   int64 `json:"web_sessions_deleted"`
 }
 
 // Total is the number of rows changed.
 func (p Purged) Total() int64 {
-	return p.Inbound + p.Outbox + p.Conversations + p.Messages + p.Tickets + p.DeadLetters
+	return p.Inbound + p.Outbox + p.Conversations + p.Messages + p.Tickets + p.DeadLetters + p.WebSessions
 }
 
 // purgeBatch is how many rows one transaction of a purge changes: a purge never holds the
@@ -106,7 +109,7 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 // EraseChat erases one citizen's personal data everywhere (see the list above), at once, in
 // one transaction: their messages, replies, conversation and the officers' cards about their
 // tickets are deleted; logged texts, tickets and ticket events are blanked and kept as counts.
-// Their open tickets are closed. A WhatsApp chat is found by its number with or without
+// Their open tickets are closed, and a web chat's session ends. A WhatsApp chat is found by its number with or without
 // "@s.whatsapp.net".
 func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error) {
 	var p Purged
@@ -144,6 +147,14 @@ func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error)
 			}
 			n, _ := res.RowsAffected()
 			*s.n += n
+		}
+		if chat.Channel == balai.Web {
+			// The session ends with its data: the browser's token opens nothing any more.
+			res, err := tx.ExecContext(ctx, `DELETE FROM web_sessions WHERE chat_id = $1`, id)
+			if err != nil {
+				return err
+			}
+			p.WebSessions, _ = res.RowsAffected()
 		}
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/store"
 	"github.com/balai-id/balai/store/storetest"
 )
@@ -68,5 +69,41 @@ func testWebSessions(t *testing.T, open storetest.Opener) {
 	}
 	if !live(a, "s1", t0.Add(110*time.Minute)) {
 		t.Errorf("s1 purged")
+	}
+}
+
+// TestEraseWebChat: erasing a web citizen's chat also ends and deletes their session: the
+// browser's token no longer opens the (now empty) conversation, and nothing about the chat
+// is left in web_sessions. Another citizen's session is untouched.
+func TestEraseWebChat(t *testing.T) {
+	t.Run("SQLite", func(t *testing.T) { testEraseWebChat(t, storetest.SQLite(t)) })
+	t.Run("Postgres", func(t *testing.T) { testEraseWebChat(t, storetest.Postgres(t)) })
+}
+
+func testEraseWebChat(t *testing.T, open storetest.Opener) {
+	ctx := context.Background()
+	c := storetest.NewClock(time.Date(2030, 3, 14, 10, 0, 0, 0, time.UTC))
+	db := open(t, "weberase", store.Options{Owner: "a", Now: c.Now})
+	gone, kept := "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
+	for _, chat := range []string{gone, kept} {
+		if err := db.CreateWebSession(ctx, chat, c.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := db.EraseChat(ctx, balai.ChatRef{Channel: balai.Web, ID: gone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.WebSessions != 1 {
+		t.Errorf("erased %+v, want its web session deleted", p)
+	}
+	for chat, want := range map[string]bool{gone: false, kept: true} {
+		if live, err := db.TouchWebSession(ctx, chat, c.Now(), time.Hour); err != nil || live != want {
+			t.Errorf("session %s live = %v %v, want %v", chat, live, err, want)
+		}
+	}
+	var n int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM web_sessions WHERE chat_id = $1`, gone).Scan(&n); err != nil || n != 0 {
+		t.Errorf("web_sessions rows of the erased chat: %d %v", n, err)
 	}
 }

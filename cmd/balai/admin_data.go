@@ -139,9 +139,10 @@ func runAdminErase(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "balai admin erase: %v\n", err)
 		return exitFailed
 	}
-	fmt.Fprintf(stdout, "Erased the personal data of %s: %d messages and %d replies deleted, %d log lines and %d tickets blanked (kept as counts), %d conversation state deleted.\n",
-		chat, p.Inbound, p.Outbox, p.Messages, p.Tickets, p.Conversations)
+	fmt.Fprintf(stdout, "Erased the personal data of %s: %d messages and %d replies deleted, %d log lines and %d tickets blanked (kept as counts), %d conversation state, %d parked messages and %d web sessions deleted.\n",
+		chat, p.Inbound, p.Outbox, p.Messages, p.Tickets, p.Conversations, p.DeadLetters, p.WebSessions)
 	log.Info("Erased a citizen's personal data on request", "chat", chat,
-		"inbound_deleted", p.Inbound, "outbox_deleted", p.Outbox, "messages_blanked", p.Messages, "tickets_blanked", p.Tickets)
+		"inbound_deleted", p.Inbound, "outbox_deleted", p.Outbox, "messages_blanked", p.Messages, "tickets_blanked", p.Tickets,
+		"dead_letters_deleted", p.DeadLetters, "web_sessions_deleted", p.WebSessions)
 	return exitOK
 }
