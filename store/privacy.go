@@ -70,7 +70,10 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 		{&p.Messages, `UPDATE message_log SET text = '', chat_id = '' WHERE id IN
 			(SELECT id FROM message_log WHERE chat_id <> '' AND created_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
 		{&p.Conversations, `DELETE FROM conversations WHERE updated_at < $1`},
-		{&p.DeadLetters, `DELETE FROM dead_letters WHERE inbound_id IN (SELECT inbound_id FROM dead_letters WHERE parked_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
+		// A dead letter goes with its message (deleted above), also when it was parked again
+		// later (an operator retried it): it would name the chat and list an empty message.
+		{&p.DeadLetters, `DELETE FROM dead_letters WHERE inbound_id IN (SELECT d.inbound_id FROM dead_letters d
+			WHERE d.parked_at < $1 OR NOT EXISTS (SELECT 1 FROM inbound i WHERE i.id = d.inbound_id) LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
 	}
 	for _, s := range steps {
 		for {

@@ -315,3 +315,42 @@ func TestExportChat(t *testing.T) {
 		}
 	})
 }
+
+// TestRetentionDeletesDeadLettersWithTheirMessage: a message received before the retention
+// but parked (again) within it — an operator retried it and it failed anew — goes with its
+// message: no dead letter is left that names a chat and lists an empty message, nor one that
+// `dead-letters retry` would report back in the queue while nothing is.
+func TestRetentionDeletesDeadLettersWithTheirMessage(t *testing.T) {
+	eachDB(t, func(t *testing.T, open storetest.Opener) {
+		ctx := context.Background()
+		c := storetest.NewClock(time.Date(2025, 1, 10, 9, 0, 0, 0, time.UTC))
+		db := open(t, "deadretention", store.Options{Owner: "a", Now: c.Now})
+		stored, _, err := db.Accept(ctx, []bot.Inbound{{Chat: balai.ChatRef{Channel: balai.Telegram, ID: "777"}, Key: "k",
+			Kind: bot.KindButton, Text: "r:x:1", Time: c.Now()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fail := func() {
+			t.Helper()
+			if parked, err := db.Fail(ctx, bot.Failure{Inbound: stored[0], Error: "forged", Permanent: true, RetryAt: c.Now(), MaxTries: 5}); err != nil || !parked {
+				t.Fatalf("park: %v %v", parked, err)
+			}
+		}
+		fail()
+		c.Add(400 * 24 * time.Hour)
+		if err := db.RetryDeadLetter(ctx, stored[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		fail()
+		p, err := db.PurgeBefore(ctx, c.Now().Add(-365*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Inbound != 1 || p.DeadLetters != 1 {
+			t.Errorf("purged %+v, want the message and its dead letter", p)
+		}
+		if n, err := db.CountDeadLetters(ctx); err != nil || n != 0 {
+			t.Errorf("dead letters left: %d %v", n, err)
+		}
+	})
+}
