@@ -105,7 +105,8 @@ func (c *corrector) correct(w string) (string, int) {
 			return
 		}
 		d := osaDistance(rw, rc, maxD)
-		if d > maxD {
+		if d > maxD || (d == 2 && len(rw)-len(rc) == 2) {
+			// Two letters too many is seldom a slip: "diamputasi" is not "dimutasi".
 			return
 		}
 		f := c.freq[cand]
