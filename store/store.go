@@ -246,15 +246,22 @@ func (db *DB) Close() error {
 
 // migrate applies the embedded migrations not yet applied, each in its own transaction.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS balai_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
 	if db.dialect == Postgres {
-		// Several replicas may start at once: one migrates, the others wait.
-		if _, err := db.w.ExecContext(ctx, `SELECT pg_advisory_lock(774411)`); err != nil {
+		// Several replicas may start at once: one migrates, the others wait. The lock belongs
+		// to a session, so it is taken and released on one connection held for the purpose
+		// (through the pool, the unlock could run on another connection and leave it held).
+		conn, err := db.w.Conn(ctx)
+		if err != nil {
 			return fmt.Errorf("store: migrate lock: %w", err)
 		}
-		defer db.w.ExecContext(context.Background(), `SELECT pg_advisory_unlock(774411)`)
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(774411)`); err != nil {
+			return fmt.Errorf("store: migrate lock: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(774411)`)
+	}
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS balai_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
 	}
 	files, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
