@@ -169,10 +169,13 @@ func (d *Desk) SetQueuer(q Queuer) { d.q = q }
 // number is a ticket's citizen-visible number.
 func (d *Desk) number(t Ticket) string { return t.Number(d.cfg.Prefix) }
 
-// parseNumber reads "BLI-000123", "bli-123", "#123" or "123".
-func (d *Desk) parseNumber(s string) (int64, bool) {
-	s = strings.TrimSpace(strings.TrimPrefix(s, "#"))
-	if p, rest, ok := strings.Cut(s, "-"); ok && strings.EqualFold(p, d.cfg.Prefix) {
+func (d *Desk) parseNumber(s string) (int64, bool) { return ParseNumber(d.cfg.Prefix, s) }
+
+// ParseNumber reads a ticket number with the agency's prefix: "BLI-000123", "bli-123",
+// "#123" or "123".
+func ParseNumber(prefix, s string) (int64, bool) {
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "#"))
+	if p, rest, ok := strings.Cut(s, "-"); ok && strings.EqualFold(p, prefix) {
 		s = rest
 	}
 	id, err := strconv.ParseInt(s, 10, 64)

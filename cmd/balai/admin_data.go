@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/desk"
 	"github.com/balai-id/balai/internal/private"
 	"github.com/balai-id/balai/store"
 )
@@ -20,11 +21,11 @@ import (
 
 func init() {
 	adminCommands["export"] = adminCommand{
-		usage: "export --chat CHANNEL:ID [--out FILE]   everything kept about one citizen, as JSON (a request to see their data)",
+		usage: "export --chat CHANNEL:ID|--ticket NUMBER [--out FILE]   everything kept about one citizen, as JSON (a request to see their data)",
 		run:   runAdminExport,
 	}
 	adminCommands["erase"] = adminCommand{
-		usage: "erase --chat CHANNEL:ID [--yes]         erase one citizen's personal data everywhere (without --yes: show what would go)",
+		usage: "erase --chat CHANNEL:ID|--ticket NUMBER [--yes]         erase one citizen's personal data everywhere (without --yes: show what would go)",
 		run:   runAdminErase,
 	}
 }
@@ -54,25 +55,57 @@ func openDataStore(ctx context.Context, stderr io.Writer) (*store.DB, *slog.Logg
 	return db, log, err
 }
 
-// chatFlags parses --chat (and the command's other flags) and opens the store.
+// chatFlags parses --chat or --ticket (and the command's other flags) and opens the store.
+// A citizen who asks for their data seldom knows their chat id (a web chat's is a hash of
+// its session; a Telegram user's is a number they never see), but a ticket number is on every
+// reply an officer sent them: --ticket finds the chat of that ticket.
 func chatFlags(ctx context.Context, name string, args []string, stderr io.Writer, more func(*flag.FlagSet)) (balai.ChatRef, *store.DB, *slog.Logger, int) {
 	fs := newFlagSet("balai admin "+name, stderr)
-	chatArg := fs.String("chat", "", "the citizen's chat: CHANNEL:ID (telegram:123456, whatsapp:6281234567890, web:SESSION)")
+	chatArg := fs.String("chat", "", "the citizen's chat: CHANNEL:ID (telegram:123456, whatsapp:6281234567890, web:CONVERSATION)")
+	ticketArg := fs.String("ticket", "", "or the chat of the ticket `NUMBER` (BLI-000123)")
 	if more != nil {
 		more(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return balai.ChatRef{}, nil, nil, exitUsage
 	}
-	chat, err := parseChat(*chatArg)
-	if err != nil {
-		fmt.Fprintf(stderr, "balai admin %s: %v\n", name, err)
-		return chat, nil, nil, exitUsage
+	if (*chatArg == "") == (*ticketArg == "") {
+		fmt.Fprintf(stderr, "balai admin %s: give the citizen's --chat CHANNEL:ID or a --ticket NUMBER of theirs\n", name)
+		return balai.ChatRef{}, nil, nil, exitUsage
+	}
+	var chat balai.ChatRef
+	if *chatArg != "" {
+		var err error
+		if chat, err = parseChat(*chatArg); err != nil {
+			fmt.Fprintf(stderr, "balai admin %s: %v\n", name, err)
+			return chat, nil, nil, exitUsage
+		}
 	}
 	db, log, err := openDataStore(ctx, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "balai admin %s: %v\n", name, err)
 		return chat, nil, nil, exitFailed
+	}
+	if *ticketArg != "" {
+		cfg, _ := loadConfig() // loaded without error by openDataStore
+		id, ok := desk.ParseNumber(cfg.TicketPrefix, *ticketArg)
+		if !ok {
+			db.Close()
+			fmt.Fprintf(stderr, "balai admin %s: --ticket %q: want a ticket number like %s-000123\n", name, *ticketArg, cfg.TicketPrefix)
+			return chat, nil, nil, exitUsage
+		}
+		t, err := db.Ticket(ctx, id)
+		switch {
+		case err != nil:
+			db.Close()
+			fmt.Fprintf(stderr, "balai admin %s: ticket %s: %v\n", name, *ticketArg, err)
+			return chat, nil, nil, exitFailed
+		case t.Chat.ID == "":
+			db.Close()
+			fmt.Fprintf(stderr, "balai admin %s: ticket %s no longer names its chat (erased or past the retention)\n", name, *ticketArg)
+			return chat, nil, nil, exitFailed
+		}
+		chat = t.Chat
 	}
 	return chat, db, log, exitOK
 }

@@ -95,6 +95,24 @@ func TestAdminExportAndErase(t *testing.T) {
 			if strings.Contains(out, "3201234567890009") || strings.Contains(out, "60123456780") {
 				t.Errorf("export holds another citizen's data:\n%s", out)
 			}
+			// By a ticket number of the citizen's: the same export.
+			code, byTicket, stderr := admin(t, "export", "--ticket", "BLI-000001")
+			var y store.ChatExport
+			if err := json.Unmarshal([]byte(byTicket), &y); code != exitOK || err != nil || y.Chat != me || len(y.Messages) != len(x.Messages) || len(y.Tickets) != 1 {
+				t.Errorf("export --ticket BLI-000001: %d %s %v\n%s\nwant the export of whatsapp:60123456789", code, stderr, err, byTicket)
+			}
+			for _, args := range [][]string{
+				{"export"}, // neither
+				{"export", "--chat", "whatsapp:60123456789", "--ticket", "BLI-000001"}, // both
+				{"export", "--ticket", "ABC-xyz"},
+			} {
+				if code, _, stderr := admin(t, args...); code != exitUsage || stderr == "" {
+					t.Errorf("%v: %d %q, want a usage error", args, code, stderr)
+				}
+			}
+			if code, _, stderr := admin(t, "export", "--ticket", "BLI-000099"); code != exitFailed || !strings.Contains(stderr, "BLI-000099") {
+				t.Errorf("export of an unknown ticket: %d %q", code, stderr)
+			}
 			// Export to a file: private.
 			file := filepath.Join(t.TempDir(), "export.json")
 			if code, out, stderr := admin(t, "export", "--chat", "whatsapp:60123456789", "--out", file); code != exitOK || !strings.Contains(out, "1 tickets") {
