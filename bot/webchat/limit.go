@@ -58,8 +58,15 @@ func newKeyedLimiter(r Rate, now func() time.Time) *keyedLimiter {
 // allow takes one token of key's bucket; when there is none it returns false and how long
 // until there is.
 func (k *keyedLimiter) allow(key string) (bool, time.Duration) {
+	ok, d, _ := k.take(key)
+	return ok, d
+}
+
+// take is allow with a way to give the token back (undo), for a request that came to
+// nothing through no fault of the client (Balai was busy).
+func (k *keyedLimiter) take(key string) (ok bool, wait time.Duration, undo func()) {
 	if k == nil || k.rate.Events == 0 {
-		return true, 0
+		return true, 0, func() {}
 	}
 	now := k.now()
 	k.mu.Lock()
@@ -75,9 +82,13 @@ func (k *keyedLimiter) allow(key string) (bool, time.Duration) {
 	r := b.ReserveN(now, 1)
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return false, d
+		return false, d, func() {}
 	}
-	return true, 0
+	return true, 0, func() {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		r.CancelAt(k.now())
+	}
 }
 
 // sweep forgets buckets that are full again: they remember nothing a new bucket would not.

@@ -515,7 +515,8 @@ func (c *Chat) message(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if ok, retry := c.messages.allow(chat); !ok {
+	ok, retry, undo := c.messages.take(chat)
+	if !ok {
 		c.refuse(w, http.StatusTooManyRequests, "rate_limited", lang, "web_limit_messages", retry,
 			map[string]any{"Seconds": int(math.Ceil(retry.Seconds()))})
 		return
@@ -531,6 +532,7 @@ func (c *Chat) message(w http.ResponseWriter, r *http.Request) {
 		in.Kind, in.Text = bot.KindButton, req.Button
 	}
 	if _, err := c.accept.Accept(r.Context(), in); err != nil {
+		undo() // not the citizen's doing: a retry of this message does not count twice
 		if !errors.Is(err, bot.ErrBusy) {
 			c.log.Error("Failed to record a web chat message", "err", err)
 		}

@@ -547,13 +547,26 @@ func TestStreamCaps(t *testing.T) {
 // TestBusyIntake: when the engine's intake is full the API answers 503 with Retry-After at
 // once and a polite text.
 func TestBusyIntake(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, func(c *webchat.Config) { c.MessagesPerSession = webchat.Rate{Events: 2, Window: time.Minute} })
 	c := f.client()
 	f.session(c)
 	f.accept.err = bot.ErrBusy
-	r := f.post(c, `{"id":"m1","text":"halo"}`)
-	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "sedang sibuk") {
-		t.Errorf("busy intake: %d Retry-After=%q %s", r.status, r.header.Get("Retry-After"), r.body)
+	// More refusals than the session's message limit: a busy Balai is not the citizen's
+	// doing, so the retries do not use up their messages.
+	for range 5 {
+		r := f.post(c, `{"id":"m1","text":"halo"}`)
+		if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" || !strings.Contains(r.body, "sedang sibuk") {
+			t.Fatalf("busy intake: %d Retry-After=%q %s", r.status, r.header.Get("Retry-After"), r.body)
+		}
+	}
+	f.accept.err = nil
+	for _, id := range []string{"m1", "m2"} {
+		if r := f.post(c, `{"id":"`+id+`","text":"halo"}`); r.status != http.StatusAccepted {
+			t.Errorf("after the busy spell, message %s: %d %s", id, r.status, r.body)
+		}
+	}
+	if r := f.post(c, `{"id":"m3","text":"halo"}`); r.status != http.StatusTooManyRequests {
+		t.Errorf("third message within the limit of 2: %d, want 429", r.status)
 	}
 }
 
