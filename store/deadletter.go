@@ -17,6 +17,10 @@ import (
 // ErrNoDeadLetter is returned for an id that names no parked message.
 var ErrNoDeadLetter = errors.New("store: no such dead letter")
 
+// ErrDeadLetterGone is returned when a parked message can no longer be retried: its text is
+// no longer kept (erased on request, or past the retention).
+var ErrDeadLetterGone = errors.New("store: the parked message is no longer kept")
+
 // Fail records a failed attempt at handling a message and parks it when it failed for good;
 // see bot.Store.
 func (db *DB) Fail(ctx context.Context, f bot.Failure) (bool, error) {
@@ -107,10 +111,21 @@ func (db *DB) RetryDeadLetter(ctx context.Context, id int64) error {
 		if err := deleteDeadLetter(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE inbound SET handled_at = NULL, attempts = 0, last_error = '', not_before = 0, owner = NULL, lease_until = 0
+		res, err := tx.ExecContext(ctx, `UPDATE inbound SET handled_at = NULL, attempts = 0, last_error = '', not_before = 0, owner = NULL, lease_until = 0
 			WHERE id = $1`, id)
-		return err
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			// The message itself is gone (erased, or past the retention): nothing to retry.
+			// The dead letter goes, as the message would have taken it.
+			return ErrDeadLetterGone
+		}
+		return nil
 	})
+	if errors.Is(err, ErrDeadLetterGone) {
+		db.DropDeadLetter(ctx, id)
+	}
 	if err != nil {
 		return fmt.Errorf("store: retry dead letter %d: %w", id, err)
 	}

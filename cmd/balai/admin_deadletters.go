@@ -70,6 +70,10 @@ func runDeadLetters(ctx context.Context, args []string, stdout, stderr io.Writer
 	default:
 		return listDeadLetters(ctx, db, stdout, stderr)
 	}
+	if errors.Is(err, store.ErrDeadLetterGone) {
+		fmt.Fprintf(stderr, "balai admin dead-letters retry: message %d is no longer kept (erased, or past the retention); its entry is dropped\n", id)
+		return exitFailed
+	}
 	if errors.Is(err, store.ErrNoDeadLetter) {
 		fmt.Fprintf(stderr, "balai admin dead-letters %s: no parked message %d\n", args[0], id)
 		return exitFailed

@@ -112,6 +112,27 @@ func testDeadLetters(t *testing.T, open Opener) {
 	if n, _ := db.CountDeadLetters(ctx()); n != 0 {
 		t.Errorf("count after retry and drop = %d", n)
 	}
+	// A parked message whose text is no longer kept cannot be retried: the dead letter goes
+	// and the queue gets nothing.
+	gone, _, err := db.Accept(ctx(), []bot.Inbound{{Chat: chat, Key: "gone", Kind: bot.KindText, Text: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parked, err := db.Fail(ctx(), bot.Failure{Inbound: gone[0], Error: "boom", Permanent: true, RetryAt: time.Unix(0, 0), MaxTries: 5}); err != nil || !parked {
+		t.Fatalf("park: %v %v", parked, err)
+	}
+	if _, err := db.SQL().Exec(`DELETE FROM inbound WHERE id = $1`, gone[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RetryDeadLetter(ctx(), gone[0].ID); !errors.Is(err, store.ErrDeadLetterGone) {
+		t.Errorf("retry of a message no longer kept: %v, want ErrDeadLetterGone", err)
+	}
+	if n, _ := db.CountDeadLetters(ctx()); n != 0 {
+		t.Errorf("the dead letter of a message no longer kept stays: count %d", n)
+	}
+	if ids := pendingIDs(); len(ids) != 2 {
+		t.Errorf("pending after retrying a gone message: %v", ids)
+	}
 }
 
 // testRefusedDataIsPermanent: text the database refuses (PostgreSQL: NUL, SQLSTATE 22021)
