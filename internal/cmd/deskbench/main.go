@@ -14,22 +14,19 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/bot/telegram"
 	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai/internal/benchstore"
 	"github.com/balai-id/balai/internal/tgfake"
 	"github.com/balai-id/balai/knowledge"
-	"github.com/balai-id/balai/store"
 )
 
 const (
@@ -45,7 +42,7 @@ func main() {
 	workers := flag.Int("workers", 8, "concurrent ticket creators")
 	flag.Parse()
 	ctx := context.Background()
-	open, name, cleanup, err := opener(ctx, *pg)
+	open, name, cleanup, err := benchstore.Open(ctx, *pg, "bench", "bench")
 	if err != nil {
 		fail(err)
 	}
@@ -169,38 +166,6 @@ func main() {
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	eng.Close(cctx)
 	cancel()
-}
-
-func opener(ctx context.Context, pg string) (func(string) (*store.DB, error), string, func(), error) {
-	if pg == "" {
-		dir, _ := os.MkdirTemp("", "deskbench-")
-		return func(n string) (*store.DB, error) {
-			return store.Open(ctx, filepath.Join(dir, n+".db"), store.Options{Owner: "bench"})
-		}, "sqlite", func() { os.RemoveAll(dir) }, nil
-	}
-	conn, err := pgx.Connect(ctx, pg)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	prefix := fmt.Sprintf("bench%d", time.Now().UnixNano())
-	var schemas []string
-	return func(n string) (*store.DB, error) {
-			s := prefix + "_" + n
-			if _, err := conn.Exec(ctx, "CREATE SCHEMA "+s); err != nil {
-				return nil, err
-			}
-			schemas = append(schemas, s)
-			sep := "?"
-			if strings.Contains(pg, "?") {
-				sep = "&"
-			}
-			return store.Open(ctx, pg+sep+"search_path="+s, store.Options{Owner: "bench"})
-		}, "postgres", func() {
-			for _, s := range schemas {
-				conn.Exec(context.Background(), "DROP SCHEMA "+s+" CASCADE")
-			}
-			conn.Close(context.Background())
-		}, nil
 }
 
 func fail(err error) {

@@ -19,18 +19,16 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai/internal/benchstore"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/store"
 )
@@ -51,7 +49,7 @@ func main() {
 	workers := flag.Int("workers", 8, "engine workers (BALAI_WORKERS)")
 	flag.Parse()
 	ctx := context.Background()
-	open, name, cleanup, err := opener(ctx, *pg)
+	open, name, cleanup, err := benchstore.Open(ctx, *pg, "poison", "load")
 	if err != nil {
 		fail(err)
 	}
@@ -232,38 +230,6 @@ func load(ctx context.Context, db *store.DB, ix *knowledge.Index, nReal, nPoison
 		return result{}, err
 	}
 	return res, nil
-}
-
-func opener(ctx context.Context, pg string) (func(string) (*store.DB, error), string, func(), error) {
-	if pg == "" {
-		dir, _ := os.MkdirTemp("", "poisonload-")
-		return func(n string) (*store.DB, error) {
-			return store.Open(ctx, filepath.Join(dir, n+".db"), store.Options{Owner: "load"})
-		}, "sqlite", func() { os.RemoveAll(dir) }, nil
-	}
-	conn, err := pgx.Connect(ctx, pg)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	prefix := fmt.Sprintf("poison%d", time.Now().UnixNano())
-	var schemas []string
-	return func(n string) (*store.DB, error) {
-			s := prefix + "_" + n
-			if _, err := conn.Exec(ctx, "CREATE SCHEMA "+s); err != nil {
-				return nil, err
-			}
-			schemas = append(schemas, s)
-			sep := "?"
-			if strings.Contains(pg, "?") {
-				sep = "&"
-			}
-			return store.Open(ctx, pg+sep+"search_path="+s, store.Options{Owner: "load"})
-		}, "postgres", func() {
-			for _, s := range schemas {
-				conn.Exec(context.Background(), "DROP SCHEMA "+s+" CASCADE")
-			}
-			conn.Close(context.Background())
-		}, nil
 }
 
 func fail(err error) {
