@@ -50,6 +50,7 @@ type patternSet struct {
 	// first word* ("*pet" for petugas*).
 	byFirst map[string][]int
 	nik     []int // patterns that may start with <nik>
+	number  []int // patterns that may start with <nomor>
 	loose   []int // patterns that may start with a word* shorter than prefixLen
 }
 
@@ -72,11 +73,12 @@ type alt struct {
 	word   string
 	prefix bool // word* matches any word starting with word
 	nik    bool // <nik>: a 16-digit identity number
+	number bool // <nomor>: a reference number (five digits or more)
 }
 
 func (e patElem) matches(w string) bool {
 	for _, a := range e.alts {
-		if w == a.word || (a.prefix && strings.HasPrefix(w, a.word)) || (a.nik && isNIK(w)) {
+		if w == a.word || (a.prefix && strings.HasPrefix(w, a.word)) || (a.nik && isNIK(w)) || (a.number && isRefNumber(w)) {
 			return true
 		}
 	}
@@ -103,7 +105,8 @@ const maxGap = 4
 // before refusals existed. Each line under a header is a phrase pattern matched
 // against the citizen's words as typed and after slang rewriting (either may match): ".."
 // allows up to four words in between, "word*" matches any word starting with "word", "<nik>"
-// a 16-digit identity number, and "a|b|c" any one of the words a, b, c. Patterns themselves are
+// a 16-digit identity number, "<nomor>" a reference number (five digits or more: an
+// application, billing or registration number), and "a|b|c" any one of the words a, b, c. Patterns themselves are
 // not rewritten, so a pattern never shrinks to a common word (slang rules delete particles
 // such as "kok"). A line starting with "-" is an exception: an occurrence of one of the
 // topic's patterns that shares a word with an occurrence of an exception does not count
@@ -201,7 +204,7 @@ func parsePattern(text string) (pattern, error) {
 			p.elems = append(p.elems, patElem{gap: true})
 			continue
 		}
-		if !strings.Contains(f, "|") && f != "<nik>" && !strings.HasSuffix(f, "*") {
+		if !strings.Contains(f, "|") && f != "<nik>" && f != "<nomor>" && !strings.HasSuffix(f, "*") {
 			// A plain word, or several ("e-ktp" is "e ktp").
 			for _, w := range indonesian.Words(f) {
 				p.elems = append(p.elems, patElem{alts: []alt{{word: w}}})
@@ -229,10 +232,13 @@ func parsePattern(text string) (pattern, error) {
 	return p, nil
 }
 
-// parseAlt reads one alternative of an element: a word, word* or <nik>.
+// parseAlt reads one alternative of an element: a word, word*, <nik> or <nomor>.
 func parseAlt(s string) (alt, error) {
-	if s == "<nik>" {
+	switch s {
+	case "<nik>":
 		return alt{nik: true}, nil
+	case "<nomor>":
+		return alt{number: true}, nil
 	}
 	stem, prefix := strings.CutSuffix(s, "*")
 	ws := indonesian.Words(stem)
@@ -259,6 +265,8 @@ func (ps *patternSet) index() {
 			switch {
 			case a.nik:
 				ps.nik = add(ps.nik, i)
+			case a.number:
+				ps.number = add(ps.number, i)
 			case a.prefix && len(a.word) < prefixLen:
 				ps.loose = add(ps.loose, i)
 			case a.prefix:
@@ -294,6 +302,11 @@ func (p pattern) matchAt(words []string, i, k int) int {
 // isNIK reports whether w looks like a national identity number (16 digits).
 func isNIK(w string) bool { return len(w) == 16 && isNumber(w) }
 
+// isRefNumber reports whether w looks like a reference number a citizen quotes about their
+// own case (an application, billing or registration number): five digits or more. Years,
+// amounts written with separators and counts are shorter or split.
+func isRefNumber(w string) bool { return len(w) >= 5 && isNumber(w) }
+
 // occurrences calls fn for every occurrence of a pattern of ps in words: the pattern's
 // index, and the words it spans.
 func (ps *patternSet) occurrences(words []string, fn func(i, start, end int)) {
@@ -316,6 +329,9 @@ func (ps *patternSet) occurrences(words []string, fn func(i, start, end int)) {
 		}
 		if isNIK(w) {
 			try(ps.nik, start)
+		}
+		if isRefNumber(w) {
+			try(ps.number, start)
 		}
 		try(ps.loose, start)
 	}

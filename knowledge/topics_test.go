@@ -158,6 +158,12 @@ func TestTopicRules(t *testing.T) {
 		{"status-pribadi", "KTP saya sudah 3 bulan belum jadi", human("status-pribadi")},
 		{"status-pribadi", "kenapa SPT saya ditolak di coretax", human("status-pribadi")},
 		{"status-pribadi", "kenapa permintaan informasi saya ditolak", answer("ppid-informasi-dikecualikan")},
+		// Quoting one's own reference number is one's own case; a year, an amount or a short
+		// count is not a reference number.
+		{"status-pribadi", "perpanjangan SIM sy no permohonan 88123 statusnya gk berubah2", human("status-pribadi")},
+		{"status-pribadi", "paket sy resi LX123456789CN udh 2 minggu ga gerak", human("status-pribadi")},
+		{"status-pribadi", "pengajuan kartu prakerja nomor 2025 kapan dibuka", none},
+		{"status-pribadi", "berapa nomor telepon layanan pengaduan 1500 ya", none},
 		{"status-pribadi", "Kenapa saya tidak lolos seleksi Kartu Prakerja?", answer("kartu-prakerja-gagal")},
 		// A request for a human is honoured, even asked as a question the FAQ answers.
 		{"minta-petugas", "mau bicara dengan petugas", human("minta-petugas")},
