@@ -24,6 +24,7 @@ Usage:
                                        merge an agency's spreadsheet into the corpus (folder created if missing);
                                        validated first, nothing written on any error; --dry-run shows what would change
   balai faq export [--faq DIR]         write the corpus as CSV to standard output
+  balai faq accept [DIR] [--data-dir DIR]  confirm a corpus change held for removing many entries
 
 Configuration comes from the environment (see README.md); --faq overrides BALAI_FAQ_DIR.
 `

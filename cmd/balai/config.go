@@ -40,7 +40,8 @@ type Config struct {
 	ReloadInterval time.Duration
 	Instance       string
 	Calibration    knowledge.Calibration
-	Retention      time.Duration // BALAI_RETENTION: message texts and personal fields
+	Retention      time.Duration  // BALAI_RETENTION: message texts and personal fields
+	Health         healthSettings // BALAI_HEALTH_*, BALAI_CORPUS_SHRINK_LIMIT (health.go)
 
 	// Endpoints and bounds (README, Limits).
 	AdminAddr            string // "" when off
@@ -275,6 +276,10 @@ func loadConfig() (Config, error) {
 	var rerr error
 	if c.Retention, rerr = retentionFromEnv(); rerr != nil {
 		errs = append(errs, rerr)
+	}
+	var herr error
+	if c.Health, herr = healthFromEnv(); herr != nil {
+		errs = append(errs, herr)
 	}
 	cal, err := calibrationFromEnv()
 	if err != nil {

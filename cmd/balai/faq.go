@@ -28,6 +28,8 @@ func runFAQ(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return faqImport(args[1:], stdout, stderr)
 	case "export":
 		return faqExport(args[1:], stdout, stderr)
+	case "accept":
+		return faqAccept(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "balai faq: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -54,7 +54,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	log := newLogger(stderr, cfg)
-	s := &server{cfg: cfg, log: log, now: clock.Now, health: map[string]string{}}
+	s := &server{cfg: cfg, log: log, now: clock.Now, health: map[string]string{}, healthCache: healthCacheFor}
 	if err := s.run(ctx); err != nil {
 		log.Error("Balai stopped", "err", err)
 		return exitFailed
@@ -86,6 +86,17 @@ type server struct {
 
 	mu     sync.Mutex
 	health map[string]string // component → state
+
+	// Health checks (health.go) and the corpus guard (corpusguard.go).
+	hmu         sync.Mutex
+	hlast       *healthReport                   // the last check
+	healthCache time.Duration                   // how long hlast answers; 0: every request checks
+	statfs      func(string) (diskSpace, error) // default statDisk
+	intake      interface{ HasRoom() bool }     // the engine once started
+	draining    atomic.Bool                     // shutting down: not ready
+	guard       corpusGuard
+	officers    balai.ChatRef               // the officers' chat, if any
+	submit      func(...bot.StoredOutgoing) // hands queued notices to delivery
 }
 
 func (s *server) setHealth(component, state string) {
@@ -134,12 +145,16 @@ func (s *server) run(ctx context.Context) error {
 	if err := ps.Err(); err != nil {
 		return fmt.Errorf("the corpus has errors; fix them (balai faq validate) and start again: %w", err)
 	}
+	if err := s.guardStart(c); err != nil {
+		return err
+	}
 	s.index, err = knowledge.Open(ctx, c, knowledge.Options{DataDir: cfg.DataDir, Thresholds: cfg.Calibration.Thresholds, Model: cfg.Calibration.Model, Logger: s.log,
 		Progress: func(done, total int) { s.log.Info("Indexing the corpus", "done", done, "total", total) }})
 	if err != nil {
 		return err
 	}
 	defer s.index.Close()
+	s.recordServed(c)
 	info := s.index.Info()
 	s.log.Info("Knowledge index ready", "entries", info.Entries, "corpus", corpusName(cfg.FAQDir), "built", info.Built, "path", info.Path)
 	s.logReview(c)
@@ -166,6 +181,7 @@ func (s *server) run(ctx context.Context) error {
 	if cfg.TelegramToken != "" && cfg.TelegramOfficerChat != 0 {
 		dcfg.OfficerChat = balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(cfg.TelegramOfficerChat, 10)}
 	}
+	s.officers = dcfg.OfficerChat
 	s.desk, err = desk.New(dcfg)
 	if err != nil {
 		return err
@@ -187,6 +203,7 @@ func (s *server) run(ctx context.Context) error {
 	s.eng.AddHandler(s.desk)
 	s.eng.OnDeliveryFailed(s.desk.DeliveryFailed)
 	s.eng.OnParked(s.parkedNotice(dcfg.OfficerChat, s.eng.Submit))
+	s.submit = s.eng.Submit
 
 	mux := http.NewServeMux()
 	web := webchat.New(webchat.Config{Agency: cfg.Agency, Origins: cfg.WebOrigins, PublicOrigin: cfg.PublicOrigin,
@@ -261,6 +278,7 @@ func (s *server) run(ctx context.Context) error {
 		}
 		return err
 	}
+	s.intake = s.eng
 
 	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	s.public(mux, metrics)
@@ -321,6 +339,7 @@ func (s *server) run(ctx context.Context) error {
 		// Stop like on a signal: the goroutines must be done before the store closes.
 		runErr = fmt.Errorf("http server: %w", err)
 	}
+	s.draining.Store(true) // /readyz: not ready
 	s.log.Info("Shutting down: finishing messages in progress")
 	stopRun()
 	wg.Wait() // no new updates from Telegram
@@ -354,8 +373,9 @@ func newHTTPServer(h http.Handler, l httpLimits) *http.Server {
 		IdleTimeout: l.Idle, MaxHeaderBytes: l.MaxHeaderBytes}
 }
 
-// public adds the public listener's endpoints: /healthz says only ok or not ok; the
-// detailed report and /metrics answer there only to BALAI_ADMIN_TOKEN (as a bearer token).
+// public adds the public listener's endpoints: /healthz, /livez and /readyz say only ok or
+// not ok; the detailed report and /metrics answer there only to BALAI_ADMIN_TOKEN (as a
+// bearer token).
 func (s *server) public(mux *http.ServeMux, metrics http.Handler) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if s.adminAuthorized(r) {
@@ -364,6 +384,8 @@ func (s *server) public(mux *http.ServeMux, metrics http.Handler) {
 		}
 		s.publicHealthz(w, r)
 	})
+	mux.HandleFunc("GET /livez", livez)
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { s.readyz(s.adminAuthorized(r))(w, r) })
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		if !s.adminAuthorized(r) {
 			http.NotFound(w, r)
@@ -374,10 +396,12 @@ func (s *server) public(mux *http.ServeMux, metrics http.Handler) {
 }
 
 // admin is the admin listener's handler (BALAI_ADMIN_ADDR, loopback by default): the
-// detailed /healthz and /metrics.
+// detailed /healthz, /livez, /readyz (with why not) and /metrics.
 func (s *server) admin(metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /livez", livez)
+	mux.HandleFunc("GET /readyz", s.readyz(true))
 	mux.Handle("GET /metrics", metrics)
 	return mux
 }
@@ -386,21 +410,6 @@ func (s *server) admin(metrics http.Handler) http.Handler {
 func (s *server) adminAuthorized(r *http.Request) bool {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && s.cfg.AdminToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AdminToken)) == 1
-}
-
-// publicHealthz says only whether Balai can serve (its store answers): no paths, errors,
-// entry ids or owners.
-func (s *server) publicHealthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	status, code := "ok", http.StatusOK
-	if err := s.db.Ping(ctx); err != nil {
-		status, code = "not ok", http.StatusServiceUnavailable
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]string{"status": status})
 }
 
 // purgeWebSessions deletes, every interval, web chat sessions that ended or expired: they
@@ -459,8 +468,9 @@ func (s *server) runTelegram(ctx context.Context) {
 	s.tg.Run(ctx)
 }
 
-// watchCorpus reloads the corpus on SIGHUP and when its files change. A corpus with errors
-// is reported and never replaces the working index.
+// watchCorpus reloads the corpus on SIGHUP and when its files change, and applies a held
+// change once balai faq accept names it. A corpus with errors is reported and never replaces
+// the working index; one that removes too many entries is held (reloadCorpus).
 func (s *server) watchCorpus(ctx context.Context) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -479,29 +489,12 @@ func (s *server) watchCorpus(ctx context.Context) {
 		case <-hup:
 		case <-tick:
 			now := dirStamp(s.cfg.FAQDir)
-			if now == last {
+			if now == last && !s.acceptedHeld() {
 				continue
 			}
 			last = now
 		}
-		before := s.index.Info().Fingerprint
-		err := s.index.Reload(ctx, s.cfg.FAQDir)
-		var ve *faq.ValidationError
-		switch {
-		case errors.As(err, &ve):
-			s.log.Error("Corpus change rejected; still serving the previous corpus", "errors", ve.Problems.Errors())
-			for _, p := range ve.Problems {
-				if p.Severity == faq.Error {
-					s.log.Error("Corpus problem", "problem", p.String())
-				}
-			}
-		case err != nil:
-			s.log.Error("Failed to reload the corpus; still serving the previous one", "err", err)
-		case s.index.Info().Fingerprint != before:
-			s.log.Info("Corpus reloaded", "entries", s.index.Info().Entries)
-			s.logReview(s.index.Corpus())
-			s.logCalibration(s.index.Corpus())
-		}
+		s.reloadCorpus(ctx)
 	}
 }
 
@@ -587,6 +580,7 @@ type corpusHealth struct {
 	Stale      []reviewHealth    `json:"stale,omitempty"` // the first healthListed, longest past review first
 	Due        []reviewHealth    `json:"due,omitempty"`   // the first healthListed, soonest first
 	Owners     []faq.OwnerReview `json:"owners,omitempty"`
+	Reload     *reloadHealth     `json:"reload,omitempty"` // a change held or rejected
 }
 
 type reviewHealth struct {
@@ -612,36 +606,6 @@ func newCorpusHealth(r faq.ReviewReport) corpusHealth {
 		h.State = "review due"
 	}
 	return h
-}
-
-// healthz reports every part. It answers 503 only when the store is unreachable; entries
-// past review make the status "degraded" with 200, since Balai still answers the rest and
-// hands those questions to officers.
-func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	status, code := "ok", http.StatusOK
-	dbState := "ok"
-	if err := s.db.Ping(ctx); err != nil {
-		dbState, status, code = "unreachable", "degraded", http.StatusServiceUnavailable
-	}
-	corpus := newCorpusHealth(s.index.Corpus().Review(s.now(), faq.ReviewWindow))
-	if corpus.State == "degraded" {
-		status = "degraded"
-	}
-	s.mu.Lock()
-	channels := map[string]string{}
-	for k, v := range s.health {
-		channels[k] = v
-	}
-	s.mu.Unlock()
-	parked, _ := s.db.CountDeadLetters(ctx) // messages parked after failing (balai admin dead-letters)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]any{
-		"status": status, "index": s.index.Info(), "store": map[string]string{"dialect": string(s.db.Dialect()), "state": dbState},
-		"channels": channels, "corpus": corpus, "dead_letters": parked,
-	})
 }
 
 func calendar(cfg Config) (*workhours.Calendar, error) {
