@@ -397,8 +397,13 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 		return // shutting down: the item stays in the outbox for the next start
 	}
 	// Edits change a message already there; only new messages count against a chat's pace.
+	// A chat whose pace makes this item wait is backed up: its waiting notices may go out
+	// as one message.
+	backedUp := false
 	if l.PerChatSecond > 0 && it.Kind == OutMessage && it.EditID == "" {
-		if !d.pace(chat, d.chatLimiter(chat, l)) {
+		lim := d.chatLimiter(chat, l)
+		backedUp = lim.Tokens() < 1
+		if !d.pace(chat, lim) {
 			return
 		}
 	}
@@ -414,7 +419,7 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 	o := it.Outgoing
 	o.ID = it.ID
 	var with []StoredOutgoing
-	if o.Combine && d.combine != nil {
+	if o.Combine && backedUp && d.combine != nil {
 		if with = d.companions(ctx, chat, it); len(with) > 0 {
 			more := make([]Outgoing, len(with))
 			for i, w := range with {
