@@ -170,6 +170,9 @@ type parkedChat struct {
 	items []StoredOutgoing // waiting, in id order
 	head  int64            // the item queued to go first now (0: none, the timer runs)
 	timer *time.Timer
+	// since is when the chat's deliveries started failing: an item that waited behind a
+	// failing one counts its horizon from then, not from its own first try.
+	since time.Time
 }
 
 // Combining notices: at most this many items, and this much text, in one message.
@@ -435,6 +438,7 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 	if err == nil {
 		d.recordSent(it.ID, ext)
 		d.settle(it.ID)
+		d.recovered(chat)
 		for _, w := range with {
 			d.recordSent(w.ID, ext)
 			d.settle(w.ID)
@@ -542,6 +546,9 @@ func (d *dispatcher) park(chat string, it StoredOutgoing, wait time.Duration) bo
 		d.parked[chat] = p
 	}
 	p.head = 0
+	if !it.FailingSince.IsZero() && (p.since.IsZero() || it.FailingSince.Before(p.since)) {
+		p.since = it.FailingSince
+	}
 	p.items = insertItem(p.items, it)
 	if p.timer != nil {
 		p.timer.Stop()
@@ -549,6 +556,15 @@ func (d *dispatcher) park(chat string, it StoredOutgoing, wait time.Duration) bo
 	p.timer = time.AfterFunc(max(wait, 0), func() { d.release(chat) })
 	d.parkChanged()
 	return true
+}
+
+// recovered notes a delivery to a parked chat: its next items count their horizon afresh.
+func (d *dispatcher) recovered(chat string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if p := d.parked[chat]; p != nil {
+		p.since = time.Time{}
+	}
 }
 
 // parkBehind parks it behind its chat's waiting items, if any (false: the chat does not
@@ -612,6 +628,9 @@ func (d *dispatcher) next(chat string, p *parkedChat) *StoredOutgoing {
 		}
 		p.head = it.ID
 		it.NotBefore = time.Time{} // the chat has waited
+		if it.FailingSince.IsZero() {
+			it.FailingSince = p.since
+		}
 		return &it
 	}
 	for _, it := range p.items { // shutting down: they stay in the outbox
