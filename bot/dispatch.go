@@ -677,17 +677,6 @@ func (d *dispatcher) idle(ctx context.Context) bool {
 	}
 }
 
-// Backlog is how many chats wait for a retry here and how many items wait in them.
-func (d *dispatcher) backlog() (chats, items int) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, p := range d.parked {
-		chats++
-		items += len(p.items)
-	}
-	return chats, items
-}
-
 func (d *dispatcher) fail(it StoredOutgoing, err error, permanent bool, retryAt time.Time) {
 	if permanent {
 		d.logger.Error("Failed to deliver a message; giving up", "chat", it.Chat, "outbox", it.ID, "reason", DeliveryReason(err), "err", err)

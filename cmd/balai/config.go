@@ -67,7 +67,7 @@ type Config struct {
 	ClaimTimeout          time.Duration
 	// DeliveryHorizon is how long a delivery that keeps failing transiently is retried
 	// (BALAI_DELIVERY_HORIZON, default 24h).
-	DeliveryHorizon time.Duration
+	DeliveryHorizon       time.Duration
 	SLAReminder           time.Duration
 	TicketPrefix          string
 	DraftsDir             string
