@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -55,7 +57,11 @@ func (e *HoldError) Error() string { return "held until the citizen writes: " + 
 
 // PermanentError is returned by a Sender when a delivery can never succeed (the chat does
 // not exist, the citizen blocked the account, the request is invalid).
-type PermanentError struct{ Err error }
+type PermanentError struct {
+	Err error
+	// Reason classes the failure (ReasonBlocked, ReasonChatNotFound…; "" is ReasonPermanent).
+	Reason string
+}
 
 func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
@@ -98,6 +104,14 @@ type dispatcher struct {
 	stopPacing context.CancelFunc
 	left       map[string]bool // chats whose queue was left at shutdown
 	lastSeen   time.Time
+
+	// Transient failures are retried with back-off (backoff doubling up to maxBackoff)
+	// until they have lasted horizon.
+	horizon, backoff, maxBackoff time.Duration
+	// combine renders items sent together as one message (nil: never combined).
+	combine  func(first Outgoing, more []Outgoing) Outgoing
+	parked   map[string]*parkedChat
+	parkTick chan struct{} // closed (and replaced) whenever a chat is parked or released
 }
 
 // flight is an outbox item queued or being delivered by this process.
@@ -106,6 +120,7 @@ type flight struct {
 	// verify: the item came from a resync's list, which may have been read before this
 	// process delivered it and forgot it; its claim is confirmed before it is sent.
 	verify bool
+	item   StoredOutgoing
 }
 
 type chatLimiter struct {
@@ -113,13 +128,64 @@ type chatLimiter struct {
 	used time.Time
 }
 
-// maxAttempts is how many times a transient failure is retried before giving up.
-const maxAttempts = 12
+// Default bounds of retrying a delivery that fails transiently (the channel answers 5xx,
+// times out, cannot be reached): the wait doubles from DefaultDeliveryBackoff up to
+// DefaultMaxDeliveryBackoff, and the item is given up only when it has kept failing for
+// DefaultDeliveryHorizon, by Balai's clock. A waiting item holds no send worker: it is
+// parked with its chat's later items behind it (in order) and queued again by a timer.
+const (
+	DefaultDeliveryHorizon    = 24 * time.Hour
+	DefaultDeliveryBackoff    = 500 * time.Millisecond
+	DefaultMaxDeliveryBackoff = 30 * time.Second
+)
+
+// Reason classes of a delivery given up for good: the metrics' reason label and what the
+// officers are told. Adapters set PermanentError.Reason; DeliveryReason reads it.
+const (
+	ReasonBlocked      = "blocked"        // the citizen blocked the account, the bot left the group (403)
+	ReasonChatNotFound = "chat_not_found" // the chat does not exist (any more)
+	ReasonBadRequest   = "bad_request"    // the channel refused the request itself (400)
+	ReasonHorizon      = "horizon"        // transient failures for longer than the delivery horizon
+	ReasonNoSender     = "no_sender"      // no channel adapter for the item in this configuration
+	ReasonPermanent    = "permanent"      // any other failure retrying cannot help
+)
+
+// DeliveryReason is the reason class of a delivery failure: a PermanentError's Reason (an
+// unknown one as "permanent"), or "" for a transient failure.
+func DeliveryReason(err error) string {
+	var pe *PermanentError
+	if !errors.As(err, &pe) {
+		return ""
+	}
+	switch pe.Reason {
+	case ReasonBlocked, ReasonChatNotFound, ReasonBadRequest, ReasonHorizon, ReasonNoSender:
+		return pe.Reason
+	}
+	return ReasonPermanent
+}
+
+// parkedChat is a chat whose deliveries wait: its first item for a retry (on a timer, no
+// worker held), the others behind it so that the chat's order holds.
+type parkedChat struct {
+	items []StoredOutgoing // waiting, in id order
+	head  int64            // the item queued to go first now (0: none, the timer runs)
+	timer *time.Timer
+	// since is when the chat's deliveries started failing: an item that waited behind a
+	// failing one counts its horizon from then, not from its own first try.
+	since time.Time
+}
+
+// Combining notices: at most this many items, and this much text, in one message.
+const (
+	maxCombined     = 20
+	maxCombinedText = 3500
+)
 
 func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[balai.Channel]Limits, workers int, logger *slog.Logger, m *Metrics) *dispatcher {
 	d := &dispatcher{store: store, senders: senders, limits: limits, global: map[balai.Channel]*rate.Limiter{},
 		logger: logger, metrics: m, now: clock.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]flight{}, settled: map[int64]time.Time{},
-		left: map[string]bool{}}
+		left: map[string]bool{}, parked: map[string]*parkedChat{}, parkTick: make(chan struct{}),
+		horizon: DefaultDeliveryHorizon, backoff: DefaultDeliveryBackoff, maxBackoff: DefaultMaxDeliveryBackoff}
 	for ch, l := range limits {
 		if l.PerSecond > 0 {
 			d.global[ch] = rate.NewLimiter(rate.Limit(l.PerSecond), max(1, int(l.PerSecond)))
@@ -149,7 +215,7 @@ func (d *dispatcher) queueItems(verify bool, items []StoredOutgoing) int {
 			dup = true
 		}
 		if !dup {
-			d.inflight[it.ID] = flight{since: d.now(), verify: verify}
+			d.inflight[it.ID] = flight{since: d.now(), verify: verify, item: it}
 		}
 		d.mu.Unlock()
 		if !dup && d.queue.Submit(context.Background(), it.Chat.String(), it) {
@@ -188,7 +254,9 @@ func (d *dispatcher) stillOurs(ctx context.Context, id int64) claim {
 		return claimLost
 	}
 	d.mu.Lock()
-	d.inflight[id] = flight{since: d.now()}
+	if f, ok := d.inflight[id]; ok {
+		d.inflight[id] = flight{since: d.now(), item: f.item}
+	}
 	d.mu.Unlock()
 	return claimOurs
 }
@@ -292,14 +360,27 @@ func (d *dispatcher) leaving(chat string) bool {
 }
 
 func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
-	defer d.done(it.ID)
+	kept := false // parked: still ours, queued again later
+	defer func() {
+		if !kept {
+			d.done(it.ID)
+			d.advance(chat, it.ID)
+		}
+	}()
 	ctx := d.ctx
 	if d.leaving(chat) || ctx.Err() != nil {
 		return // left or abandoned at shutdown: the item stays in the outbox for the next start
 	}
+	if d.isSettled(it.ID) {
+		return // went out combined with an earlier item of the chat
+	}
+	if d.parkBehind(chat, it) {
+		kept = true // an earlier item of the chat waits for a retry: this one waits behind it
+		return
+	}
 	s, ok := d.senders[it.Chat.Channel]
 	if !ok {
-		d.fail(it, fmt.Errorf("no sender for channel %q", it.Chat.Channel), true, time.Time{})
+		d.fail(it, &PermanentError{Reason: ReasonNoSender, Err: fmt.Errorf("no sender for channel %q", it.Chat.Channel)}, true, time.Time{})
 		return
 	}
 	if av, ok := s.(Availability); ok && !av.Available() {
@@ -310,92 +391,298 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 		return
 	}
 	// An item that failed before (in an earlier run, or found by a resync) keeps its back-off.
-	if wait := it.NotBefore.Sub(d.now()); wait > 0 && !Sleep(d.pacing, wait) {
-		d.leave(chat)
+	if wait := it.NotBefore.Sub(d.now()); wait > 0 {
+		kept = d.park(chat, it, wait)
 		return
 	}
 	l := d.limits[it.Chat.Channel]
-	backoff := 500 * time.Millisecond
-	for attempt := it.Attempts + 1; ; attempt++ {
-		if !d.pace(chat, d.global[it.Chat.Channel]) {
-			return // shutting down: the item stays in the outbox for the next start
+	if !d.pace(chat, d.global[it.Chat.Channel]) {
+		return // shutting down: the item stays in the outbox for the next start
+	}
+	// Edits change a message already there; only new messages count against a chat's pace.
+	// A chat whose pace makes this item wait is backed up: its waiting notices may go out
+	// as one message.
+	backedUp := false
+	if l.PerChatSecond > 0 && it.Kind == OutMessage && it.EditID == "" {
+		lim := d.chatLimiter(chat, l)
+		backedUp = lim.Tokens() < 1
+		if !d.pace(chat, lim) {
+			return
 		}
-		// Edits change a message already there; only new messages count against a chat's pace.
-		if l.PerChatSecond > 0 && it.Kind == OutMessage && it.EditID == "" {
-			if !d.pace(chat, d.chatLimiter(chat, l)) {
-				return
+	}
+	// Checked after pacing, which may have waited long: right before the send.
+	switch d.stillOurs(ctx, it.ID) {
+	case claimLost:
+		d.settle(it.ID)
+		return // delivered already, or the claim lapsed and another process has it
+	case claimUnknown:
+		kept = d.park(chat, it, d.backoff) // the store failed, not the delivery: no attempt counted
+		return
+	}
+	o := it.Outgoing
+	o.ID = it.ID
+	var with []StoredOutgoing
+	if o.Combine && backedUp && d.combine != nil {
+		if with = d.companions(ctx, chat, it); len(with) > 0 {
+			more := make([]Outgoing, len(with))
+			for i, w := range with {
+				more[i] = w.Outgoing
 			}
+			o = d.combine(o, more)
+			o.ID = it.ID
 		}
-		// Checked after pacing, which may have waited long: right before the send.
-		switch d.stillOurs(ctx, it.ID) {
-		case claimLost:
-			d.settle(it.ID)
-			return // delivered already, or the claim lapsed and another process has it
-		case claimUnknown:
-			if !Sleep(d.pacing, backoff) {
-				d.leave(chat)
-				return
-			}
-			backoff = min(backoff*2, 30*time.Second)
-			attempt-- // the store failed, not the delivery
+	}
+	start := d.now()
+	ext, err := s.Send(ctx, o)
+	d.metrics.observeSend(it.Chat.Channel, d.now().Sub(start), err)
+	if err == nil {
+		d.recordSent(it.ID, ext)
+		d.settle(it.ID)
+		d.recovered(chat)
+		for _, w := range with {
+			d.recordSent(w.ID, ext)
+			d.settle(w.ID)
+		}
+		return
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	var ra *RetryAfterError
+	var pe *PermanentError
+	var he *HoldError
+	switch {
+	case errors.As(err, &he):
+		if serr := d.store.MarkHeld(context.Background(), it.ID, he.Reason); serr != nil {
+			d.logger.Error("Failed to hold a delivery", "outbox", it.ID, "err", serr)
+		}
+		if d.onHeld != nil {
+			d.onHeld(context.Background(), it, he)
+		}
+	case errors.As(err, &pe):
+		d.fail(it, err, true, time.Time{})
+	case errors.As(err, &ra):
+		// A requested pause is not a failed attempt.
+		d.logger.Warn("Channel asked to slow down", "channel", it.Chat.Channel, "retry_after", ra.After)
+		kept = d.park(chat, it, ra.After)
+	default:
+		now := d.now()
+		if it.FailingSince.IsZero() {
+			it.FailingSince = now
+		}
+		it.Attempts++
+		if failing := now.Sub(it.FailingSince); failing >= d.horizon {
+			d.fail(it, &PermanentError{Reason: ReasonHorizon, Err: fmt.Errorf("still failing after %s (%d attempts): %w", failing.Round(time.Second), it.Attempts, err)}, true, time.Time{})
+			return
+		}
+		delay := d.retryDelay(it.Attempts)
+		d.fail(it, err, false, now.Add(delay))
+		kept = d.park(chat, it, delay)
+	}
+}
+
+// retryDelay is the wait after the attempt-th failed attempt: doubling from d.backoff up
+// to d.maxBackoff.
+func (d *dispatcher) retryDelay(attempt int) time.Duration {
+	w := d.backoff
+	for i := 1; i < attempt && w < d.maxBackoff; i++ {
+		w *= 2
+	}
+	return min(w, d.maxBackoff)
+}
+
+func (d *dispatcher) isSettled(id int64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.settled[id]
+	return ok
+}
+
+// companions are the items queued here right after it in its chat that can go out with it
+// as one message: combinable, the same thread, no buttons, no edit, no wait of their own,
+// claims confirmed; at most maxCombined items and maxCombinedText bytes of text in all.
+func (d *dispatcher) companions(ctx context.Context, chat string, it StoredOutgoing) []StoredOutgoing {
+	d.mu.Lock()
+	var cand []StoredOutgoing
+	for id, f := range d.inflight {
+		if _, done := d.settled[id]; id > it.ID && !done && f.item.ID == id && f.item.Chat.String() == chat {
+			cand = append(cand, f.item)
+		}
+	}
+	d.mu.Unlock()
+	sort.Slice(cand, func(i, j int) bool { return cand[i].ID < cand[j].ID })
+	var out []StoredOutgoing
+	size := len(it.Text)
+	now := d.now()
+	for _, c := range cand {
+		if !combinable(it.Outgoing, c.Outgoing) || len(out)+1 >= maxCombined || size+len(c.Text) > maxCombinedText || c.NotBefore.After(now) {
+			break // the chat's order holds: nothing after an item that cannot join goes along
+		}
+		if d.stillOurs(ctx, c.ID) != claimOurs {
+			break
+		}
+		out = append(out, c)
+		size += len(c.Text)
+	}
+	return out
+}
+
+func combinable(first, o Outgoing) bool {
+	return o.Combine && o.Kind == OutMessage && first.Kind == OutMessage && o.EditID == "" && first.EditID == "" &&
+		len(o.Buttons) == 0 && len(first.Buttons) == 0 && o.ThreadID == first.ThreadID
+}
+
+// park makes it, the first item of its chat to go, wait d without holding a worker; the
+// chat's later items wait behind it. False at shutdown (the item stays in the outbox).
+func (d *dispatcher) park(chat string, it StoredOutgoing, wait time.Duration) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ctx.Err() != nil {
+		return false
+	}
+	p := d.parked[chat]
+	if p == nil {
+		p = &parkedChat{}
+		d.parked[chat] = p
+	}
+	p.head = 0
+	if !it.FailingSince.IsZero() && (p.since.IsZero() || it.FailingSince.Before(p.since)) {
+		p.since = it.FailingSince
+	}
+	p.items = insertItem(p.items, it)
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	p.timer = time.AfterFunc(max(wait, 0), func() { d.release(chat) })
+	d.parkChanged()
+	return true
+}
+
+// recovered notes a delivery to a parked chat: its next items count their horizon afresh.
+func (d *dispatcher) recovered(chat string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if p := d.parked[chat]; p != nil {
+		p.since = time.Time{}
+	}
+}
+
+// parkBehind parks it behind its chat's waiting items, if any (false: the chat does not
+// wait, or it is the item released to go first).
+func (d *dispatcher) parkBehind(chat string, it StoredOutgoing) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p := d.parked[chat]
+	if p == nil || p.head == it.ID {
+		return false
+	}
+	p.items = insertItem(p.items, it)
+	return true
+}
+
+func insertItem(items []StoredOutgoing, it StoredOutgoing) []StoredOutgoing {
+	i := sort.Search(len(items), func(i int) bool { return items[i].ID >= it.ID })
+	if i < len(items) && items[i].ID == it.ID {
+		items[i] = it
+		return items
+	}
+	return slices.Insert(items, i, it)
+}
+
+// release queues a parked chat's first item when its wait is over.
+func (d *dispatcher) release(chat string) {
+	d.mu.Lock()
+	p := d.parked[chat]
+	var next *StoredOutgoing
+	if p != nil && p.head == 0 {
+		p.timer = nil
+		next = d.next(chat, p)
+	}
+	d.mu.Unlock()
+	d.queueNext(chat, next)
+}
+
+// advance queues a parked chat's next item once the one released before it is finished
+// (delivered, given up, held), one at a time so that the chat's order holds.
+func (d *dispatcher) advance(chat string, id int64) {
+	d.mu.Lock()
+	p := d.parked[chat]
+	var next *StoredOutgoing
+	if p != nil && p.head == id {
+		next = d.next(chat, p)
+	}
+	d.mu.Unlock()
+	d.queueNext(chat, next)
+}
+
+// next takes a parked chat's first item to go (with d.mu held); nil when none is left, and
+// the chat no longer waits.
+func (d *dispatcher) next(chat string, p *parkedChat) *StoredOutgoing {
+	defer d.parkChanged()
+	for len(p.items) > 0 && d.ctx.Err() == nil {
+		it := p.items[0]
+		p.items = p.items[1:]
+		if _, done := d.settled[it.ID]; done {
+			delete(d.inflight, it.ID)
 			continue
 		}
-		start := d.now()
-		o := it.Outgoing
-		o.ID = it.ID
-		ext, err := s.Send(ctx, o)
-		d.metrics.observeSend(it.Chat.Channel, d.now().Sub(start), err)
-		if err == nil {
-			d.recordSent(it.ID, ext)
-			d.settle(it.ID)
-			return
+		p.head = it.ID
+		it.NotBefore = time.Time{} // the chat has waited
+		if it.FailingSince.IsZero() {
+			it.FailingSince = p.since
 		}
-		if ctx.Err() != nil {
-			return
+		return &it
+	}
+	for _, it := range p.items { // shutting down: they stay in the outbox
+		delete(d.inflight, it.ID)
+	}
+	delete(d.parked, chat)
+	return nil
+}
+
+func (d *dispatcher) queueNext(chat string, it *StoredOutgoing) {
+	if it != nil && !d.queue.Submit(context.Background(), chat, *it) {
+		d.mu.Lock()
+		delete(d.inflight, it.ID)
+		if p := d.parked[chat]; p != nil && p.head == it.ID {
+			d.next(chat, p) // closed: the rest stays in the outbox too
 		}
-		var ra *RetryAfterError
-		var pe *PermanentError
-		var he *HoldError
-		switch {
-		case errors.As(err, &he):
-			if serr := d.store.MarkHeld(context.Background(), it.ID, he.Reason); serr != nil {
-				d.logger.Error("Failed to hold a delivery", "outbox", it.ID, "err", serr)
-			}
-			if d.onHeld != nil {
-				d.onHeld(context.Background(), it, he)
-			}
-			return
-		case errors.As(err, &pe):
-			d.fail(it, err, true, time.Time{})
-			return
-		case errors.As(err, &ra):
-			d.logger.Warn("Channel asked to slow down", "channel", it.Chat.Channel, "retry_after", ra.After)
-			if !Sleep(d.pacing, ra.After) {
-				d.leave(chat)
-				return
-			}
-			attempt-- // a requested pause is not a failed attempt
-		default:
-			if attempt >= maxAttempts {
-				d.fail(it, err, true, time.Time{})
-				return
-			}
-			retryAt := d.now().Add(backoff)
-			d.fail(it, err, false, retryAt)
-			if !Sleep(d.pacing, backoff) {
-				d.leave(chat)
-				return
-			}
-			backoff = min(backoff*2, 30*time.Second)
+		d.mu.Unlock()
+	}
+}
+
+// parkChanged wakes those waiting for parked chats to change (with d.mu held).
+func (d *dispatcher) parkChanged() {
+	close(d.parkTick)
+	d.parkTick = make(chan struct{})
+}
+
+// idle waits until nothing is queued, being delivered or parked for a retry, or ctx ends.
+func (d *dispatcher) idle(ctx context.Context) bool {
+	for {
+		if !d.queue.Idle(ctx) {
+			return false
+		}
+		d.mu.Lock()
+		n, tick := len(d.parked), d.parkTick
+		d.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick:
 		}
 	}
 }
 
 func (d *dispatcher) fail(it StoredOutgoing, err error, permanent bool, retryAt time.Time) {
 	if permanent {
-		d.logger.Error("Failed to deliver a message; giving up", "chat", it.Chat, "outbox", it.ID, "err", err)
+		d.logger.Error("Failed to deliver a message; giving up", "chat", it.Chat, "outbox", it.ID, "reason", DeliveryReason(err), "err", err)
+		d.metrics.observeGivenUp(it.Chat.Channel, DeliveryReason(err))
 	} else {
-		d.logger.Warn("Failed to deliver a message; retrying", "chat", it.Chat, "outbox", it.ID, "retry_at", retryAt, "err", err)
+		d.logger.Warn("Failed to deliver a message; retrying", "chat", it.Chat, "outbox", it.ID, "attempt", it.Attempts, "retry_at", retryAt, "err", err)
 	}
 	if serr := d.store.MarkFailed(context.Background(), it.ID, err.Error(), permanent, retryAt); serr != nil {
 		d.logger.Error("Failed to record a failed delivery", "outbox", it.ID, "err", serr)
@@ -415,6 +702,19 @@ func (d *dispatcher) drain(ctx context.Context) {
 	d.stopPacing()
 	d.queue.Idle(ctx)
 	d.cancel()
+	// Parked chats stop waiting: their items stay in the outbox, with their back-off.
+	d.mu.Lock()
+	for chat, p := range d.parked {
+		if p.timer != nil {
+			p.timer.Stop()
+		}
+		for _, it := range p.items {
+			delete(d.inflight, it.ID)
+		}
+		delete(d.parked, chat)
+	}
+	d.parkChanged()
+	d.mu.Unlock()
 	d.queue.Close()
 }
 

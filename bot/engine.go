@@ -38,6 +38,12 @@ type Config struct {
 	// OnDeliveryFailed is told about deliveries given up for good (the desk shows them on the
 	// ticket's card).
 	OnDeliveryFailed func(ctx context.Context, item StoredOutgoing, err error)
+	// DeliveryHorizon is how long a delivery that keeps failing transiently (the channel
+	// down, 5xx, timeouts) is retried before it is given up (default DefaultDeliveryHorizon),
+	// by Balai's clock; DeliveryBackoff the first wait, doubling up to MaxDeliveryBackoff
+	// (defaults DefaultDeliveryBackoff, DefaultMaxDeliveryBackoff). Permanent failures end
+	// at once; held items (WhatsApp's window) wait for the citizen whatever the horizon.
+	DeliveryHorizon, DeliveryBackoff, MaxDeliveryBackoff time.Duration
 	// OnDeliveryHeld is told about deliveries held until the citizen writes again.
 	OnDeliveryHeld func(ctx context.Context, item StoredOutgoing, err error)
 	// OnParked is told about each message parked as a dead letter.
@@ -168,6 +174,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.dispatch.now = e.now
 	e.dispatch.onFailed = e.cfg.OnDeliveryFailed
 	e.dispatch.onHeld = e.cfg.OnDeliveryHeld
+	e.configureDelivery()
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	syncCtx, stopSync := context.WithCancel(e.ctx)
 	e.stopSync = stopSync
@@ -451,7 +458,7 @@ func (e *Engine) route(ctx context.Context, in StoredInbound) (Turn, bool, error
 
 // Idle waits until every accepted message is handled and every reply delivered (tests).
 func (e *Engine) Idle(ctx context.Context) bool {
-	return e.idleRetries(ctx) && e.dispatch.queue.Idle(ctx)
+	return e.idleRetries(ctx) && e.dispatch.idle(ctx)
 }
 
 // owned reports whether a chat handler (the desk) takes the message.

@@ -18,6 +18,7 @@ type Metrics struct {
 	handle     *prometheus.HistogramVec
 	send       *prometheus.HistogramVec
 	sendErrors *prometheus.CounterVec
+	givenUp    *prometheus.CounterVec
 	confidence prometheus.Histogram
 }
 
@@ -41,13 +42,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		sendErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "balai_send_errors_total", Help: "Failed deliveries by kind.",
 		}, []string{"channel", "kind"}),
+		givenUp: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "balai_deliveries_given_up_total", Help: "Outgoing items given up for good, by reason class (blocked, chat_not_found, bad_request, horizon, no_sender, permanent).",
+		}, []string{"channel", "reason"}),
 		confidence: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "balai_answer_confidence", Help: "Confidence of the best candidate of each question.",
 			Buckets: prometheus.LinearBuckets(0.1, 0.1, 9),
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.inbound, m.decisions, m.handle, m.send, m.sendErrors, m.confidence)
+		reg.MustRegister(m.inbound, m.decisions, m.handle, m.send, m.sendErrors, m.givenUp, m.confidence)
 	}
 	return m
 }
@@ -85,6 +89,12 @@ func (m *Metrics) observeSend(ch balai.Channel, d time.Duration, err error) {
 			kind = "permanent"
 		}
 		m.sendErrors.WithLabelValues(string(ch), kind).Inc()
+	}
+}
+
+func (m *Metrics) observeGivenUp(ch balai.Channel, reason string) {
+	if m != nil {
+		m.givenUp.WithLabelValues(string(ch), metricLabel(reason)).Inc()
 	}
 }
 

@@ -101,6 +101,10 @@ type Outgoing struct {
 	// Ref is an opaque reference of the component that queued the item (the desk marks
 	// ticket cards with it), stored with the channel's message id once delivered.
 	Ref string `json:"ref,omitempty"`
+	// Combine lets the dispatcher send this message together with the chat's next waiting
+	// items that have it too (same thread, no buttons, no edit), as one message listing
+	// them, when they pile up behind the chat's pace (the desk's notices to the officers).
+	Combine bool `json:"combine,omitempty"`
 }
 
 // Parts splits o into one message per text, in order, for a channel that must send a long
@@ -156,6 +160,9 @@ type StoredOutgoing struct {
 	Outgoing
 	Attempts  int
 	NotBefore time.Time // do not try again before this time
+	// FailingSince is when its delivery first failed (zero: it has not failed since it was
+	// queued or released): transient failures are retried until DeliveryHorizon after it.
+	FailingSince time.Time
 }
 
 // Conversation is what the engine remembers about a chat between messages.

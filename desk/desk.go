@@ -465,7 +465,7 @@ func (d *Desk) cardMessage(ctx context.Context, id int64) string {
 // ticket too.
 func (d *Desk) notice(t Ticket, card, text string) bot.Outgoing {
 	return bot.Outgoing{Chat: d.cfg.OfficerChat, Kind: bot.OutMessage, Text: text, Lang: bot.LangID, ThreadID: d.thread(t),
-		Ref: NoticeRef(t.ID), ReplyTo: card}
+		Ref: NoticeRef(t.ID), ReplyTo: card, Combine: true}
 }
 
 // refreshCard edits a ticket's card (card is cardMessage's answer) to show its state.

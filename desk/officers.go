@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/redact"
 )
 
 // officerCommands are the commands the desk takes, also in an officer's private chat.
@@ -388,7 +389,12 @@ func (d *Desk) DeliveryFailed(ctx context.Context, item bot.StoredOutgoing, caus
 	if d.cfg.OfficerChat.ID == "" || d.q == nil {
 		return
 	}
-	d.q.Deliver(ctx, d.notice(t, d.cardMessage(ctx, id), d.officerText("desk_reply_failed", map[string]any{"Number": d.number(t), "Error": cause.Error()})))
+	reason := bot.DeliveryReason(cause)
+	if reason == "" {
+		reason = bot.ReasonPermanent
+	}
+	d.q.Deliver(ctx, d.notice(t, d.cardMessage(ctx, id), d.officerText("desk_reply_failed", map[string]any{
+		"Number": d.number(t), "Reason": d.officerText("desk_delivery_reason_"+reason, nil), "Error": redact.String(cause.Error())})))
 }
 
 // DeliveryHeld shows on the ticket's card that an officer's reply waits for the citizen to

@@ -462,16 +462,18 @@ func (db *DB) CardMessage(ctx context.Context, id int64) (string, error) {
 // TicketByCard finds a ticket by the message id of its card or of a notice about it; see
 // desk.Store.
 func (db *DB) TicketByCard(ctx context.Context, chat balai.ChatRef, msgID string) (int64, error) {
-	var ref string
-	err := db.r.QueryRowContext(ctx, `SELECT ref FROM outbox WHERE channel = $1 AND chat_id = $2 AND external_id = $3 AND ref <> '' ORDER BY id DESC LIMIT 1`,
-		string(chat.Channel), chat.ID, msgID).Scan(&ref)
-	if errors.Is(err, sql.ErrNoRows) {
+	// Notices about several tickets sent as one message share its id: such a message names
+	// no one ticket (MIN <> MAX), and a reply to it is not taken as an answer to any.
+	var ref, other sql.NullString
+	err := db.r.QueryRowContext(ctx, `SELECT MIN(ref), MAX(ref) FROM outbox WHERE channel = $1 AND chat_id = $2 AND external_id = $3 AND ref <> ''`,
+		string(chat.Channel), chat.ID, msgID).Scan(&ref, &other)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (!ref.Valid || ref.String != other.String) {
 		return 0, desk.ErrNotFound
 	}
 	if err != nil {
 		return 0, err
 	}
-	id, ok := desk.ParseRef(ref)
+	id, ok := desk.ParseRef(ref.String)
 	if !ok {
 		return 0, desk.ErrNotFound
 	}

@@ -230,7 +230,7 @@ func (db *DB) Unsent(ctx context.Context) ([]bot.StoredOutgoing, error) {
 }
 
 // outboxColumns are the columns scanOutbox reads.
-const outboxColumns = `id, payload, attempts, not_before`
+const outboxColumns = `id, payload, attempts, not_before, failing_since`
 
 // scanOutbox reads outbox items (outboxColumns), oldest first.
 func scanOutbox(rows *sql.Rows) ([]bot.StoredOutgoing, error) {
@@ -239,8 +239,8 @@ func scanOutbox(rows *sql.Rows) ([]bot.StoredOutgoing, error) {
 	for rows.Next() {
 		var s bot.StoredOutgoing
 		var payload string
-		var nb sql.NullInt64
-		if err := rows.Scan(&s.ID, &payload, &s.Attempts, &nb); err != nil {
+		var nb, fs sql.NullInt64
+		if err := rows.Scan(&s.ID, &payload, &s.Attempts, &nb, &fs); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(payload), &s.Outgoing); err != nil {
@@ -248,6 +248,7 @@ func scanOutbox(rows *sql.Rows) ([]bot.StoredOutgoing, error) {
 		}
 		s.Outgoing.ID = s.ID
 		s.NotBefore = fromMS(nb)
+		s.FailingSince = fromMS(fs)
 		out = append(out, s)
 	}
 	if err := rows.Err(); err != nil {
@@ -269,14 +270,16 @@ func (db *DB) MarkSent(ctx context.Context, id int64, externalID string, at time
 	return nil
 }
 
-// MarkFailed records a failed delivery; see bot.Store.
+// MarkFailed records a failed delivery; see bot.Store. The first failure since the item
+// was queued (or released from a hold) is remembered: the delivery horizon counts from it.
 func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, permanent bool, retryAt time.Time) error {
 	state := "pending"
 	if permanent {
 		state = "failed"
 	}
-	if _, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = $1, last_error = $2, attempts = attempts + 1, not_before = $3, lease_until = $4 WHERE id = $5`,
-		state, reason, db.ms(retryAt), db.ms(retryAt.Add(db.lease)), id); err != nil {
+	if _, err := db.w.ExecContext(ctx, `UPDATE outbox SET state = $1, last_error = $2, attempts = attempts + 1, not_before = $3, lease_until = $4,
+			failing_since = COALESCE(failing_since, $5) WHERE id = $6`,
+		state, reason, db.ms(retryAt), db.ms(retryAt.Add(db.lease)), db.ms(db.now()), id); err != nil {
 		return fmt.Errorf("store: mark failed %d: %w", id, err)
 	}
 	return nil
@@ -322,7 +325,7 @@ func (db *DB) MarkHeld(ctx context.Context, id int64, reason string) error {
 // ReleaseHeld returns a chat's held items to the outbox, claimed by this process; see bot.Store.
 func (db *DB) ReleaseHeld(ctx context.Context, chat balai.ChatRef) ([]bot.StoredOutgoing, error) {
 	now := db.now()
-	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET state = 'pending', owner = $1, lease_until = $2
+	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET state = 'pending', owner = $1, lease_until = $2, failing_since = NULL, not_before = 0
 		WHERE channel = $3 AND chat_id = $4 AND state = 'held' RETURNING `+outboxColumns,
 		db.owner, db.ms(now.Add(db.lease)), string(chat.Channel), chat.ID)
 	if err != nil {
@@ -381,4 +384,33 @@ func (db *DB) ReleaseClaims(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+var _ bot.Backlog = (*DB)(nil)
+
+// OutboxBacklog counts the undelivered outbox items by channel and state, with the oldest's
+// time; see bot.Backlog.
+func (db *DB) OutboxBacklog(ctx context.Context) ([]bot.OutboxState, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT channel, state, COUNT(*), MIN(created_at) FROM outbox
+		WHERE state IN ('pending', 'held') GROUP BY channel, state ORDER BY channel, state`)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox backlog: %w", err)
+	}
+	defer rows.Close()
+	var out []bot.OutboxState
+	for rows.Next() {
+		var s bot.OutboxState
+		var ch string
+		var oldest sql.NullInt64
+		if err := rows.Scan(&ch, &s.State, &s.Items, &oldest); err != nil {
+			return nil, fmt.Errorf("store: outbox backlog: %w", err)
+		}
+		s.Channel = balai.Channel(ch)
+		s.Oldest = fromMS(oldest)
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: outbox backlog: %w", err)
+	}
+	return out, nil
 }

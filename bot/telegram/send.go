@@ -45,7 +45,7 @@ func (a *Adapter) Send(ctx context.Context, o bot.Outgoing) (string, error) {
 	}
 	chatID, err := strconv.ParseInt(o.Chat.ID, 10, 64)
 	if err != nil {
-		return "", &bot.PermanentError{Err: errors.New("telegram: chat id is not a number")}
+		return "", &bot.PermanentError{Err: errors.New("telegram: chat id is not a number"), Reason: bot.ReasonChatNotFound}
 	}
 	html := render.TelegramHTML(o.Text)
 	markup := keyboard(o.Buttons)
@@ -125,8 +125,11 @@ func (a *Adapter) Typing(ctx context.Context, chat balai.ChatRef) error {
 }
 
 // classify maps the library's errors to the engine's: 429 is a requested pause (the
-// library's *TooManyRequestsError; errors.As, since errors.Is cannot see it), 400 and 403
-// cannot succeed on retry, everything else is transient.
+// library's *TooManyRequestsError; errors.As, since errors.Is cannot see it); 403 (the
+// citizen blocked the bot, the bot left the group), 404 and 400 (chat not found, a request
+// Telegram refuses) cannot succeed on retry and end at once, with their reason class;
+// everything else — 5xx, timeouts, and 401 (a token revoked or mistyped, which the operator
+// fixes) — is retried up to the delivery horizon.
 func classify(err error) error {
 	if err == nil {
 		return nil
@@ -139,8 +142,14 @@ func classify(err error) error {
 		}
 		return &bot.RetryAfterError{After: after, Err: err}
 	}
-	if errors.Is(err, tg.ErrorBadRequest) || errors.Is(err, tg.ErrorForbidden) || errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
-		return &bot.PermanentError{Err: err}
+	switch {
+	case errors.Is(err, tg.ErrorForbidden):
+		return &bot.PermanentError{Err: err, Reason: bot.ReasonBlocked}
+	case errors.Is(err, tg.ErrorNotFound),
+		errors.Is(err, tg.ErrorBadRequest) && strings.Contains(strings.ToLower(err.Error()), "chat not found"):
+		return &bot.PermanentError{Err: err, Reason: bot.ReasonChatNotFound}
+	case errors.Is(err, tg.ErrorBadRequest):
+		return &bot.PermanentError{Err: err, Reason: bot.ReasonBadRequest}
 	}
 	return err
 }

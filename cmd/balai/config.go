@@ -66,6 +66,9 @@ type Config struct {
 	TelegramOfficerTopics map[string]string
 	TicketReopen          time.Duration
 	ClaimTimeout          time.Duration
+	// DeliveryHorizon is how long a delivery that keeps failing transiently is retried
+	// (BALAI_DELIVERY_HORIZON, default 24h).
+	DeliveryHorizon       time.Duration
 	SLAReminder           time.Duration
 	TicketPrefix          string
 	DraftsDir             string
@@ -118,6 +121,9 @@ func loadConfig() (Config, error) {
 	c.TicketReopen = dur("BALAI_TICKET_REOPEN", "72h")
 	c.ClaimTimeout = dur("BALAI_CLAIM_TIMEOUT", "1h")
 	c.SLAReminder = dur("BALAI_SLA_REMINDER", "30m")
+	if c.DeliveryHorizon = dur("BALAI_DELIVERY_HORIZON", "24h"); c.DeliveryHorizon <= 0 {
+		errs = append(errs, fmt.Errorf("BALAI_DELIVERY_HORIZON=%q: want a positive duration like 24h", os.Getenv("BALAI_DELIVERY_HORIZON")))
+	}
 	if flood := env("BALAI_FLOOD_LIMIT", "20/1m"); flood != "0" && flood != "off" {
 		n, w, _ := strings.Cut(flood, "/") // without "/", w is "" and not a duration
 		var err1, err2 error

@@ -193,11 +193,12 @@ func (s *server) run(ctx context.Context) error {
 		Store: s.db, Knowledge: s.index, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA, Escalator: s.desk,
 		Workers: cfg.Workers, FloodMessages: cfg.FloodMessages, FloodWindow: cfg.FloodWindow,
 		IntakeLimit: cfg.IntakeQueue, IntakeWait: cfg.IntakeWait,
-		Logger: s.log, Metrics: bot.NewMetrics(reg),
+		Logger: s.log, Metrics: bot.NewMetrics(reg), DeliveryHorizon: cfg.DeliveryHorizon,
 	})
 	if err != nil {
 		return err
 	}
+	reg.MustRegister(bot.NewBacklogCollector(s.db, clock.Now, s.log))
 
 	s.desk.SetQueuer(s.eng)
 	s.eng.AddHandler(s.desk)

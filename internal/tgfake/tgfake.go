@@ -60,12 +60,14 @@ type Server struct {
 	members   map[string]string                // "chat:user" → status
 	clock     atomic.Pointer[func() time.Time] // Telegram's clock, for the dates it stamps
 	attempts  map[int64]int                    // sendMessage calls per chat, failed ones included
+	outage    int                              // sendMessage and edits answer this HTTP status (0: none)
+	blocked   map[int64]bool                   // chats whose citizen blocked the bot (403)
 }
 
 // New returns a fake for token.
 func New(token string) *Server {
 	s := &Server{Token: token, nextID: 1000, msgSeq: map[int64]int{}, calls: map[string]int{},
-		callbacks: map[string]bool{}, flood: map[int64]time.Time{}, failNext: map[string]int{}, members: map[string]string{}, attempts: map[int64]int{}}
+		callbacks: map[string]bool{}, flood: map[int64]time.Time{}, failNext: map[string]int{}, members: map[string]string{}, attempts: map[int64]int{}, blocked: map[int64]bool{}}
 	s.cond = sync.NewCond(&s.mu)
 	return s
 }
@@ -176,6 +178,21 @@ func (s *Server) Attempts(chat int64) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.attempts[chat]
+}
+
+// Outage makes sendMessage and editMessageText answer status (500, 502…) until Outage(0):
+// the Bot API is down.
+func (s *Server) Outage(status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.outage = status
+}
+
+// Block makes sendMessage to chat answer 403 "bot was blocked by the user".
+func (s *Server) Block(chat int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.blocked[chat] = true
 }
 
 // FailNext makes the next n calls of method fail with 429 and retry_after seconds.
@@ -292,6 +309,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if chat, err := strconv.ParseInt(p["chat_id"], 10, 64); err == nil {
 			s.attempts[chat]++
 		}
+	}
+	if status := s.outage; status != 0 && (method == "sendmessage" || method == "editmessagetext") {
+		s.mu.Unlock()
+		reply(w, status, nil, http.StatusText(status), 0)
+		return
+	}
+	if chat, err := strconv.ParseInt(p["chat_id"], 10, 64); err == nil && s.blocked[chat] && method == "sendmessage" {
+		s.mu.Unlock()
+		reply(w, 403, nil, "Forbidden: bot was blocked by the user", 0)
+		return
 	}
 	if n := s.failNext[method]; n > 0 {
 		s.failNext[method] = n - 1

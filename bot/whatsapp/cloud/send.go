@@ -437,8 +437,12 @@ func classify(err error) error {
 	case ae.Status >= 500, ae.Status == http.StatusRequestTimeout,
 		ae.Code == 1, ae.Code == 2, ae.Code == 131000, ae.Code == 131016: // Meta's "try again" errors
 		return err
+	case ae.Code == 131026: // message undeliverable: not a WhatsApp number, or it cannot receive
+		return &bot.PermanentError{Err: err, Reason: bot.ReasonChatNotFound}
+	case ae.Status == http.StatusForbidden:
+		return &bot.PermanentError{Err: err, Reason: bot.ReasonBlocked}
 	case ae.Status >= 400:
-		return &bot.PermanentError{Err: err}
+		return &bot.PermanentError{Err: err, Reason: bot.ReasonBadRequest}
 	}
 	return err
 }

@@ -121,8 +121,10 @@ func classify(err error) error {
 	switch serverErrorCode(err) {
 	case 429:
 		return &bot.RetryAfterError{After: RateLimitWait, Err: err}
-	case 400, 404, 406:
-		return &bot.PermanentError{Err: err}
+	case 404:
+		return &bot.PermanentError{Err: err, Reason: bot.ReasonChatNotFound}
+	case 400, 406:
+		return &bot.PermanentError{Err: err, Reason: bot.ReasonBadRequest}
 	}
 	if errors.Is(err, whatsmeow.ErrRecipientADJID) || errors.Is(err, whatsmeow.ErrUnknownServer) ||
 		errors.Is(err, whatsmeow.ErrBroadcastListUnsupported) {

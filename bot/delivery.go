@@ -1,0 +1,43 @@
+package bot
+
+import (
+	"strings"
+)
+
+// configureDelivery applies the delivery settings of the configuration to the dispatcher.
+func (e *Engine) configureDelivery() {
+	d := e.dispatch
+	if e.cfg.DeliveryHorizon > 0 {
+		d.horizon = e.cfg.DeliveryHorizon
+	}
+	if e.cfg.DeliveryBackoff > 0 {
+		d.backoff = e.cfg.DeliveryBackoff
+	}
+	if e.cfg.MaxDeliveryBackoff > 0 {
+		d.maxBackoff = max(e.cfg.MaxDeliveryBackoff, d.backoff)
+	}
+	d.combine = e.combineNotices
+}
+
+// combineNotices renders several waiting notices as one message: a heading with their count
+// ("notices_combined") and each notice after it, in order. The first notice's reply
+// reference is kept when all of them answer the same message (notices about one ticket).
+func (e *Engine) combineNotices(first Outgoing, more []Outgoing) Outgoing {
+	o := first
+	lang := first.Lang
+	if lang == "" {
+		lang = LangID
+	}
+	parts := []string{e.msgs.Text(lang, "notices_combined", map[string]any{"Count": len(more) + 1}), first.Text}
+	for _, m := range more {
+		parts = append(parts, m.Text)
+		if m.ReplyTo != first.ReplyTo {
+			o.ReplyTo = ""
+		}
+		if m.Ref != first.Ref {
+			o.Ref = ""
+		}
+	}
+	o.Text = strings.Join(parts, "\n\n")
+	return o
+}
