@@ -41,6 +41,7 @@ type Config struct {
 	Instance       string
 	Calibration    knowledge.Calibration
 	Retention      time.Duration // BALAI_RETENTION: message texts and personal fields
+	DoneRetention  time.Duration // BALAI_DONE_RETENTION: handled messages and delivered replies
 
 	// Endpoints and bounds (README, Limits).
 	AdminAddr            string // "" when off
@@ -274,6 +275,9 @@ func loadConfig() (Config, error) {
 	c.DraftsDir = env("BALAI_DRAFTS_DIR", filepath.Join(c.DataDir, "drafts"))
 	var rerr error
 	if c.Retention, rerr = retentionFromEnv(); rerr != nil {
+		errs = append(errs, rerr)
+	}
+	if c.DoneRetention, rerr = doneRetentionFromEnv(c.Retention); rerr != nil {
 		errs = append(errs, rerr)
 	}
 	cal, err := calibrationFromEnv()
