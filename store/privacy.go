@@ -20,8 +20,9 @@ import (
 //   - inbound: every message as received (text, name, user id) — deleted;
 //   - outbox: every reply and officers' card (text) — deleted;
 //   - conversations: the chat's state (last question, options) — deleted;
-//   - message_log: the text of every message both ways — text and chat id blanked, the row
-//     kept for counts (decision, reason, entry, confidence, language, time);
+//   - message_log: the text of every message both ways — folded into daily counts
+//     (message_counts: day, channel, direction, kind, decision, reason, entry, language,
+//     number and confidence) and deleted; an erasure blanks text and chat id at once;
 //   - tickets: name, question, transcript, answer, chat id — blanked, the row kept for counts
 //     (status, category, topic, priority, rating, times);
 //   - ticket_events: replies, notes and follow-ups (detail), the citizen's name — blanked, the
@@ -32,7 +33,8 @@ import (
 //     it; the retention leaves them to serve's purge of ended and expired sessions.
 //
 // PurgeBefore applies the retention to everyone; EraseChat erases one citizen at once;
-// ExportChat returns everything kept about one citizen.
+// ExportChat returns everything kept about one citizen. PruneDone (compact.go) prunes
+// handled messages and sent replies much sooner, once they are no longer needed.
 
 // Purged counts the rows a purge or an erasure deleted or blanked, by table.
 type Purged struct {
@@ -43,11 +45,24 @@ type Purged struct {
 	Tickets       int64 `json:"tickets_blanked"`
 	DeadLetters   int64 `json:"dead_letters_deleted"`
 	WebSessions   int64 `json:"web_sessions_deleted"`
+	Counted       int64 `json:"messages_counted"` // message_log rows folded into message_counts
+	Notices       int64 `json:"notices_deleted"`
+	Stripped      int64 `json:"inbound_stripped"` // handled messages stripped to their dedupe key
+	Keys          int64 `json:"keys_deleted"`     // dedupe keys deleted
 }
 
 // Total is the number of rows changed.
 func (p Purged) Total() int64 {
-	return p.Inbound + p.Outbox + p.Conversations + p.Messages + p.Tickets + p.DeadLetters + p.WebSessions
+	return p.Inbound + p.Outbox + p.Conversations + p.Messages + p.Tickets + p.DeadLetters + p.WebSessions +
+		p.Counted + p.Notices + p.Stripped + p.Keys
+}
+
+// Add adds q's counts to p's.
+func (p Purged) Add(q Purged) Purged {
+	return Purged{Inbound: p.Inbound + q.Inbound, Outbox: p.Outbox + q.Outbox, Conversations: p.Conversations + q.Conversations,
+		Messages: p.Messages + q.Messages, Tickets: p.Tickets + q.Tickets, DeadLetters: p.DeadLetters + q.DeadLetters,
+		WebSessions: p.WebSessions + q.WebSessions, Counted: p.Counted + q.Counted, Notices: p.Notices + q.Notices,
+		Stripped: p.Stripped + q.Stripped, Keys: p.Keys + q.Keys}
 }
 
 // purgeBatch is how many rows one transaction of a purge changes: a purge never holds the
@@ -56,8 +71,9 @@ const purgeBatch = 500
 
 // PurgeBefore deletes or blanks the personal data older than before in every table (see the
 // list above): messages received, replies queued and conversations last active before it are
-// deleted; logged message texts are blanked; tickets without activity since are blanked
-// (and closed) with their events. It works in batches and may be interrupted between them.
+// deleted; logged messages are folded into daily counts and deleted; tickets without activity
+// since are blanked (and closed) with their events; once-only notice keys are deleted. It
+// works in batches and may be interrupted between them.
 func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error) {
 	var p Purged
 	cut := db.ms(before)
@@ -67,9 +83,8 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 	}{
 		{&p.Inbound, `DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE received_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
 		{&p.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
-		{&p.Messages, `UPDATE message_log SET text = '', chat_id = '' WHERE id IN
-			(SELECT id FROM message_log WHERE chat_id <> '' AND created_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
 		{&p.Conversations, `DELETE FROM conversations WHERE updated_at < $1`},
+		{&p.Notices, `DELETE FROM notices WHERE created_at < $1`},
 		// A dead letter goes with its message (deleted above), also when it was parked again
 		// later (an operator retried it): it would name the chat and list an empty message.
 		{&p.DeadLetters, `DELETE FROM dead_letters WHERE inbound_id IN (SELECT d.inbound_id FROM dead_letters d
@@ -86,6 +101,21 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 			if n < purgeBatch {
 				break
 			}
+		}
+	}
+	for {
+		var n int64
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			var err error
+			n, err = foldMessages(ctx, tx, cut)
+			return err
+		})
+		if err != nil {
+			return p, fmt.Errorf("store: purge: count messages: %w", err)
+		}
+		p.Counted += n
+		if n < purgeBatch {
+			break
 		}
 	}
 	for {
@@ -107,6 +137,28 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 		}
 	}
 	return p, nil
+}
+
+// foldBatch selects the batch of message_log rows past the retention ($1) that
+// foldMessages folds: the oldest, by id, so that both its statements see the same rows.
+var foldBatch = `SELECT id FROM message_log WHERE created_at < $1 ORDER BY id LIMIT ` + fmt.Sprint(purgeBatch)
+
+// foldMessages adds a batch of logged messages older than cut to the daily counts and
+// deletes them, in tx. It returns how many rows it folded.
+func foldMessages(ctx context.Context, tx *sql.Tx, cut int64) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO message_counts (day, channel, direction, kind, decision, reason, entry_id, lang, messages, confidence_sum)
+		SELECT created_at - created_at % 86400000, channel, direction, kind, decision, reason, entry_id, lang, COUNT(*), SUM(confidence)
+		FROM message_log WHERE id IN (`+foldBatch+`)
+		GROUP BY created_at - created_at % 86400000, channel, direction, kind, decision, reason, entry_id, lang
+		ON CONFLICT (day, channel, direction, kind, decision, reason, entry_id, lang) DO UPDATE
+		SET messages = message_counts.messages + excluded.messages, confidence_sum = message_counts.confidence_sum + excluded.confidence_sum`, cut); err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM message_log WHERE id IN (`+foldBatch+`)`, cut)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // EraseChat erases one citizen's personal data everywhere (see the list above), at once, in

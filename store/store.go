@@ -41,6 +41,10 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// walLimit is SQLite's journal_size_limit: the size the WAL is cut back to after a
+// checkpoint (it may grow beyond it between checkpoints, under a burst of writes).
+const walLimit = 64 << 20
+
 // DB is the store. Writes go through a single connection on SQLite (one writer at a time,
 // without lock contention); reads use a small pool. On PostgreSQL both are the same pool.
 type DB struct {
@@ -136,7 +140,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 				return nil, fmt.Errorf("store: open sqlite: %w", err)
 			}
 		}
-		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+		// auto_vacuum takes effect on a new database only (an existing one keeps its mode:
+		// changing it needs a VACUUM, which rewrites the whole file — see Compact);
+		// journal_size_limit truncates the WAL back to 64 MiB after a checkpoint, so a burst
+		// does not leave it at its largest size for good.
+		dsn := "file:" + path + "?_pragma=auto_vacuum(INCREMENTAL)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+			"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_size_limit(" + fmt.Sprint(walLimit) + ")&_txlock=immediate"
 		if db.w, err = sql.Open("sqlite", dsn); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("store: open sqlite: %w", err)

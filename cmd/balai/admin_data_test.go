@@ -186,11 +186,11 @@ func TestRetentionJobOnceAcrossReplicas(t *testing.T) {
 			c.Add(400 * 24 * time.Hour)
 			talk(t, a, newChat, "m2", "hp 0812-3333-4444", c.Now())
 
-			p, ran, err := purgeOnce(ctx, a, c.Now(), defaultRetention, quietLog)
+			p, ran, err := purgeOnce(ctx, a, c.Now(), defaultRetention, defaultDoneRetention, quietLog)
 			if err != nil || !ran || p.Inbound != 1 || p.Tickets != 1 {
 				t.Fatalf("replica a: %+v ran=%v %v", p, ran, err)
 			}
-			if _, ran, err := purgeOnce(ctx, b, c.Now(), defaultRetention, quietLog); err != nil || ran {
+			if _, ran, err := purgeOnce(ctx, b, c.Now(), defaultRetention, defaultDoneRetention, quietLog); err != nil || ran {
 				t.Fatalf("replica b ran beside a: %v %v", ran, err)
 			}
 			if x, _ := a.ExportChat(ctx, oldChat); len(x.Messages) != 0 || len(x.Tickets) != 0 {
@@ -201,15 +201,15 @@ func TestRetentionJobOnceAcrossReplicas(t *testing.T) {
 			}
 			// a renews on its next run; b still waits.
 			c.Add(retentionEvery)
-			if _, ran, _ := purgeOnce(ctx, a, c.Now(), defaultRetention, quietLog); !ran {
+			if _, ran, _ := purgeOnce(ctx, a, c.Now(), defaultRetention, defaultDoneRetention, quietLog); !ran {
 				t.Error("replica a lost its own lease")
 			}
-			if _, ran, _ := purgeOnce(ctx, b, c.Now(), defaultRetention, quietLog); ran {
+			if _, ran, _ := purgeOnce(ctx, b, c.Now(), defaultRetention, defaultDoneRetention, quietLog); ran {
 				t.Error("replica b ran while a holds the lease")
 			}
 			// a stops; once its lease runs out, b takes the job and purges what aged since.
 			c.Add(retentionTTL + time.Minute)
-			p, ran, err = purgeOnce(ctx, b, c.Now(), defaultRetention-retentionTTL, quietLog)
+			p, ran, err = purgeOnce(ctx, b, c.Now(), defaultRetention-retentionTTL, defaultDoneRetention, quietLog)
 			if err != nil || !ran {
 				t.Fatalf("replica b after a stopped: ran=%v %v", ran, err)
 			}

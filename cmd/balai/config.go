@@ -41,6 +41,7 @@ type Config struct {
 	Instance       string
 	Calibration    knowledge.Calibration
 	Retention      time.Duration  // BALAI_RETENTION: message texts and personal fields
+	DoneRetention  time.Duration  // BALAI_DONE_RETENTION: handled messages and delivered replies
 	Health         healthSettings // BALAI_HEALTH_*, BALAI_CORPUS_SHRINK_LIMIT (health.go)
 
 	// Endpoints and bounds (README, Limits).
@@ -286,6 +287,9 @@ func loadConfig() (Config, error) {
 	var herr error
 	if c.Health, herr = healthFromEnv(); herr != nil {
 		errs = append(errs, herr)
+	}
+	if c.DoneRetention, rerr = doneRetentionFromEnv(c.Retention); rerr != nil {
+		errs = append(errs, rerr)
 	}
 	cal, err := calibrationFromEnv()
 	if err != nil {

@@ -27,6 +27,15 @@ const defaultRetention = 365 * 24 * time.Hour
 // tickets being answered).
 const minRetention = 7 * 24 * time.Hour
 
+// defaultDoneRetention is how long handled messages and delivered replies are kept whole
+// (BALAI_DONE_RETENTION), and minDoneRetention its floor: the web chat replays delivered
+// replies to a browser that reconnects within its session (72 hours), and WhatsApp's
+// 24-hour window is read from the last messages received.
+const (
+	defaultDoneRetention = 7 * 24 * time.Hour
+	minDoneRetention     = 3 * 24 * time.Hour
+)
+
 // retentionLease makes one replica run the retention at a time; retentionEvery is how often
 // it runs, and the lease outlives a run so that a replica that stops hands it on.
 const (
@@ -45,6 +54,23 @@ func retentionFromEnv() (time.Duration, error) {
 	}
 	if d < minRetention {
 		return 0, fmt.Errorf("BALAI_RETENTION=%q: at least %s (replies still queued and tickets in progress are kept that long)", v, minRetention)
+	}
+	return d, nil
+}
+
+// doneRetentionFromEnv reads BALAI_DONE_RETENTION: days or a duration, between
+// minDoneRetention and the retention.
+func doneRetentionFromEnv(retention time.Duration) (time.Duration, error) {
+	v := env("BALAI_DONE_RETENTION", "7d")
+	d, err := parseDays(v)
+	if err != nil {
+		return 0, fmt.Errorf("BALAI_DONE_RETENTION=%q: want days like 7d, or a duration like 168h", v)
+	}
+	if d < minDoneRetention {
+		return 0, fmt.Errorf("BALAI_DONE_RETENTION=%q: at least %s (the web chat replays replies to a browser that reconnects within 72 hours)", v, fmtDays(minDoneRetention))
+	}
+	if retention > 0 && d > retention {
+		return 0, fmt.Errorf("BALAI_DONE_RETENTION=%q: at most BALAI_RETENTION (%s)", v, fmtDays(retention))
 	}
 	return d, nil
 }
@@ -89,11 +115,12 @@ func (s *server) startRetention(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		s.log.Info("Citizens' data: message texts and personal fields are kept for BALAI_RETENTION", "retention", fmtDays(s.cfg.Retention))
+		s.log.Info("Citizens' data: message texts and personal fields are kept for BALAI_RETENTION, handled messages and delivered replies for BALAI_DONE_RETENTION",
+			"retention", fmtDays(s.cfg.Retention), "done_retention", fmtDays(s.cfg.DoneRetention))
 		t := time.NewTicker(retentionEvery)
 		defer t.Stop()
 		for {
-			if _, _, err := purgeOnce(ctx, s.db, s.now(), s.cfg.Retention, s.log); err != nil && ctx.Err() == nil {
+			if _, _, err := purgeOnce(ctx, s.db, s.now(), s.cfg.Retention, s.cfg.DoneRetention, s.log); err != nil && ctx.Err() == nil {
 				s.log.Error("Failed to apply the retention; trying again later", "err", err)
 			}
 			select {
@@ -106,9 +133,11 @@ func (s *server) startRetention(ctx context.Context, wg *sync.WaitGroup) {
 }
 
 // purgeOnce applies the retention once if this process holds (or takes) the retention
-// lease: what is older than now-retention is deleted or blanked. ran is false when another
-// replica holds the lease.
-func purgeOnce(ctx context.Context, db *store.DB, now time.Time, retention time.Duration, log *slog.Logger) (p store.Purged, ran bool, err error) {
+// lease: what is older than now-retention is deleted or blanked, handled messages and
+// delivered replies older than now-done are pruned (their dedupe keys kept up to
+// store.DedupeWindow, within the retention), and a SQLite database is compacted. ran is
+// false when another replica holds the lease.
+func purgeOnce(ctx context.Context, db *store.DB, now time.Time, retention, done time.Duration, log *slog.Logger) (p store.Purged, ran bool, err error) {
 	ok, err := db.AcquireLease(ctx, retentionLease, retentionTTL)
 	if err != nil || !ok {
 		return p, false, err
@@ -118,10 +147,24 @@ func purgeOnce(ctx context.Context, db *store.DB, now time.Time, retention time.
 	if err != nil {
 		return p, true, err
 	}
+	if done > 0 {
+		q, err := db.PruneDone(ctx, now.Add(-done), now.Add(-min(store.DedupeWindow, retention)))
+		p = p.Add(q)
+		if err != nil {
+			return p, true, err
+		}
+	}
 	if p.Total() > 0 {
 		log.Info("Applied the retention: deleted or blanked citizens' data older than it", "before", before.Format(time.DateOnly),
 			"inbound_deleted", p.Inbound, "outbox_deleted", p.Outbox, "conversations_deleted", p.Conversations,
-			"messages_blanked", p.Messages, "tickets_blanked", p.Tickets)
+			"messages_counted", p.Counted, "tickets_blanked", p.Tickets, "inbound_stripped", p.Stripped, "keys_deleted", p.Keys)
+	}
+	c, err := db.Compact(ctx)
+	if err != nil {
+		return p, true, err
+	}
+	if c.FreedPages > 0 {
+		log.Info("Gave the database's free space back to the file system", "pages", c.FreedPages)
 	}
 	return p, true, nil
 }
