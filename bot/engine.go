@@ -92,6 +92,11 @@ type Engine struct {
 	// because an earlier message of their chat was unfinished (see handle).
 	open     map[balai.ChatRef][]int64
 	deferred map[balai.ChatRef][]StoredInbound
+	// finished numbers the messages this process finished lately (handled, parked or
+	// dropped) in the order they finished, up to finishedSeq: a claim listed before one
+	// finished is not taken up again (see stale).
+	finished    map[int64]uint64
+	finishedSeq uint64
 	// retrying counts messages waiting for a retry; retryGen changes whenever a retry is
 	// scheduled or queued, and retryTick is closed (and replaced) when one is queued.
 	retrying  int
@@ -146,7 +151,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]balai.ChatRef{}, retryTick: make(chan struct{}),
 		senders: map[balai.Channel]Sender{}, limits: map[balai.Channel]Limits{}, noButtons: map[balai.Channel]bool{}}
-	e.open, e.deferred = map[balai.ChatRef][]int64{}, map[balai.ChatRef][]StoredInbound{}
+	e.open, e.deferred, e.finished = map[balai.ChatRef][]int64{}, map[balai.ChatRef][]StoredInbound{}, map[int64]uint64{}
 	e.flood = newFloodGuard(cfg.FloodMessages, cfg.FloodWindow)
 	return e, nil
 }
@@ -264,13 +269,14 @@ func (e *Engine) recover(ctx context.Context) (int, int, error) {
 		return 0, 0, fmt.Errorf("bot: recover outbox: %w", err)
 	}
 	replies := e.dispatch.resubmit(unsent...)
+	mark := e.finishMark()
 	pending, err := e.cfg.Store.Pending(ctx)
 	if err != nil {
 		return 0, replies, fmt.Errorf("bot: recover inbox: %w", err)
 	}
 	msgs := 0
 	for _, in := range pending {
-		if e.enqueue(ctx, in) {
+		if !e.stale(in.ID, mark) && e.enqueue(ctx, in) {
 			msgs++
 		}
 	}
@@ -361,7 +367,7 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 		return nil, fmt.Errorf("bot: accept: %w", err)
 	}
 	released := map[balai.ChatRef]bool{}
-	elsewhere := map[balai.ChatRef]bool{}
+	behind := map[balai.ChatRef]bool{}
 	for i, s := range stored {
 		if !fresh[i] {
 			continue
@@ -382,10 +388,11 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 				e.dispatch.submit(held...)
 			}
 		}
-		if s.Elsewhere {
-			// Earlier messages of the chat are unfinished and not this process's: their
-			// holder handles this one after them.
-			elsewhere[s.Chat] = true
+		if s.Elsewhere || s.Behind {
+			// Earlier messages of the chat are unfinished. Another process's: their holder
+			// handles this one after them. This process's: they are taken up here in order
+			// (ClaimChat returns them and this one, oldest first) before this one.
+			behind[s.Chat] = true
 			continue
 		}
 		// Room was there a moment ago; should another producer have taken it meanwhile,
@@ -396,8 +403,14 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 	// A chat whose holder gave it up (a clean stop) or died is taken here at once, with
 	// its earlier messages, in order; one another process holds stays there.
 	if c, ok := e.cfg.Store.(ChatClaimer); ok {
-		for chat := range elsewhere {
+		for chat := range behind {
 			e.claimChat(ctx, c, chat)
+		}
+	} else {
+		for i, s := range stored {
+			if fresh[i] && !s.Elsewhere && behind[s.Chat] {
+				e.requeue(s)
+			}
 		}
 	}
 	return fresh, nil
@@ -405,6 +418,7 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 
 // claimChat claims and queues a chat's unhandled messages unless another process holds it.
 func (e *Engine) claimChat(ctx context.Context, c ChatClaimer, chat balai.ChatRef) {
+	mark := e.finishMark()
 	msgs, err := c.ClaimChat(ctx, chat)
 	if err != nil {
 		// Left for the resync loop.
@@ -412,8 +426,27 @@ func (e *Engine) claimChat(ctx context.Context, c ChatClaimer, chat balai.ChatRe
 		return
 	}
 	for _, m := range msgs {
-		e.requeue(m)
+		if !e.stale(m.ID, mark) {
+			e.requeue(m)
+		}
 	}
+}
+
+// finishMark is the count of finished messages, before a claim query.
+func (e *Engine) finishMark() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.finishedSeq
+}
+
+// stale reports whether message id, listed by a claim query started at mark, was finished
+// here since: the list was read before the finish was committed. Taking it up again would
+// only run its turn for nothing (the commit would find it handled).
+func (e *Engine) stale(id int64, mark uint64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	seq, ok := e.finished[id]
+	return ok && seq > mark
 }
 
 // ChatHandler takes over chats from the conversation engine: the desk handles the

@@ -165,6 +165,10 @@ func (e *Engine) deferBehindEarlier(in StoredInbound) bool {
 	return false
 }
 
+// keepFinished is how many finished messages the engine remembers (see Engine.stale): far
+// more than finish while one claim query runs.
+const keepFinished = 4096
+
 // untrack drops a message from those this process has taken up, and returns its chat's
 // messages put aside behind it, and whether the chat has none left here.
 func (e *Engine) untrack(id int64) (chat balai.ChatRef, again []StoredInbound, done bool) {
@@ -175,6 +179,15 @@ func (e *Engine) untrack(id int64) (chat balai.ChatRef, again []StoredInbound, d
 		return chat, nil, false
 	}
 	delete(e.inflight, id)
+	e.finishedSeq++
+	e.finished[id] = e.finishedSeq
+	if len(e.finished) > 2*keepFinished {
+		for x, seq := range e.finished {
+			if seq+keepFinished < e.finishedSeq {
+				delete(e.finished, x)
+			}
+		}
+	}
 	ids := e.open[chat]
 	for i, x := range ids {
 		if x == id {

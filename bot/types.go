@@ -153,6 +153,10 @@ type StoredInbound struct {
 	// all handled yet and belong to another process (or to none, their claim released or
 	// lapsed): that process handles it after them (Store.Pending or ChatClaimer), not this one.
 	Elsewhere bool
+	// Behind is set by Accept on a new message of a chat whose earlier messages are not all
+	// handled yet: this process may not have taken them up yet (another process accepted
+	// them for it), so it claims the chat's messages in order before handling this one.
+	Behind bool
 	// flood is the flood guard's verdict, given once when the message was accepted.
 	flood floodVerdict
 }

@@ -79,7 +79,7 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 			if err != nil {
 				return err
 			}
-			owner, leaseUntil, err := db.chatHolder(ctx, tx, m.Chat)
+			owner, leaseUntil, behind, err := db.chatHolder(ctx, tx, m.Chat)
 			if err != nil {
 				return err
 			}
@@ -92,7 +92,7 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 			case err != nil:
 				return err
 			default:
-				stored[i] = bot.StoredInbound{ID: id, Inbound: m, Elsewhere: owner.String != db.owner}
+				stored[i] = bot.StoredInbound{ID: id, Inbound: m, Elsewhere: owner.String != db.owner, Behind: behind}
 				fresh[i] = true
 			}
 		}

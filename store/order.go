@@ -72,14 +72,15 @@ func chatKeys(ctx context.Context, tx *sql.Tx, chats []balai.ChatRef) ([]int64, 
 
 // chatHolder is who handles a new message of chat: the owner of its oldest unhandled
 // message (with that claim's end), or this process when it has none.
-func (db *DB) chatHolder(ctx context.Context, tx *sql.Tx, chat balai.ChatRef) (owner sql.NullString, leaseUntil int64, err error) {
+// behind is true when the chat has such a message.
+func (db *DB) chatHolder(ctx context.Context, tx *sql.Tx, chat balai.ChatRef) (owner sql.NullString, leaseUntil int64, behind bool, err error) {
 	err = tx.QueryRowContext(ctx, `SELECT owner, lease_until FROM inbound
 		WHERE channel = $1 AND chat_id = $2 AND handled_at IS NULL ORDER BY id LIMIT 1`,
 		string(chat.Channel), chat.ID).Scan(&owner, &leaseUntil)
 	if err == sql.ErrNoRows {
-		return sql.NullString{String: db.owner, Valid: true}, db.ms(db.now().Add(db.lease)), nil
+		return sql.NullString{String: db.owner, Valid: true}, db.ms(db.now().Add(db.lease)), false, nil
 	}
-	return owner, leaseUntil, err
+	return owner, leaseUntil, err == nil, err
 }
 
 // Pending claims unhandled messages, chat by chat; see bot.Store.

@@ -41,6 +41,7 @@ type Config struct {
 	Instance       string
 	Calibration    knowledge.Calibration
 	Retention      time.Duration // BALAI_RETENTION: message texts and personal fields
+	Lease          time.Duration // BALAI_LEASE: how long a replica's claims on work last
 
 	// Endpoints and bounds (README, Limits).
 	AdminAddr            string // "" when off
@@ -117,6 +118,9 @@ func loadConfig() (Config, error) {
 	c.TicketReopen = dur("BALAI_TICKET_REOPEN", "72h")
 	c.ClaimTimeout = dur("BALAI_CLAIM_TIMEOUT", "1h")
 	c.SLAReminder = dur("BALAI_SLA_REMINDER", "30m")
+	if c.Lease = dur("BALAI_LEASE", "10s"); c.Lease < time.Second {
+		errs = append(errs, fmt.Errorf("BALAI_LEASE=%s: want at least 1s (claims are renewed every third of it)", c.Lease))
+	}
 	if flood := env("BALAI_FLOOD_LIMIT", "20/1m"); flood != "0" && flood != "off" {
 		n, w, _ := strings.Cut(flood, "/") // without "/", w is "" and not a duration
 		var err1, err2 error
