@@ -93,7 +93,16 @@ type Engine struct {
 	mu       sync.Mutex
 	started  bool
 	closing  bool
-	inflight map[int64]bool // inbound messages queued, handled or waiting for a retry here
+	inflight map[int64]balai.ChatRef // inbound messages queued, handled, deferred or waiting for a retry here
+	// open holds the ids in inflight by chat; deferred the messages a worker put aside
+	// because an earlier message of their chat was unfinished (see handle).
+	open     map[balai.ChatRef][]int64
+	deferred map[balai.ChatRef][]StoredInbound
+	// finished numbers the messages this process finished lately (handled, parked or
+	// dropped) in the order they finished, up to finishedSeq: a claim listed before one
+	// finished is not taken up again (see stale).
+	finished    map[int64]uint64
+	finishedSeq uint64
 	// retrying counts messages waiting for a retry; retryGen changes whenever a retry is
 	// scheduled or queued, and retryTick is closed (and replaced) when one is queued.
 	retrying  int
@@ -146,8 +155,9 @@ func New(cfg Config) (*Engine, error) {
 			cfg.Messages.Hours[lang] = cfg.Calendar.Summary(lang)
 		}
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]bool{}, retryTick: make(chan struct{}),
+	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]balai.ChatRef{}, retryTick: make(chan struct{}),
 		senders: map[balai.Channel]Sender{}, limits: map[balai.Channel]Limits{}, noButtons: map[balai.Channel]bool{}}
+	e.open, e.deferred, e.finished = map[balai.ChatRef][]int64{}, map[balai.ChatRef][]StoredInbound{}, map[int64]uint64{}
 	e.flood = newFloodGuard(cfg.FloodMessages, cfg.FloodWindow)
 	return e, nil
 }
@@ -186,12 +196,52 @@ func (e *Engine) Start(ctx context.Context) error {
 	if n+m > 0 {
 		e.log.Info("Recovered work from an earlier run", "messages", n, "replies", m)
 	}
+	// Claims last ClaimTTL: they are renewed every third of it while this process runs,
+	// and work whose claim lapsed (a replica that died) is looked for at least twice per
+	// ClaimTTL, so it moves within about one and a half of it.
+	ttl := e.cfg.Store.ClaimTTL()
+	every := ResyncInterval
+	if ttl > 0 {
+		every = min(every, ttl/2)
+	}
 	e.synced = make(chan struct{})
 	go func() {
 		defer close(e.synced)
-		e.resync(syncCtx, ResyncInterval)
+		if r, ok := e.cfg.Store.(ClaimRenewer); ok && ttl > 0 {
+			go e.renew(syncCtx, r, ttl/3)
+		}
+		e.resync(syncCtx, every)
 	}()
 	return nil
+}
+
+// ClaimRenewer is implemented by stores that can extend all of this process's claims at
+// once; the engine renews them every third of the claims' time, so they stay short and a
+// dead process's work moves soon.
+type ClaimRenewer interface {
+	RenewClaims(ctx context.Context) error
+}
+
+// ChatClaimer is implemented by stores that keep a chat's unhandled messages with one
+// process at a time (see Inbound.Elsewhere): ClaimChat claims a chat's unhandled messages
+// unless another live process holds the chat, oldest first.
+type ChatClaimer interface {
+	ClaimChat(ctx context.Context, chat balai.ChatRef) ([]StoredInbound, error)
+}
+
+func (e *Engine) renew(ctx context.Context, r ClaimRenewer, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := r.RenewClaims(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("Failed to renew claims; other processes may take this one's work when they lapse", "err", err)
+		}
+	}
 }
 
 // TypingAfter is how long a message may take before the citizen sees a typing indicator.
@@ -226,40 +276,66 @@ func (e *Engine) recover(ctx context.Context) (int, int, error) {
 		return 0, 0, fmt.Errorf("bot: recover outbox: %w", err)
 	}
 	replies := e.dispatch.resubmit(unsent...)
+	mark := e.finishMark()
 	pending, err := e.cfg.Store.Pending(ctx)
 	if err != nil {
 		return 0, replies, fmt.Errorf("bot: recover inbox: %w", err)
 	}
 	msgs := 0
 	for _, in := range pending {
-		if e.enqueue(ctx, in) {
+		if !e.stale(in.ID, mark) && e.enqueue(ctx, in) {
 			msgs++
 		}
 	}
 	return msgs, replies, nil
 }
 
-// enqueue queues an accepted message for handling unless it already is.
-func (e *Engine) enqueue(ctx context.Context, in StoredInbound) bool {
+// track records that this process has taken up in; false when it already had.
+func (e *Engine) track(in StoredInbound) bool {
 	e.mu.Lock()
-	if e.inflight[in.ID] {
-		e.mu.Unlock()
+	defer e.mu.Unlock()
+	if _, ok := e.inflight[in.ID]; ok {
 		return false
 	}
-	e.inflight[in.ID] = true
-	e.mu.Unlock()
+	e.inflight[in.ID] = in.Chat
+	e.open[in.Chat] = append(e.open[in.Chat], in.ID)
+	return true
+}
+
+// enqueue queues an accepted message for handling unless it already is. A message taken
+// over while it waits for its retry back-off is queued when the back-off ends.
+func (e *Engine) enqueue(ctx context.Context, in StoredInbound) bool {
+	if !e.track(in) {
+		return false
+	}
 	// Messages accepted before Accept sanitised them (a NUL that PostgreSQL refuses) are
 	// cleaned when they are taken up again.
 	in.Inbound = in.Inbound.sanitize()
+	if wait := in.NotBefore.Sub(e.now()); wait > 0 {
+		e.later(in, wait)
+		return true
+	}
 	if e.queue.Submit(ctx, in.Chat.String(), in) {
 		return true
 	}
 	// Not queued (no room in time, or closing): the message stays pending, and the resync
 	// loop or the next start queues it.
-	e.mu.Lock()
-	delete(e.inflight, in.ID)
-	e.mu.Unlock()
+	e.untrack(in.ID)
 	return false
+}
+
+// requeue is enqueue without waiting for room, for a worker (which must not wait for the
+// room it makes itself).
+func (e *Engine) requeue(in StoredInbound) {
+	if !e.track(in) {
+		return
+	}
+	in.Inbound = in.Inbound.sanitize()
+	if wait := in.NotBefore.Sub(e.now()); wait > 0 {
+		e.later(in, wait)
+		return
+	}
+	e.queue.Requeue(in.Chat.String(), in)
 }
 
 // Accept records messages durably and queues the new ones for handling. Adapters confirm
@@ -298,6 +374,7 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 		return nil, fmt.Errorf("bot: accept: %w", err)
 	}
 	released := map[balai.ChatRef]bool{}
+	behind := map[balai.ChatRef]bool{}
 	for i, s := range stored {
 		if !fresh[i] {
 			continue
@@ -318,13 +395,65 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 				e.dispatch.submit(held...)
 			}
 		}
-		// Room was there a moment ago; should another producer have taken it, the message
-		// is recorded all the same and the resync loop queues it.
-		qctx, cancel := context.WithTimeout(context.Background(), e.cfg.IntakeWait)
-		e.enqueue(qctx, s)
-		cancel()
+		if s.Elsewhere || s.Behind {
+			// Earlier messages of the chat are unfinished. Another process's: their holder
+			// handles this one after them. This process's: they are taken up here in order
+			// (ClaimChat returns them and this one, oldest first) before this one.
+			behind[s.Chat] = true
+			continue
+		}
+		// Room was there a moment ago; should another producer have taken it meanwhile,
+		// the queue goes a little over its bound rather than leave an earlier message of
+		// the chat behind a later one.
+		e.requeue(s)
+	}
+	// A chat whose holder gave it up (a clean stop) or died is taken here at once, with
+	// its earlier messages, in order; one another process holds stays there.
+	if c, ok := e.cfg.Store.(ChatClaimer); ok {
+		for chat := range behind {
+			e.claimChat(ctx, c, chat)
+		}
+	} else {
+		for i, s := range stored {
+			if fresh[i] && !s.Elsewhere && behind[s.Chat] {
+				e.requeue(s)
+			}
+		}
 	}
 	return fresh, nil
+}
+
+// claimChat claims and queues a chat's unhandled messages unless another process holds it.
+func (e *Engine) claimChat(ctx context.Context, c ChatClaimer, chat balai.ChatRef) {
+	mark := e.finishMark()
+	msgs, err := c.ClaimChat(ctx, chat)
+	if err != nil {
+		// Left for the resync loop.
+		e.log.Warn("Failed to claim a chat's messages", "chat", chat, "err", err)
+		return
+	}
+	for _, m := range msgs {
+		if !e.stale(m.ID, mark) {
+			e.requeue(m)
+		}
+	}
+}
+
+// finishMark is the count of finished messages, before a claim query.
+func (e *Engine) finishMark() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.finishedSeq
+}
+
+// stale reports whether message id, listed by a claim query started at mark, was finished
+// here since: the list was read before the finish was committed. Taking it up again would
+// only run its turn for nothing (the commit would find it handled).
+func (e *Engine) stale(id int64, mark uint64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	seq, ok := e.finished[id]
+	return ok && seq > mark
 }
 
 // ChatHandler takes over chats from the conversation engine: the desk handles the
@@ -488,6 +617,9 @@ func (e *Engine) handle(_ string, in StoredInbound) {
 	if e.ctx.Err() != nil {
 		e.forget(in.ID)
 		return // Close stopped waiting: the message stays pending for the next start
+	}
+	if e.deferBehindEarlier(in) {
+		return
 	}
 	start := e.now()
 	// Show "typing…" when a message takes more than a moment (an escalation that waits on

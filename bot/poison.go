@@ -149,11 +149,78 @@ func (e *Engine) idleRetries(ctx context.Context) bool {
 	}
 }
 
-// forget drops a message from those this process has queued or is handling.
-func (e *Engine) forget(id int64) {
+// deferBehindEarlier puts in aside when an earlier message of its chat is unfinished here
+// (queued, handled, or waiting for its retry back-off): a chat's messages are handled in
+// the order they were accepted, and a message waiting for a retry keeps the ones after it
+// waiting. The worker moves on; forget queues the message again when the earlier one ends.
+func (e *Engine) deferBehindEarlier(in StoredInbound) bool {
 	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, id := range e.open[in.Chat] {
+		if id < in.ID {
+			e.deferred[in.Chat] = append(e.deferred[in.Chat], in)
+			return true
+		}
+	}
+	return false
+}
+
+// keepFinished is how many finished messages the engine remembers (see Engine.stale): far
+// more than finish while one claim query runs.
+const keepFinished = 4096
+
+// untrack drops a message from those this process has taken up, and returns its chat's
+// messages put aside behind it, and whether the chat has none left here.
+func (e *Engine) untrack(id int64) (chat balai.ChatRef, again []StoredInbound, done bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	chat, ok := e.inflight[id]
+	if !ok {
+		return chat, nil, false
+	}
 	delete(e.inflight, id)
-	e.mu.Unlock()
+	e.finishedSeq++
+	e.finished[id] = e.finishedSeq
+	if len(e.finished) > 2*keepFinished {
+		for x, seq := range e.finished {
+			if seq+keepFinished < e.finishedSeq {
+				delete(e.finished, x)
+			}
+		}
+	}
+	ids := e.open[chat]
+	for i, x := range ids {
+		if x == id {
+			ids = append(ids[:i], ids[i+1:]...)
+			break
+		}
+	}
+	if len(ids) == 0 {
+		delete(e.open, chat)
+	} else {
+		e.open[chat] = ids
+	}
+	again = e.deferred[chat]
+	delete(e.deferred, chat)
+	return chat, again, len(ids) == 0
+}
+
+// forget drops a message from those this process has queued or is handling, queues its
+// chat's messages put aside behind it and, when the chat has nothing left here, claims what
+// other processes accepted for the chat meanwhile (per-chat order across processes).
+func (e *Engine) forget(id int64) {
+	chat, again, done := e.untrack(id)
+	if len(again) > 0 {
+		e.queue.Requeue(chat.String(), again...)
+	}
+	if !done || e.ctx.Err() != nil {
+		return
+	}
+	if c, ok := e.cfg.Store.(ChatClaimer); ok {
+		ctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+		defer cancel()
+		e.claimChat(ctx, c, chat)
+	}
 }
 
 // maskError is an error's text as it is stored and logged: personal data masked, bounded.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -26,9 +27,16 @@ type poisonKnowledge struct {
 	bot.Knowledge
 	mu    sync.Mutex
 	tries map[string]int
+	onAsk func(q string) // told of every question, in the order asked
 }
 
 func (p *poisonKnowledge) Ask(ctx context.Context, q string, opts ...knowledge.AskOption) (*knowledge.Result, error) {
+	p.mu.Lock()
+	onAsk := p.onAsk
+	p.mu.Unlock()
+	if onAsk != nil {
+		onAsk(q)
+	}
 	if !strings.Contains(q, "racun") {
 		return p.Knowledge.Ask(ctx, q, opts...)
 	}
@@ -245,27 +253,56 @@ func TestPoisonIsParkedAfterItsTriesAndOthersAreAnswered(t *testing.T) {
 	}
 }
 
-// While a failed message waits for its retry, the chat's next message is answered: the
-// back-off holds no worker and no queue.
-func TestRetryWaitDoesNotBlockTheChat(t *testing.T) {
+// While a failed message waits for its retry, the chat's next message waits behind it
+// (per-chat order) while other chats are answered: the back-off holds no worker.
+func TestRetryWaitHoldsOnlyItsChat(t *testing.T) {
 	for name, opener := range stores {
 		t.Run(name, func(t *testing.T) {
 			r := newPoisonRig(t, opener(t), func(_ *store.DB, c *bot.Config) { c.Workers, c.RetryBackoff = 1, time.Hour })
 			r.accept(bot.Inbound{Chat: tg("1"), Text: "racun ktp"})
 			r.accept(bot.Inbound{Chat: tg("1"), Text: "ktp saya hilang"}, bot.Inbound{Chat: tg("2"), Text: "ktp saya hilang"})
-			waitFor(t, "both real messages answered", func() bool { return len(r.sender.to("1")) == 1 && len(r.sender.to("2")) == 1 })
+			// One worker, chat 1's message queued before chat 2's: by the time chat 2 is
+			// answered, chat 1's message has been taken and put aside.
+			waitFor(t, "the other chat answered", func() bool { return len(r.sender.to("2")) == 1 })
+			if got := r.sender.to("1"); len(got) != 0 {
+				t.Errorf("chat 1 answered while its earlier message waits for a retry: %+v", got)
+			}
 			if n := r.know.triesOf("racun ktp"); n != 1 {
 				t.Errorf("poison tried %d times before its back-off ended", n)
 			}
-			// The wait is recorded: neither a resync nor a restart takes it before the hour.
+			// The wait is recorded: a resync or a restart sees the retry time and keeps the
+			// chat's later message behind it.
 			pending, err := r.db.Pending(context.Background())
-			if err != nil || len(pending) != 0 {
-				t.Errorf("pending during the back-off = %+v, %v", pending, err)
+			if err != nil || len(pending) != 2 || pending[0].Attempts != 1 || pending[0].NotBefore.IsZero() || pending[1].Text != "ktp saya hilang" {
+				t.Errorf("pending during the back-off = %+v, %v; want the poison with its retry time, then the next message", pending, err)
 			}
-			r.clock.Add(2 * time.Hour)
-			pending, err = r.db.Pending(context.Background())
-			if err != nil || len(pending) != 1 || pending[0].Attempts != 1 {
-				t.Errorf("pending after the back-off = %+v, %v; want the poison with 1 attempt", pending, err)
+		})
+	}
+}
+
+// A message that keeps failing is parked, and the chat's next message is answered only
+// then: it is not overtaken silently, and the parked one no longer blocks its chat.
+func TestParkedMessageReleasesItsChat(t *testing.T) {
+	for name, opener := range stores {
+		t.Run(name, func(t *testing.T) {
+			r := newPoisonRig(t, opener(t), func(_ *store.DB, c *bot.Config) { c.Workers = 1 })
+			var order []string
+			var mu sync.Mutex
+			r.know.mu.Lock()
+			r.know.onAsk = func(q string) { mu.Lock(); order = append(order, q); mu.Unlock() }
+			r.know.mu.Unlock()
+			r.accept(bot.Inbound{Chat: tg("1"), Text: "racun ktp"})
+			r.accept(bot.Inbound{Chat: tg("1"), Text: "ktp saya hilang"})
+			waitFor(t, "chat 1 answered", func() bool { return len(r.sender.to("1")) == 1 })
+			idle(t, r.eng)
+			mu.Lock()
+			defer mu.Unlock()
+			want := []string{"racun ktp", "racun ktp", "racun ktp", "ktp saya hilang"}
+			if !slices.Equal(order, want) {
+				t.Errorf("asked %q, want the poison's three tries before the next message", order)
+			}
+			if ds := r.deadLetters(); len(ds) != 1 {
+				t.Errorf("dead letters = %+v, want the poison", ds)
 			}
 		})
 	}

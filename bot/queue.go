@@ -78,22 +78,45 @@ func (q *serialQueue[T]) work() {
 			q.mu.Unlock()
 			return
 		}
+		// Keys take turns: one job of a key, then the key goes to the back of the line
+		// behind the other keys with jobs, so a key with a long backlog (a flooding chat)
+		// cannot hold a worker while others wait. A key is never in ready while its job runs,
+		// so its jobs still run one at a time, in order.
 		key := q.ready[0]
 		q.ready = q.ready[1:]
 		q.active++
-		for len(q.pending[key]) > 0 {
-			job := q.pending[key][0]
-			q.pending[key] = q.pending[key][1:]
-			q.waiting--
-			q.cond.Broadcast()
-			q.mu.Unlock()
-			q.run(key, job)
-			q.mu.Lock()
+		job := q.pending[key][0]
+		q.pending[key] = q.pending[key][1:]
+		q.waiting--
+		q.cond.Broadcast()
+		q.mu.Unlock()
+		q.run(key, job)
+		q.mu.Lock()
+		if len(q.pending[key]) > 0 {
+			q.ready = append(q.ready, key)
+		} else {
+			delete(q.pending, key)
 		}
-		delete(q.pending, key)
 		q.active--
 		q.cond.Broadcast()
 	}
+}
+
+// Requeue queues jobs under key at once, without waiting for room: they were queued before
+// and put aside (the engine defers a chat's message while an earlier one is unfinished).
+func (q *serialQueue[T]) Requeue(key string, jobs ...T) {
+	if len(jobs) == 0 {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	_, busy := q.pending[key]
+	q.pending[key] = append(q.pending[key], jobs...)
+	q.waiting += len(jobs)
+	if !busy {
+		q.ready = append(q.ready, key)
+	}
+	q.cond.Broadcast()
 }
 
 // Close stops taking jobs, lets the workers finish every queued job and waits for them.

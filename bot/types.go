@@ -150,6 +150,17 @@ type StoredInbound struct {
 	Inbound
 	// Attempts is how often handling it has failed so far.
 	Attempts int
+	// NotBefore is when a message waiting for its retry back-off may be tried again (zero:
+	// at once). It keeps its chat's later messages waiting meanwhile.
+	NotBefore time.Time
+	// Elsewhere is set by Accept on a new message of a chat whose earlier messages are not
+	// all handled yet and belong to another process (or to none, their claim released or
+	// lapsed): that process handles it after them (Store.Pending or ChatClaimer), not this one.
+	Elsewhere bool
+	// Behind is set by Accept on a new message of a chat whose earlier messages are not all
+	// handled yet: this process may not have taken them up yet (another process accepted
+	// them for it), so it claims the chat's messages in order before handling this one.
+	Behind bool
 	// flood is the flood guard's verdict, given once when the message was accepted.
 	flood floodVerdict
 }

@@ -19,7 +19,9 @@ var _ bot.Store = (*DB)(nil)
 const (
 	qAcceptInbound = `INSERT INTO inbound (channel, chat_id, ext_key, payload, received_at, owner, lease_until)
 				VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (channel, ext_key) DO NOTHING RETURNING id`
-	qMarkHandled        = `UPDATE inbound SET handled_at = $1 WHERE id = $2 AND handled_at IS NULL`
+	// A turn commits only while this process holds the message: when its claim lapsed and
+	// another process took the message over, that one handles it (in its chat's order).
+	qMarkHandled        = `UPDATE inbound SET handled_at = $1 WHERE id = $2 AND handled_at IS NULL AND owner = $3`
 	qUpsertConversation = `INSERT INTO conversations (channel, chat_id, state, updated_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (channel, chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`
 	qLogInbound = `INSERT INTO message_log (channel, chat_id, inbound_id, direction, kind, text, decision, reason, entry_id, confidence, lang, created_at)
@@ -54,21 +56,43 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 	}
 	now := db.now()
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if db.dialect == Postgres {
+			// Per-chat order: see order.go.
+			seen := map[balai.ChatRef]bool{}
+			var chats []balai.ChatRef
+			for _, m := range in {
+				if !seen[m.Chat] {
+					seen[m.Chat] = true
+					chats = append(chats, m.Chat)
+				}
+			}
+			keys, err := chatKeys(ctx, tx, chats)
+			if err != nil {
+				return err
+			}
+			if err := lockChats(ctx, tx, keys); err != nil {
+				return err
+			}
+		}
 		for i, m := range in {
 			payload, err := json.Marshal(m)
 			if err != nil {
 				return err
 			}
+			owner, leaseUntil, behind, err := db.chatHolder(ctx, tx, m.Chat)
+			if err != nil {
+				return err
+			}
 			var id int64
 			err = db.txQueryRow(ctx, tx, qAcceptInbound,
-				string(m.Chat.Channel), m.Chat.ID, m.Key, string(payload), db.ms(now), db.owner, db.ms(now.Add(db.lease))).Scan(&id)
+				string(m.Chat.Channel), m.Chat.ID, m.Key, string(payload), db.ms(now), owner, leaseUntil).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				stored[i] = bot.StoredInbound{Inbound: m}
 			case err != nil:
 				return err
 			default:
-				stored[i] = bot.StoredInbound{ID: id, Inbound: m}
+				stored[i] = bot.StoredInbound{ID: id, Inbound: m, Elsewhere: owner.String != db.owner, Behind: behind}
 				fresh[i] = true
 			}
 		}
@@ -78,35 +102,6 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 		return nil, nil, fmt.Errorf("store: accept: %w", err)
 	}
 	return stored, fresh, nil
-}
-
-// Pending claims unhandled messages; see bot.Store.
-func (db *DB) Pending(ctx context.Context) ([]bot.StoredInbound, error) {
-	now := db.now()
-	rows, err := db.w.QueryContext(ctx, `UPDATE inbound SET owner = $1, lease_until = $2
-		WHERE handled_at IS NULL AND not_before <= $3 AND (owner IS NULL OR owner = $1 OR lease_until < $3)
-		RETURNING id, payload, attempts`, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
-	if err != nil {
-		return nil, fmt.Errorf("store: pending: %w", err)
-	}
-	defer rows.Close()
-	var out []bot.StoredInbound
-	for rows.Next() {
-		var s bot.StoredInbound
-		var payload string
-		if err := rows.Scan(&s.ID, &payload, &s.Attempts); err != nil {
-			return nil, fmt.Errorf("store: pending: %w", err)
-		}
-		if err := json.Unmarshal([]byte(payload), &s.Inbound); err != nil {
-			return nil, fmt.Errorf("store: pending %d: %w", s.ID, err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: pending: %w", err)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
 }
 
 // Conversation returns a chat's state; see bot.Store.
@@ -131,7 +126,7 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 	now := db.now()
 	var out []bot.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := db.txExec(ctx, tx, qMarkHandled, db.ms(now), t.Inbound.ID)
+		res, err := db.txExec(ctx, tx, qMarkHandled, db.ms(now), t.Inbound.ID, db.owner)
 		if err != nil {
 			return err
 		}

@@ -58,6 +58,10 @@ type DB struct {
 	lock  io.Closer            // the SQLite lock file of an Exclusive store
 }
 
+// DefaultLease is how long claims last by default (BALAI_LEASE): short, so that a dead
+// process's work moves within about one and a half leases.
+const DefaultLease = 10 * time.Second
+
 // Options configure Open.
 type Options struct {
 	// Owner names this process in claims on messages and deliveries. It must be unique to
@@ -69,7 +73,8 @@ type Options struct {
 	// takes a lock file beside it (failing while another process holds it) and takes over at
 	// once every claim earlier processes left, since none of them can still be running.
 	Exclusive bool
-	// Lease is how long a claim lasts before another process may take the work (default 2m).
+	// Lease is how long a claim lasts before another process may take the work (default
+	// DefaultLease); a running engine renews its claims every third of it.
 	Lease time.Duration
 	// Now is the clock (tests).
 	Now func() time.Time
@@ -103,7 +108,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		opts.Owner = InstanceName("")
 	}
 	if opts.Lease <= 0 {
-		opts.Lease = 2 * time.Minute
+		opts.Lease = DefaultLease
 	}
 	if opts.Now == nil {
 		opts.Now = clock.Now

@@ -43,6 +43,7 @@ type Config struct {
 	Retention      time.Duration  // BALAI_RETENTION: message texts and personal fields
 	DoneRetention  time.Duration  // BALAI_DONE_RETENTION: handled messages and delivered replies
 	Health         healthSettings // BALAI_HEALTH_*, BALAI_CORPUS_SHRINK_LIMIT (health.go)
+	Lease          time.Duration  // BALAI_LEASE: how long a replica's claims on work last
 
 	// Endpoints and bounds (README, Limits).
 	AdminAddr            string // "" when off
@@ -124,6 +125,9 @@ func loadConfig() (Config, error) {
 	c.SLAReminder = dur("BALAI_SLA_REMINDER", "30m")
 	if c.DeliveryHorizon = dur("BALAI_DELIVERY_HORIZON", "24h"); c.DeliveryHorizon <= 0 {
 		errs = append(errs, fmt.Errorf("BALAI_DELIVERY_HORIZON=%q: want a positive duration like 24h", os.Getenv("BALAI_DELIVERY_HORIZON")))
+	}
+	if c.Lease = dur("BALAI_LEASE", "10s"); c.Lease < time.Second {
+		errs = append(errs, fmt.Errorf("BALAI_LEASE=%s: want at least 1s (claims are renewed every third of it)", c.Lease))
 	}
 	if flood := env("BALAI_FLOOD_LIMIT", "20/1m"); flood != "0" && flood != "off" {
 		n, w, _ := strings.Cut(flood, "/") // without "/", w is "" and not a duration

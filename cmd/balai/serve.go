@@ -163,7 +163,7 @@ func (s *server) run(ctx context.Context) error {
 	// SQLite is served by one process: it locks the database and takes over at once what an
 	// earlier run left claimed. On PostgreSQL each replica's name is unique, so a replica
 	// never takes another's work before that claim lapses.
-	s.db, err = store.Open(ctx, cfg.databaseURL(), store.Options{Owner: store.InstanceName(cfg.Instance), Exclusive: true, Logger: s.log})
+	s.db, err = store.Open(ctx, cfg.databaseURL(), store.Options{Owner: store.InstanceName(cfg.Instance), Exclusive: true, Lease: cfg.Lease, Logger: s.log})
 	if err != nil {
 		return err
 	}
