@@ -110,6 +110,7 @@ type Engine struct {
 	retryTick chan struct{}
 	stopSync  context.CancelFunc
 	synced    chan struct{} // closed when the resync loop has stopped
+	wake      chan struct{} // Wake's signal to the resync loop (one pending at most)
 }
 
 // New builds an engine; it does nothing until Start.
@@ -157,6 +158,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]balai.ChatRef{}, retryTick: make(chan struct{}),
 		senders: map[balai.Channel]Sender{}, limits: map[balai.Channel]Limits{}, noButtons: map[balai.Channel]bool{}}
+	e.wake = make(chan struct{}, 1)
 	e.open, e.deferred, e.finished = map[balai.ChatRef][]int64{}, map[balai.ChatRef][]StoredInbound{}, map[int64]uint64{}
 	e.flood = newFloodGuard(cfg.FloodMessages, cfg.FloodWindow)
 	return e, nil
@@ -251,6 +253,20 @@ var TypingAfter = 700 * time.Millisecond
 // replica that died) or queued (a reply committed by another replica's desk).
 var ResyncInterval = 15 * time.Second
 
+// WakeDebounce is how long the engine waits after a Wake before it catches up, so that a
+// burst of wake-ups costs one catch-up.
+var WakeDebounce = 50 * time.Millisecond
+
+// Wake makes the engine catch up with pending work at once (after WakeDebounce) instead of
+// at its next periodic resync: another replica has committed work for this one (see
+// store.DB.Listen). It never blocks; wake-ups that arrive while one is pending coalesce.
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
 func (e *Engine) resync(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -259,6 +275,17 @@ func (e *Engine) resync(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-e.wake:
+			// Coalesce the burst this wake-up belongs to (network time, like the ticker).
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(WakeDebounce):
+			}
+			select {
+			case <-e.wake:
+			default:
+			}
 		}
 		if n, m, err := e.recover(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("Failed to look for pending work", "err", err)

@@ -33,6 +33,12 @@ const (
 	qMarkSent = `UPDATE outbox SET state = 'sent', external_id = $1, sent_at = $2, attempts = attempts + 1 WHERE id = $3`
 )
 
+// qMarkSentNotify is qMarkSent on PostgreSQL: a web reply also wakes the replica holding
+// the browser's stream, which may not be this one (notify.go), in the same statement.
+const qMarkSentNotify = `WITH u AS (UPDATE outbox SET state = 'sent', external_id = $1, sent_at = $2, attempts = attempts + 1 WHERE id = $3
+		RETURNING channel, chat_id)
+	SELECT pg_notify('` + notifyChannel + `', '` + WakeWeb + ` ' || chat_id) FROM u WHERE channel = 'web'`
+
 var hotStatements = []string{qAcceptInbound, qMarkHandled, qUpsertConversation, qLogInbound, qInsertOutbox, qLogOutbound, qMarkSent}
 
 // Hot reads, prepared once at Open on the readers: each citizen message reads its
@@ -55,7 +61,9 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 		return stored, fresh, nil
 	}
 	now := db.now()
+	elsewhere := false
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		elsewhere = false
 		if db.dialect == Postgres {
 			// Per-chat order: see order.go.
 			seen := map[balai.ChatRef]bool{}
@@ -94,7 +102,11 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 			default:
 				stored[i] = bot.StoredInbound{ID: id, Inbound: m, Elsewhere: owner.String != db.owner, Behind: behind}
 				fresh[i] = true
+				elsewhere = elsewhere || stored[i].Elsewhere
 			}
+		}
+		if elsewhere { // the chat's holder takes it up now (notify.go)
+			return db.notifyTx(ctx, tx, WakeInbound, db.owner)
 		}
 		return nil
 	})
@@ -255,7 +267,11 @@ func scanOutbox(rows *sql.Rows) ([]bot.StoredOutgoing, error) {
 
 // MarkSent records a delivery; see bot.Store.
 func (db *DB) MarkSent(ctx context.Context, id int64, externalID string, at time.Time) error {
-	st, err := db.stmt(ctx, qMarkSent)
+	q := qMarkSent
+	if db.dialect == Postgres {
+		q = qMarkSentNotify
+	}
+	st, err := db.stmt(ctx, q)
 	if err == nil {
 		_, err = st.ExecContext(ctx, externalID, db.ms(at), id)
 	}
@@ -345,7 +361,14 @@ func (db *DB) LastInbound(ctx context.Context, chat balai.ChatRef) (time.Time, e
 
 // Unclaim gives an item's claim up; see bot.Store.
 func (db *DB) Unclaim(ctx context.Context, id int64) error {
-	if _, err := db.w.ExecContext(ctx, `UPDATE outbox SET owner = NULL, lease_until = 0 WHERE id = $1 AND owner = $2`, id, db.owner); err != nil {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET owner = NULL, lease_until = 0 WHERE id = $1 AND owner = $2`, id, db.owner); err != nil {
+			return err
+		}
+		// The process holding the item's channel takes it up now (notify.go).
+		return db.notifyTx(ctx, tx, WakeOutbox, db.owner)
+	})
+	if err != nil {
 		return fmt.Errorf("store: unclaim %d: %w", id, err)
 	}
 	return nil

@@ -49,6 +49,8 @@ const walLimit = 64 << 20
 // without lock contention); reads use a small pool. On PostgreSQL both are the same pool.
 type DB struct {
 	dialect Dialect
+	url     string // to open the listener's own connection (notify.go)
+	log     *slog.Logger
 	w, r    *sql.DB
 	owner   string        // this process's name in claims
 	lease   time.Duration // how long a claim lasts
@@ -113,11 +115,15 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = clock.Now
 	}
-	db := &DB{owner: opts.Owner, lease: opts.Lease, now: opts.Now, stmts: map[string]*sql.Stmt{}}
+	db := &DB{owner: opts.Owner, lease: opts.Lease, now: opts.Now, stmts: map[string]*sql.Stmt{}, log: opts.Logger}
+	if db.log == nil {
+		db.log = slog.Default()
+	}
 	var err error
 	switch {
 	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
 		db.dialect = Postgres
+		db.url = url
 		db.w, err = sql.Open("pgx", url)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
@@ -187,10 +193,14 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
+	writes := hotStatements
+	if db.dialect == Postgres {
+		writes = append(writes[:len(writes):len(writes)], qMarkSentNotify)
+	}
 	for _, p := range []struct {
 		on      *sql.DB
 		queries []string
-	}{{db.w, hotStatements}, {db.r, hotReads}} {
+	}{{db.w, writes}, {db.r, hotReads}} {
 		for _, q := range p.queries {
 			st, err := p.on.PrepareContext(ctx, q)
 			if err != nil {

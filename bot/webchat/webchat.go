@@ -141,8 +141,9 @@ type Chat struct {
 
 // stream is one open event stream.
 type stream struct {
-	ch  chan event
-	end chan struct{} // closed when the citizen ends the session
+	ch   chan event
+	end  chan struct{} // closed when the citizen ends the session
+	poke chan struct{} // Poke: replay from the outbox now
 }
 
 var _ bot.Sender = (*Chat)(nil)
@@ -585,6 +586,20 @@ func (c *Chat) Send(_ context.Context, o bot.Outgoing) (string, error) {
 	return strconv.FormatInt(o.ID, 10), nil
 }
 
+// Poke makes the streams of a chat open here replay its delivered replies from the outbox
+// now: another replica delivered a reply for it (see store.DB.Listen), which this one's
+// Send never saw. Without pokes they find it at their next keepalive.
+func (c *Chat) Poke(chat string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for s := range c.subs[chat] {
+		select {
+		case s.poke <- struct{}{}:
+		default: // one already pending: it replays this reply too
+		}
+	}
+}
+
 // subscribe opens a stream for chat within the caps; it returns the answer's status and
 // false when a cap is reached.
 func (c *Chat) subscribe(chat string) (*stream, int) {
@@ -596,7 +611,7 @@ func (c *Chat) subscribe(chat string) (*stream, int) {
 	if c.cfg.StreamsPerSession > 0 && len(c.subs[chat]) >= c.cfg.StreamsPerSession {
 		return nil, http.StatusTooManyRequests
 	}
-	s := &stream{ch: make(chan event, 64), end: make(chan struct{})}
+	s := &stream{ch: make(chan event, 64), end: make(chan struct{}), poke: make(chan struct{}, 1)}
 	if c.subs[chat] == nil {
 		c.subs[chat] = map[*stream]struct{}{}
 	}
@@ -719,6 +734,13 @@ func (c *Chat) events(w http.ResponseWriter, r *http.Request) {
 					after = ev.id
 				}
 			}); err != nil {
+				return
+			}
+		case <-s.poke: // another replica delivered a reply
+			if err := catchUp(); err != nil && r.Context().Err() == nil {
+				c.log.Warn("Failed to catch up web chat history", "err", err)
+			}
+			if err := write(func() {}); err != nil {
 				return
 			}
 		case <-keepalive.C:

@@ -317,7 +317,12 @@ func (s *server) run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(3)
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		// Replicas on PostgreSQL wake each other; on SQLite this returns at once.
+		s.db.Listen(runCtx, onWake(s.eng, web))
+	}()
 	go func() {
 		defer wg.Done()
 		s.watchCorpus(runCtx)
@@ -355,6 +360,20 @@ func (s *server) run(ctx context.Context) error {
 	}
 	s.log.Info("Stopped")
 	return runErr
+}
+
+// onWake acts on another replica's wake-up (store.DB.Listen): work committed for this
+// replica is taken up at once, and a web reply another replica delivered is replayed to the
+// browser streams open here. The periodic catch-ups stay as the fallback.
+func onWake(eng *bot.Engine, web *webchat.Chat) func(kind, arg string) {
+	return func(kind, arg string) {
+		switch kind {
+		case store.WakeWeb:
+			web.Poke(arg)
+		case store.WakeInbound, store.WakeOutbox, store.WakeReconnected:
+			eng.Wake()
+		}
+	}
 }
 
 // httpLimits bound every HTTP connection: a slow or idle client cannot hold one for long.
