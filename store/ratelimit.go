@@ -78,17 +78,22 @@ func (db *DB) FloodRank(ctx context.Context, chat balai.ChatRef, id int64, windo
 	return n, nil
 }
 
-// ratePruneEvery is how often a process deletes the rate windows that have ended.
-const ratePruneEvery = time.Minute
+// ratePruneEvery is how often a process deletes the rate windows that ended more than
+// rateKeep ago. The margin keeps a window another replica, its clock a little behind, may
+// still be counting in.
+const (
+	ratePruneEvery = time.Minute
+	rateKeep       = time.Minute
+)
 
-// pruneRateWindows deletes ended windows, at most once per ratePruneEvery per process, so
+// pruneRateWindows deletes windows that ended more than rateKeep ago, at most once per ratePruneEvery per process, so
 // the table holds only the current windows of active keys. A failure is left for the next turn.
 func (db *DB) pruneRateWindows(ctx context.Context, now time.Time) {
 	last := db.ratePruned.Load()
 	if now.UnixMilli()-last < ratePruneEvery.Milliseconds() || !db.ratePruned.CompareAndSwap(last, now.UnixMilli()) {
 		return
 	}
-	if _, err := db.w.ExecContext(ctx, `DELETE FROM rate_windows WHERE expires_at <= $1`, db.ms(now)); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if _, err := db.w.ExecContext(ctx, `DELETE FROM rate_windows WHERE expires_at <= $1`, db.ms(now.Add(-rateKeep))); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		db.ratePruned.Store(last)
 	}
 }
