@@ -37,14 +37,14 @@ func TestTakeSlotsSharedByTwoHandles(t *testing.T) {
 		want  bool
 	}{
 		{"chat 1 and channel", []bot.Slot{chat("1", t0), chan_(t0)}, true},
-		{"chat 1 again in its window: refused", []bot.Slot{chat("1", t0.Add(2 * time.Second)), chan_(t0.Add(2 * time.Second))}, false},
-		{"chat 2", []bot.Slot{chat("2", t0.Add(100 * time.Millisecond)), chan_(t0.Add(100 * time.Millisecond))}, true},
-		{"chat 3", []bot.Slot{chat("3", t0.Add(200 * time.Millisecond)), chan_(t0.Add(200 * time.Millisecond))}, true},
-		{"chat 4", []bot.Slot{chat("4", t0.Add(300 * time.Millisecond)), chan_(t0.Add(300 * time.Millisecond))}, true},
-		{"chat 5", []bot.Slot{chat("5", t0.Add(400 * time.Millisecond)), chan_(t0.Add(400 * time.Millisecond))}, true},
-		{"chat 6: the channel's second is full", []bot.Slot{chat("6", t0.Add(500 * time.Millisecond)), chan_(t0.Add(500 * time.Millisecond))}, false},
+		{"chat 1 again in its window: refused", []bot.Slot{chat("1", t0.Add(2*time.Second)), chan_(t0.Add(2 * time.Second))}, false},
+		{"chat 2", []bot.Slot{chat("2", t0.Add(100*time.Millisecond)), chan_(t0.Add(100 * time.Millisecond))}, true},
+		{"chat 3", []bot.Slot{chat("3", t0.Add(200*time.Millisecond)), chan_(t0.Add(200 * time.Millisecond))}, true},
+		{"chat 4", []bot.Slot{chat("4", t0.Add(300*time.Millisecond)), chan_(t0.Add(300 * time.Millisecond))}, true},
+		{"chat 5", []bot.Slot{chat("5", t0.Add(400*time.Millisecond)), chan_(t0.Add(400 * time.Millisecond))}, true},
+		{"chat 6: the channel's second is full", []bot.Slot{chat("6", t0.Add(500*time.Millisecond)), chan_(t0.Add(500 * time.Millisecond))}, false},
 		{"the channel alone, the next second", []bot.Slot{chan_(t0.Add(time.Second))}, true},
-		{"chat 1 in its next window", []bot.Slot{chat("1", t0.Add(3 * time.Second)), chan_(t0.Add(3 * time.Second))}, true},
+		{"chat 1 in its next window", []bot.Slot{chat("1", t0.Add(3*time.Second)), chan_(t0.Add(3 * time.Second))}, true},
 		{"a zero limit takes nothing", []bot.Slot{{Key: "zero", Limit: 0, Window: time.Second, At: t0}}, false},
 	}
 	for i, tc := range tests {
