@@ -73,6 +73,43 @@ type Limits struct {
 	ChatBurst     int     // messages one chat may get at once before PerChatSecond applies
 }
 
+// SharedLimits is implemented by a Store that several replicas may share (PostgreSQL): the
+// limits of a channel and of a chat are then counted in it, so that they hold for the bot
+// across replicas, not for each process. SharesLimits false (SQLite: one process) leaves
+// the in-memory limiters as the whole limit.
+type SharedLimits interface {
+	SharesLimits() bool
+	// TakeSlots takes one count in each slot's window, in one round trip, in order (a slot
+	// only when all before it were taken) and reports whether all were taken.
+	TakeSlots(ctx context.Context, slots ...Slot) (bool, error)
+	// FloodRank counts the messages of chat accepted (by any process) in the window that
+	// ends with message id, this one included.
+	FloodRank(ctx context.Context, chat balai.ChatRef, id int64, window time.Duration) (int, error)
+}
+
+// Slot is one count a send takes in a shared limit: one of at most Limit in the fixed
+// window of length Window that holds At, under Key.
+type Slot struct {
+	Key    string
+	Limit  int
+	Window time.Duration
+	At     time.Time
+}
+
+// Start is when the slot's window starts.
+func (s Slot) Start() time.Time { return s.At.Truncate(s.Window) }
+
+// End is when the slot's window ends: when a slot refused now may be taken again.
+func (s Slot) End() time.Time { return s.Start().Add(s.Window) }
+
+// sharedLimits returns the store's shared limits when it shares them (nil: in memory only).
+func sharedLimits(s Store) SharedLimits {
+	if sl, ok := s.(SharedLimits); ok && sl.SharesLimits() {
+		return sl
+	}
+	return nil
+}
+
 // dispatcher delivers the outbox: in order within a chat, chats in parallel, within the
 // channel's limits, retrying with back-off.
 type dispatcher struct {
@@ -80,6 +117,7 @@ type dispatcher struct {
 	senders  map[balai.Channel]Sender
 	limits   map[balai.Channel]Limits
 	global   map[balai.Channel]*rate.Limiter
+	shared   SharedLimits // nil: the limits are this process's alone (SQLite)
 	logger   *slog.Logger
 	metrics  *Metrics
 	now      func() time.Time
@@ -185,7 +223,8 @@ func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[bal
 	d := &dispatcher{store: store, senders: senders, limits: limits, global: map[balai.Channel]*rate.Limiter{},
 		logger: logger, metrics: m, now: clock.Now, perChat: map[string]*chatLimiter{}, inflight: map[int64]flight{}, settled: map[int64]time.Time{},
 		left: map[string]bool{}, parked: map[string]*parkedChat{}, parkTick: make(chan struct{}),
-		horizon: DefaultDeliveryHorizon, backoff: DefaultDeliveryBackoff, maxBackoff: DefaultMaxDeliveryBackoff}
+		horizon: DefaultDeliveryHorizon, backoff: DefaultDeliveryBackoff, maxBackoff: DefaultMaxDeliveryBackoff,
+		shared: sharedLimits(store)}
 	for ch, l := range limits {
 		if l.PerSecond > 0 {
 			d.global[ch] = rate.NewLimiter(rate.Limit(l.PerSecond), max(1, int(l.PerSecond)))
@@ -346,6 +385,58 @@ func (d *dispatcher) pace(chat string, lim *rate.Limiter) bool {
 	return false
 }
 
+// paceShared takes the send's slots in the limits shared by replicas (none on SQLite), after
+// the in-memory limiters let it go: the chat's pace (a new message: ChatBurst per
+// ChatBurst/PerChatSecond) and the channel's rate (PerSecond per second), in one round trip.
+// When a window is full it waits for the window's end and asks again; once shutdown has
+// started it does not wait and leaves the chat. If the database cannot be asked the send
+// goes on within this process's limits.
+func (d *dispatcher) paceShared(chat string, ch balai.Channel, l Limits, perChat bool) bool {
+	if d.shared == nil {
+		return true
+	}
+	for {
+		now := d.now()
+		var slots []Slot
+		// The chat's slot first: a full channel then wastes nothing of the channel's rate.
+		if perChat && l.PerChatSecond > 0 {
+			burst := max(1, l.ChatBurst)
+			slots = append(slots, Slot{Key: "chat:" + chat, Limit: burst, At: now,
+				Window: time.Duration(float64(burst) / l.PerChatSecond * float64(time.Second))})
+		}
+		if l.PerSecond > 0 {
+			slots = append(slots, Slot{Key: "send:" + string(ch), Limit: max(1, int(l.PerSecond)), Window: time.Second, At: now})
+		}
+		if len(slots) == 0 {
+			return true
+		}
+		ok, err := d.shared.TakeSlots(d.ctx, slots...)
+		if err != nil {
+			if d.ctx.Err() == nil {
+				d.logger.Warn("Send paced by this process's limits only", "channel", ch, "err", err)
+			}
+			return true
+		}
+		if ok {
+			return true
+		}
+		end := slots[0].End()
+		for _, s := range slots[1:] {
+			if e := s.End(); e.Before(end) {
+				end = e
+			}
+		}
+		t := time.NewTimer(end.Sub(now))
+		select {
+		case <-t.C:
+		case <-d.pacing.Done():
+			t.Stop()
+			d.leave(chat)
+			return false
+		}
+	}
+}
+
 // leave stops delivering a chat's queue at shutdown, so that its order holds at the next start.
 func (d *dispatcher) leave(chat string) {
 	d.mu.Lock()
@@ -409,6 +500,9 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 		if !d.pace(chat, lim) {
 			return
 		}
+	}
+	if !d.paceShared(chat, it.Chat.Channel, l, it.Kind == OutMessage && it.EditID == "") {
+		return // shutting down: the item stays in the outbox for the next start
 	}
 	// Checked after pacing, which may have waited long: right before the send.
 	switch d.stillOurs(ctx, it.ID) {

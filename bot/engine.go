@@ -161,6 +161,7 @@ func New(cfg Config) (*Engine, error) {
 	e.wake = make(chan struct{}, 1)
 	e.open, e.deferred, e.finished = map[balai.ChatRef][]int64{}, map[balai.ChatRef][]StoredInbound{}, map[int64]uint64{}
 	e.flood = newFloodGuard(cfg.FloodMessages, cfg.FloodWindow)
+	e.flood.shared, e.flood.logger = sharedLimits(cfg.Store), cfg.Logger
 	return e, nil
 }
 
@@ -409,7 +410,8 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 		e.cfg.Metrics.observeInbound(s.Chat.Channel, s.Kind)
 		// Only a message new to the store counts toward the flood limit, once: neither
 		// redeliveries nor retries of a failed turn do.
-		if !s.Group && !e.owned(s.Inbound) {
+		// On a store shared by replicas the verdict is given when the message is handled.
+		if !s.Group && !e.owned(s.Inbound) && e.flood.shared == nil {
 			s.flood = e.flood.check(s.Chat.String(), s.Time)
 		}
 		// The citizen wrote: replies held for them (WhatsApp's 24-hour window) can go now,
@@ -660,6 +662,9 @@ func (e *Engine) handle(_ string, in StoredInbound) {
 		defer t.Stop()
 	}
 	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	if e.flood.shared != nil && !in.Group && !e.owned(in.Inbound) {
+		in.flood = e.flood.judge(ctx, in)
+	}
 	t, scored, err := e.route(ctx, in)
 	var items []StoredOutgoing
 	if err == nil {

@@ -1,15 +1,23 @@
 package bot
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"time"
 )
 
 // floodGuard limits how many messages one chat may send in a window. The first message over
 // the limit gets a polite notice; the rest of the window is recorded but not answered.
+//
+// On a store shared by replicas (PostgreSQL) a chat's messages may be accepted by any replica
+// and handled by another (the chat's holder): there the verdict is given when the message is
+// handled, from the database (judge), counting the chat's messages every replica accepted.
 type floodGuard struct {
 	limit  int
 	window time.Duration
+	shared SharedLimits // nil: this process alone counts (SQLite)
+	logger *slog.Logger
 
 	mu    sync.Mutex
 	chats map[string]*floodState
@@ -42,6 +50,10 @@ const (
 // calls it once per message, when the store accepted it as new.
 func (f *floodGuard) check(chat string, now time.Time) floodVerdict {
 	ok, notify := f.count(chat, now)
+	return verdict(ok, notify)
+}
+
+func verdict(ok, notify bool) floodVerdict {
 	switch {
 	case ok:
 		return floodOK
@@ -84,4 +96,23 @@ func (f *floodGuard) count(chat string, now time.Time) (ok, notify bool) {
 	}
 	s.notified = true
 	return false, true
+}
+
+// judge gives the verdict on a message of a store shared by replicas, when it is handled: by
+// the number of the chat's messages, accepted by any replica, in the window ending with it.
+// The same message gets the same verdict whichever replica asks, however often. The notice
+// goes with the first message over the limit. If the database cannot be asked the message
+// is let through.
+func (f *floodGuard) judge(ctx context.Context, in StoredInbound) floodVerdict {
+	if f.limit <= 0 || f.shared == nil {
+		return floodOK
+	}
+	n, err := f.shared.FloodRank(ctx, in.Chat, in.ID, f.window)
+	if err != nil {
+		if f.logger != nil {
+			f.logger.Warn("Flood limit not judged", "err", err)
+		}
+		return floodOK
+	}
+	return verdict(n <= f.limit, n == f.limit+1)
 }

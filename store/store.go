@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
@@ -58,6 +59,8 @@ type DB struct {
 
 	stmts map[string]*sql.Stmt // hot statements prepared at Open: writes on w, reads on r
 	lock  io.Closer            // the SQLite lock file of an Exclusive store
+
+	ratePruned atomic.Int64 // when this process last pruned rate_windows (Unix ms)
 }
 
 // DefaultLease is how long claims last by default (BALAI_LEASE): short, so that a dead
