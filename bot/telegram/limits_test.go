@@ -111,8 +111,11 @@ func TestSendRateHoldsAcrossReplicas(t *testing.T) {
 		t.Fatalf("%d of %d answers sent", len(fake.AllSent()), chats*perChat)
 	}
 	sent := fake.AllSent()
+	// Counted by arrival at the fake: a send granted at the very end of a window may arrive in
+	// the next one, so one more is tolerated; without the shared limit the two replicas send up
+	// to twice the rate (10) in a second.
 	for w, n := range perWindow(sent, time.Second)[""] {
-		if n > perSecond {
+		if n > perSecond+1 {
 			t.Errorf("%d messages in the second from %s: want at most %d", n, time.UnixMilli(w).UTC().Format("15:04:05.000"), perSecond)
 		}
 	}
