@@ -337,15 +337,15 @@ func run(ctx context.Context, o options) (bool, error) {
 		}()
 	}
 
+	start := time.Now()
 	var faults []fault
 	var fmu sync.Mutex
 	addFault := func(f fault) {
 		fmu.Lock()
 		faults = append(faults, f)
 		fmu.Unlock()
-		fmt.Printf("  %-22s %s → %s (%s)\n", f.name, f.start.Format("15:04:05"), f.end.Format("15:04:05"), f.end.Sub(f.start).Round(100*time.Millisecond))
+		fmt.Printf("  %-22s +%s → +%s (%s)\n", f.name, f.start.Sub(start).Round(100*time.Millisecond), f.end.Sub(start).Round(100*time.Millisecond), f.end.Sub(f.start).Round(100*time.Millisecond))
 	}
-	start := time.Now()
 	var fwg sync.WaitGroup
 	var faultErr atomic.Pointer[error]
 	schedule := func(at time.Duration, f func()) {
@@ -441,6 +441,7 @@ func run(ctx context.Context, o options) (bool, error) {
 	lastIndex := map[int64]int{}
 	var dup, ooo, extra, unattributed int
 	oooChats := map[int64]bool{}
+	var oooFirst, oooLast time.Time
 	for _, s := range sent {
 		q := byMID[[2]int64{s.ChatID, int64(s.ReplyTo)}]
 		if q == nil {
@@ -461,6 +462,10 @@ func run(ctx context.Context, o options) (bool, error) {
 		if last, ok := lastIndex[q.chat]; ok && q.index < last {
 			ooo++
 			oooChats[q.chat] = true
+			if oooFirst.IsZero() {
+				oooFirst = s.At
+			}
+			oooLast = s.At
 		} else {
 			lastIndex[q.chat] = q.index
 		}
@@ -486,6 +491,9 @@ func run(ctx context.Context, o options) (bool, error) {
 		float64(len(qs))/loadEnd.Sub(start).Seconds(), retries.Load())
 	fmt.Printf("replied %d, lost %d, duplicated %d, out of order %d (in %d of %d chats); other messages: %d more per question, %d without reply_to\n",
 		len(firstReply), lost, dup, ooo, len(oooChats), o.chats, extra, unattributed)
+	if ooo > 0 {
+		fmt.Printf("out-of-order replies arrived between +%s and +%s after the start\n", oooFirst.Sub(start).Round(100*time.Millisecond), oooLast.Sub(start).Round(100*time.Millisecond))
+	}
 	fmt.Printf("reply latency (question posted → reply at the Bot API): p50 %s  p95 %s  p99 %s  max %s\n",
 		pct(50), pct(95), pct(99), pct(100))
 	if lost+dup+ooo > 0 {
