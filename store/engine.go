@@ -211,24 +211,20 @@ func (db *DB) Enqueue(ctx context.Context, items []bot.Outgoing) ([]bot.StoredOu
 // On PostgreSQL Commit and Enqueue take their chats' advisory locks (lockOutboxChats) before
 // they look, so that two processes enqueuing for one chat see each other's items.
 
-// lockOutboxChats takes the advisory locks of the chats of items, ascending (PostgreSQL).
+// lockOutboxChats takes the advisory locks of the chats of items, ascending, in one round
+// trip (PostgreSQL). Like Accept, ClaimChat and Pending it takes them before any row lock.
 func (db *DB) lockOutboxChats(ctx context.Context, tx *sql.Tx, items []bot.Outgoing) error {
 	if db.dialect != Postgres || len(items) == 0 {
 		return nil
 	}
-	seen := map[balai.ChatRef]bool{}
-	var chats []balai.ChatRef
-	for _, o := range items {
-		if !seen[o.Chat] {
-			seen[o.Chat] = true
-			chats = append(chats, o.Chat)
-		}
+	channels := make([]string, len(items))
+	ids := make([]string, len(items))
+	for i, o := range items {
+		channels[i], ids[i] = string(o.Chat.Channel), o.Chat.ID
 	}
-	keys, err := chatKeys(ctx, tx, chats)
-	if err != nil {
-		return err
-	}
-	return lockChats(ctx, tx, keys)
+	_, err := tx.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(c || ':' || i, 0) AS k
+		FROM unnest($1::text[], $2::text[]) AS u(c, i) ORDER BY 1) s`, channels, ids)
+	return err
 }
 
 // outboxHolder is who delivers a new item of chat: the owner of its oldest pending item, with
