@@ -248,6 +248,9 @@ func (d *dispatcher) resubmit(items ...StoredOutgoing) int { return d.queueItems
 func (d *dispatcher) queueItems(verify bool, items []StoredOutgoing) int {
 	n := 0
 	for _, it := range items {
+		if it.Elsewhere {
+			continue // behind its chat's earlier replies, which another process delivers
+		}
 		d.mu.Lock()
 		_, dup := d.inflight[it.ID]
 		if _, done := d.settled[it.ID]; done {

@@ -174,6 +174,10 @@ type StoredOutgoing struct {
 	// FailingSince is when its delivery first failed (zero: it has not failed since it was
 	// queued or released): transient failures are retried until DeliveryHorizon after it.
 	FailingSince time.Time
+	// Elsewhere is set by Commit and Enqueue on an item of a chat whose earlier replies are
+	// still undelivered and not this process's: it joins them, and whoever delivers them
+	// sends it after them (this process does not).
+	Elsewhere bool
 }
 
 // Conversation is what the engine remembers about a chat between messages.

@@ -138,6 +138,9 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 	now := db.now()
 	var out []bot.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.lockOutboxChats(ctx, tx, t.Out); err != nil {
+			return err
+		}
 		res, err := db.txExec(ctx, tx, qMarkHandled, db.ms(now), t.Inbound.ID, db.owner)
 		if err != nil {
 			return err
@@ -183,6 +186,9 @@ var errAlreadyHandled = errors.New("already handled")
 func (db *DB) Enqueue(ctx context.Context, items []bot.Outgoing) ([]bot.StoredOutgoing, error) {
 	var out []bot.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.lockOutboxChats(ctx, tx, items); err != nil {
+			return err
+		}
 		var err error
 		out, err = db.enqueue(ctx, tx, items, 0, db.now())
 		return err
@@ -193,20 +199,79 @@ func (db *DB) Enqueue(ctx context.Context, items []bot.Outgoing) ([]bot.StoredOu
 	return out, nil
 }
 
+// Replies of a chat in order across processes (see order.go for the inbound side).
+//
+// A chat's undelivered replies (pending: not sent, failed nor held) belong to one process at
+// a time. enqueue gives a new item the owner and claim of its chat's oldest pending item when
+// that is not this process (another process, live or not, or none: given up for the
+// channel's holder), marks it Elsewhere so that this process does not send it, and wakes the
+// others ("outbox", notify.go): the owner takes it up behind its earlier items, in id order.
+// Unsent claims an item only when no earlier pending item of its chat is held by another live
+// process, so that when an owner dies its chat's items are claimed together, from the oldest.
+// On PostgreSQL Commit and Enqueue take their chats' advisory locks (lockOutboxChats) before
+// they look, so that two processes enqueuing for one chat see each other's items.
+
+// lockOutboxChats takes the advisory locks of the chats of items, ascending, in one round
+// trip (PostgreSQL). Like Accept, ClaimChat and Pending it takes them before any row lock.
+func (db *DB) lockOutboxChats(ctx context.Context, tx *sql.Tx, items []bot.Outgoing) error {
+	if db.dialect != Postgres || len(items) == 0 {
+		return nil
+	}
+	channels := make([]string, len(items))
+	ids := make([]string, len(items))
+	for i, o := range items {
+		channels[i], ids[i] = string(o.Chat.Channel), o.Chat.ID
+	}
+	_, err := tx.ExecContext(ctx, `SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT DISTINCT hashtextextended(c || ':' || i, 0) AS k
+		FROM unnest($1::text[], $2::text[]) AS u(c, i) ORDER BY 1) s`, channels, ids)
+	return err
+}
+
+// outboxHolder is who delivers a new item of chat: the owner of its oldest pending item, with
+// that claim's end, when that is not this process (elsewhere); otherwise this process.
+func (db *DB) outboxHolder(ctx context.Context, tx *sql.Tx, chat balai.ChatRef, now time.Time) (owner sql.NullString, leaseUntil int64, elsewhere bool, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT owner, lease_until FROM outbox
+		WHERE channel = $1 AND chat_id = $2 AND state = 'pending' ORDER BY id LIMIT 1`,
+		string(chat.Channel), chat.ID).Scan(&owner, &leaseUntil)
+	if err == nil && owner.String != db.owner {
+		return owner, leaseUntil, true, nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return owner, 0, false, err
+	}
+	return sql.NullString{String: db.owner, Valid: true}, db.ms(now.Add(db.lease)), false, nil
+}
+
+type outboxClaim struct {
+	owner      sql.NullString
+	leaseUntil int64
+	elsewhere  bool
+}
+
 func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []bot.Outgoing, inbound int64, now time.Time) ([]bot.StoredOutgoing, error) {
 	out := make([]bot.StoredOutgoing, 0, len(items))
 	var inb any
 	if inbound != 0 {
 		inb = inbound
 	}
+	holders := map[balai.ChatRef]outboxClaim{}
+	elsewhere := false
 	for _, o := range items {
 		payload, err := json.Marshal(o)
 		if err != nil {
 			return nil, err
 		}
+		h, ok := holders[o.Chat]
+		if !ok {
+			if h.owner, h.leaseUntil, h.elsewhere, err = db.outboxHolder(ctx, tx, o.Chat, now); err != nil {
+				return nil, err
+			}
+			holders[o.Chat] = h
+			elsewhere = elsewhere || h.elsewhere
+		}
 		var id int64
 		if err := db.txQueryRow(ctx, tx, qInsertOutbox,
-			string(o.Chat.Channel), o.Chat.ID, inb, string(payload), o.Ref, db.ms(now), db.owner, db.ms(now.Add(db.lease))).Scan(&id); err != nil {
+			string(o.Chat.Channel), o.Chat.ID, inb, string(payload), o.Ref, db.ms(now), h.owner, h.leaseUntil).Scan(&id); err != nil {
 			return nil, err
 		}
 		if o.Kind == bot.OutMessage {
@@ -215,7 +280,12 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []bot.Outgoing, inb
 				return nil, err
 			}
 		}
-		out = append(out, bot.StoredOutgoing{ID: id, Outgoing: o})
+		out = append(out, bot.StoredOutgoing{ID: id, Outgoing: o, Elsewhere: h.elsewhere})
+	}
+	if elsewhere { // the chat's holder takes its new items up now (notify.go)
+		if err := db.notifyTx(ctx, tx, WakeOutbox, db.owner); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -225,6 +295,8 @@ func (db *DB) Unsent(ctx context.Context) ([]bot.StoredOutgoing, error) {
 	now := db.now()
 	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET owner = $1, lease_until = $2
 		WHERE state = 'pending' AND (owner IS NULL OR owner = $1 OR lease_until < $3)
+		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.channel = outbox.channel AND o.chat_id = outbox.chat_id
+			AND o.state = 'pending' AND o.id < outbox.id AND o.owner <> $1 AND o.lease_until >= $3)
 		RETURNING `+outboxColumns, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: unsent: %w", err)
