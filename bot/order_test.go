@@ -91,6 +91,26 @@ func checkOrder(t *testing.T, asked []string, chats, perChat int) {
 	}
 }
 
+// committed lists the texts of the messages the store recorded as handled, in the order
+// their turns committed (the message log's ids).
+func committed(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	rows, err := db.SQL().QueryContext(context.Background(), `SELECT text FROM message_log WHERE direction = 'in' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var q string
+		if err := rows.Scan(&q); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
 type orderRig struct {
 	engines []*bot.Engine
 	dbs     []*store.DB
@@ -228,7 +248,9 @@ func TestDeadProcessWorkMovesAfterTheLease(t *testing.T) {
 			r.clock.Add(lease + time.Second)
 			waitFor(t, "the dead process's work taken over", func() bool { return unhandled(t, r.dbs[1]) == 0 })
 			idle(t, live)
-			checkOrder(t, r.turns[1].all(), chats, perChat)
+			// What counts is what was committed: a turn may run twice when a catch-up lists a
+			// message that was finishing, but only one run commits (handled_at).
+			checkOrder(t, committed(t, r.dbs[1]), chats, perChat)
 		})
 	}
 }
