@@ -1,7 +1,8 @@
 // Package balai holds the domain types every part of Balai shares: the channels citizens
-// write on and the reference to one conversation. It has no dependencies beyond the
-// standard library; the engine (bot), its adapters (bot/telegram, bot/whatsapp,
-// bot/webchat), the officer desk (desk) and the stores (store) build on it.
+// write on, the reference to one conversation, the actors, and the officer desk's tickets
+// (their statuses, transcripts and audit events). It has no dependencies beyond the standard
+// library; the engine (bot), its adapters, the desk (desk), the console and the stores (store)
+// build on it.
 package balai
 
 import "log/slog"

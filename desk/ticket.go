@@ -7,8 +7,6 @@ package desk
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -17,80 +15,32 @@ import (
 	"github.com/balai-id/balai/bot"
 )
 
-// Status is where a ticket is in its life.
-type Status string
-
-// Ticket statuses: open → claimed → answered → closed; an answered ticket reopens when the
-// citizen writes again.
-const (
-	Open     Status = "open"
-	Claimed  Status = "claimed"
-	Answered Status = "answered"
-	Closed   Status = "closed"
+// The ticket domain types live in the root package balai; these names keep the desk's
+// callers and the stores working with them.
+type (
+	// Status is where a ticket is in its life; see balai.Status.
+	Status = balai.Status
+	// Line is one message of a ticket's transcript; see balai.Line.
+	Line = balai.Line
+	// Ticket is an escalated conversation; see balai.Ticket.
+	Ticket = balai.Ticket
+	// Event is an entry of a ticket's audit log; see balai.Event.
+	Event = balai.Event
 )
 
-// Line is one message of a ticket's transcript.
-type Line struct {
-	From string    `json:"from"` // "citizen", "bot" or "officer"
-	Text string    `json:"text"`
-	At   time.Time `json:"at"`
-}
+// Ticket statuses; see balai.Open.
+const (
+	Open     = balai.Open
+	Claimed  = balai.Claimed
+	Answered = balai.Answered
+	Closed   = balai.Closed
+)
 
-// Ticket is an escalated conversation.
-type Ticket struct {
-	ID           int64
-	SourceKey    string // the message that opened it (idempotency)
-	Chat         balai.ChatRef
-	UserName     string
-	Question     string
-	Transcript   []Line
-	Reason       string // bot.Escalate* reasons
-	Topic        string
-	TopicLabel   string
-	Category     string
-	Candidates   []string
-	Lang         string
-	Status       Status
-	Priority     int    // 1 for urgent topics
-	Assignee     string // the officer, as balai.Actor.String() ("telegram:42")
-	AssigneeName string
-	Answer       string // the last officer reply
-	Rating       int
-	CreatedAt    time.Time
-	DueAt        time.Time
-	ClaimedAt    time.Time
-	AnsweredAt   time.Time
-	ClosedAt     time.Time
-	ActivityAt   time.Time
-	RemindedAt   time.Time
-	OverdueAt    time.Time
-	// CardHeld: the officers' chat's card limit held its card back; it was listed in a
-	// summary post instead, and its card goes out when an officer claims it.
-	CardHeld bool
-}
-
-// Number is the citizen-visible ticket number, e.g. BLI-000123.
-func (t *Ticket) Number(prefix string) string { return fmt.Sprintf("%s-%06d", prefix, t.ID) }
-
-// Event is an entry of a ticket's audit log: created, claimed, released, replied, noted,
-// closed, reopened, rated, cancelled, followed (a citizen's message), reminded.
-type Event struct {
-	TicketID  int64
-	Actor     string // an officer as balai.Actor.String() ("telegram:42"), "citizen" or "system"
-	ActorName string
-	Action    string
-	Detail    string
-	At        time.Time
-}
-
-// Errors of the store.
+// Errors of the store and the desk; see balai.ErrTicketNotFound.
 var (
-	ErrNotFound = errors.New("desk: no such ticket")
-	// ErrConflict means the ticket is not in a state that allows the change (already claimed
-	// by someone else, already closed).
-	ErrConflict = errors.New("desk: ticket changed meanwhile")
-	// ErrTooMany means the chat opened as many tickets in the last hour as it may.
-	ErrTooMany = errors.New("desk: too many tickets from this chat")
+	ErrNotFound = balai.ErrTicketNotFound
+	ErrConflict = balai.ErrConflict
+	ErrTooMany  = balai.ErrTooMany
 )
 
 // Store keeps tickets. The store package implements it on SQLite and PostgreSQL; claims are

@@ -1,0 +1,83 @@
+package balai
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Status is where a ticket is in its life.
+type Status string
+
+// Ticket statuses: open → claimed → answered → closed; an answered ticket reopens when the
+// citizen writes again.
+const (
+	Open     Status = "open"
+	Claimed  Status = "claimed"
+	Answered Status = "answered"
+	Closed   Status = "closed"
+)
+
+// Line is one message of a ticket's transcript.
+type Line struct {
+	From string    `json:"from"` // "citizen", "bot" or "officer"
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// Ticket is an escalated conversation.
+type Ticket struct {
+	ID           int64
+	SourceKey    string // the message that opened it (idempotency)
+	Chat         ChatRef
+	UserName     string
+	Question     string
+	Transcript   []Line
+	Reason       string // the engine's escalation reasons
+	Topic        string
+	TopicLabel   string
+	Category     string
+	Candidates   []string
+	Lang         string
+	Status       Status
+	Priority     int    // 1 for urgent topics
+	Assignee     string // the officer, as Actor.String() ("telegram:42")
+	AssigneeName string
+	Answer       string // the last officer reply
+	Rating       int
+	CreatedAt    time.Time
+	DueAt        time.Time
+	ClaimedAt    time.Time
+	AnsweredAt   time.Time
+	ClosedAt     time.Time
+	ActivityAt   time.Time
+	RemindedAt   time.Time
+	OverdueAt    time.Time
+	// CardHeld: the officers' chat's card limit held its card back; it was listed in a
+	// summary post instead, and its card goes out when an officer claims it.
+	CardHeld bool
+}
+
+// Number is the citizen-visible ticket number, e.g. BLI-000123.
+func (t *Ticket) Number(prefix string) string { return fmt.Sprintf("%s-%06d", prefix, t.ID) }
+
+// Event is an entry of a ticket's audit log: created, claimed, released, replied, noted,
+// closed, reopened, rated, cancelled, followed (a citizen's message), reminded.
+type Event struct {
+	TicketID  int64
+	Actor     string // an officer as Actor.String() ("telegram:42"), "citizen" or "system"
+	ActorName string
+	Action    string
+	Detail    string
+	At        time.Time
+}
+
+// Errors of ticket stores and the desk service.
+var (
+	ErrTicketNotFound = errors.New("desk: no such ticket")
+	// ErrConflict means the ticket is not in a state that allows the change (already claimed
+	// by someone else, already closed).
+	ErrConflict = errors.New("desk: ticket changed meanwhile")
+	// ErrTooMany means the chat opened as many tickets in the last hour as it may.
+	ErrTooMany = errors.New("desk: too many tickets from this chat")
+)
