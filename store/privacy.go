@@ -276,6 +276,10 @@ func (db *DB) eraseTickets(ctx context.Context, tx *sql.Tx, ids []int64, why str
 			actor_name = CASE WHEN actor = 'citizen' THEN '' ELSE actor_name END WHERE ticket_id = $1`, id); err != nil {
 			return fmt.Errorf("ticket %d events: %w", id, err)
 		}
+		// A complaint's or information request's fields (forms.go) go; its kind and number stay.
+		if _, err := tx.ExecContext(ctx, `UPDATE ticket_forms SET fields = '{}' WHERE ticket_id = $1`, id); err != nil {
+			return fmt.Errorf("ticket %d form: %w", id, err)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor, action, detail, created_at) VALUES ($1, 'system', 'erased', $2, $3)`,
 			id, why, now); err != nil {
 			return fmt.Errorf("ticket %d: %w", id, err)
