@@ -36,7 +36,7 @@ func TestAdminGuardCheck(t *testing.T) {
 	chat := balai.ChatRef{Channel: balai.WhatsApp, ID: "6281234567890"}
 	tk, _, _, err := db.CreateTicket(ctx, desk.Ticket{SourceKey: "k1", Chat: chat, UserName: "Budi", Question: "NIK saya 3201234505850001 KTP hilang",
 		Transcript: []desk.Line{{From: "citizen", Text: "NIK saya 3201234505850001 KTP hilang", At: at}},
-		Reason: "asked", Lang: "id", CreatedAt: at, DueAt: at.Add(4 * time.Hour)}, nil)
+		Reason:     "asked", Lang: "id", CreatedAt: at, DueAt: at.Add(4 * time.Hour)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
