@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
 )
 
 // View is one of the console's ticket lists.
@@ -147,14 +148,27 @@ func (d *Desk) CitizenHistory(ctx context.Context, chat balai.ChatRef) (History,
 	if err != nil {
 		return History{}, fmt.Errorf("desk: citizen history: %w", err)
 	}
-	// A 👍/👎 button is a message of its own; it rates the last answered question.
+	// A 👍/👎 button is a message of its own; it rates the last answered question. A 👎
+	// goes to an officer at once, so the engine logs it as an escalation for feedback.
 	answered := -1
 	for i, l := range lines {
+		if l.From != "citizen" {
+			continue
+		}
+		feedback := ""
 		switch {
-		case l.From == "citizen" && l.EntryID != "" && l.Decision == "answer":
+		case l.Decision == "answer" && l.EntryID != "":
 			answered = i
-		case l.From == "citizen" && l.Decision == "feedback" && (l.Reason == "helpful" || l.Reason == "not_helpful") && answered >= 0:
-			lines[answered].Feedback = l.Reason
+		case l.Decision == "feedback" && (l.Reason == "helpful" || l.Reason == "not_helpful"):
+			feedback = l.Reason
+		case l.Decision == "escalate" && l.Reason == bot.EscalateFeedback:
+			feedback = "not_helpful"
+		}
+		if feedback != "" {
+			lines[i].Feedback = feedback
+			if answered >= 0 {
+				lines[answered].Feedback = feedback
+			}
 		}
 	}
 	return History{Tickets: ts, Lines: lines}, nil

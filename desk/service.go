@@ -321,13 +321,23 @@ func (d *Desk) Reply(ctx context.Context, o balai.Officer, id int64, text string
 	if text == "" {
 		return Ticket{}, &ActionError{Err: ErrNotAllowed, Action: "reply", Detail: "empty reply"}
 	}
-	return d.act(ctx, "reply", o, id, func(t Ticket) (step, error) {
+	t, err := d.act(ctx, "reply", o, id, func(t Ticket) (step, error) {
 		a, err := d.planReply(ctx, o, t, text, opt, true)
 		if err != nil {
 			return step{}, err
 		}
-		return step{a: a, strict: opt.Seen != 0, card: true}, nil
+		return step{a: a, strict: opt.Seen != 0}, nil
 	})
+	if err != nil {
+		return t, err
+	}
+	// The card shows the answer that went out, as when an officer answers in the group.
+	shown := t
+	shown.Transcript = append(shown.Transcript[:len(shown.Transcript):len(shown.Transcript)], Line{From: "officer", Text: text, At: t.AnsweredAt})
+	if err := d.refreshCard(ctx, shown, d.cardMessage(ctx, id)); err != nil {
+		d.log.Warn("Failed to refresh a ticket's card", "ticket", d.number(t), "err", err)
+	}
+	return t, nil
 }
 
 // planReply decides an officer's reply to t (guard: run the outbound guard).
