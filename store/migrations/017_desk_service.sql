@@ -15,7 +15,7 @@ UPDATE tickets SET last_citizen_at = COALESCE((SELECT MAX(e.created_at) FROM tic
 -- The console's views: mine, the queue by urgency, overdue, closed (newest first).
 CREATE INDEX tickets_assignee ON tickets (assignee, status, due_at);
 CREATE INDEX tickets_urgency ON tickets (status, priority, due_at);
-CREATE INDEX tickets_closed_at ON tickets (closed_at) WHERE status = 'closed';
+CREATE INDEX tickets_closed_at ON tickets (status, closed_at, id);
 
 CREATE TABLE canned_replies (
     id         {{ID}},
