@@ -43,6 +43,7 @@ type Config struct {
 		Store
 		TxStore
 		NoticeStore
+		ServiceStore
 	}
 	Messages *bot.Messages
 	Calendar *workhours.Calendar
@@ -80,6 +81,13 @@ type Config struct {
 	// follows reloads). While entries are past their review date the officers' chat gets one
 	// notice a day listing them; nil sends none.
 	Corpus func() *faq.Corpus
+	// Accounts maps a member of the officers' chat to their console account (nil: none is
+	// linked; they act as "telegram:<id>" with the officer role).
+	Accounts Accounts
+	// CheckReply is the outbound guard: the reasons an officer's reply from the console
+	// may leak what it should not (another citizen's data, text of the internal notes);
+	// with reasons, the reply waits for the officer's confirmation. nil: no check.
+	CheckReply func(t balai.Ticket, notes []balai.Event, text string) []string
 	// DraftsDir receives /faq drafts.
 	DraftsDir string
 	Logger    *slog.Logger
@@ -94,6 +102,7 @@ type Desk struct {
 		Store
 		TxStore
 		NoticeStore
+		ServiceStore
 	}
 	msgs *bot.Messages
 	q    Queuer

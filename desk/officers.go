@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/redact"
 )
@@ -45,10 +46,10 @@ func command(text string) (string, string) {
 
 // officerTurn collects the outcome of one officer message.
 type officerTurn struct {
-	d   *Desk
-	in  bot.StoredInbound
-	t   bot.Turn
-	who string // the officer, as stored: "telegram:<user id>" (see balai.Actor)
+	d       *Desk
+	in      bot.StoredInbound
+	t       bot.Turn
+	officer balai.Officer // who acts: their console account, or "telegram:<user id>"
 }
 
 // reply answers in the chat the officer wrote in.
@@ -90,11 +91,9 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 		}
 		return o.t, nil
 	}
-	name := in.UserName
-	if name == "" {
-		name = "petugas " + in.UserID
+	if o.officer, err = d.groupOfficer(ctx, in.Inbound); err != nil {
+		return o.t, err
 	}
-	o.who = in.Sender().String()
 	switch {
 	case in.Kind == bot.KindButton:
 		parts := strings.Split(in.Text, ":")
@@ -109,9 +108,9 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 		}
 		switch parts[1] {
 		case "claim":
-			err = d.claim(ctx, o, id, name)
+			err = d.claim(ctx, o, id)
 		case "close":
-			err = d.close(ctx, o, id, name)
+			err = d.close(ctx, o, id)
 		}
 	case cmd == "antrian":
 		err = d.queue(ctx, o)
@@ -124,14 +123,14 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 				return o.t, nil
 			}
 		}
-		err = d.claim(ctx, o, id, name)
+		err = d.claim(ctx, o, id)
 	case cmd == "tutup":
 		id, ok := d.parseNumber(arg)
 		if !ok {
 			o.reply(d.officerText("desk_usage", nil), "")
 			return o.t, nil
 		}
-		err = d.close(ctx, o, id, name)
+		err = d.close(ctx, o, id)
 	case cmd == "catatan":
 		num, text, _ := strings.Cut(arg, " ")
 		id, ok := d.parseNumber(num)
@@ -139,16 +138,22 @@ func (d *Desk) Turn(ctx context.Context, in bot.StoredInbound) (bot.Turn, error)
 			o.reply(d.officerText("desk_usage", nil), "")
 			return o.t, nil
 		}
-		err = d.note(ctx, o, id, name, strings.TrimSpace(text))
+		err = d.note(ctx, o, id, strings.TrimSpace(text))
 	case cmd == "faq":
 		id, ok := d.parseNumber(arg)
 		if !ok {
 			o.reply(d.officerText("desk_usage", nil), "")
 			return o.t, nil
 		}
-		err = d.draft(ctx, o, id, name)
+		err = d.draft(ctx, o, id, o.officer.Name)
 	case in.ReplyTo != "":
-		err = d.answer(ctx, o, name)
+		err = d.answer(ctx, o)
+	}
+	if errors.Is(err, ErrNotAllowed) {
+		// A linked console account whose role does not work the desk (an editor).
+		o.log("officer_chat", "refused")
+		o.reply(d.officerText("desk_not_officer", nil), "")
+		return o.t, nil
 	}
 	if errors.Is(err, ErrNotFound) {
 		o.reply(d.officerText("desk_unknown_ticket", map[string]any{"Ref": arg}), "")
@@ -187,8 +192,33 @@ func (d *Desk) isOfficer(ctx context.Context, in bot.Inbound) (bool, error) {
 	return member, nil
 }
 
-// answer sends an officer's reply to a card (or a notice about it) to the citizen.
-func (d *Desk) answer(ctx context.Context, o *officerTurn, officer string) error {
+// groupOfficer is the officer behind a message of the officers' chat: the console account
+// linked to their Telegram account, else the Telegram user as an officer.
+func (d *Desk) groupOfficer(ctx context.Context, in bot.Inbound) (balai.Officer, error) {
+	name := in.UserName
+	if name == "" {
+		name = "petugas " + in.UserID
+	}
+	o := balai.Officer{ID: in.Sender().String(), Name: name, Role: balai.RoleOfficer}
+	if d.cfg.Accounts == nil {
+		return o, nil
+	}
+	acc, ok, err := d.cfg.Accounts.OfficerByTelegram(ctx, in.UserID)
+	if err != nil {
+		return o, fmt.Errorf("desk: officer account of %s: %w", in.Sender(), err)
+	}
+	if !ok {
+		return o, nil
+	}
+	if acc.Name == "" {
+		acc.Name = name
+	}
+	return acc, nil
+}
+
+// answer sends an officer's reply to a card (or a notice about it) to the citizen: the
+// desk's Reply, committed with the turn (the citizen gets it exactly once).
+func (d *Desk) answer(ctx context.Context, o *officerTurn) error {
 	id, err := d.store.TicketByCard(ctx, d.cfg.OfficerChat, o.in.ReplyTo)
 	if errors.Is(err, ErrNotFound) {
 		o.log("officer_chat", "ignored") // a reply to some other message
@@ -211,48 +241,46 @@ func (d *Desk) answer(ctx context.Context, o *officerTurn, officer string) error
 	if text == "" {
 		return nil
 	}
-	// The citizen gets the reply on their own channel, attributed to the agency.
-	toCitizen := bot.Outgoing{Chat: t.Chat, Kind: bot.OutMessage, Lang: t.Lang, Ref: replyRef(id),
-		Text: d.msgs.Text(t.Lang, "officer_reply", map[string]any{"Ticket": num, "Text": bot.EscapeMarkdown(text)})}
-	o.t.Out = append(o.t.Out, toCitizen)
-	set := TicketUpdate{Answer: text}
-	if t.Assignee == "" {
-		set.Assignee, set.AssigneeName = o.who, officer
+	if !mayAct(o.officer) {
+		return &ActionError{Err: ErrNotAllowed, Action: "reply", Ticket: t}
 	}
-	now := d.now()
+	a, err := d.planReply(ctx, o.officer, t, text, ReplyOptions{}, false)
+	if errors.Is(err, ErrAlreadyClaimed) {
+		o.reply(d.officerText("desk_claim_conflict", map[string]any{"Number": num, "Assignee": t.AssigneeName}), "")
+		o.log("officer_reply", "claimed")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	o.t.Out = append(o.t.Out, a.Out...)
 	t.Status, t.Answer = Answered, text
-	if set.Assignee != "" {
-		t.Assignee, t.AssigneeName = set.Assignee, set.AssigneeName
+	if a.Set.Assignee != "" {
+		t.Assignee, t.AssigneeName = a.Set.Assignee, a.Set.AssigneeName
 	}
-	t.Transcript = append(t.Transcript, Line{From: "officer", Text: text, At: now})
+	t.Transcript = append(t.Transcript, Line{From: "officer", Text: text, At: a.At})
 	// The card shows the answer went out; a separate message would crowd the group, where
 	// Telegram allows about 20 messages a minute.
 	if edit, ok := d.cardEdit(t, d.cardMessage(ctx, id)); ok {
 		o.t.Out = append(o.t.Out, edit)
 	} else {
-		o.reply(d.officerText("desk_reply_sent", map[string]any{"Number": num, "Officer": officer}), "")
+		o.reply(d.officerText("desk_reply_sent", map[string]any{"Number": num, "Officer": o.officer.Name}), "")
 	}
 	o.log("officer_reply", num)
 	// Recorded in the same transaction as the delivery: the citizen gets it exactly once.
 	o.t.Also = func(ctx context.Context, tx bot.Tx) error {
-		_, err := d.store.TransitionTx(ctx, tx, id, []Status{Open, Claimed, Answered}, Answered,
-			Event{Actor: o.who, ActorName: officer, Action: "replied", Detail: text, At: now}, set)
+		_, err := d.store.ApplyTx(ctx, tx, a)
 		return err
 	}
 	return nil
 }
 
-func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64, officer string) error {
-	t, err := d.store.Claim(ctx, id, o.who, officer, d.now())
+func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64) error {
+	t, err := d.Claim(ctx, o.officer, id)
+	var refused *ActionError
 	switch {
-	case errors.Is(err, ErrConflict):
-		cur, gerr := d.store.Ticket(ctx, id)
-		if gerr != nil {
-			return gerr
-		}
-		if cur.Status == Claimed && cur.Assignee == o.who {
-			return nil // a retry of this very claim
-		}
+	case errors.As(err, &refused) && refused.Ticket.ID != 0:
+		cur := refused.Ticket
 		o.log("claim", "conflict")
 		if cur.Status == Claimed {
 			o.reply(d.officerText("desk_claim_conflict", map[string]any{"Number": d.number(cur), "Assignee": cur.AssigneeName}), "")
@@ -266,46 +294,40 @@ func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64, officer stri
 	case err != nil:
 		return err
 	}
+	if t.Status != Claimed {
+		// Their own ticket, answered already.
+		o.log("claim", "conflict")
+		o.reply(d.officerText("desk_not_open", map[string]any{"Number": d.number(t), "Status": d.officerText("desk_status_"+string(t.Status), nil)}), "")
+		return nil
+	}
 	o.log("claim", d.number(t))
 	if o.in.Chat != d.cfg.OfficerChat || o.in.Kind != bot.KindButton {
-		o.reply(d.officerText("desk_claimed", map[string]any{"Number": d.number(t), "Officer": officer}), "")
+		o.reply(d.officerText("desk_claimed", map[string]any{"Number": d.number(t), "Officer": o.officer.Name}), "")
 	}
-	card := d.cardMessage(ctx, t.ID)
-	if t.CardHeld && card == "" && d.cfg.OfficerChat.ID != "" {
-		// Its card was held back in a flood of new tickets: it goes out now, as a notice
-		// about the ticket, so replying to it answers the citizen.
-		held := d.card(t, "")
-		held.Ref = NoticeRef(t.ID)
-		o.t.Out = append(o.t.Out, held)
-		return nil
-	}
-	return d.refreshCard(ctx, t, card)
+	return nil
 }
 
-func (d *Desk) close(ctx context.Context, o *officerTurn, id int64, officer string) error {
-	t, err := d.store.Ticket(ctx, id)
-	if err != nil {
-		return err
-	}
-	if t.Status == Closed {
-		o.reply(d.officerText("desk_not_open", map[string]any{"Number": d.number(t), "Status": d.officerText("desk_status_closed", nil)}), "")
+func (d *Desk) close(ctx context.Context, o *officerTurn, id int64) error {
+	t, err := d.Close(ctx, o.officer, id, Resolution{Kind: balai.ResolvedAnswered})
+	var refused *ActionError
+	switch {
+	case errors.Is(err, ErrClosed) && errors.As(err, &refused):
+		o.reply(d.officerText("desk_not_open", map[string]any{"Number": d.number(refused.Ticket), "Status": d.officerText("desk_status_closed", nil)}), "")
 		return nil
-	}
-	out := []bot.Outgoing{d.satisfaction(t)}
-	t, items, err := d.store.Transition(ctx, id, []Status{Open, Claimed, Answered}, Closed,
-		Event{Actor: o.who, ActorName: officer, Action: "closed", At: d.now()}, out, TicketUpdate{})
-	if errors.Is(err, ErrConflict) {
-		return nil // closed meanwhile
-	}
-	if err != nil {
+	case errors.Is(err, ErrAlreadyClaimed) && errors.As(err, &refused):
+		o.log("close", "claimed")
+		o.reply(d.officerText("desk_claim_conflict", map[string]any{"Number": d.number(refused.Ticket), "Assignee": refused.Ticket.AssigneeName}), "")
+		return nil
+	case errors.Is(err, ErrStale):
+		return nil // changed meanwhile (closed by someone else)
+	case err != nil:
 		return err
 	}
-	d.submit(items)
 	o.log("close", d.number(t))
 	if o.in.Chat != d.cfg.OfficerChat || o.in.Kind != bot.KindButton {
-		o.reply(d.officerText("desk_closed", map[string]any{"Number": d.number(t), "Officer": officer}), "")
+		o.reply(d.officerText("desk_closed", map[string]any{"Number": d.number(t), "Officer": o.officer.Name}), "")
 	}
-	return d.refreshCard(ctx, t, d.cardMessage(ctx, t.ID))
+	return nil
 }
 
 // satisfaction asks the citizen to rate a closed ticket, 1 to 5.
@@ -319,17 +341,22 @@ func (d *Desk) satisfaction(t Ticket) bot.Outgoing {
 		Text: d.msgs.Text(t.Lang, "ticket_closed", map[string]any{"Ticket": num})}
 }
 
-func (d *Desk) note(ctx context.Context, o *officerTurn, id int64, officer, text string) error {
+func (d *Desk) note(ctx context.Context, o *officerTurn, id int64, text string) error {
 	t, err := d.store.Ticket(ctx, id)
 	if err != nil {
 		return err
 	}
-	now := d.now()
+	if !mayAct(o.officer) {
+		return &ActionError{Err: ErrNotAllowed, Action: "note", Ticket: t}
+	}
 	o.log("note", d.number(t))
 	o.reply(d.officerText("desk_note_saved", map[string]any{"Number": d.number(t)}), "")
-	// Notes stay in the desk's log and the officers' chat; nothing goes to the citizen.
+	// Notes stay in the desk's log and the officers' chat; nothing goes to the citizen. The
+	// note is recorded with the turn, once.
+	a := d.planNote(o.officer, t, text)
 	o.t.Also = func(ctx context.Context, tx bot.Tx) error {
-		return d.store.AddEventTx(ctx, tx, Event{TicketID: id, Actor: o.who, ActorName: officer, Action: "noted", Detail: text, At: now})
+		_, err := d.store.ApplyTx(ctx, tx, a)
+		return err
 	}
 	return nil
 }

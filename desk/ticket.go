@@ -125,4 +125,10 @@ type TicketUpdate struct {
 	AssigneeName string
 	Rating       int
 	ClearClaim   bool // back to the queue: no assignee
+	Category     string
+	Resolution   balai.ResolutionKind
+	EntryID      string
+	ReferTo      string
+	// ClearResolution drops the resolution (a reopened ticket).
+	ClearResolution bool
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,7 +19,8 @@ var _ desk.Store = (*DB)(nil)
 
 const ticketColumns = `id, source_key, channel, chat_id, user_name, question, transcript, reason, topic, topic_label,
 	category, candidates, lang, status, priority, assignee, assignee_name, answer, rating, created_at, due_at,
-	claimed_at, answered_at, closed_at, activity_at, reminded_at, overdue_at, card_held`
+	claimed_at, answered_at, closed_at, activity_at, reminded_at, overdue_at, card_held, version, resolution,
+	entry_id, refer_to, last_citizen_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -28,11 +28,13 @@ func scanTicket(r rowScanner) (desk.Ticket, error) {
 	var t desk.Ticket
 	var ch, transcript, cands, status string
 	var created, due, activity int64
-	var claimed, answered, closed, reminded, overdue sql.NullInt64
+	var claimed, answered, closed, reminded, overdue, citizen sql.NullInt64
 	var held int
+	var resolution string
 	err := r.Scan(&t.ID, &t.SourceKey, &ch, &t.Chat.ID, &t.UserName, &t.Question, &transcript, &t.Reason, &t.Topic,
 		&t.TopicLabel, &t.Category, &cands, &t.Lang, &status, &t.Priority, &t.Assignee, &t.AssigneeName, &t.Answer,
-		&t.Rating, &created, &due, &claimed, &answered, &closed, &activity, &reminded, &overdue, &held)
+		&t.Rating, &created, &due, &claimed, &answered, &closed, &activity, &reminded, &overdue, &held, &t.Version,
+		&resolution, &t.EntryID, &t.ReferTo, &citizen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, desk.ErrNotFound
 	}
@@ -49,6 +51,7 @@ func scanTicket(r rowScanner) (desk.Ticket, error) {
 	t.CreatedAt, t.DueAt, t.ActivityAt = time.UnixMilli(created), time.UnixMilli(due), time.UnixMilli(activity)
 	t.ClaimedAt, t.AnsweredAt, t.ClosedAt = fromMS(claimed), fromMS(answered), fromMS(closed)
 	t.RemindedAt, t.OverdueAt = fromMS(reminded), fromMS(overdue)
+	t.Resolution, t.LastCitizenAt = balai.ResolutionKind(resolution), fromMS(citizen)
 	return t, nil
 }
 
@@ -83,6 +86,9 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 	var created bool
 	var items []bot.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.lockEvents(ctx, tx); err != nil {
+			return err
+		}
 		// existing is the ticket this request (a retry) or another one of the chat opened.
 		existing := func() error {
 			var err error
@@ -153,8 +159,8 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 		}
 		var err error
 		out, err = scanTicket(tx.QueryRowContext(ctx, `INSERT INTO tickets (source_key, channel, chat_id, user_name, question, transcript, reason,
-			topic, topic_label, category, candidates, lang, status, priority, created_at, due_at, activity_at, card_held)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14, $16)
+			topic, topic_label, category, candidates, lang, status, priority, created_at, due_at, activity_at, card_held, last_citizen_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14, $16, $14)
 			ON CONFLICT DO NOTHING RETURNING `+ticketColumns,
 			t.SourceKey, string(t.Chat.Channel), t.Chat.ID, t.UserName, t.Question, string(transcript), t.Reason,
 			t.Topic, t.TopicLabel, t.Category, strings.Join(t.Candidates, ","), t.Lang, t.Priority,
@@ -169,6 +175,7 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 		if err := addEvent(ctx, tx, db, desk.Event{TicketID: out.ID, Actor: "system", Action: "created", Detail: t.Reason, At: t.CreatedAt}); err != nil {
 			return err
 		}
+		out.Version++ // the created event
 		if card != nil && held == 0 {
 			items, err = db.enqueue(ctx, tx, card(out), 0, t.CreatedAt)
 		}
@@ -244,16 +251,17 @@ func (db *DB) Claim(ctx context.Context, id int64, officer, name string, now tim
 	}
 	var t desk.Ticket
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.lockEvents(ctx, tx); err != nil {
+			return err
+		}
 		var err error
 		t, err = scanTicket(tx.QueryRowContext(ctx, `UPDATE tickets SET status = 'claimed', assignee = $1, assignee_name = $2,
-			claimed_at = $3, activity_at = $4 WHERE id = `+target+` AND status = 'open' RETURNING `+ticketColumns,
+			claimed_at = $3, activity_at = $4, version = version + 1 WHERE id = `+target+` AND status = 'open' RETURNING `+ticketColumns,
 			append([]any{officer, name, db.ms(now), db.ms(now)}, args...)...))
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor, actor_name, action, created_at) VALUES ($1, $2, $3, 'claimed', $4)`,
-			t.ID, officer, name, db.ms(now))
-		return err
+		return insertEvent(ctx, tx, db, desk.Event{TicketID: t.ID, Actor: officer, ActorName: name, Action: "claimed", At: now})
 	})
 	if errors.Is(err, desk.ErrNotFound) {
 		if id == 0 {
@@ -291,60 +299,49 @@ func (db *DB) Transition(ctx context.Context, id int64, from []desk.Status, to d
 
 // TransitionTx is Transition within a caller's transaction (a turn of the officers' chat).
 func (db *DB) TransitionTx(ctx context.Context, tx bot.Tx, id int64, from []desk.Status, to desk.Status, ev desk.Event, set desk.TicketUpdate) (desk.Ticket, error) {
-	args := []any{string(to), db.ms(ev.At), id}
-	var in []string
-	for _, s := range from {
-		args = append(args, string(s))
-		in = append(in, "$"+strconv.Itoa(len(args)))
-	}
-	sets := []string{"status = $1", "activity_at = $2"}
-	add := func(col string, v any) {
-		args = append(args, v)
-		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
-	}
-	switch to {
-	case desk.Answered:
-		add("answered_at", db.ms(ev.At))
-	case desk.Closed:
-		add("closed_at", db.ms(ev.At))
-	case desk.Open:
-		sets = append(sets, "closed_at = NULL")
-	}
-	if set.Answer != "" {
-		add("answer", set.Answer)
-	}
-	if set.Assignee != "" {
-		add("assignee", set.Assignee)
-		add("assignee_name", set.AssigneeName)
-	}
-	if set.ClearClaim {
-		sets = append(sets, "assignee = ''", "assignee_name = ''", "claimed_at = NULL")
-	}
-	if set.Rating != 0 {
-		add("rating", set.Rating)
-	}
-	t, err := scanTicket(tx.QueryRowContext(ctx, `UPDATE tickets SET `+strings.Join(sets, ", ")+
-		` WHERE id = $3 AND status IN (`+strings.Join(in, ", ")+`) RETURNING `+ticketColumns, args...))
-	if errors.Is(err, desk.ErrNotFound) {
-		var n int
-		if tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE id = $1`, id).Scan(&n); n == 0 {
-			return t, desk.ErrNotFound
-		}
-		return t, desk.ErrConflict
-	}
-	if err != nil {
-		return t, fmt.Errorf("store: ticket %d to %s: %w", id, to, err)
-	}
-	ev.TicketID = id
-	if err := addEvent(ctx, tx, db, ev); err != nil {
-		return t, err
-	}
-	return t, nil
+	return db.ApplyTx(ctx, tx, desk.Action{ID: id, From: from, To: to, Events: []desk.Event{ev}, Set: set})
 }
 
+// addEvent records ev in the ticket's audit log and counts it as a change of the ticket (its
+// Version); a citizen's event is their latest message (LastCitizenAt).
 func addEvent(ctx context.Context, tx bot.Tx, db *DB, ev desk.Event) error {
+	if err := db.lockEvents(ctx, tx); err != nil {
+		return err
+	}
+	if err := insertEvent(ctx, tx, db, ev); err != nil {
+		return err
+	}
+	q := `UPDATE tickets SET version = version + 1 WHERE id = $1`
+	args := []any{ev.TicketID}
+	if ev.Actor == "citizen" {
+		q = `UPDATE tickets SET version = version + 1, last_citizen_at = $2 WHERE id = $1`
+		args = append(args, db.ms(ev.At))
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+// insertEvent records ev only (the caller's update counted the change).
+func insertEvent(ctx context.Context, tx bot.Tx, db *DB, ev desk.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor, actor_name, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		ev.TicketID, ev.Actor, ev.ActorName, ev.Action, ev.Detail, db.ms(ev.At))
+	return err
+}
+
+// eventLock serializes the transactions that record ticket events on PostgreSQL, from their
+// first change of a ticket to their commit: event ids then become visible in increasing
+// order, so the change feed (Changes) never skips an event committed late. SQLite has one
+// writer at a time.
+const eventLock = 774413
+
+// lockEvents takes eventLock in tx (PostgreSQL; again in the same transaction is free).
+// Every transaction that changes tickets and records events takes it before its first
+// change of a ticket, so that two of them never wait for each other's rows in turn.
+func (db *DB) lockEvents(ctx context.Context, tx bot.Tx) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, eventLock)
 	return err
 }
 
@@ -431,6 +428,9 @@ func (db *DB) StaleAnswered(ctx context.Context, before, now time.Time) ([]desk.
 func (db *DB) sweep(ctx context.Context, update string, before time.Time, ev desk.Event) ([]desk.Ticket, error) {
 	var out []desk.Ticket
 	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := db.lockEvents(ctx, tx); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, update, db.ms(ev.At), db.ms(before))
 		if err != nil {
 			return err
@@ -438,11 +438,12 @@ func (db *DB) sweep(ctx context.Context, update string, before time.Time, ev des
 		if out, err = scanTickets(rows); err != nil {
 			return err
 		}
-		for _, t := range out {
+		for i, t := range out {
 			ev.TicketID = t.ID
 			if err := addEvent(ctx, tx, db, ev); err != nil {
 				return err
 			}
+			out[i].Version++
 		}
 		return nil
 	})

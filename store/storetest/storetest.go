@@ -140,6 +140,11 @@ func RunAll(t *testing.T, open Opener) {
 		{"CardsPerMinuteAcrossProcesses", testCardsPerMinuteAcrossProcesses},
 		{"StaleAnsweredMakesRoom", testStaleAnsweredMakesRoom},
 		{"Migration8MergesAndQualifies", testMigration8},
+		{"ApplyVersions", testApplyVersions},
+		{"Changes", testChanges},
+		{"ListAndCounts", testListAndCounts},
+		{"Presence", testPresence},
+		{"CannedReplies", testCanned},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

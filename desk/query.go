@@ -1,0 +1,236 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+)
+
+// View is one of the console's ticket lists.
+type View string
+
+// The views: the officer's own active tickets; the queue nobody holds; every active ticket;
+// active tickets past due; closed tickets; all.
+const (
+	ViewMine       View = "mine"
+	ViewUnassigned View = "unassigned"
+	ViewOpen       View = "open"
+	ViewOverdue    View = "overdue"
+	ViewClosed     View = "closed"
+	ViewAll        View = "all"
+)
+
+// Views lists the views in the console's order.
+var Views = []View{ViewMine, ViewUnassigned, ViewOpen, ViewOverdue, ViewClosed, ViewAll}
+
+// Filter selects tickets for List.
+type Filter struct {
+	View     View   // default ViewOpen
+	Officer  string // the officer's ID, for ViewMine
+	Channel  balai.Channel
+	Category string
+	// Priority: "urgent", "normal" or "" (any).
+	Priority string
+	// SLA: SLAOK, SLASoon, SLAOverdue, SLANone or "" (any).
+	SLA string
+	// Query searches the ticket number ("BLI-000123", "123"), words of the question and
+	// transcript, and the citizen's name.
+	Query  string
+	Limit  int // default 50, at most 500
+	Offset int
+
+	// Set by Desk.List for the store: the time of the query, the due time before which an
+	// active ticket is "soon" (ReminderLead in working hours), and the ticket number read
+	// from Query (0: none).
+	Now    time.Time
+	Soon   time.Time
+	Number int64
+}
+
+// Change is an entry of the desk's change feed: Seq increases with every audit event, in
+// commit order, across replicas.
+type Change struct {
+	Seq      int64
+	TicketID int64
+	Action   string
+}
+
+// Presence is an officer viewing ticket (or typing a reply in it).
+type Presence struct {
+	Officer string // the officer's ID
+	Name    string
+	Typing  bool
+	At      time.Time
+}
+
+// PresenceTTL is how long a presence lasts without being renewed.
+const PresenceTTL = 30 * time.Second
+
+// HistoryLine is a message of a citizen's conversation with the bot, from the message log.
+type HistoryLine struct {
+	From       string // "citizen" or "bot"
+	Text       string
+	Decision   string // the engine's decision on a citizen's message (answer, escalate, feedback…)
+	Reason     string
+	EntryID    string  // the FAQ entry answered
+	Confidence float64 // the answer's confidence
+	// Feedback on the bot's answer to this message: "helpful" (👍) or "not_helpful" (👎).
+	Feedback string
+	At       time.Time
+}
+
+// History is what an officer sees of a citizen besides the ticket at hand.
+type History struct {
+	Tickets []Ticket      // the chat's tickets, newest first
+	Lines   []HistoryLine // the chat's last messages with the bot, oldest first
+}
+
+// List returns the tickets of f's view matching its filters, in the view's order (active
+// views: urgent first, then by due time; closed: last closed first; all: newest first), and
+// how many match in all.
+func (d *Desk) List(ctx context.Context, f Filter) ([]Ticket, int, error) {
+	if f.View == "" {
+		f.View = ViewOpen
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 500)
+	f.Offset = max(f.Offset, 0)
+	f.Now = d.now()
+	f.Soon = d.cfg.Calendar.Add(f.Now, d.cfg.ReminderLead)
+	f.Query = strings.TrimSpace(f.Query)
+	if n, ok := d.parseNumber(f.Query); ok {
+		f.Number = n
+	}
+	ts, total, err := d.store.List(ctx, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("desk: list %s: %w", f.View, err)
+	}
+	return ts, total, nil
+}
+
+// Counts returns how many tickets each view holds for officer (the officer's ID).
+func (d *Desk) Counts(ctx context.Context, officer string) (map[View]int, error) {
+	c, err := d.store.Counts(ctx, officer, d.now())
+	if err != nil {
+		return nil, fmt.Errorf("desk: counts: %w", err)
+	}
+	return c, nil
+}
+
+// Ticket returns ticket id (ErrNotFound).
+func (d *Desk) Ticket(ctx context.Context, id int64) (Ticket, error) { return d.store.Ticket(ctx, id) }
+
+// Events returns the audit log of ticket id, oldest first.
+func (d *Desk) Events(ctx context.Context, id int64) ([]Event, error) {
+	if _, err := d.store.Ticket(ctx, id); err != nil {
+		return nil, err
+	}
+	return d.store.Events(ctx, id)
+}
+
+// historyLines caps the conversation lines CitizenHistory returns.
+const historyLines = 200
+
+// CitizenHistory returns the chat's tickets and its last messages with the bot, with the
+// entry and confidence of the bot's answers and the citizen's 👍/👎 on them.
+func (d *Desk) CitizenHistory(ctx context.Context, chat balai.ChatRef) (History, error) {
+	ts, err := d.store.ChatTickets(ctx, chat, 50)
+	if err != nil {
+		return History{}, fmt.Errorf("desk: citizen history: %w", err)
+	}
+	lines, err := d.store.ChatLog(ctx, chat, historyLines)
+	if err != nil {
+		return History{}, fmt.Errorf("desk: citizen history: %w", err)
+	}
+	// A 👍/👎 button is a message of its own; it rates the last answered question. A 👎
+	// goes to an officer at once, so the engine logs it as an escalation for feedback.
+	answered := -1
+	for i, l := range lines {
+		if l.From != "citizen" {
+			continue
+		}
+		feedback := ""
+		switch {
+		case l.Decision == "answer" && l.EntryID != "":
+			answered = i
+		case l.Decision == "feedback" && (l.Reason == "helpful" || l.Reason == "not_helpful"):
+			feedback = l.Reason
+		case l.Decision == "escalate" && l.Reason == bot.EscalateFeedback:
+			feedback = "not_helpful"
+		}
+		if feedback != "" {
+			lines[i].Feedback = feedback
+			if answered >= 0 {
+				lines[answered].Feedback = feedback
+			}
+		}
+	}
+	return History{Tickets: ts, Lines: lines}, nil
+}
+
+// Changes returns the desk's changes after seq after, oldest first (at most 500): a
+// console replica polls it to push live updates for changes made on other replicas.
+func (d *Desk) Changes(ctx context.Context, after int64) ([]Change, error) {
+	cs, err := d.store.Changes(ctx, after, 500)
+	if err != nil {
+		return nil, fmt.Errorf("desk: changes: %w", err)
+	}
+	return cs, nil
+}
+
+// SetPresence records that officer o views ticket id (typing: writes a reply) at now; it
+// lasts PresenceTTL unless renewed.
+func (d *Desk) SetPresence(ctx context.Context, o balai.Officer, id int64, typing bool, now time.Time) error {
+	if !mayAct(o) {
+		return &ActionError{Err: ErrNotAllowed, Action: "presence"}
+	}
+	if err := d.store.SetPresence(ctx, id, Presence{Officer: o.ID, Name: o.Name, Typing: typing, At: now}); err != nil {
+		return fmt.Errorf("desk: presence: %w", err)
+	}
+	return nil
+}
+
+// Present returns the officers viewing ticket id at now.
+func (d *Desk) Present(ctx context.Context, id int64, now time.Time) ([]Presence, error) {
+	ps, err := d.store.Present(ctx, id, now.Add(-PresenceTTL))
+	if err != nil {
+		return nil, fmt.Errorf("desk: presence: %w", err)
+	}
+	return ps, nil
+}
+
+// CannedReplies lists the canned replies.
+func (d *Desk) CannedReplies(ctx context.Context) ([]balai.CannedReply, error) {
+	return d.store.CannedReplies(ctx)
+}
+
+// SaveCanned creates (ID 0) or updates a canned reply; supervisors and admins only
+// (ErrNotAllowed).
+func (d *Desk) SaveCanned(ctx context.Context, o balai.Officer, c balai.CannedReply) (balai.CannedReply, error) {
+	if !supervises(o) {
+		return c, &ActionError{Err: ErrNotAllowed, Action: "save canned reply", Detail: fmt.Sprintf("role %q", o.Role)}
+	}
+	c.Title, c.Text = strings.TrimSpace(c.Title), strings.TrimSpace(c.Text)
+	if c.Title == "" || c.Text == "" {
+		return c, &ActionError{Err: ErrNotAllowed, Action: "save canned reply", Detail: "title and text are required"}
+	}
+	if c.Lang == "" {
+		c.Lang = "id"
+	}
+	c.UpdatedBy, c.UpdatedAt = o.ID, d.now()
+	return d.store.SaveCanned(ctx, c)
+}
+
+// DeleteCanned deletes a canned reply; supervisors and admins only (ErrNotAllowed).
+func (d *Desk) DeleteCanned(ctx context.Context, o balai.Officer, id int64) error {
+	if !supervises(o) {
+		return &ActionError{Err: ErrNotAllowed, Action: "delete canned reply", Detail: fmt.Sprintf("role %q", o.Role)}
+	}
+	return d.store.DeleteCanned(ctx, id)
+}
