@@ -18,7 +18,6 @@ import (
 
 const accountColumns = `id, username, name, email, oidc_subject, role, telegram_id, password_hash, disabled, created_at, updated_at`
 
-
 func scanAccount(row rowScanner) (balai.Account, string, error) {
 	var a balai.Account
 	var role, hash string
