@@ -172,7 +172,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if cfg.OIDC != nil {
-		if s.oidc, err = newOIDCClient(*cfg.OIDC); err != nil {
+		if s.oidc, err = newOIDCClient(*cfg.OIDC, cfg.Now); err != nil {
 			return nil, err
 		}
 	}

@@ -51,13 +51,17 @@ func newEnvOn(t *testing.T, db *store.DB, clk *storetest.Clock, edit ...func(*co
 	for _, f := range edit {
 		f(&cfg)
 	}
+	mux := http.NewServeMux()
+	srv := httptest.NewUnstartedServer(mux)
+	if cfg.OIDC != nil && cfg.OIDC.RedirectURL == "" {
+		cfg.OIDC.RedirectURL = "https://" + srv.Listener.Addr().String() + "/console/oidc/callback"
+	}
 	con, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, con.Handler())
-	srv := httptest.NewTLSServer(mux)
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return &env{t: t, db: db, clk: clk, con: con, srv: srv}
 }

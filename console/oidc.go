@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -32,19 +33,20 @@ type OIDCConfig struct {
 // console starts while the provider is unreachable.
 type oidcClient struct {
 	cfg      OIDCConfig
+	now      func() time.Time
 	mu       sync.Mutex
 	oauth    *oauth2.Config
 	verifier *oidc.IDTokenVerifier
 }
 
-func newOIDCClient(cfg OIDCConfig) (*oidcClient, error) {
+func newOIDCClient(cfg OIDCConfig, now func() time.Time) (*oidcClient, error) {
 	if cfg.Issuer == "" || cfg.ClientID == "" || cfg.RedirectURL == "" {
 		return nil, errors.New("console: OIDC needs an issuer, a client id and a redirect URL")
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = http.DefaultClient
 	}
-	return &oidcClient{cfg: cfg}, nil
+	return &oidcClient{cfg: cfg, now: now}, nil
 }
 
 func (c *oidcClient) ctx(ctx context.Context) context.Context {
@@ -64,7 +66,7 @@ func (c *oidcClient) get(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVeri
 	}
 	c.oauth = &oauth2.Config{ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret, RedirectURL: c.cfg.RedirectURL,
 		Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"}}
-	c.verifier = p.Verifier(&oidc.Config{ClientID: c.cfg.ClientID})
+	c.verifier = p.Verifier(&oidc.Config{ClientID: c.cfg.ClientID, Now: c.now})
 	return c.oauth, c.verifier, nil
 }
 
