@@ -40,10 +40,11 @@ type Config struct {
 	ReloadInterval time.Duration
 	Instance       string
 	Calibration    knowledge.Calibration
-	Retention      time.Duration  // BALAI_RETENTION: message texts and personal fields
-	DoneRetention  time.Duration  // BALAI_DONE_RETENTION: handled messages and delivered replies
-	Health         healthSettings // BALAI_HEALTH_*, BALAI_CORPUS_SHRINK_LIMIT (health.go)
-	Lease          time.Duration  // BALAI_LEASE: how long a replica's claims on work last
+	Retention      time.Duration   // BALAI_RETENTION: message texts and personal fields
+	DoneRetention  time.Duration   // BALAI_DONE_RETENTION: handled messages and delivered replies
+	Health         healthSettings  // BALAI_HEALTH_*, BALAI_CORPUS_SHRINK_LIMIT (health.go)
+	Lease          time.Duration   // BALAI_LEASE: how long a replica's claims on work last
+	Console        consoleSettings // BALAI_CONSOLE_*, BALAI_OIDC_*: the officer console
 
 	// Endpoints and bounds (README, Limits).
 	AdminAddr            string // "" when off
@@ -295,6 +296,10 @@ func loadConfig() (Config, error) {
 	if c.DoneRetention, rerr = doneRetentionFromEnv(c.Retention); rerr != nil {
 		errs = append(errs, rerr)
 	}
+	var cerr error
+	if c.Console, cerr = consoleFromEnv(c.PublicOrigin); cerr != nil {
+		errs = append(errs, cerr)
+	}
 	cal, err := calibrationFromEnv()
 	if err != nil {
 		errs = append(errs, err)
@@ -362,4 +367,57 @@ func calibrationFromEnv() (knowledge.Calibration, error) {
 		return cal, err
 	}
 	return cal, th.Validate()
+}
+
+// consoleSettings configure the officer console under /console/ (README, Officer console).
+type consoleSettings struct {
+	// Secure: cookies Secure with the __Host- prefix (BALAI_CONSOLE_SECURE: auto, true or
+	// false; auto is true when BALAI_PUBLIC_URL is https).
+	Secure          bool
+	SessionIdle     time.Duration // BALAI_CONSOLE_SESSION_IDLE
+	SessionLifetime time.Duration // BALAI_CONSOLE_SESSION_LIFETIME
+	// OIDC single sign-on: BALAI_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URL
+	// (off when BALAI_OIDC_ISSUER is unset).
+	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCRedirectURL string
+}
+
+// consoleFromEnv reads the console's settings; publicOrigin is BALAI_PUBLIC_URL's origin.
+func consoleFromEnv(publicOrigin string) (consoleSettings, error) {
+	var c consoleSettings
+	var errs []error
+	switch v := strings.ToLower(env("BALAI_CONSOLE_SECURE", "auto")); v {
+	case "auto":
+		c.Secure = strings.HasPrefix(publicOrigin, "https://")
+	case "true", "1", "yes", "on":
+		c.Secure = true
+	case "false", "0", "no", "off":
+	default:
+		errs = append(errs, fmt.Errorf("BALAI_CONSOLE_SECURE=%q: want auto, true or false", v))
+	}
+	for _, d := range []struct {
+		name, def string
+		to        *time.Duration
+	}{{"BALAI_CONSOLE_SESSION_IDLE", "2h", &c.SessionIdle}, {"BALAI_CONSOLE_SESSION_LIFETIME", "12h", &c.SessionLifetime}} {
+		v := env(d.name, d.def)
+		t, err := time.ParseDuration(v)
+		if err != nil || t <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a positive duration like 2h", d.name, v))
+		}
+		*d.to = t
+	}
+	c.OIDCIssuer = os.Getenv("BALAI_OIDC_ISSUER")
+	c.OIDCClientID = os.Getenv("BALAI_OIDC_CLIENT_ID")
+	c.OIDCClientSecret = os.Getenv("BALAI_OIDC_CLIENT_SECRET")
+	c.OIDCRedirectURL = os.Getenv("BALAI_OIDC_REDIRECT_URL")
+	if c.OIDCIssuer != "" {
+		if c.OIDCClientID == "" || c.OIDCRedirectURL == "" {
+			errs = append(errs, errors.New("BALAI_OIDC_ISSUER is set: BALAI_OIDC_CLIENT_ID and BALAI_OIDC_REDIRECT_URL are needed too"))
+		}
+		if u, err := url.Parse(c.OIDCRedirectURL); c.OIDCRedirectURL != "" && (err != nil || !strings.HasSuffix(u.Path, "/console/oidc/callback")) {
+			errs = append(errs, fmt.Errorf("BALAI_OIDC_REDIRECT_URL=%q: want the console's callback, like https://chat.example.go.id/console/oidc/callback", c.OIDCRedirectURL))
+		}
+	} else if c.OIDCClientID != "" || c.OIDCRedirectURL != "" {
+		errs = append(errs, errors.New("BALAI_OIDC_CLIENT_ID or BALAI_OIDC_REDIRECT_URL set without BALAI_OIDC_ISSUER"))
+	}
+	return c, errors.Join(errs...)
 }

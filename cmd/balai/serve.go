@@ -32,6 +32,7 @@ import (
 	"github.com/balai-id/balai/bot/whatsapp/cloud"
 	"github.com/balai-id/balai/bot/whatsapp/meow"
 	"github.com/balai-id/balai/clock"
+	"github.com/balai-id/balai/console"
 	"github.com/balai-id/balai/desk"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/internal/lockfile"
@@ -213,6 +214,11 @@ func (s *server) run(ctx context.Context) error {
 		Streams: cfg.WebStreams, TrustedProxies: cfg.TrustedProxies, Logger: s.log}, s.eng, s.db)
 	s.eng.AddSender(balai.Web, web, bot.Limits{}, true)
 	s.setHealth("web", "ok")
+	con, err := s.newConsole(msgs)
+	if err != nil {
+		return err
+	}
+	mux.Handle(console.Prefix, con.Handler())
 
 	if cfg.TelegramToken != "" {
 		s.tg, err = telegram.New(telegram.Config{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Mode: cfg.TelegramMode,
@@ -317,7 +323,11 @@ func (s *server) run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(4)
+	wg.Add(5)
+	go func() {
+		defer wg.Done()
+		s.purgeConsole(runCtx, con, time.Hour)
+	}()
 	go func() {
 		defer wg.Done()
 		// Replicas on PostgreSQL wake each other; on SQLite this returns at once.
