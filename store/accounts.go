@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,6 +117,28 @@ func (db *DB) AccountByTelegram(ctx context.Context, id int64) (balai.Account, e
 	}
 	a, _, err := db.accountWhere(ctx, `telegram_id = $1`, id)
 	return a, err
+}
+
+// OfficerByTelegram returns the officer whose console account is linked to Telegram user
+// id (see desk.Accounts): one person, one identity in the audit log whichever door they use.
+// A disabled account's officer has no role, so the desk refuses their actions.
+func (db *DB) OfficerByTelegram(ctx context.Context, telegramUserID string) (balai.Officer, bool, error) {
+	id, err := strconv.ParseInt(telegramUserID, 10, 64)
+	if err != nil || id == 0 {
+		return balai.Officer{}, false, nil
+	}
+	a, err := db.AccountByTelegram(ctx, id)
+	if errors.Is(err, balai.ErrAccountNotFound) {
+		return balai.Officer{}, false, nil
+	}
+	if err != nil {
+		return balai.Officer{}, false, err
+	}
+	o := a.Officer()
+	if a.Disabled {
+		o.Role = ""
+	}
+	return o, true, nil
 }
 
 func (db *DB) accountWhere(ctx context.Context, where string, arg any) (balai.Account, string, error) {

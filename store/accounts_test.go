@@ -127,6 +127,25 @@ func testAccounts(t *testing.T, open storetest.Opener) {
 	if n, _ := db.CountSessions(ctx, budi.ID); n != 0 {
 		t.Errorf("a disabled account keeps %d sessions", n)
 	}
+
+	// The desk maps a Telegram user to the linked account's officer; a disabled account's
+	// officer has no role (the desk refuses them); other users are not linked.
+	for _, tt := range []struct {
+		telegram string
+		want     balai.Officer
+		linked   bool
+	}{
+		{"42", balai.Officer{ID: balai.AccountOfficerID(sari.ID), Name: sari.Name, Role: sari.Role}, true},
+		{"77", balai.Officer{ID: balai.AccountOfficerID(budi.ID), Name: "Budi S."}, true},
+		{"43", balai.Officer{}, false},
+		{"abc", balai.Officer{}, false},
+		{"", balai.Officer{}, false},
+	} {
+		got, linked, err := db.OfficerByTelegram(ctx, tt.telegram)
+		if err != nil || linked != tt.linked || got != tt.want {
+			t.Errorf("OfficerByTelegram(%q) = %+v %v %v, want %+v %v", tt.telegram, got, linked, err, tt.want, tt.linked)
+		}
+	}
 }
 
 // TestConsoleSessions: a session lives while used within the idle time and before its

@@ -178,7 +178,15 @@ func (s *server) run(ctx context.Context) error {
 	dcfg := desk.Config{Store: s.db, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA, ReminderLead: cfg.SLAReminder,
 		ClaimTimeout: cfg.ClaimTimeout, ReopenWindow: cfg.TicketReopen, Prefix: cfg.TicketPrefix, Officers: officers,
 		TicketsPerHour: cfg.TicketsPerHour, CardsPerMinute: cfg.OfficerCardsPerMinute,
-		Topics: cfg.TelegramOfficerTopics, DraftsDir: cfg.DraftsDir, Corpus: s.index.Corpus, Logger: s.log}
+		Topics: cfg.TelegramOfficerTopics, DraftsDir: cfg.DraftsDir, Corpus: s.index.Corpus, Logger: s.log,
+		Accounts: s.db}
+	// Officers' replies are checked before they leave (another citizen's data, copied notes,
+	// internal words); the officer edits or confirms.
+	g, err := newGuard(cfg)
+	if err != nil {
+		return fmt.Errorf("outbound guard: %w", err)
+	}
+	dcfg.CheckReply = g.CheckReply
 	if cfg.TelegramToken != "" && cfg.TelegramOfficerChat != 0 {
 		dcfg.OfficerChat = balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(cfg.TelegramOfficerChat, 10)}
 	}
