@@ -238,19 +238,31 @@ func (d *Desk) answer(ctx context.Context, o *officerTurn) error {
 		return nil
 	}
 	text := strings.TrimSpace(o.in.Text)
+	// "/kirim <text>" sends a reply the outbound guard held, the officer's confirmation
+	// recorded in the audit log.
+	var opt ReplyOptions
+	if cmd, rest := command(text); cmd == confirmCommand {
+		text, opt.Confirmed = strings.TrimSpace(rest), true
+	}
 	if text == "" {
 		return nil
 	}
 	if !mayAct(o.officer) {
 		return &ActionError{Err: ErrNotAllowed, Action: "reply", Ticket: t}
 	}
-	a, err := d.planReply(ctx, o.officer, t, text, ReplyOptions{}, false)
-	if errors.Is(err, ErrAlreadyClaimed) {
+	a, err := d.planReply(ctx, o.officer, t, text, opt, true)
+	var held *ActionError
+	switch {
+	case errors.Is(err, ErrAlreadyClaimed):
 		o.reply(d.officerText("desk_claim_conflict", map[string]any{"Number": num, "Assignee": t.AssigneeName}), "")
 		o.log("officer_reply", "claimed")
 		return nil
-	}
-	if err != nil {
+	case errors.As(err, &held) && errors.Is(err, ErrNeedsConfirmation):
+		// Held: nothing reaches the citizen; the officer edits, or confirms with /kirim.
+		o.reply(d.officerText("desk_reply_guarded", map[string]any{"Number": num, "Reasons": held.Reasons, "Command": "/" + confirmCommand}), o.in.MessageID)
+		o.log("officer_reply", "held")
+		return nil
+	case err != nil:
 		return err
 	}
 	o.t.Out = append(o.t.Out, a.Out...)
@@ -274,6 +286,9 @@ func (d *Desk) answer(ctx context.Context, o *officerTurn) error {
 	}
 	return nil
 }
+
+// confirmCommand, in a reply to a card, sends a reply the outbound guard held.
+const confirmCommand = "kirim"
 
 func (d *Desk) claim(ctx context.Context, o *officerTurn, id int64) error {
 	t, err := d.Claim(ctx, o.officer, id)

@@ -260,7 +260,7 @@ func TestDataDirIsPrivate(t *testing.T) {
 				os.Chmod(dir, tt.before)
 			}
 			var logs bytes.Buffer
-			s := &server{cfg: Config{DataDir: dir}, log: slog.New(slog.NewTextHandler(&logs, nil))}
+			s := &Main{cfg: Config{DataDir: dir}, log: slog.New(slog.NewTextHandler(&logs, nil))}
 			if err := s.privateDataDir(); err != nil {
 				t.Fatal(err)
 			}

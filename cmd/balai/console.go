@@ -10,7 +10,7 @@ import (
 )
 
 // newConsole builds the officer console over the store, with the message catalogue.
-func (s *server) newConsole(msgs *bot.Messages) (*console.Server, error) {
+func (s *Main) newConsole(msgs *bot.Messages) (*console.Server, error) {
 	cc := s.cfg.Console
 	cfg := console.Config{Store: s.db, Messages: msgs, Now: clock.Now, Logger: s.log, Secure: cc.Secure, TrustedProxies: s.cfg.TrustedProxies,
 		SessionIdle: cc.SessionIdle, SessionLifetime: cc.SessionLifetime}
@@ -25,7 +25,7 @@ func (s *server) newConsole(msgs *bot.Messages) (*console.Server, error) {
 
 // purgeConsole deletes, every interval, console sessions that expired and old failed
 // sign-ins.
-func (s *server) purgeConsole(ctx context.Context, con *console.Server, every time.Duration) {
+func (s *Main) purgeConsole(ctx context.Context, con *console.Server, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

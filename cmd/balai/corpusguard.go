@@ -203,7 +203,7 @@ func firstLine(err error) string {
 
 // accepted reports whether an operator accepted the corpus with fingerprint fp (balai faq
 // accept wrote its fingerprint into the data directory).
-func (s *server) accepted(fp string) bool {
+func (s *Main) accepted(fp string) bool {
 	r, err := readCorpusRecord(s.cfg.DataDir, acceptFile)
 	if err != nil {
 		s.log.Warn("Failed to read the corpus acceptance", "file", acceptFile, "err", err)
@@ -215,7 +215,7 @@ func (s *server) accepted(fp string) bool {
 // guardStart refuses to start with a corpus that removes more than
 // BALAI_CORPUS_SHRINK_LIMIT of the entries served last (by this data directory) unless an
 // operator accepted it.
-func (s *server) guardStart(c *faq.Corpus) error {
+func (s *Main) guardStart(c *faq.Corpus) error {
 	last, err := readCorpusRecord(s.cfg.DataDir, servedFile)
 	if err != nil {
 		s.log.Warn("Failed to read the last served corpus; not checking the corpus size", "err", err)
@@ -234,7 +234,7 @@ func (s *server) guardStart(c *faq.Corpus) error {
 }
 
 // recordServed notes the corpus being served in the data directory (for the start guard).
-func (s *server) recordServed(c *faq.Corpus) {
+func (s *Main) recordServed(c *faq.Corpus) {
 	if err := writeCorpusRecord(s.cfg.DataDir, servedFile, corpusRecord(c, s.now(), true)); err != nil {
 		s.log.Warn("Failed to record the corpus served", "file", servedFile, "err", err)
 	}
@@ -243,7 +243,7 @@ func (s *server) recordServed(c *faq.Corpus) {
 // reloadCorpus serves the corpus directory's current content unless it has errors, or
 // removes more entries than BALAI_CORPUS_SHRINK_LIMIT allows without an operator's
 // acceptance (then the change is held: logged, shown in /healthz, told to the officers).
-func (s *server) reloadCorpus(ctx context.Context) {
+func (s *Main) reloadCorpus(ctx context.Context) {
 	c, ps, err := knowledge.LoadCorpus(s.cfg.FAQDir)
 	if err == nil {
 		err = ps.Err()
@@ -286,7 +286,7 @@ func (s *server) reloadCorpus(ctx context.Context) {
 }
 
 // holdCorpus keeps serving the current corpus and tells everyone that a change is waiting.
-func (s *server) holdCorpus(ctx context.Context, fp string, sh shrink) {
+func (s *Main) holdCorpus(ctx context.Context, fp string, sh shrink) {
 	if s.guard.heldFingerprint() == fp {
 		return // told already
 	}
@@ -313,7 +313,7 @@ func (s *server) holdCorpus(ctx context.Context, fp string, sh shrink) {
 }
 
 // acceptedHeld reports whether a change is held and an operator has accepted it since.
-func (s *server) acceptedHeld() bool {
+func (s *Main) acceptedHeld() bool {
 	fp := s.guard.heldFingerprint()
 	return fp != "" && s.accepted(fp)
 }

@@ -11,7 +11,7 @@ import (
 // parkedNotice tells the officers' chat, at most once an hour however many replicas run,
 // how many citizens' messages are parked as dead letters (bot.Config.OnParked); submit
 // hands the queued notice to the engine's delivery.
-func (s *server) parkedNotice(officers balai.ChatRef, submit func(...bot.StoredOutgoing)) func(ctx context.Context, d bot.DeadLetter) {
+func (s *Main) parkedNotice(officers balai.ChatRef, submit func(...bot.StoredOutgoing)) func(ctx context.Context, d bot.DeadLetter) {
 	return func(ctx context.Context, _ bot.DeadLetter) {
 		if officers.ID == "" {
 			return

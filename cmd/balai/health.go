@@ -212,7 +212,7 @@ type diskHealth struct {
 // checkHealth returns the health report, from the cache when the last check is recent
 // (s.healthCache); concurrent callers share one check. The check's database work is
 // bounded by healthTimeout and does not end with the caller's request.
-func (s *server) checkHealth(ctx context.Context) *healthReport {
+func (s *Main) checkHealth(ctx context.Context) *healthReport {
 	s.hmu.Lock()
 	defer s.hmu.Unlock()
 	now := s.now()
@@ -312,7 +312,7 @@ func (s *server) checkHealth(ctx context.Context) *healthReport {
 }
 
 // diskHealth judges the free space of the data directory's disk.
-func (s *server) diskHealth() (string, string, *diskHealth) {
+func (s *Main) diskHealth() (string, string, *diskHealth) {
 	statfs := s.statfs
 	if statfs == nil {
 		statfs = statDisk
@@ -385,7 +385,7 @@ func writeHealthJSON(w http.ResponseWriter, code int, v any) {
 
 // healthz is the detailed report: 503 when a part is failing, 200 otherwise (degraded
 // included: Balai still works).
-func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+func (s *Main) healthz(w http.ResponseWriter, r *http.Request) {
 	rep := s.checkHealth(r.Context())
 	code := http.StatusOK
 	if rep.Status == stateFailing {
@@ -396,7 +396,7 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 
 // publicHealthz says only whether Balai works (no part failing): no paths, errors, entry
 // ids or owners.
-func (s *server) publicHealthz(w http.ResponseWriter, r *http.Request) {
+func (s *Main) publicHealthz(w http.ResponseWriter, r *http.Request) {
 	if s.checkHealth(r.Context()).Status == stateFailing {
 		writeHealthJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ok"})
 		return
@@ -412,7 +412,7 @@ func livez(w http.ResponseWriter, _ *http.Request) {
 
 // readyz says whether Balai takes work now (database writable, index loaded, intake not
 // full, not shutting down); detailed says why not.
-func (s *server) readyz(detailed bool) http.HandlerFunc {
+func (s *Main) readyz(detailed bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rep := s.checkHealth(r.Context())
 		body := map[string]any{"status": "ok"}

@@ -31,7 +31,7 @@ func (f *fakeIntake) HasRoom() bool { f.mu.Lock(); defer f.mu.Unlock(); return !
 // healthFixture is a server over the review fixture (nothing due on its clock's date) with a
 // real SQLite store, a settable clock, a fake disk and a fake intake.
 type healthFixture struct {
-	s      *server
+	s      *Main
 	clk    *storetest.Clock
 	faqDir string
 	logs   *bytes.Buffer
@@ -65,7 +65,7 @@ func newHealthFixture(t *testing.T) *healthFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.s = &server{cfg: Config{DataDir: t.TempDir(), FAQDir: f.faqDir, Health: defaultHealth()},
+	f.s = &Main{cfg: Config{DataDir: t.TempDir(), FAQDir: f.faqDir, Health: defaultHealth()},
 		log: slog.New(slog.NewTextHandler(f.logs, nil)), now: f.clk.Now, index: ix, db: db, msgs: msgs,
 		health: map[string]string{"web": "ok"}, intake: f.intake}
 	f.s.statfs = func(path string) (diskSpace, error) {

@@ -89,7 +89,7 @@ func parseDays(v string) (time.Duration, error) {
 
 // privateDataDir creates the data directory 0700, or tightens it to 0700 with a log line
 // when others could read it (it holds the SQLite database and the FAQ drafts).
-func (s *server) privateDataDir() error {
+func (s *Main) privateDataDir() error {
 	was, err := private.Dir(s.cfg.DataDir)
 	if errors.Is(err, fs.ErrPermission) {
 		if _, serr := os.Stat(s.cfg.DataDir); serr == nil {
@@ -111,7 +111,7 @@ func (s *server) privateDataDir() error {
 
 // startRetention runs the retention job until ctx ends (wg tracks it): at start, then every
 // retentionEvery, on one replica at a time.
-func (s *server) startRetention(ctx context.Context, wg *sync.WaitGroup) {
+func (s *Main) startRetention(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

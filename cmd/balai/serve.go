@@ -55,8 +55,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	log := newLogger(stderr, cfg)
-	s := &server{cfg: cfg, log: log, now: clock.Now, health: map[string]string{}, healthCache: healthCacheFor}
-	if err := s.run(ctx); err != nil {
+	if err := NewMain(cfg, log).Run(ctx); err != nil {
 		log.Error("Balai stopped", "err", err)
 		return exitFailed
 	}
@@ -73,8 +72,10 @@ func newLogger(w io.Writer, cfg Config) *slog.Logger {
 	return slog.New(redact.NewHandler(h))
 }
 
-// server is a running `balai serve`.
-type server struct {
+// Main is `balai serve`: NewMain takes the parsed configuration, Run wires the parts (corpus
+// and index, store, engine, desk, channels, web chat, console, health) and serves until ctx
+// ends. runServe only parses and calls it; tests run it whole on loopback.
+type Main struct {
 	cfg   Config
 	log   *slog.Logger
 	now   func() time.Time // judges review dates
@@ -98,15 +99,34 @@ type server struct {
 	guard       corpusGuard
 	officers    balai.ChatRef               // the officers' chat, if any
 	submit      func(...bot.StoredOutgoing) // hands queued notices to delivery
+
+	ready     chan struct{} // closed once Run serves
+	addr      string        // the public listener's address, once ready
+	adminAddr string        // the admin listener's, if any
 }
 
-func (s *server) setHealth(component, state string) {
+// NewMain is a `balai serve` on cfg, logging to log.
+func NewMain(cfg Config, log *slog.Logger) *Main {
+	return &Main{cfg: cfg, log: log, now: clock.Now, health: map[string]string{}, healthCache: healthCacheFor,
+		ready: make(chan struct{})}
+}
+
+// Ready is closed once Run serves: its listeners accept and the engine runs.
+func (s *Main) Ready() <-chan struct{} { return s.ready }
+
+// Addr is the public listener's address (web chat, webhooks, console) once Ready.
+func (s *Main) Addr() string { return s.addr }
+
+// AdminAddr is the admin listener's address once Ready ("" without one).
+func (s *Main) AdminAddr() string { return s.adminAddr }
+
+func (s *Main) setHealth(component, state string) {
 	s.mu.Lock()
 	s.health[component] = state
 	s.mu.Unlock()
 }
 
-func (s *server) run(ctx context.Context) error {
+func (s *Main) Run(ctx context.Context) error {
 	cfg := s.cfg
 	start := time.Now()
 
@@ -355,6 +375,13 @@ func (s *server) run(ctx context.Context) error {
 	}()
 	s.startRetention(runCtx, &wg)
 	s.log.Info("Balai is running", "startup", time.Since(start).Round(time.Millisecond))
+	s.addr = ln.Addr().String()
+	if adminLn != nil {
+		s.adminAddr = adminLn.Addr().String()
+	}
+	if s.ready != nil {
+		close(s.ready)
+	}
 
 	var runErr error
 	select {
@@ -414,7 +441,7 @@ func newHTTPServer(h http.Handler, l httpLimits) *http.Server {
 // public adds the public listener's endpoints: /healthz, /livez and /readyz say only ok or
 // not ok; the detailed report and /metrics answer there only to BALAI_ADMIN_TOKEN (as a
 // bearer token).
-func (s *server) public(mux *http.ServeMux, metrics http.Handler) {
+func (s *Main) public(mux *http.ServeMux, metrics http.Handler) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if s.adminAuthorized(r) {
 			s.healthz(w, r)
@@ -435,7 +462,7 @@ func (s *server) public(mux *http.ServeMux, metrics http.Handler) {
 
 // admin is the admin listener's handler (BALAI_ADMIN_ADDR, loopback by default): the
 // detailed /healthz, /livez, /readyz (with why not) and /metrics.
-func (s *server) admin(metrics http.Handler) http.Handler {
+func (s *Main) admin(metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /livez", livez)
@@ -445,14 +472,14 @@ func (s *server) admin(metrics http.Handler) http.Handler {
 }
 
 // adminAuthorized reports whether a public request carries BALAI_ADMIN_TOKEN.
-func (s *server) adminAuthorized(r *http.Request) bool {
+func (s *Main) adminAuthorized(r *http.Request) bool {
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && s.cfg.AdminToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AdminToken)) == 1
 }
 
 // purgeWebSessions deletes, every interval, web chat sessions that ended or expired: they
 // can never be used again.
-func (s *server) purgeWebSessions(ctx context.Context, every time.Duration) {
+func (s *Main) purgeWebSessions(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -471,7 +498,7 @@ func (s *server) purgeWebSessions(ctx context.Context, every time.Duration) {
 
 // whatsAppState shows the WhatsApp session's state in /healthz and alerts the officers'
 // chat when the session needs a person (logged out, replaced, banned, outdated).
-func (s *server) whatsAppState(ctx context.Context, officers balai.ChatRef, state, detail string) {
+func (s *Main) whatsAppState(ctx context.Context, officers balai.ChatRef, state, detail string) {
 	s.setHealth("whatsapp", strings.TrimSpace(state+" "+detail))
 	switch state {
 	case meow.StateLoggedOut, meow.StateStreamReplaced, meow.StateTemporaryBan, meow.StateClientOutdated:
@@ -487,7 +514,7 @@ func (s *server) whatsAppState(ctx context.Context, officers balai.ChatRef, stat
 
 // runTelegram registers the commands and mode with Telegram (retrying while it is
 // unreachable) and receives updates.
-func (s *server) runTelegram(ctx context.Context) {
+func (s *Main) runTelegram(ctx context.Context) {
 	backoff := time.Second
 	for {
 		err := s.tg.Setup(ctx, telegram.Commands(s.msgs))
@@ -509,7 +536,7 @@ func (s *server) runTelegram(ctx context.Context) {
 // watchCorpus reloads the corpus on SIGHUP and when its files change, and applies a held
 // change once balai faq accept names it. A corpus with errors is reported and never replaces
 // the working index; one that removes too many entries is held (reloadCorpus).
-func (s *server) watchCorpus(ctx context.Context) {
+func (s *Main) watchCorpus(ctx context.Context) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -556,7 +583,7 @@ func dirStamp(dir string) string {
 
 // logCalibration warns when the calibration in use was chosen for a corpus of a very
 // different size: its answer threshold may then answer wrong more often than it promises.
-func (s *server) logCalibration(c *faq.Corpus) {
+func (s *Main) logCalibration(c *faq.Corpus) {
 	cal := s.cfg.Calibration
 	if cal.FitsSize(len(c.Entries)) {
 		return
@@ -567,7 +594,7 @@ func (s *server) logCalibration(c *faq.Corpus) {
 
 // logReview warns when FAQ entries are past their review date or due within
 // faq.ReviewWindow; entries past review, which Balai no longer answers, are an error.
-func (s *server) logReview(c *faq.Corpus) {
+func (s *Main) logReview(c *faq.Corpus) {
 	r := c.Review(s.now(), faq.ReviewWindow)
 	if r.Empty() {
 		return

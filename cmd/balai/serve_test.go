@@ -17,7 +17,7 @@ import (
 )
 
 // reviewServer is a server over the review fixture whose clock reads at.
-func reviewServer(t *testing.T, at time.Time, logs *bytes.Buffer) *server {
+func reviewServer(t *testing.T, at time.Time, logs *bytes.Buffer) *Main {
 	t.Helper()
 	ctx := context.Background()
 	c, ps, err := knowledge.LoadCorpus(reviewFixture(t))
@@ -35,7 +35,7 @@ func reviewServer(t *testing.T, at time.Time, logs *bytes.Buffer) *server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &server{log: slog.New(slog.NewTextHandler(logs, nil)), now: now, index: ix, db: db, health: map[string]string{}}
+	return &Main{log: slog.New(slog.NewTextHandler(logs, nil)), now: now, index: ix, db: db, health: map[string]string{}}
 }
 
 func TestServeLogsReview(t *testing.T) {
