@@ -1,0 +1,287 @@
+package deskui
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/balai-id/balai"
+)
+
+// Auth is what the host console tells the pages about a request: who is signed in, the
+// session's CSRF token, and the officer's language.
+type Auth interface {
+	// Officer returns the signed-in officer; false when no one is (the page answers 401;
+	// the host's own middleware normally redirects to its login first).
+	Officer(r *http.Request) (balai.Officer, bool)
+	// CSRFToken returns the token forms of this session carry.
+	CSRFToken(r *http.Request) string
+	// CheckCSRF reports whether token is the session's.
+	CheckCSRF(r *http.Request, token string) bool
+	// Lang returns "id" or "en".
+	Lang(r *http.Request) string
+}
+
+// Texts is the message catalogue (bot.Messages).
+type Texts interface {
+	Text(lang, key string, data map[string]any) string
+}
+
+// Config is what the pages are built from.
+type Config struct {
+	Desk  Desk
+	Auth  Auth
+	Texts Texts
+	// Directory lists the officers to transfer to (optional: then no person transfers).
+	Directory Directory
+	// Forms gives complaints' and information requests' forms (optional), Calendar their
+	// legal deadlines (optional).
+	Forms    Forms
+	Calendar balai.WorkingDays
+	// Categories are the queues a ticket can be moved to (the corpus's categories).
+	Categories []string
+	// Prefix is the ticket numbers' prefix ("BLI").
+	Prefix string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Location is the agency's time zone for times shown (default UTC).
+	Location *time.Location
+	// PageSize is the inbox's rows per page (default 50).
+	PageSize int
+	// Poll is how often a live page's event stream reads the change feed (default 1s).
+	Poll   time.Duration
+	Logger *slog.Logger
+}
+
+// UI serves the officers' pages.
+type UI struct {
+	cfg    Config
+	pages  map[string]*template.Template
+	static http.Handler
+	prefix string
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// New parses the pages' templates; it panics on a broken template (a programming error).
+func New(cfg Config) *UI {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = 50
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = "BLI"
+	}
+	u := &UI{cfg: cfg, pages: map[string]*template.Template{}}
+	funcs := template.FuncMap{"mentions": mentions, "pct": func(f float64) int { return int(f*100 + 0.5) }}
+	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	for _, p := range []string{"inbox", "ticket", "supervisor", "canned"} {
+		u.pages[p] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+p+".html"))
+	}
+	sub, _ := fs.Sub(staticFS, "static")
+	u.static = http.FileServerFS(sub)
+	return u
+}
+
+// Routes registers the pages under prefix ("/console/desk"): the inbox at prefix+"/".
+func (u *UI) Routes(mux *http.ServeMux, prefix string) {
+	prefix = strings.TrimSuffix(prefix, "/")
+	u.prefix = prefix
+	off, sup := balai.RoleOfficer, balai.RoleSupervisor
+	mux.Handle("GET "+prefix+"/static/", http.StripPrefix(prefix+"/static", u.static))
+	mux.HandleFunc("GET "+prefix+"/{$}", u.guard(off, u.inbox))
+	mux.HandleFunc("GET "+prefix+"/t/{id}", u.guard(off, u.ticket))
+	mux.HandleFunc("POST "+prefix+"/t/{id}/{action}", u.guard(off, u.act))
+	mux.HandleFunc("GET "+prefix+"/events", u.guard(off, u.events))
+	mux.HandleFunc("GET "+prefix+"/supervisor", u.guard(sup, u.supervisor))
+	mux.HandleFunc("POST "+prefix+"/supervisor/reassign", u.guard(sup, u.reassign))
+	mux.HandleFunc("GET "+prefix+"/canned", u.guard(sup, u.cannedPage))
+	mux.HandleFunc("POST "+prefix+"/canned", u.guard(sup, u.cannedSave))
+	mux.HandleFunc("POST "+prefix+"/canned/{cid}/delete", u.guard(sup, u.cannedDelete))
+}
+
+// request is one request's officer, language and token.
+type request struct {
+	o    balai.Officer
+	lang string
+	csrf string
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, q request)
+
+// guard lets through an officer whose role allows need and, on a POST, a valid CSRF token.
+func (u *UI) guard(need balai.Role, h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang := u.cfg.Auth.Lang(r)
+		o, ok := u.cfg.Auth.Officer(r)
+		if !ok {
+			http.Error(w, u.cfg.Texts.Text(lang, "deskui_err_signin", nil), http.StatusUnauthorized)
+			return
+		}
+		if !o.Role.Allows(need) {
+			http.Error(w, u.cfg.Texts.Text(lang, "deskui_err_role", nil), http.StatusForbidden)
+			return
+		}
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil || !u.cfg.Auth.CheckCSRF(r, r.PostFormValue("csrf")) {
+				http.Error(w, u.cfg.Texts.Text(lang, "deskui_err_csrf", nil), http.StatusForbidden)
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r, request{o: o, lang: lang, csrf: u.cfg.Auth.CSRFToken(r)})
+	}
+}
+
+// tr renders catalogue texts in one language; templates call {{$.L.T "key" "Field" value}}.
+type tr struct {
+	m    Texts
+	lang string
+}
+
+// T renders key with data given as name, value pairs.
+func (t tr) T(key string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	return t.m.Text(t.lang, key, data)
+}
+
+// Lang is the page's language.
+func (t tr) Lang() string { return t.lang }
+
+// page is what every page's template receives.
+type page struct {
+	L          tr
+	Prefix     string
+	Me         balai.Officer
+	CSRF       string
+	Supervisor bool
+	Title      string
+	Error      string // a message shown at the top (role="alert")
+	Seq        int64  // the change feed's position when rendered
+	TicketID   int64  // the ticket a ticket page shows (live updates of it alone)
+	Inbox      *inboxData
+	Ticket     *ticketData
+	Super      *superData
+	Canned     []CannedReply
+}
+
+func (u *UI) newPage(ctx context.Context, q request, title string) *page {
+	p := &page{L: tr{u.cfg.Texts, q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf,
+		Supervisor: q.o.Role.Allows(balai.RoleSupervisor)}
+	p.Title = p.L.T(title)
+	if lc, ok := u.cfg.Desk.(LastChanger); ok {
+		if seq, err := lc.LastChange(ctx); err == nil {
+			p.Seq = seq
+		}
+	}
+	return p
+}
+
+func (u *UI) render(w http.ResponseWriter, status int, name, tmpl string, p *page) {
+	var b strings.Builder
+	if err := u.pages[name].ExecuteTemplate(&b, tmpl, p); err != nil {
+		u.cfg.Logger.Error("Failed to render a desk page", "page", name, "error", err)
+		http.Error(w, p.L.T("deskui_err_internal"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+func (u *UI) fail(w http.ResponseWriter, q request, err error, op string) {
+	status, key := http.StatusInternalServerError, "deskui_err_internal"
+	switch {
+	case errors.Is(err, ErrNotFound):
+		status, key = http.StatusNotFound, "deskui_err_notfound"
+	case errors.Is(err, ErrNotAllowed):
+		status, key = http.StatusForbidden, "deskui_err_notallowed"
+	default:
+		u.cfg.Logger.Error("Failed to "+op, "officer", q.o.ID, "error", err)
+	}
+	http.Error(w, u.cfg.Texts.Text(q.lang, key, nil), status)
+}
+
+// duration words a duration in hours and minutes ("2 j 05 m").
+func (t tr) duration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	d = d.Round(time.Minute)
+	return t.T("deskui_duration", "H", int(d/time.Hour), "M", fmt.Sprintf("%02d", int(d%time.Hour/time.Minute)))
+}
+
+func (u *UI) slaText(l tr, t Ticket) (string, string) {
+	left, state := u.cfg.Desk.SLA(t, u.cfg.Now())
+	switch state {
+	case SLAOK, SLASoon:
+		return state, l.T("deskui_sla_left", "D", l.duration(left))
+	case SLAOverdue:
+		return state, l.T("deskui_sla_overdue", "D", l.duration(left))
+	}
+	return SLANone, l.T("deskui_sla_none")
+}
+
+func (u *UI) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(u.cfg.Location).Format("02-01-2006 15:04")
+}
+
+func (u *UI) ticketURL(id int64) string { return u.prefix + "/t/" + strconv.FormatInt(id, 10) }
+
+func pathID(r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// query keeps the inbox's parameters for links (view tabs, pages).
+func query(f Filter, page int) string {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("view", string(f.View))
+	set("channel", string(f.Channel))
+	set("category", f.Category)
+	set("priority", f.Priority)
+	set("sla", f.SLA)
+	set("q", f.Query)
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return v.Encode()
+}
