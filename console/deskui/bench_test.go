@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
-	"github.com/balai-id/balai/console/deskui"
 )
 
 // BenchmarkInbox renders the inbox's first page (with its counts) over 10,000 tickets in the
@@ -16,10 +15,10 @@ func BenchmarkInbox(b *testing.B) {
 	e := newEnv(b)
 	chans := []balai.Channel{balai.Telegram, balai.WhatsApp, balai.Web}
 	for i := range 10000 {
-		t := deskui.Ticket{Ticket: balai.Ticket{Chat: balai.ChatRef{Channel: chans[i%3], ID: fmt.Sprint(1000 + i)},
+		t := balai.Ticket{Chat: balai.ChatRef{Channel: chans[i%3], ID: fmt.Sprint(1000 + i)},
 			UserName: fmt.Sprintf("Warga %d", i), Question: fmt.Sprintf("Bagaimana cara mengurus dokumen nomor %d?", i),
 			Category: []string{"kependudukan", "pajak"}[i%2], Priority: i % 7 / 6, CreatedAt: e.now,
-			DueAt: e.now.Add(time.Duration(i%300-60) * time.Minute)}}
+			DueAt: e.now.Add(time.Duration(i%300-60) * time.Minute)}
 		if i%5 == 0 {
 			t.Assignee, t.AssigneeName, t.Status = sari.ID, sari.Name, balai.Claimed
 		}

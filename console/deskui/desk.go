@@ -3,11 +3,9 @@
 // texts, internal notes, claim, transfer, close, the outbound guard's confirmation,
 // presence), the supervisor's view and the canned replies' editor.
 //
-// It consumes the desk's officer API through the small Desk interface below and the host
-// console's sessions through Auth; it knows neither desk nor the console's accounts. The
-// types it declares mirror desk's (View, Filter, Change, Presence, History, ReplyOptions,
-// Resolution, ActionError) and the root's newer fields (Ticket) one for one, so that the
-// lead can replace them by aliases of desk's when the desk's officer API is merged.
+// It consumes the desk's officer API (*desk.Desk) through the small Desk interface below,
+// with the desk's types, and the host console's sessions through Auth; it knows nothing of
+// the console's accounts.
 //
 // Pages are server-rendered html/template with their assets in an embed.FS; every text
 // comes from the message catalogue (bot/messages.yaml, keys "deskui_*"); every POST checks
@@ -16,12 +14,10 @@ package deskui
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/desk"
 )
 
 // Desk is what the pages need of the desk's officer API (desk.Desk). Actions take the acting
@@ -88,37 +84,46 @@ type Forms interface {
 	Form(ctx context.Context, ticketID int64) (balai.Form, error)
 }
 
-// Ticket is a ticket as the console shows it: the root's ticket with the fields the desk's
-// officer API adds (a mirror of them until balai.Ticket carries them; then an alias).
-type Ticket struct {
-	balai.Ticket
-	// Version counts the ticket's changes; a reply written against an older one is stale.
-	Version int64
-	// Resolution is how a closed ticket was resolved (one of the Resolved* kinds).
-	Resolution string
-	EntryID    string
-	ReferTo    string
-	// LastCitizenAt is when the citizen last wrote (WhatsApp's 24-hour window).
-	LastCitizenAt time.Time
-}
+// The desk's types, which the pages show and pass back.
+type (
+	// Ticket is a ticket as the desk keeps it.
+	Ticket = balai.Ticket
+	// View is one of the inbox's views.
+	View = desk.View
+	// Filter selects tickets of a view.
+	Filter = desk.Filter
+	// Change is an entry of the desk's change feed.
+	Change = desk.Change
+	// Presence is an officer viewing (or typing in) a ticket.
+	Presence = desk.Presence
+	// HistoryLine is a message of the citizen's conversation with the bot.
+	HistoryLine = desk.HistoryLine
+	// History is a citizen's other tickets and their conversation with the bot.
+	History = desk.History
+	// ReplyOptions are a reply's version check and guard confirmation.
+	ReplyOptions = desk.ReplyOptions
+	// Resolution is how an officer closes a ticket.
+	Resolution = desk.Resolution
+	// CannedReply is a reusable reply text.
+	CannedReply = balai.CannedReply
+	// ActionError is a refused action, with the holder of a claim or the guard's reasons.
+	ActionError = desk.ActionError
+)
 
-// View is one of the inbox's lists.
-type View string
-
-// The views (desk.View).
+// The views, in the inbox's order.
 const (
-	ViewMine       View = "mine"
-	ViewUnassigned View = "unassigned"
-	ViewOpen       View = "open"
-	ViewOverdue    View = "overdue"
-	ViewClosed     View = "closed"
-	ViewAll        View = "all"
+	ViewMine       = desk.ViewMine
+	ViewUnassigned = desk.ViewUnassigned
+	ViewOpen       = desk.ViewOpen
+	ViewOverdue    = desk.ViewOverdue
+	ViewClosed     = desk.ViewClosed
+	ViewAll        = desk.ViewAll
 )
 
 // Views lists the views in the inbox's order.
-var Views = []View{ViewMine, ViewUnassigned, ViewOpen, ViewOverdue, ViewClosed, ViewAll}
+var Views = desk.Views
 
-func (v View) valid() bool {
+func validView(v View) bool {
 	for _, w := range Views {
 		if v == w {
 			return true
@@ -127,117 +132,28 @@ func (v View) valid() bool {
 	return false
 }
 
-// SLA states (desk.SLA*).
+// SLA states.
 const (
-	SLAOK      = "ok"
-	SLASoon    = "soon"
-	SLAOverdue = "overdue"
-	SLANone    = "none"
+	SLAOK      = desk.SLAOK
+	SLASoon    = desk.SLASoon
+	SLAOverdue = desk.SLAOverdue
+	SLANone    = desk.SLANone
 )
 
-// Filter selects tickets for List (desk.Filter).
-type Filter struct {
-	View     View
-	Officer  string // the officer's ID, for ViewMine
-	Channel  balai.Channel
-	Category string
-	Priority string // "urgent", "normal" or ""
-	SLA      string // one of the SLA states or ""
-	Query    string // a ticket number, words, the citizen's name
-	Limit    int
-	Offset   int
-}
-
-// Change is an entry of the desk's change feed.
-type Change struct {
-	Seq      int64
-	TicketID int64
-	Action   string
-}
-
-// Presence is an officer viewing a ticket or typing in it.
-type Presence struct {
-	Officer string // the officer's ID
-	Name    string
-	Typing  bool
-	At      time.Time
-}
-
-// HistoryLine is a message of the citizen's conversation with the bot.
-type HistoryLine struct {
-	From       string // "citizen" or "bot"
-	Text       string
-	Decision   string
-	Reason     string
-	EntryID    string
-	Confidence float64
-	Feedback   string // "helpful" (👍) or "not_helpful" (👎) on the bot's answer
-	At         time.Time
-}
-
-// History is what an officer sees of a citizen besides the ticket at hand.
-type History struct {
-	Tickets []Ticket      // newest first
-	Lines   []HistoryLine // oldest first
-}
-
-// ReplyOptions are the conditions of an officer's reply (desk.ReplyOptions).
-type ReplyOptions struct {
-	Seen      int64 // the Version the officer's page showed
-	Confirmed bool  // the officer confirmed despite the guard's reasons
-}
-
-// Resolutions (balai.ResolutionKind).
+// Resolutions.
 const (
-	ResolvedAnswered = "answered"
-	ResolvedEntry    = "entry"
-	ResolvedReferred = "referred"
-	ResolvedSpam     = "spam"
+	ResolvedAnswered = balai.ResolvedAnswered
+	ResolvedEntry    = balai.ResolvedEntry
+	ResolvedReferred = balai.ResolvedReferred
+	ResolvedSpam     = balai.ResolvedSpam
 )
 
-// Resolution is how an officer closes a ticket (desk.Resolution).
-type Resolution struct {
-	Kind    string
-	EntryID string
-	ReferTo string
-}
-
-// CannedReply is a stored reply text (balai.CannedReply).
-type CannedReply struct {
-	ID        int64
-	Title     string
-	Text      string
-	Category  string
-	Lang      string
-	UpdatedBy string
-	UpdatedAt time.Time
-}
-
-// Errors of the desk's actions (balai.Err*; the lead points these at them).
+// The desk's refusals (errors.Is).
 var (
-	ErrNotFound          = balai.ErrTicketNotFound
-	ErrAlreadyClaimed    = errors.New("desk: ticket claimed by another officer")
-	ErrNotAllowed        = errors.New("desk: not allowed")
-	ErrClosed            = errors.New("desk: ticket is closed")
-	ErrStale             = errors.New("desk: ticket changed since it was shown")
-	ErrNeedsConfirmation = errors.New("desk: reply needs confirmation")
+	ErrNotFound          = desk.ErrNotFound
+	ErrAlreadyClaimed    = desk.ErrAlreadyClaimed
+	ErrNotAllowed        = desk.ErrNotAllowed
+	ErrClosed            = desk.ErrClosed
+	ErrStale             = desk.ErrStale
+	ErrNeedsConfirmation = desk.ErrNeedsConfirmation
 )
-
-// ActionError is an officer's action refused (desk.ActionError).
-type ActionError struct {
-	Err     error
-	Action  string
-	Holder  balai.Officer // who holds the ticket (ErrAlreadyClaimed)
-	Reasons []string      // the outbound guard's reasons (ErrNeedsConfirmation)
-}
-
-func (e *ActionError) Error() string {
-	s := fmt.Sprintf("desk: %s: %s", e.Action, strings.TrimPrefix(e.Err.Error(), "desk: "))
-	if e.Holder.ID != "" {
-		s += " (" + e.Holder.ID + ")"
-	}
-	return s
-}
-
-// Unwrap makes errors.Is match Err.
-func (e *ActionError) Unwrap() error { return e.Err }

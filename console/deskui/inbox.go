@@ -66,7 +66,7 @@ func (u *UI) inbox(w http.ResponseWriter, r *http.Request, q request) {
 		Query:    in.Get("q"),
 		Limit:    u.cfg.PageSize,
 	}
-	if !f.View.valid() {
+	if !validView(f.View) {
 		f.View = ViewOpen
 	}
 	if !slices.Contains(channels, f.Channel) {

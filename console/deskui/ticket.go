@@ -120,7 +120,7 @@ func (u *UI) showTicket(w http.ResponseWriter, r *http.Request, q request, id in
 	}
 	d.SLAState, d.SLAText = u.slaText(l, t)
 	if t.Resolution != "" {
-		d.Resolution = l.T("deskui_resolution_"+t.Resolution, "Entry", t.EntryID, "Agency", t.ReferTo)
+		d.Resolution = l.T("deskui_resolution_"+string(t.Resolution), "Entry", t.EntryID, "Agency", t.ReferTo)
 	}
 	if t.Chat.Channel == balai.WhatsApp {
 		d.WhatsApp = true
@@ -355,7 +355,7 @@ func (u *UI) act(w http.ResponseWriter, r *http.Request, q request) {
 	case "note":
 		_, err = dk.Note(ctx, o, id, r.PostFormValue("text"))
 	case "close":
-		_, err = dk.Close(ctx, o, id, Resolution{Kind: r.PostFormValue("resolution"),
+		_, err = dk.Close(ctx, o, id, Resolution{Kind: balai.ResolutionKind(r.PostFormValue("resolution")),
 			EntryID: strings.TrimSpace(r.PostFormValue("entry")), ReferTo: strings.TrimSpace(r.PostFormValue("agency"))})
 	case "reopen":
 		_, err = dk.Reopen(ctx, o, id)

@@ -84,9 +84,9 @@ func newEnv(t testing.TB) *env {
 
 // ticket adds an open ticket of a Telegram citizen.
 func (e *env) ticket(chat, name, question string) deskui.Ticket {
-	return e.desk.Add(deskui.Ticket{Ticket: balai.Ticket{Chat: balai.ChatRef{Channel: balai.Telegram, ID: chat},
+	return e.desk.Add(balai.Ticket{Chat: balai.ChatRef{Channel: balai.Telegram, ID: chat},
 		UserName: name, Question: question, Category: "kependudukan", CreatedAt: e.now, DueAt: e.now.Add(4 * time.Hour),
-		Transcript: []balai.Line{{From: "citizen", Text: question, At: e.now}}}, LastCitizenAt: e.now})
+		Transcript: []balai.Line{{From: "citizen", Text: question, At: e.now}}, LastCitizenAt: e.now})
 }
 
 type resp struct {
@@ -439,8 +439,8 @@ func TestCloseReopenAndTransfer(t *testing.T) {
 
 func TestWhatsAppWindowAndForm(t *testing.T) {
 	e := newEnv(t)
-	tk := e.desk.Add(deskui.Ticket{Ticket: balai.Ticket{Chat: balai.ChatRef{Channel: balai.WhatsApp, ID: "62811"},
-		Question: "Lapor jalan rusak", CreatedAt: e.now}, LastCitizenAt: e.now.Add(-20 * time.Hour)})
+	tk := e.desk.Add(balai.Ticket{Chat: balai.ChatRef{Channel: balai.WhatsApp, ID: "62811"},
+		Question: "Lapor jalan rusak", CreatedAt: e.now, LastCitizenAt: e.now.Add(-20 * time.Hour)})
 	e.desk.SetForm(balai.Form{TicketID: tk.ID, Kind: balai.KindComplaint, ReceivedAt: e.now,
 		Complaint: &balai.Complaint{Title: "Jalan berlubang", Description: "Di depan pasar", Agency: "Dinas PU"}})
 	e.post(sari, tpath(tk.ID, "claim"), nil)

@@ -281,7 +281,7 @@ func (f *Fake) Reply(_ context.Context, o balai.Officer, id int64, text string, 
 				notes = append(notes, e)
 			}
 		}
-		if rs := f.Guard(t.Ticket, notes, text); len(rs) > 0 && !opt.Confirmed {
+		if rs := f.Guard(*t, notes, text); len(rs) > 0 && !opt.Confirmed {
 			return *t, &deskui.ActionError{Err: deskui.ErrNeedsConfirmation, Action: "reply", Reasons: rs}
 		}
 	}
@@ -331,7 +331,7 @@ func (f *Fake) Close(_ context.Context, o balai.Officer, id int64, r deskui.Reso
 		return *t, refuse(deskui.ErrNotAllowed, "close")
 	}
 	t.Status, t.ClosedAt, t.Resolution, t.EntryID, t.ReferTo = balai.Closed, f.now(), r.Kind, r.EntryID, r.ReferTo
-	f.event(t, o, "closed", r.Kind)
+	f.event(t, o, "closed", string(r.Kind))
 	return *t, nil
 }
 
