@@ -2,7 +2,14 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"sort"
 	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/console/deskui"
+	"github.com/balai-id/balai/store"
+	"github.com/balai-id/balai/workhours"
 
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/clock"
@@ -21,6 +28,46 @@ func (s *Main) newConsole(msgs *bot.Messages) (*console.Server, error) {
 		cfg.OIDC = &console.OIDCConfig{Issuer: cc.OIDCIssuer, ClientID: cc.OIDCClientID, ClientSecret: cc.OIDCClientSecret, RedirectURL: cc.OIDCRedirectURL}
 	}
 	return console.New(cfg)
+}
+
+// mountDesk serves the officer desk's pages (inbox, tickets, supervisor view, canned
+// replies) in the console, over the desk's officer API.
+func (s *Main) mountDesk(con *console.Server, msgs *bot.Messages, cal *workhours.Calendar) {
+	var cats []string
+	seen := map[string]bool{}
+	for _, e := range s.index.Corpus().Entries {
+		if e.Category != "" && !seen[e.Category] {
+			seen[e.Category] = true
+			cats = append(cats, e.Category)
+		}
+	}
+	sort.Strings(cats)
+	ui := deskui.New(deskui.Config{Desk: s.desk, Auth: con.Auth(), Texts: msgs, Directory: officerDirectory{s.db},
+		Forms: s.db, Calendar: cal, Categories: cats, Prefix: s.cfg.TicketPrefix, Location: cal.Location(), Logger: s.log})
+	mux := http.NewServeMux()
+	ui.Routes(mux, deskPrefix)
+	con.Mount(deskPrefix+"/", balai.RoleOfficer, "console_nav_desk", mux)
+}
+
+// deskPrefix is where the desk's pages are in the console.
+const deskPrefix = "/console/desk"
+
+// officerDirectory lists the officers a ticket can be handed to: enabled console accounts
+// whose role may handle tickets.
+type officerDirectory struct{ db *store.DB }
+
+func (d officerDirectory) Officers(ctx context.Context) ([]balai.Officer, error) {
+	accs, err := d.db.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []balai.Officer
+	for _, a := range accs {
+		if !a.Disabled && a.Role.Allows(balai.RoleOfficer) {
+			out = append(out, a.Officer())
+		}
+	}
+	return out, nil
 }
 
 // purgeConsole deletes, every interval, console sessions that expired and old failed

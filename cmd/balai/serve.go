@@ -246,6 +246,7 @@ func (s *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.mountDesk(con, msgs, cal)
 	mux.Handle(console.Prefix, con.Handler())
 
 	if cfg.TelegramToken != "" {

@@ -226,6 +226,8 @@ func (u *UI) fail(w http.ResponseWriter, q request, err error, op string) {
 		status, key = http.StatusNotFound, "deskui_err_notfound"
 	case errors.Is(err, ErrNotAllowed):
 		status, key = http.StatusForbidden, "deskui_err_notallowed"
+	case errors.Is(err, context.Canceled):
+		return // the officer left the page (or the server stops): nobody to answer
 	default:
 		u.cfg.Logger.Error("Failed to "+op, "officer", q.o.ID, "error", err)
 	}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/internal/tgfake"
+	"github.com/balai-id/balai/store"
+)
+
+// addUser creates a console account with `balai user add` (password on standard input).
+func addUser(t *testing.T, role, name, username, password string) {
+	t.Helper()
+	stdin = strings.NewReader(password + "\n")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"user", "add", "--role", role, "--name", name, username}, &out, &errOut); code != exitOK {
+		t.Fatalf("user add %s: %d %s", username, code, errOut.String())
+	}
+}
+
+// consoleClient is an officer signed in to the console over plain HTTP (no browser).
+type consoleClient struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func signIn(t *testing.T, base, username, password string) *consoleClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	cc := &consoleClient{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+	_, page := cc.get("/console/login")
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token on the sign-in page")
+	}
+	if code, body := cc.post("/console/login", url.Values{"csrf": {m[1]}, "username": {username}, "password": {password}}); code != 200 || strings.Contains(body, `name="password"`) {
+		t.Fatalf("sign in as %s: %d", username, code)
+	}
+	return cc
+}
+
+func (cc *consoleClient) get(path string) (int, string) {
+	cc.t.Helper()
+	resp, err := cc.c.Get(cc.base + path)
+	if err != nil {
+		cc.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (cc *consoleClient) post(path string, form url.Values) (int, string) {
+	cc.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, cc.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", cc.base)
+	resp, err := cc.c.Do(req)
+	if err != nil {
+		cc.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// chromiumPath is $BALAI_CHROMIUM when it is set and runnable ("" otherwise).
+func chromiumPath() string {
+	if p := os.Getenv("BALAI_CHROMIUM"); p != "" {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	return ""
+}
+
+// TestConsoleEndToEnd runs `balai serve` whole with headless Chromium, on SQLite and
+// PostgreSQL: a citizen on the fake Telegram API is escalated; the ticket appears live in
+// officer A's inbox (no reload); A claims it; officer B (signed in too) sees it held by A and
+// cannot reply; A replies with a canned text and the citizen receives it on Telegram; A's
+// internal note never reaches the citizen; A closes the ticket; the citizen rates it.
+func TestConsoleEndToEnd(t *testing.T) {
+	chromium := chromiumPath()
+	if chromium == "" {
+		t.Skip("browser test skipped: set BALAI_CHROMIUM to a Chromium binary")
+	}
+	for name, database := range adminDatabases(t) {
+		t.Run(name, func(t *testing.T) {
+			dbURL := database(t)
+			const pw = "kata-sandi-panjang-1"
+			e := startServe(t, dbURL, nil, func() {
+				addUser(t, "officer", "Sari", "sari", pw)
+				addUser(t, "officer", "Budi", "budi", pw)
+			})
+			ctx := context.Background()
+			canned := "Silakan datang ke kantor Disdukcapil dengan membawa KK asli."
+			if _, err := e.main.desk.SaveCanned(ctx, balai.Officer{ID: "user:99", Name: "Supervisor", Role: balai.RoleSupervisor},
+				balai.CannedReply{Title: "KTP hilang", Text: canned}); err != nil {
+				t.Fatal(err)
+			}
+
+			alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chromium), chromedp.Headless,
+				chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+				chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+				chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true))
+			defer cancelAlloc()
+			bctx, cancel := chromedp.NewContext(alloc)
+			defer cancel()
+			if err := chromedp.Do(bctx); err != nil {
+				t.Fatalf("starting Chromium: %v", err)
+			}
+			step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				sctx, c := context.WithTimeout(bctx, 30*time.Second)
+				defer c()
+				if err := chromedp.Do(sctx, actions...); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+			}
+			eval := func(expr string) string {
+				t.Helper()
+				sctx, c := context.WithTimeout(bctx, 20*time.Second)
+				defer c()
+				v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
+				if err != nil {
+					t.Fatalf("%s: %v", expr, err)
+				}
+				return v
+			}
+			// waitFor polls expr until it holds, across page loads (a form's POST and redirect
+			// may replace the page while it is polled).
+			waitFor := func(what, expr string) {
+				t.Helper()
+				deadline := time.Now().Add(30 * time.Second)
+				for {
+					sctx, c := context.WithTimeout(bctx, 5*time.Second)
+					_, err := chromedp.Run(sctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond)))
+					c()
+					if err == nil {
+						return
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("waiting for %s: %v\npage: %s", what, err, eval(`document.body.innerText`))
+					}
+				}
+			}
+
+			// A signs in and opens the open-tickets inbox.
+			step("sign in", chromedp.Navigate(e.url+"/console/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+				chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "sari"), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), pw),
+				chromedp.Submit(chromedp.CSS(`input[name=password]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/console/desk/"]`)))
+			step("inbox", chromedp.Navigate(e.url+"/console/desk/?view=open"), chromedp.WaitReady(chromedp.ID(`rows`)))
+			eval(`window.notReloaded = 'yes'`)
+
+			// The citizen asks for an officer: the ticket appears in A's inbox without a reload.
+			const citizen = int64(8101)
+			question := "mau bicara dengan petugas soal ktp saya yang hilang"
+			e.fake.Message(citizen, question)
+			e.waitSent(t, citizen, 1)
+			waitFor("the new ticket in the inbox", `document.getElementById('rows').textContent.includes('ktp saya yang hilang')`)
+			if v := eval(`String(window.notReloaded)`); v != "yes" {
+				t.Errorf("the inbox reloaded for the live update")
+			}
+			db, err := store.Open(ctx, dbURL, store.Options{Owner: "e2e-check"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			tk, err := db.ActiveTicket(ctx, balai.ChatRef{Channel: balai.Telegram, ID: fmt.Sprint(citizen)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tpath := fmt.Sprintf("/console/desk/t/%d", tk.ID)
+
+			// A opens and claims it.
+			step("open", chromedp.Navigate(e.url+tpath), chromedp.WaitVisible(chromedp.ID(`claim`)))
+			step("claim", chromedp.Click(chromedp.ID(`claim`)), chromedp.WaitVisible(chromedp.ID(`reply-text`)))
+
+			// B sees it held by Sari, has no reply box, and a reply B forges is refused.
+			b := signIn(t, e.url, "budi", pw)
+			code, page := b.get(tpath)
+			if code != 200 || !strings.Contains(page, "Sari") || strings.Contains(page, `id="reply-text"`) {
+				t.Errorf("B's view of A's ticket: %d, reply box shown %v", code, strings.Contains(page, `id="reply-text"`))
+			}
+			m := csrfField.FindStringSubmatch(page)
+			if m == nil {
+				t.Fatal("no CSRF token on B's page")
+			}
+			if code, _ := b.post(tpath+"/reply", url.Values{"csrf": {m[1]}, "text": {"Jawaban dari Budi"}}); code < 400 {
+				t.Errorf("B's reply on A's ticket: %d, want refused", code)
+			}
+
+			// A replies with the canned text: the citizen receives it on Telegram.
+			before := len(e.fake.SentTo(citizen))
+			step("canned", chromedp.Click(chromedp.CSS(`.canned-insert`)))
+			step("send", chromedp.Click(chromedp.ID(`send`)), chromedp.WaitVisible(chromedp.ID(`release`)))
+			got := e.waitSent(t, citizen, before+1)
+			if txt := tgfake.VisibleText(got[before].Text, got[before].ParseMode); !strings.Contains(txt, "membawa KK asli") {
+				t.Errorf("the citizen got %q", txt)
+			}
+
+			// A's internal note stays internal.
+			note := "Catatan internal: cek arsip lama di gudang"
+			step("note", chromedp.SendKeys(chromedp.ID(`note-text`), note), chromedp.Click(chromedp.ID(`note-add`)),
+				chromedp.WaitVisible(chromedp.ID(`notes`)))
+			waitFor("the note on the page", `document.getElementById('notes').textContent.includes('cek arsip lama')`)
+
+			// A closes; the citizen is asked to rate and rates 5.
+			step("close panel", chromedp.Click(chromedp.ID(`close`)), chromedp.WaitVisible(chromedp.ID(`close-do`)))
+			step("close", chromedp.Click(chromedp.ID(`close-do`)), chromedp.WaitVisible(chromedp.ID(`reopen`)))
+			sent := e.waitSent(t, citizen, before+2)
+			rating := sent[len(sent)-1]
+			if len(rating.Buttons) == 0 || len(rating.Buttons[0]) != 5 {
+				t.Fatalf("no rating buttons after closing: %+v", rating)
+			}
+			e.fake.Press(citizen, rating.MessageID, rating.Buttons[0][4].CallbackData)
+			if !e.fake.WaitFor(30*time.Second, func() bool {
+				cur, err := db.Ticket(ctx, tk.ID)
+				return err == nil && cur.Rating == 5
+			}) {
+				t.Errorf("the rating did not reach the ticket")
+			}
+			for _, s := range e.fake.SentTo(citizen) {
+				if strings.Contains(s.Text, "cek arsip") || strings.Contains(s.Text, "Jawaban dari Budi") {
+					t.Errorf("the citizen received %q", s.Text)
+				}
+			}
+			cur, _ := db.Ticket(ctx, tk.ID)
+			if cur.Status != balai.Closed || cur.Assignee != "user:1" || cur.Answer != canned {
+				t.Errorf("ticket after the flow: %+v", cur)
+			}
+		})
+	}
+}

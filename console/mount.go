@@ -1,0 +1,59 @@
+package console
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/balai-id/balai"
+)
+
+// Mount serves pages another package provides (the officer desk's, console/deskui) under
+// prefix ("/console/desk/"), behind the console's sessions: anonymous users are sent to
+// sign in, roles that do not allow need get 403, and a state-changing request without the
+// session's CSRF token is refused, as for the console's own routes. navKey (a catalogue
+// key; "" for none) puts the pages in the menu. The handler gets the signed-in account
+// from CurrentAccount and the session's CSRF token and language from Auth.
+func (s *Server) Mount(prefix string, need balai.Role, navKey string, h http.Handler) {
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	s.handle(prefix, need, h.ServeHTTP)
+	if navKey != "" {
+		s.nav(navKey, prefix, need)
+	}
+}
+
+// Auth gives mounted pages what they need of the console's session: the signed-in officer,
+// the session's CSRF token and its check, and the language. It works on requests that came
+// through the console's handler.
+func (s *Server) Auth() Auth { return Auth{} }
+
+// Auth reads the console session of a request (see Server.Auth).
+type Auth struct{}
+
+// Officer is the signed-in account as an officer.
+func (Auth) Officer(r *http.Request) (balai.Officer, bool) {
+	acc, ok := CurrentAccount(r.Context())
+	if !ok || acc.Disabled {
+		return balai.Officer{}, false
+	}
+	return acc.Officer(), true
+}
+
+// CSRFToken is the session's CSRF token forms carry.
+func (Auth) CSRFToken(r *http.Request) string {
+	if st := stateOf(r); st.session != nil {
+		return st.session.CSRF
+	}
+	return ""
+}
+
+// CheckCSRF reports whether token is the session's CSRF token.
+func (a Auth) CheckCSRF(r *http.Request, token string) bool {
+	want := a.CSRFToken(r)
+	return want != "" && subtle.ConstantTimeCompare([]byte(token), []byte(want)) == 1
+}
+
+// Lang is the language the signed-in officer reads the console in ("id" or "en").
+func (Auth) Lang(r *http.Request) string { return stateOf(r).lang }
