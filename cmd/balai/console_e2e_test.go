@@ -116,56 +116,11 @@ func TestConsoleEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chromium), chromedp.Headless,
-				chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-				chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-				chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true))
-			defer cancelAlloc()
-			bctx, cancel := chromedp.NewContext(alloc)
-			defer cancel()
-			if err := chromedp.Do(bctx); err != nil {
-				t.Fatalf("starting Chromium: %v", err)
-			}
-			step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				sctx, c := context.WithTimeout(bctx, 30*time.Second)
-				defer c()
-				if err := chromedp.Do(sctx, actions...); err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-			}
-			eval := func(expr string) string {
-				t.Helper()
-				sctx, c := context.WithTimeout(bctx, 20*time.Second)
-				defer c()
-				v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
-				if err != nil {
-					t.Fatalf("%s: %v", expr, err)
-				}
-				return v
-			}
-			// waitFor polls expr until it holds, across page loads (a form's POST and redirect
-			// may replace the page while it is polled).
-			waitFor := func(what, expr string) {
-				t.Helper()
-				deadline := time.Now().Add(30 * time.Second)
-				for {
-					sctx, c := context.WithTimeout(bctx, 5*time.Second)
-					_, err := chromedp.Run(sctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond)))
-					c()
-					if err == nil {
-						return
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("waiting for %s: %v\npage: %s", what, err, eval(`document.body.innerText`))
-					}
-				}
-			}
+			br := newBrowser(t, chromium)
+			step, eval, waitFor := br.step, br.eval, br.waitFor
 
 			// A signs in and opens the open-tickets inbox.
-			step("sign in", chromedp.Navigate(e.url+"/console/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-				chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "sari"), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), pw),
-				chromedp.Submit(chromedp.CSS(`input[name=password]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/console/desk/"]`)))
+			br.signIn(e.url, "sari", pw)
 			step("inbox", chromedp.Navigate(e.url+"/console/desk/?view=open"), chromedp.WaitReady(chromedp.ID(`rows`)))
 			eval(`window.notReloaded = 'yes'`)
 
@@ -210,7 +165,9 @@ func TestConsoleEndToEnd(t *testing.T) {
 			// A replies with the canned text: the citizen receives it on Telegram.
 			before := len(e.fake.SentTo(citizen))
 			step("canned", chromedp.Click(chromedp.CSS(`.canned-insert`)))
-			step("send", chromedp.Click(chromedp.ID(`send`)), chromedp.WaitVisible(chromedp.ID(`release`)))
+			step("send", chromedp.Click(chromedp.ID(`send`)))
+			// The page after the reply (the claimed page before it has the same buttons).
+			waitFor("the reply in the conversation", `(document.getElementById('transcript')||{textContent:''}).textContent.includes('membawa KK asli')`)
 			got := e.waitSent(t, citizen, before+1)
 			if txt := tgfake.VisibleText(got[before].Text, got[before].ParseMode); !strings.Contains(txt, "membawa KK asli") {
 				t.Errorf("the citizen got %q", txt)
@@ -247,5 +204,148 @@ func TestConsoleEndToEnd(t *testing.T) {
 				t.Errorf("ticket after the flow: %+v", cur)
 			}
 		})
+	}
+}
+
+// browser is a headless Chromium for a test.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func newBrowser(t *testing.T, chromium string) *browser {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(chromium), chromedp.Headless,
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true))
+	t.Cleanup(cancelAlloc)
+	bctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return &browser{t: t, ctx: bctx}
+}
+
+func (b *browser) step(name string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	sctx, c := context.WithTimeout(b.ctx, 30*time.Second)
+	defer c()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		pctx, pc := context.WithTimeout(b.ctx, 5*time.Second)
+		defer pc()
+		page, _ := chromedp.Run(pctx, chromedp.Evaluate[string](`location.pathname + "\n" + document.body.innerText`))
+		b.t.Fatalf("%s: %v\npage: %s", name, err, page)
+	}
+}
+
+func (b *browser) eval(expr string) string {
+	b.t.Helper()
+	sctx, c := context.WithTimeout(b.ctx, 20*time.Second)
+	defer c()
+	v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
+	if err != nil {
+		b.t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls expr until it holds, across page loads (a form's POST and redirect may
+// replace the page while it is polled).
+func (b *browser) waitFor(what, expr string) {
+	b.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		sctx, c := context.WithTimeout(b.ctx, 5*time.Second)
+		_, err := chromedp.Run(sctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond)))
+		c()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("waiting for %s: %v\npage: %s", what, err, b.eval(`document.body.innerText`))
+		}
+	}
+}
+
+// signIn signs in to the console at base with the sign-in form.
+func (b *browser) signIn(base, username, password string) {
+	b.t.Helper()
+	b.step("sign in", chromedp.Navigate(base+"/console/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), username), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/console/desk/"]`)))
+}
+
+// TestConsoleReplicasLive: two `balai serve` replicas on one PostgreSQL. A ticket opened on
+// replica 1 (its citizen on Telegram) appears live in officer A's inbox on replica 2; officer
+// B claims it on replica 1 and A's open ticket page on replica 2 shows the change and B's
+// presence without a reload; A's claim from the page as it was is then refused, naming B.
+func TestConsoleReplicasLive(t *testing.T) {
+	chromium := chromiumPath()
+	if chromium == "" {
+		t.Skip("browser test skipped: set BALAI_CHROMIUM to a Chromium binary")
+	}
+	dbURL := adminDatabases(t)["Postgres"](t)
+	const pw = "kata-sandi-panjang-1"
+	r1 := startServe(t, dbURL, map[string]string{"BALAI_INSTANCE": "r1"}, func() {
+		addUser(t, "officer", "Sari", "sari", pw)
+		addUser(t, "officer", "Budi", "budi", pw)
+	})
+	r2 := startServe(t, dbURL, map[string]string{"BALAI_INSTANCE": "r2"}, nil)
+	br := newBrowser(t, chromium)
+	br.signIn(r2.url, "sari", pw)
+	br.step("inbox on replica 2", chromedp.Navigate(r2.url+"/console/desk/?view=open"), chromedp.WaitReady(chromedp.ID(`rows`)))
+	br.eval(`window.notReloaded = 'yes'`)
+
+	const citizen = int64(9101)
+	r1.fake.Message(citizen, "mau bicara dengan petugas soal akta kelahiran anak saya")
+	r1.waitSent(t, citizen, 1)
+	br.waitFor("replica 1's ticket in replica 2's inbox", `document.getElementById('rows').textContent.includes('akta kelahiran anak saya')`)
+	if v := br.eval(`String(window.notReloaded)`); v != "yes" {
+		t.Errorf("the inbox reloaded for the live update")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbURL, store.Options{Owner: "e2e-check"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tk, err := db.ActiveTicket(ctx, balai.ChatRef{Channel: balai.Telegram, ID: fmt.Sprint(citizen)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpath := fmt.Sprintf("/console/desk/t/%d", tk.ID)
+	br.step("ticket on replica 2", chromedp.Navigate(r2.url+tpath), chromedp.WaitVisible(chromedp.ID(`claim`)))
+	br.eval(`window.notReloaded = 'yes'`)
+
+	// B, on replica 1, opens the ticket (presence) and claims it.
+	b := signIn(t, r1.url, "budi", pw)
+	code, page := b.get(tpath)
+	m := csrfField.FindStringSubmatch(page)
+	if code != 200 || m == nil {
+		t.Fatalf("B's ticket page on replica 1: %d", code)
+	}
+	if code, _ := b.post(tpath+"/presence", url.Values{"csrf": {m[1]}, "typing": {"1"}}); code >= 400 {
+		t.Errorf("presence: %d", code)
+	}
+	br.waitFor("B's presence on replica 2", `(document.getElementById('presence')||{textContent:''}).textContent.includes('Budi')`)
+	if code, _ := b.post(tpath+"/claim", url.Values{"csrf": {m[1]}}); code >= 400 {
+		t.Fatalf("B's claim on replica 1: %d", code)
+	}
+	br.waitFor("the change on replica 2", `!document.getElementById('live').hidden`)
+	if v := br.eval(`String(window.notReloaded)`); v != "yes" {
+		t.Errorf("the ticket page reloaded for the live update")
+	}
+	// A's claim from the page as it was (before B's) is refused with B's name; nothing is sent.
+	before := len(r1.fake.SentTo(citizen))
+	br.step("A claims on the old page", chromedp.Click(chromedp.ID(`claim`)))
+	br.waitFor("the refusal naming B", `document.body.innerText.includes('Budi') && !document.getElementById('reply-text')`)
+	cur, _ := db.Ticket(ctx, tk.ID)
+	if cur.Assignee != "user:2" || cur.Status != balai.Claimed {
+		t.Errorf("after A's late claim: %+v", cur)
+	}
+	for _, s := range r1.fake.SentTo(citizen)[before:] {
+		t.Errorf("the citizen got %q after B's claim and A's refused one", s.Text)
 	}
 }

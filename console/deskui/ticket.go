@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -132,7 +133,7 @@ func (u *UI) showTicket(w http.ResponseWriter, r *http.Request, q request, id in
 			d.WindowText = l.T("deskui_wa_closed", "At", u.when(closes))
 		}
 	}
-	for _, ln := range t.Transcript {
+	for _, ln := range conversation(t, evs) {
 		d.Lines = append(d.Lines, lineView{From: ln.From, Label: l.T("deskui_from_" + from(ln.From)), Text: ln.Text, At: u.when(ln.At)})
 	}
 	for _, e := range evs {
@@ -435,4 +436,35 @@ func (u *UI) refused(w http.ResponseWriter, r *http.Request, q request, id int64
 			d.NoteDraft = r.PostFormValue("text")
 		}
 	})
+}
+
+// conversation is the ticket's exchange with the citizen: the transcript it opened with, then
+// the citizen's follow-ups and the officers' replies from its audit log (the desk records
+// them there), in time order; a line already in the transcript is not repeated. Notes and
+// other events are not part of it.
+func conversation(t Ticket, evs []balai.Event) []balai.Line {
+	lines := append([]balai.Line(nil), t.Transcript...)
+	seen := map[balai.Line]bool{}
+	for _, ln := range lines {
+		seen[balai.Line{From: ln.From, Text: ln.Text}] = true
+	}
+	for _, e := range evs {
+		var ln balai.Line
+		switch e.Action {
+		case "followed":
+			ln = balai.Line{From: "citizen", Text: e.Detail, At: e.At}
+		case "replied":
+			ln = balai.Line{From: "officer", Text: e.Detail, At: e.At}
+		default:
+			continue
+		}
+		key := balai.Line{From: ln.From, Text: ln.Text}
+		if ln.Text == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		lines = append(lines, ln)
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].At.Before(lines[j].At) })
+	return lines
 }
