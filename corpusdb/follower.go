@@ -112,8 +112,9 @@ func (f *Follower) Check(ctx context.Context) {
 	f.tried = id
 	start := time.Now()
 	v, err := f.Service.st.CorpusVersion(ctx, id)
+	var loaded time.Duration
 	if err == nil {
-		err = f.apply(ctx, v)
+		loaded, err = f.apply(ctx, v)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -127,17 +128,20 @@ func (f *Follower) Check(ctx context.Context) {
 		return
 	}
 	f.Logger.Info("Serving the published corpus version", "version", id, "entries", v.Entries, "previous", f.served.Load(),
-		"duration", time.Since(start).Round(time.Millisecond))
+		"duration", time.Since(start).Round(time.Millisecond), "load", loaded.Round(time.Millisecond))
 	f.served.Store(id)
 }
 
-func (f *Follower) apply(ctx context.Context, v balai.CorpusVersion) error {
+// apply loads and serves v; it returns how long loading (reading and validating) took.
+func (f *Follower) apply(ctx context.Context, v balai.CorpusVersion) (time.Duration, error) {
+	start := time.Now()
 	c, ps, err := f.Service.Load(ctx, v.ID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := ps.Err(); err != nil {
-		return fmt.Errorf("version %d: %w", v.ID, err)
+		return 0, fmt.Errorf("version %d: %w", v.ID, err)
 	}
-	return f.Apply(ctx, v, c)
+	loaded := time.Since(start)
+	return loaded, f.Apply(ctx, v, c)
 }

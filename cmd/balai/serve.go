@@ -96,8 +96,10 @@ type server struct {
 	intake      interface{ HasRoom() bool }     // the engine once started
 	draining    atomic.Bool                     // shutting down: not ready
 	guard       corpusGuard
-	officers    balai.ChatRef               // the officers' chat, if any
-	submit      func(...bot.StoredOutgoing) // hands queued notices to delivery
+	// corpusVersion is the database version served at start (BALAI_CORPUS=db; corpusdb.go).
+	corpusVersion int64
+	officers      balai.ChatRef               // the officers' chat, if any
+	submit        func(...bot.StoredOutgoing) // hands queued notices to delivery
 }
 
 func (s *server) setHealth(component, state string) {
@@ -136,7 +138,7 @@ func (s *server) run(ctx context.Context) error {
 	}
 	defer dirLock.Close()
 
-	c, ps, err := knowledge.LoadCorpus(cfg.FAQDir)
+	c, ps, err := s.loadCorpus(ctx)
 	if err != nil {
 		return err
 	}
@@ -502,6 +504,10 @@ func (s *server) runTelegram(ctx context.Context) {
 // change once balai faq accept names it. A corpus with errors is reported and never replaces
 // the working index; one that removes too many entries is held (reloadCorpus).
 func (s *server) watchCorpus(ctx context.Context) {
+	if s.cfg.Corpus.Source == corpusDB {
+		s.followCorpusDB(ctx) // published versions in the database (corpusdb.go)
+		return
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
