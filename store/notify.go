@@ -18,7 +18,8 @@ import (
 //   - "inbound <owner>": a message was accepted for a chat another process holds;
 //   - "outbox <owner>": a delivery was given up to whichever process holds its channel;
 //   - "web <chat id>": a web chat reply was marked sent (the chat id is the random id of a
-//     web session, not its token): the replica holding the browser's stream replays it.
+//     web session, not its token): the replica holding the browser's stream replays it;
+//   - "corpus <version id>": a FAQ corpus version was published: every replica serves it.
 //
 // SQLite has one process per database: nothing is sent and Listen returns at once.
 const notifyChannel = "balai"
@@ -28,6 +29,7 @@ const (
 	WakeInbound = "inbound"
 	WakeOutbox  = "outbox"
 	WakeWeb     = "web"
+	WakeCorpus  = "corpus"
 	// WakeReconnected is passed to a Listen callback after the listener reconnected:
 	// notifications sent meanwhile were lost, so the listener should catch up.
 	WakeReconnected = "reconnected"

@@ -25,6 +25,8 @@ Usage:
                                        validated first, nothing written on any error; --dry-run shows what would change
   balai faq export [--faq DIR]         write the corpus as CSV to standard output
   balai faq accept [DIR] [--data-dir DIR]  confirm a corpus change held for removing many entries
+  balai corpus list|show|diff|draft|submit|approve|reject|publish|rollback|export
+                                       FAQ corpus versions in the database (BALAI_CORPUS=db; balai corpus for details)
   balai user add|passwd|disable|enable|role|link-telegram|list
                                        officer console accounts (balai user for details); the first
                                        admin: balai user add --role admin USERNAME

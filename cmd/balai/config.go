@@ -45,6 +45,7 @@ type Config struct {
 	Health         healthSettings  // BALAI_HEALTH_*, BALAI_CORPUS_SHRINK_LIMIT (health.go)
 	Lease          time.Duration   // BALAI_LEASE: how long a replica's claims on work last
 	Console        consoleSettings // BALAI_CONSOLE_*, BALAI_OIDC_*: the officer console
+	Corpus         corpusSettings  // BALAI_CORPUS, BALAI_CORPUS_FOUR_EYES, BALAI_CORPUS_POLL (corpusdb.go)
 
 	// Endpoints and bounds (README, Limits).
 	AdminAddr            string // "" when off
@@ -288,6 +289,10 @@ func loadConfig() (Config, error) {
 	var rerr error
 	if c.Retention, rerr = retentionFromEnv(); rerr != nil {
 		errs = append(errs, rerr)
+	}
+	var corr error
+	if c.Corpus, corr = corpusFromEnv(); corr != nil {
+		errs = append(errs, corr)
 	}
 	var herr error
 	if c.Health, herr = healthFromEnv(); herr != nil {

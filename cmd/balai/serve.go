@@ -97,8 +97,10 @@ type Main struct {
 	intake      interface{ HasRoom() bool }     // the engine once started
 	draining    atomic.Bool                     // shutting down: not ready
 	guard       corpusGuard
-	officers    balai.ChatRef               // the officers' chat, if any
-	submit      func(...bot.StoredOutgoing) // hands queued notices to delivery
+	// corpusVersion is the database version served at start (BALAI_CORPUS=db; corpusdb.go).
+	corpusVersion int64
+	officers      balai.ChatRef               // the officers' chat, if any
+	submit        func(...bot.StoredOutgoing) // hands queued notices to delivery
 
 	ready     chan struct{} // closed once Run serves
 	addr      string        // the public listener's address, once ready
@@ -156,7 +158,7 @@ func (s *Main) Run(ctx context.Context) error {
 	}
 	defer dirLock.Close()
 
-	c, ps, err := knowledge.LoadCorpus(cfg.FAQDir)
+	c, ps, err := s.loadCorpus(ctx)
 	if err != nil {
 		return err
 	}
@@ -538,6 +540,10 @@ func (s *Main) runTelegram(ctx context.Context) {
 // change once balai faq accept names it. A corpus with errors is reported and never replaces
 // the working index; one that removes too many entries is held (reloadCorpus).
 func (s *Main) watchCorpus(ctx context.Context) {
+	if s.cfg.Corpus.Source == corpusDB {
+		s.followCorpusDB(ctx) // published versions in the database (corpusdb.go)
+		return
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
