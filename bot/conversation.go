@@ -127,7 +127,7 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 	if b.lang == "" {
 		b.lang = LangID
 	}
-	b.t.State.Intake = conv.Intake.clone() // changed by this turn only if it commits
+	b.t.State.Intake = conv.Intake.clone()         // changed by this turn only if it commits
 	b.t.State.Options, b.t.State.Labels = nil, nil // options live for one message…
 	if !conv.OptionsAt.IsZero() && in.Time.Sub(conv.OptionsAt) > OptionsTTL {
 		conv.Options, conv.Labels = nil, nil // …and not for days: "ya" tomorrow is not an answer

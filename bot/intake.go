@@ -52,7 +52,7 @@ type Intake struct {
 	Category   string `json:"category,omitempty"`
 	// Lang is the citizen's language when it was detected (replies to the form's questions
 	// are not read for their language).
-	Lang string `json:"lang,omitempty"`
+	Lang string    `json:"lang,omitempty"`
 	At   time.Time `json:"at"` // its last step, by Balai's clock
 }
 
