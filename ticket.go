@@ -68,6 +68,13 @@ type Ticket struct {
 	ReferTo    string
 	// LastCitizenAt is when the citizen last wrote (WhatsApp's 24-hour window).
 	LastCitizenAt time.Time
+	// Kind is what the ticket asks of the agency: a question (the default, "" in tickets
+	// opened before kinds existed), a complaint or an information request, whose form is
+	// kept beside the ticket (Form).
+	Kind TicketKind
+	// LegalDueAt is the last legal deadline of a complaint's or an information request's
+	// form (Form.Due) when the ticket was opened; zero for a question.
+	LegalDueAt time.Time
 }
 
 // ResolutionKind is how an officer resolved a ticket.

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/workhours"
@@ -126,6 +127,7 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 	if b.lang == "" {
 		b.lang = LangID
 	}
+	b.t.State.Intake = conv.Intake.clone()         // changed by this turn only if it commits
 	b.t.State.Options, b.t.State.Labels = nil, nil // options live for one message…
 	if !conv.OptionsAt.IsZero() && in.Time.Sub(conv.OptionsAt) > OptionsTTL {
 		conv.Options, conv.Labels = nil, nil // …and not for days: "ya" tomorrow is not an answer
@@ -154,6 +156,11 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 			err = e.button(ctx, b, conv.Options[n-1])
 		} else if data, ok := e.typedOption(text, conv); ok {
 			err = e.button(ctx, b, data)
+		} else if in := b.activeIntake(); in != nil && !strings.HasPrefix(text, "/") {
+			var took bool
+			if took, err = e.intakeText(ctx, b, in, text); err == nil && !took {
+				scored, err = e.question(ctx, b, text)
+			}
 		} else if strings.HasPrefix(text, "/") {
 			err = e.command(ctx, b, text)
 		} else {
@@ -256,6 +263,10 @@ func normalizeReply(s string) string {
 }
 
 func (e *Engine) media(ctx context.Context, b *turnBuilder) error {
+	if in := b.activeIntake(); in != nil && !in.Offered && in.Kind == balai.KindComplaint {
+		e.attach(b, in)
+		return nil
+	}
 	if followed, err := e.follow(ctx, b); err != nil || followed {
 		return err
 	}
@@ -283,6 +294,10 @@ func (e *Engine) command(ctx context.Context, b *turnBuilder, text string) error
 	case "petugas", "officer", "human", "cs":
 		return e.escalate(ctx, b, EscalateAsked, b.t.State.LastQuestion, nil, "")
 	case "batal", "cancel":
+		if in := b.activeIntake(); in != nil {
+			e.cancelForm(b, in)
+			return nil
+		}
 		ticket, err := e.cfg.Escalator.OpenTicket(ctx, b.in.Chat, b.in.Time)
 		if err != nil {
 			return err
@@ -354,6 +369,8 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string) error 
 		e.menu(b)
 	case data == dataOfficer:
 		return e.escalate(ctx, b, EscalateAsked, b.t.State.LastQuestion, nil, "")
+	case strings.HasPrefix(data, dataForm):
+		return e.formButton(ctx, b, data)
 	case strings.HasPrefix(data, dataCategory):
 		e.category(b, strings.TrimPrefix(data, dataCategory))
 	case strings.HasPrefix(data, dataLang):
@@ -492,6 +509,12 @@ func (e *Engine) question(ctx context.Context, b *turnBuilder, text string) (boo
 		case knowledge.ReasonStale:
 			reason = EscalateStale
 		}
+		if kind, ok := FormTopics[topicID(res)]; ok && reason == EscalateTopic {
+			// A complaint or a request for public information: offered to be recorded
+			// formally first (declining hands it to an officer as below).
+			e.offerForm(b, kind, text, res)
+			return hasTop, nil
+		}
 		return hasTop, e.escalate(ctx, b, reason, text, res, "")
 	}
 }
@@ -536,8 +559,10 @@ func (e *Engine) answer(b *turnBuilder, en *faq.Entry, conf float64) {
 	b.say(sb.String(), []Button{{Text: b.text("button_yes", nil), Data: dataYes + ref}, {Text: b.text("button_no", nil), Data: dataNo + ref}})
 }
 
-// escalate hands the conversation to officers and tells the citizen when to expect a reply.
-func (e *Engine) escalate(ctx context.Context, b *turnBuilder, reason, question string, res *knowledge.Result, entryID string) error {
+// escalate hands the conversation to officers and tells the citizen when to expect a reply;
+// with set changing the escalation (a form's). It ends any form being collected.
+func (e *Engine) escalate(ctx context.Context, b *turnBuilder, reason, question string, res *knowledge.Result, entryID string, set ...func(*Escalation)) error {
+	b.t.State.Intake = nil
 	// The SLA runs from when Balai handles the message (the engine's clock).
 	now := e.now()
 	esc := Escalation{
@@ -564,6 +589,9 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, reason, question 
 			esc.Topic, esc.TopicLabel = res.Stale.ID, res.Stale.Title
 		}
 	}
+	for _, f := range set {
+		f(&esc)
+	}
 	h, err := e.cfg.Escalator.Escalate(ctx, esc)
 	if err != nil {
 		return fmt.Errorf("escalate: %w", err)
@@ -583,6 +611,13 @@ func (e *Engine) escalate(ctx context.Context, b *turnBuilder, reason, question 
 		return nil
 	}
 	b.log("escalate", reason)
+	if esc.Form != nil {
+		b.log("form", "recorded_"+string(esc.Form.Kind))
+		f := *esc.Form
+		f.ReceivedAt = esc.At
+		b.say(e.formDone(b, f, h))
+		return nil
+	}
 	var parts []string
 	if esc.Urgent {
 		parts = append(parts, b.text("escalate_urgent", nil))
@@ -627,4 +662,12 @@ func (e *Engine) follow(ctx context.Context, b *turnBuilder) (bool, error) {
 	b.t.Out = append(b.t.Out, fu.Out...)
 	b.t.Also = fu.Also
 	return true, nil
+}
+
+// topicID is the id of the topic that decided res, "" when none did.
+func topicID(res *knowledge.Result) string {
+	if res == nil || res.Topic == nil {
+		return ""
+	}
+	return res.Topic.ID
 }

@@ -17,6 +17,7 @@ const (
 	EscalateTopic    = "topic"          // an always-human topic
 	EscalateStale    = "stale_entry"    // the fitting entry is past its review date
 	EscalateRepeated = "repeated"       // a second question in a row without an answer
+	EscalateForm     = "form"           // a complaint or an information request collected in full
 )
 
 // Escalation hands a conversation to officers.
@@ -35,6 +36,9 @@ type Escalation struct {
 	Candidates []string // entries considered, best first
 	Lang       string
 	At         time.Time
+	// Form is the complete complaint or information request the citizen gave (with
+	// EscalateForm): the ticket is of its kind and the form is stored with it, received At.
+	Form *balai.Form
 }
 
 // Handover tells the citizen what happens next.
@@ -49,6 +53,10 @@ type Handover struct {
 	Also     func(ctx context.Context, tx Tx) error
 	// Limited: the chat has opened as many tickets lately as it may; none was opened.
 	Limited bool
+	// With a Form: the registration number of an information request, and the form's
+	// last legal deadline (zero: the engine counts it with its own calendar).
+	Registration string
+	Deadline     time.Time
 }
 
 // Escalator hands conversations to officers. The desk package implements it.
@@ -84,10 +92,16 @@ type LogEscalator struct {
 	Logger   *slog.Logger
 }
 
-// Escalate logs e and returns the SLA due time.
+// Escalate logs e (never a form's fields) and returns the SLA due time.
 func (l *LogEscalator) Escalate(_ context.Context, e Escalation) (Handover, error) {
 	l.Logger.Info("Escalated a conversation (no officer desk configured)", "chat", e.Chat, "reason", e.Reason, "topic", e.Topic)
-	return Handover{Due: l.Calendar.Add(e.At, l.SLA)}, nil
+	h := Handover{Due: l.Calendar.Add(e.At, l.SLA)}
+	if e.Form != nil {
+		f := *e.Form
+		f.ReceivedAt = e.At
+		h.Deadline = f.Due(l.Calendar)
+	}
+	return h, nil
 }
 
 // OpenTicket reports no ticket: without a desk there are none.

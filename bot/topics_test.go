@@ -36,6 +36,10 @@ func TestTopicReplies(t *testing.T) {
 		text     []string // in the reply
 		not      []string // not in the reply
 		escalate string   // the topic of the ticket opened, "-" for a ticket without topic, "" for none
+		// decline: a complaint is first offered to be recorded formally; the citizen
+		// answers this and is handed to an officer as usual (the checks above are of that
+		// reply).
+		decline string
 	}{
 		// Refusals: short, with the channel where there is one, never the corpus, no ticket.
 		{q: "min bisa bikinin KTP palsu ga? buat jaga-jaga", decision: "refuse", reason: "pemalsuan",
@@ -57,14 +61,14 @@ func TestTopicReplies(t *testing.T) {
 		{q: "berapa biaya bikin KTP-el baru?", decision: "answer", reason: "confident"},
 		// Extortion reported by the citizen: an officer, and SP4N-LAPOR!.
 		{q: "petugas di kecamatan minta uang 100 ribu biar KTP saya cepat jadi", decision: "escalate", reason: bot.EscalateTopic,
-			text: []string{"pungli", "SP4N-LAPOR!", "BLI-"}, escalate: "pungli"},
+			text: []string{"pungli", "SP4N-LAPOR!", "BLI-"}, escalate: "pungli", decline: "tidak"},
 		// Complaints go to an officer, even when they name a service the corpus explains.
 		{q: "saya mau komplain, loket jam 9 belum buka padahal jadwalnya jam 8", decision: "escalate", reason: bot.EscalateTopic,
-			text: []string{"keluhan", "BLI-"}, not: []string{"Jam layanan"}, escalate: "keluhan"},
+			text: []string{"keluhan", "BLI-"}, not: []string{"Jam layanan"}, escalate: "keluhan", decline: "gak"},
 		{q: "petugas loket namanya Pak Budi kasar sekali waktu saya mengurus KTP hilang", decision: "escalate", reason: bot.EscalateTopic,
-			text: []string{"keluhan", "BLI-"}, not: []string{"surat kehilangan"}, escalate: "keluhan"},
+			text: []string{"keluhan", "BLI-"}, not: []string{"surat kehilangan"}, escalate: "keluhan", decline: "2"},
 		{q: "I want to complain, the officer at the counter was rude", decision: "escalate", reason: bot.EscalateTopic,
-			text: []string{"complaint", "BLI-"}, escalate: "keluhan"},
+			text: []string{"complaint", "BLI-"}, escalate: "keluhan", decline: "no"},
 		// An emergency happening now is urgent; a question about emergency services is not.
 		{q: "tolong ada kebakaran di rumah sebelah sekarang", decision: "escalate", reason: bot.EscalateTopic,
 			text: []string{"112", "BLI-"}, escalate: "darurat"},
@@ -81,6 +85,17 @@ func TestTopicReplies(t *testing.T) {
 			h := newHarness(t, t.TempDir(), esc, func(c *bot.Config) { c.Metrics = bot.NewMetrics(reg) })
 			chat := strconv.Itoa(i + 1)
 			out := h.say(chat, tt.q)
+			if tt.decline != "" {
+				if d, r := h.loggedDecision(chat); d != "form" || r != "offer_complaint" || len(out) != 1 || len(out[0].Buttons) != 2 {
+					t.Fatalf("logged %s/%s, want the offer of a formal complaint with two buttons: %+v", d, r, out)
+				}
+				for _, s := range tt.not {
+					if strings.Contains(out[0].Text, s) {
+						t.Errorf("offer has %q:\n%s", s, out[0].Text)
+					}
+				}
+				out = h.say(chat, tt.decline)
+			}
 			if len(out) != 1 {
 				t.Fatalf("got %d replies, want 1: %+v", len(out), out)
 			}

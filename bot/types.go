@@ -195,6 +195,8 @@ type Conversation struct {
 	OptionsAt time.Time `json:"options_at,omitzero"` // when they were offered (Balai's clock)
 	// LastQuestion is the citizen's last question (for an escalation after 👎).
 	LastQuestion string `json:"last_question,omitempty"`
+	// Intake is the complaint or information request being collected, if any.
+	Intake *Intake `json:"intake,omitempty"`
 }
 
 // Turn is the outcome of handling one inbound message, committed atomically: the message
@@ -218,7 +220,7 @@ type Tx interface {
 
 // LogEntry records what the engine decided about a message (terukur: everything measured).
 type LogEntry struct {
-	Decision   string  `json:"decision"` // answer, suggest, confirm, escalate, refuse, command, small_talk, media, flood, button, ticket
+	Decision   string  `json:"decision"` // answer, suggest, confirm, escalate, refuse, command, small_talk, media, flood, button, ticket, form
 	Reason     string  `json:"reason,omitempty"`
 	EntryID    string  `json:"entry_id,omitempty"`
 	Confidence float64 `json:"confidence,omitempty"`

@@ -58,6 +58,9 @@ type Config struct {
 	ReopenWindow time.Duration
 	// Prefix of ticket numbers (default "BLI").
 	Prefix string
+	// FormPrefix is the prefix of information requests' registration numbers (default
+	// "PPID": "PPID-2026-000042").
+	FormPrefix string
 	// OfficerChat is the officers' group; zero when there is none (tickets wait for the
 	// web console).
 	OfficerChat balai.ChatRef
@@ -149,6 +152,9 @@ func New(cfg Config) (*Desk, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = "BLI"
 	}
+	if cfg.FormPrefix == "" {
+		cfg.FormPrefix = "PPID"
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -202,13 +208,17 @@ func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, er
 	}
 	if ok {
 		if cur.SourceKey == e.Key {
-			return d.handover(cur), nil // this very message opened it (the turn runs again)
+			return d.handover(ctx, cur), nil // this very message opened it (the turn runs again)
 		}
 		return d.addTo(ctx, cur, e), nil
 	}
-	transcript, err := d.store.RecentMessages(ctx, e.Chat, 10)
-	if err != nil {
-		return bot.Handover{}, err
+	var transcript []Line
+	if e.Form == nil {
+		// A form's answers stay in the form: its ticket carries only the message that
+		// started it.
+		if transcript, err = d.store.RecentMessages(ctx, e.Chat, 10); err != nil {
+			return bot.Handover{}, err
+		}
 	}
 	transcript = append(transcript, Line{From: "citizen", Text: e.Question, At: e.At})
 	t := Ticket{
@@ -225,6 +235,12 @@ func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, er
 	}
 	opts := CreateOptions{PerHour: d.cfg.TicketsPerHour, CardsPerMinute: d.cfg.CardsPerMinute,
 		CloseAnsweredBefore: e.At.Add(-d.cfg.ReopenWindow)}
+	if e.Form != nil {
+		f := *e.Form
+		f.ReceivedAt = e.At // the legal clocks count from the day after
+		t.Kind, t.LegalDueAt = f.Kind, f.Due(d.cfg.Calendar)
+		opts.Form, opts.FormPrefix = &f, d.cfg.FormPrefix
+	}
 	t, created, items, err := d.store.CreateTicketWith(ctx, t, opts, card)
 	if errors.Is(err, ErrTooMany) {
 		d.log.Warn("Refused a ticket: the chat is over its tickets per hour", "chat", e.Chat, "limit", d.cfg.TicketsPerHour)
@@ -235,17 +251,32 @@ func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, er
 	}
 	switch {
 	case created:
-		d.log.Info("Opened a ticket", "ticket", d.number(t), "chat", e.Chat, "reason", e.Reason, "topic", e.Topic, "card_held", t.CardHeld)
+		d.log.Info("Opened a ticket", "ticket", d.number(t), "chat", e.Chat, "reason", e.Reason, "topic", e.Topic, "kind", t.Kind, "card_held", t.CardHeld)
 		d.submit(items)
 	case t.SourceKey != e.Key:
 		// Another request of the chat (another process) opened one meanwhile.
 		return d.addTo(ctx, t, e), nil
 	}
-	return d.handover(t), nil
+	return d.handover(ctx, t), nil
 }
 
-func (d *Desk) handover(t Ticket) bot.Handover {
-	return bot.Handover{Ticket: d.number(t), Due: t.DueAt}
+// FormReader reads a ticket's form; the store implements it.
+type FormReader interface {
+	Form(ctx context.Context, id int64) (balai.Form, error)
+}
+
+// handover tells the engine about ticket t: its number and due time and, for a form, its
+// legal deadline and registration number.
+func (d *Desk) handover(ctx context.Context, t Ticket) bot.Handover {
+	h := bot.Handover{Ticket: d.number(t), Due: t.DueAt, Deadline: t.LegalDueAt}
+	if fr, ok := d.store.(FormReader); ok && t.Kind == balai.KindInfoRequest {
+		if f, err := fr.Form(ctx, t.ID); err != nil {
+			d.log.Warn("Failed to read a ticket's form", "ticket", d.number(t), "err", err)
+		} else if f.InfoRequest != nil {
+			h.Registration = f.InfoRequest.Number
+		}
+	}
+	return h
 }
 
 // addTo adds a request for an officer to the chat's active ticket t: an event in its audit
@@ -426,6 +457,13 @@ func (d *Desk) card(t Ticket, editID string) bot.Outgoing {
 	if t.TopicLabel != "" {
 		reason += " — " + t.TopicLabel
 	}
+	kind, legal := "", ""
+	if t.Kind != "" && t.Kind != balai.KindQuestion {
+		kind = d.officerText("desk_kind_"+string(t.Kind), nil)
+		if !t.LegalDueAt.IsZero() {
+			legal = workhours.FormatDate(t.LegalDueAt.In(d.cfg.Calendar.Location()), bot.LangID)
+		}
+	}
 	var lines []map[string]string
 	for _, l := range t.Transcript {
 		from := map[string]string{"citizen": "warga", "bot": "asisten", "officer": "petugas"}[l.From]
@@ -441,7 +479,7 @@ func (d *Desk) card(t Ticket, editID string) bot.Outgoing {
 	text := d.officerText("desk_card", map[string]any{
 		"Number": d.number(t), "Category": t.Category, "Urgent": t.Priority > 0, "Status": status, "Assignee": t.AssigneeName,
 		"Due": d.when(t.DueAt, d.now()), "UserName": orDash(t.UserName), "Channel": string(t.Chat.Channel),
-		"Reason": reason, "Question": t.Question, "Transcript": lines,
+		"Reason": reason, "Question": t.Question, "Transcript": lines, "Kind": kind, "LegalDue": legal,
 	})
 	o := bot.Outgoing{Chat: d.cfg.OfficerChat, Kind: bot.OutMessage, Text: text, Lang: bot.LangID, ThreadID: d.thread(t),
 		Ref: CardRef(t.ID), EditID: editID}

@@ -74,7 +74,7 @@ func startWith(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := bot.New(bot.Config{Store: db, Knowledge: ix, Messages: msgs, Escalator: d, Calendar: cal, Logger: quiet, Now: c.Now})
+	eng, err := bot.New(bot.Config{Store: db, Knowledge: ix, Messages: msgs, Escalator: d, Calendar: dcfg.Calendar, Logger: quiet, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,6 +99,12 @@ type CreateOptions struct {
 	// CloseAnsweredBefore closes the chat's answered ticket idle since before this time (it
 	// was about to close by itself) so that a new one can open; zero: none is closed.
 	CloseAnsweredBefore time.Time
+	// Form, when set, is stored as the new ticket's form in the same transaction (its
+	// TicketID is the new ticket's; an information request gets its registration number
+	// with FormPrefix), and its kind is the ticket's. Nothing is stored when no ticket is
+	// created.
+	Form       *balai.Form
+	FormPrefix string
 }
 
 // CardRef marks the outbox item of a ticket's card, and NoticeRef a notice about the ticket

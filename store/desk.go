@@ -20,7 +20,7 @@ var _ desk.Store = (*DB)(nil)
 const ticketColumns = `id, source_key, channel, chat_id, user_name, question, transcript, reason, topic, topic_label,
 	category, candidates, lang, status, priority, assignee, assignee_name, answer, rating, created_at, due_at,
 	claimed_at, answered_at, closed_at, activity_at, reminded_at, overdue_at, card_held, version, resolution,
-	entry_id, refer_to, last_citizen_at`
+	entry_id, refer_to, last_citizen_at, kind, legal_due_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -28,13 +28,13 @@ func scanTicket(r rowScanner) (desk.Ticket, error) {
 	var t desk.Ticket
 	var ch, transcript, cands, status string
 	var created, due, activity int64
-	var claimed, answered, closed, reminded, overdue, citizen sql.NullInt64
+	var claimed, answered, closed, reminded, overdue, citizen, legalDue sql.NullInt64
 	var held int
-	var resolution string
+	var resolution, kind string
 	err := r.Scan(&t.ID, &t.SourceKey, &ch, &t.Chat.ID, &t.UserName, &t.Question, &transcript, &t.Reason, &t.Topic,
 		&t.TopicLabel, &t.Category, &cands, &t.Lang, &status, &t.Priority, &t.Assignee, &t.AssigneeName, &t.Answer,
 		&t.Rating, &created, &due, &claimed, &answered, &closed, &activity, &reminded, &overdue, &held, &t.Version,
-		&resolution, &t.EntryID, &t.ReferTo, &citizen)
+		&resolution, &t.EntryID, &t.ReferTo, &citizen, &kind, &legalDue)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, desk.ErrNotFound
 	}
@@ -52,6 +52,7 @@ func scanTicket(r rowScanner) (desk.Ticket, error) {
 	t.ClaimedAt, t.AnsweredAt, t.ClosedAt = fromMS(claimed), fromMS(answered), fromMS(closed)
 	t.RemindedAt, t.OverdueAt = fromMS(reminded), fromMS(overdue)
 	t.Resolution, t.LastCitizenAt = balai.ResolutionKind(resolution), fromMS(citizen)
+	t.Kind, t.LegalDueAt = balai.TicketKind(kind), fromMS(legalDue)
 	return t, nil
 }
 
@@ -82,6 +83,16 @@ const cardLock = 774412
 // (a partial unique index: it holds across processes), within opts' limits; see desk.Store.
 func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.CreateOptions, card func(desk.Ticket) []bot.Outgoing) (desk.Ticket, bool, []bot.StoredOutgoing, error) {
 	transcript, _ := json.Marshal(t.Transcript)
+	kind := t.Kind
+	switch {
+	case opts.Form != nil:
+		kind = opts.Form.Kind
+	case kind == "":
+		kind = balai.KindQuestion
+	}
+	if !kind.Valid() {
+		return desk.Ticket{}, false, nil, fmt.Errorf("store: create ticket: kind %q", kind)
+	}
 	var out desk.Ticket
 	var created bool
 	var items []bot.StoredOutgoing
@@ -159,12 +170,13 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 		}
 		var err error
 		out, err = scanTicket(tx.QueryRowContext(ctx, `INSERT INTO tickets (source_key, channel, chat_id, user_name, question, transcript, reason,
-			topic, topic_label, category, candidates, lang, status, priority, created_at, due_at, activity_at, card_held, last_citizen_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14, $16, $14)
+			topic, topic_label, category, candidates, lang, status, priority, created_at, due_at, activity_at, card_held, last_citizen_at,
+			kind, legal_due_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14, $16, $14, $17, $18)
 			ON CONFLICT DO NOTHING RETURNING `+ticketColumns,
 			t.SourceKey, string(t.Chat.Channel), t.Chat.ID, t.UserName, t.Question, string(transcript), t.Reason,
 			t.Topic, t.TopicLabel, t.Category, strings.Join(t.Candidates, ","), t.Lang, t.Priority,
-			db.ms(t.CreatedAt), db.ms(t.DueAt), held))
+			db.ms(t.CreatedAt), db.ms(t.DueAt), held, string(kind), msOrNull(db, t.LegalDueAt)))
 		switch {
 		case errors.Is(err, desk.ErrNotFound): // another process created it (or the chat's) meanwhile
 			return existing()
@@ -174,6 +186,14 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 		created = true
 		if err := addEvent(ctx, tx, db, desk.Event{TicketID: out.ID, Actor: "system", Action: "created", Detail: t.Reason, At: t.CreatedAt}); err != nil {
 			return err
+		}
+		if opts.Form != nil {
+			// The form is stored with its ticket, or neither is.
+			f := *opts.Form
+			f.TicketID = out.ID
+			if _, err := db.saveFormTx(ctx, tx, f, opts.FormPrefix); err != nil {
+				return fmt.Errorf("form: %w", err)
+			}
 		}
 		out.Version++ // the created event
 		if card != nil && held == 0 {
@@ -506,4 +526,12 @@ func (db *DB) RecentMessages(ctx context.Context, chat balai.ChatRef, n int) ([]
 		out[i], out[j] = out[j], out[i]
 	}
 	return out, rows.Err()
+}
+
+// msOrNull is t in milliseconds, NULL when zero.
+func msOrNull(db *DB, t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: db.ms(t), Valid: true}
 }

@@ -25,53 +25,61 @@ type formFields struct {
 // must be a complaint or an information request with its fields; the fields may be
 // incomplete (Form.Validate says what is missing).
 func (db *DB) SaveForm(ctx context.Context, f balai.Form, prefix string) (balai.Form, error) {
-	switch {
-	case f.Kind == balai.KindComplaint && f.Complaint != nil && f.InfoRequest == nil:
-	case f.Kind == balai.KindInfoRequest && f.InfoRequest != nil && f.Complaint == nil:
-		r := *f.InfoRequest // the caller's form stays as it was
-		f.InfoRequest = &r
-	default:
-		return f, fmt.Errorf("store: save form of ticket %d: a %q form without its fields", f.TicketID, f.Kind)
-	}
-	if f.ReceivedAt.IsZero() {
-		return f, fmt.Errorf("store: save form of ticket %d: no time received", f.TicketID)
-	}
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var number sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT reg_number FROM ticket_forms WHERE ticket_id = $1`, f.TicketID).Scan(&number)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if r := f.InfoRequest; r != nil {
-			switch {
-			case number.String != "":
-				r.Number = number.String
-			case r.Number == "":
-				year := f.ReceivedAt.Year()
-				var seq int64
-				if err := tx.QueryRowContext(ctx, `INSERT INTO form_numbers (prefix, year, last) VALUES ($1, $2, 1)
-					ON CONFLICT (prefix, year) DO UPDATE SET last = form_numbers.last + 1 RETURNING last`, prefix, year).Scan(&seq); err != nil {
-					return fmt.Errorf("registration number: %w", err)
-				}
-				r.Number = balai.InfoRequestNumber(prefix, year, seq)
-			}
-			number = sql.NullString{String: r.Number, Valid: true}
-		}
-		fields, err := json.Marshal(formFields{Complaint: f.Complaint, InfoRequest: f.InfoRequest})
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO ticket_forms (ticket_id, kind, fields, reg_number, received_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (ticket_id) DO UPDATE SET kind = excluded.kind, fields = excluded.fields,
-				reg_number = excluded.reg_number, received_at = excluded.received_at, updated_at = excluded.updated_at`,
-			f.TicketID, string(f.Kind), string(fields), number, db.ms(f.ReceivedAt), db.ms(db.now()))
+		var err error
+		f, err = db.saveFormTx(ctx, tx, f, prefix)
 		return err
 	})
 	if err != nil {
 		return f, fmt.Errorf("store: save form of ticket %d: %w", f.TicketID, err)
 	}
 	return f, nil
+}
+
+// saveFormTx is SaveForm in the caller's transaction (CreateTicketWith stores a ticket and
+// its form together).
+func (db *DB) saveFormTx(ctx context.Context, tx *sql.Tx, f balai.Form, prefix string) (balai.Form, error) {
+	switch {
+	case f.Kind == balai.KindComplaint && f.Complaint != nil && f.InfoRequest == nil:
+	case f.Kind == balai.KindInfoRequest && f.InfoRequest != nil && f.Complaint == nil:
+		r := *f.InfoRequest // the caller's form stays as it was
+		f.InfoRequest = &r
+	default:
+		return f, fmt.Errorf("a %q form without its fields", f.Kind)
+	}
+	if f.ReceivedAt.IsZero() {
+		return f, errors.New("no time received")
+	}
+	var number sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT reg_number FROM ticket_forms WHERE ticket_id = $1`, f.TicketID).Scan(&number)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return f, err
+	}
+	if r := f.InfoRequest; r != nil {
+		switch {
+		case number.String != "":
+			r.Number = number.String
+		case r.Number == "":
+			year := f.ReceivedAt.Year()
+			var seq int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO form_numbers (prefix, year, last) VALUES ($1, $2, 1)
+				ON CONFLICT (prefix, year) DO UPDATE SET last = form_numbers.last + 1 RETURNING last`, prefix, year).Scan(&seq); err != nil {
+				return f, fmt.Errorf("registration number: %w", err)
+			}
+			r.Number = balai.InfoRequestNumber(prefix, year, seq)
+		}
+		number = sql.NullString{String: r.Number, Valid: true}
+	}
+	fields, err := json.Marshal(formFields{Complaint: f.Complaint, InfoRequest: f.InfoRequest})
+	if err != nil {
+		return f, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO ticket_forms (ticket_id, kind, fields, reg_number, received_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (ticket_id) DO UPDATE SET kind = excluded.kind, fields = excluded.fields,
+			reg_number = excluded.reg_number, received_at = excluded.received_at, updated_at = excluded.updated_at`,
+		f.TicketID, string(f.Kind), string(fields), number, db.ms(f.ReceivedAt), db.ms(db.now()))
+	return f, err
 }
 
 const formColumns = `ticket_id, kind, fields, received_at`
