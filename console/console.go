@@ -107,6 +107,10 @@ type Config struct {
 
 	// OIDC enables single sign-on with the agency's identity provider; nil: passwords only.
 	OIDC *OIDCConfig
+
+	// WhatsApp is the whatsmeow session the admins' WhatsApp page links and shows; nil when
+	// whatsmeow is not enabled (the page says how to enable it).
+	WhatsApp WhatsApp
 }
 
 // Anyone is the role of routes every signed-in account may use, whatever its role.
@@ -224,6 +228,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /console/users/{id}/password", balai.RoleAdmin, s.resetPassword)
 	s.handle("POST /console/users/{id}/role", balai.RoleAdmin, s.setRole)
 	s.handle("POST /console/users/{id}/telegram", balai.RoleAdmin, s.linkTelegram)
+	s.registerWhatsApp()
 }
 
 // handle registers a route for signed-in accounts whose role allows need (Anyone: all):

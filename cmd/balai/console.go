@@ -24,6 +24,9 @@ func (s *Main) newConsole(msgs *bot.Messages) (*console.Server, error) {
 	if s.cfg.PublicOrigin != "" {
 		cfg.TrustedOrigins = []string{s.cfg.PublicOrigin}
 	}
+	if s.cfg.WhatsAppEnabled {
+		cfg.WhatsApp = &s.wa // the adapter is set once serve built it
+	}
 	if cc.OIDCIssuer != "" {
 		cfg.OIDC = &console.OIDCConfig{Issuer: cc.OIDCIssuer, ClientID: cc.OIDCClientID, ClientSecret: cc.OIDCClientSecret, RedirectURL: cc.OIDCRedirectURL}
 	}

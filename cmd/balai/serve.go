@@ -85,6 +85,7 @@ type Main struct {
 	desk  *desk.Desk
 	tg    *telegram.Adapter
 	msgs  *bot.Messages
+	wa    waConsole // the whatsmeow adapter for the console's WhatsApp page
 
 	mu     sync.Mutex
 	health map[string]string // component → state
@@ -292,6 +293,7 @@ func (s *Main) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		s.wa.set(wam)
 		// Personal accounts have no buttons: options become numbered lists.
 		s.eng.AddSender(balai.WhatsApp, wam, cfg.limits(meow.Limits), false)
 		s.log.Info("WhatsApp (whatsmeow) enabled: replies only to citizens who write, rate-limited; pair with `balai whatsapp login`")

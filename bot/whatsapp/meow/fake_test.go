@@ -44,6 +44,7 @@ type fakeClient struct {
 	sendErr     error
 	qr          chan whatsmeow.QRChannelItem
 	pairPhone   string
+	loggedOut   bool
 }
 
 type sentMessage struct {
@@ -168,6 +169,20 @@ func (f *fakeClient) PairPhone(_ context.Context, phone string, _ bool, _ whatsm
 	defer f.mu.Unlock()
 	f.pairPhone = phone
 	return "ABCD-EFGH", nil
+}
+
+// Logout plays whatsmeow's: WhatsApp removes the device, the client disconnects and the
+// device's data is deleted.
+func (f *fakeClient) Logout(ctx context.Context) error {
+	f.mu.Lock()
+	if !f.connected || f.dev.ID == nil {
+		f.mu.Unlock()
+		return whatsmeow.ErrNotLoggedIn
+	}
+	f.loggedOut = true
+	f.mu.Unlock()
+	f.Disconnect()
+	return f.dev.Delete(ctx)
 }
 
 func (f *fakeClient) readIDs() []types.MessageID {

@@ -83,11 +83,41 @@ func login(ctx context.Context, cfg Config, out io.Writer, phone string, newClie
 		alreadyLinked(out, *dev.ID)
 		return nil
 	}
-	return a.pair(ctx, out, phone, dev)
+	_, err = a.pair(ctx, terminal{out}, phone, dev)
+	return err
 }
 
-// pair links dev with a fresh client; the caller holds the lease.
-func (a *Adapter) pair(ctx context.Context, out io.Writer, phone string, dev *wastore.Device) error {
+// pairUI shows a pairing's progress: the terminal (Login) or the console (StartPairing).
+type pairUI interface {
+	// qr shows a QR code to scan, valid for the given time.
+	qr(code string, valid time.Duration)
+	// code shows the pairing code to type on the phone of +phone.
+	code(code, phone string)
+	// timeout says no code was used in time.
+	timeout()
+	// noMultidevice says the phone that scanned lacks multi-device support.
+	noMultidevice()
+	// linked says the device was linked as +number.
+	linked(number string)
+}
+
+// terminal prints a pairing's progress for `balai whatsapp login`.
+type terminal struct{ out io.Writer }
+
+func (t terminal) qr(code string, valid time.Duration) { printQR(t.out, code, valid) }
+func (t terminal) code(code, phone string)             { printCode(t.out, code, phone) }
+func (t terminal) timeout() {
+	fmt.Fprintln(t.out, "Waktu habis: kode tidak dipakai. Jalankan perintah ini lagi. / Timed out: the code was not used. Run this command again.")
+}
+func (t terminal) noMultidevice() {
+	fmt.Fprintln(t.out, "Ponsel belum mendukung perangkat tertaut: perbarui WhatsApp, lalu pindai lagi. / The phone lacks multi-device support: update WhatsApp and scan again.")
+}
+func (t terminal) linked(number string) {
+	fmt.Fprintf(t.out, "Berhasil: WhatsApp tertaut sebagai +%s. Balai tersambung dalam beberapa detik.\nLinked as +%s. Balai connects within a few seconds.\n", number, number)
+}
+
+// pair links dev with a fresh client and returns the linked JID; the caller holds the lease.
+func (a *Adapter) pair(ctx context.Context, ui pairUI, phone string, dev *wastore.Device) (types.JID, error) {
 	nameDevice.Do(func() { wastore.DeviceProps.Os = proto.String(DeviceName) })
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -112,10 +142,10 @@ func (a *Adapter) pair(ctx context.Context, out io.Writer, phone string, dev *wa
 	defer cli.RemoveEventHandler(hid)
 	qrs, err := cli.GetQRChannel(pctx)
 	if err != nil {
-		return fmt.Errorf("whatsapp: start pairing: %w", err)
+		return types.JID{}, fmt.Errorf("whatsapp: start pairing: %w", err)
 	}
 	if err := cli.Connect(); err != nil {
-		return fmt.Errorf("whatsapp: connect: %w", err)
+		return types.JID{}, fmt.Errorf("whatsapp: connect: %w", err)
 	}
 	defer cli.Disconnect()
 	t := time.NewTicker(a.cfg.LeaseTTL / 3)
@@ -125,43 +155,43 @@ func (a *Adapter) pair(ctx context.Context, out io.Writer, phone string, dev *wa
 	for done := false; !done; {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return types.JID{}, ctx.Err()
 		case <-t.C:
 			if !a.renew(ctx, &renewed) {
-				return ErrSessionHeld
+				return types.JID{}, ErrSessionHeld
 			}
 		case item, ok := <-qrs:
 			if !ok {
-				fmt.Fprintln(out, "Waktu habis. / Timed out.")
-				return ErrPairingTimeout
+				ui.timeout()
+				return types.JID{}, ErrPairingTimeout
 			}
 			switch item.Event {
 			case whatsmeow.QRChannelEventCode:
 				switch {
 				case phone == "":
-					printQR(out, item.Code, item.Timeout)
+					ui.qr(item.Code, item.Timeout)
 				case !asked:
 					// The first QR code means the connection is ready for a pairing code.
 					asked = true
 					code, err := cli.PairPhone(ctx, phone, true, whatsmeow.PairClientChrome, "Chrome (Linux)")
 					if err != nil {
-						return fmt.Errorf("whatsapp: request a pairing code: %w", err)
+						return types.JID{}, fmt.Errorf("whatsapp: request a pairing code: %w", err)
 					}
-					printCode(out, code, phone)
+					ui.code(code, phone)
 				}
 			case whatsmeow.QRChannelSuccess.Event:
 				done = true
 			case whatsmeow.QRChannelTimeout.Event:
-				fmt.Fprintln(out, "Waktu habis: kode tidak dipakai. Jalankan perintah ini lagi. / Timed out: the code was not used. Run this command again.")
-				return ErrPairingTimeout
+				ui.timeout()
+				return types.JID{}, ErrPairingTimeout
 			case whatsmeow.QRChannelScannedWithoutMultidevice.Event:
-				fmt.Fprintln(out, "Ponsel belum mendukung perangkat tertaut: perbarui WhatsApp, lalu pindai lagi. / The phone lacks multi-device support: update WhatsApp and scan again.")
+				ui.noMultidevice()
 			case whatsmeow.QRChannelClientOutdated.Event:
-				return errors.New("whatsapp: WhatsApp rejects this client version: Balai needs an upgrade (whatsmeow)")
+				return types.JID{}, errors.New("whatsapp: WhatsApp rejects this client version: Balai needs an upgrade (whatsmeow)")
 			case whatsmeow.QRChannelErrUnexpectedEvent.Event:
-				return errors.New("whatsapp: pairing ended unexpectedly (is a device already linked?)")
+				return types.JID{}, errors.New("whatsapp: pairing ended unexpectedly (is a device already linked?)")
 			case whatsmeow.QRChannelEventError:
-				return fmt.Errorf("whatsapp: pairing failed: %w", item.Error)
+				return types.JID{}, fmt.Errorf("whatsapp: pairing failed: %w", item.Error)
 			}
 		}
 	}
@@ -181,9 +211,9 @@ func (a *Adapter) pair(ctx context.Context, out io.Writer, phone string, dev *wa
 	case <-settle.C:
 	case <-ctx.Done():
 	}
-	fmt.Fprintf(out, "Berhasil: WhatsApp tertaut sebagai +%s. Balai tersambung dalam beberapa detik.\nLinked as +%s. Balai connects within a few seconds.\n", jid.User, jid.User)
+	ui.linked(jid.User)
 	a.log.Info("Linked a WhatsApp device", "device", jid.String())
-	return nil
+	return jid, nil
 }
 
 func alreadyLinked(out io.Writer, jid types.JID) {
@@ -233,7 +263,7 @@ func normalizePhone(s string) (string, error) {
 		p = "62" + strings.TrimLeft(p, "0")
 	}
 	if len(p) < 8 || len(p) > 15 {
-		return "", fmt.Errorf("whatsapp: %q is not a phone number (want e.g. 62812…)", s)
+		return "", fmt.Errorf("%w: %q (want e.g. 62812…)", ErrBadPhone, s)
 	}
 	return p, nil
 }

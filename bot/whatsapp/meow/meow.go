@@ -45,6 +45,7 @@ const (
 	StateStarting       = "starting"        // Run has not decided yet
 	StateStandby        = "standby"         // another replica holds the session
 	StateNotPaired      = "not_paired"      // no device linked: run `balai whatsapp login`
+	StatePairing        = "pairing"         // linking a device from the console (StartPairing)
 	StateConnecting     = "connecting"      // connecting to WhatsApp
 	StateConnected      = "connected"       // connected and logged in
 	StateDisconnected   = "disconnected"    // connection lost; reconnecting by itself
@@ -106,6 +107,7 @@ type client interface {
 	SendPresence(ctx context.Context, state types.Presence) error
 	GetQRChannel(ctx context.Context) (<-chan whatsmeow.QRChannelItem, error)
 	PairPhone(ctx context.Context, phone string, showPushNotification bool, clientType whatsmeow.PairClientType, clientDisplayName string) (string, error)
+	Logout(ctx context.Context) error
 }
 
 var _ client = (*whatsmeow.Client)(nil)
@@ -136,9 +138,20 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	running bool
-	cur     *session // the connected session, nil when none
+	runCtx  context.Context // Run's context while it runs: pairings end with it
+	cur     *session        // the connected session, nil when none
 	state   string
 	detail  string
+	since   time.Time // when state last changed
+	jid     string    // the linked device's number while a session runs
+
+	// Pairing from the console (pairing.go). leaseMu orders the run loop's "no device: give
+	// the lease up" against a pairing taking it, so that Run never releases a lease a pairing
+	// holds.
+	leaseMu sync.Mutex
+	pairing *pairing      // the pairing running, nil when none
+	last    PairingStatus // the pairing running or the last one
+	wake    chan struct{} // a pairing linked a device: connect now
 }
 
 var (
@@ -169,7 +182,7 @@ func New(cfg Config, accept Acceptor) (*Adapter, error) {
 		cfg.Retry = 15 * time.Second
 	}
 	return &Adapter{cfg: cfg, accept: accept, log: cfg.Logger, now: cfg.Now, newClient: newWhatsmeow,
-		state: StateStarting}, nil
+		state: StateStarting, since: cfg.Now(), wake: make(chan struct{}, 1)}, nil
 }
 
 // State returns the connection's state (one of the State constants) and its detail.
@@ -192,6 +205,9 @@ var _ bot.Availability = (*Adapter)(nil)
 func (a *Adapter) setState(state, detail string) {
 	a.mu.Lock()
 	changed := a.state != state || a.detail != detail
+	if a.state != state {
+		a.since = a.now()
+	}
 	a.state, a.detail = state, detail
 	a.mu.Unlock()
 	if changed && a.cfg.OnState != nil {

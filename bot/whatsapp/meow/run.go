@@ -67,6 +67,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return errors.New("whatsapp: already running")
 	}
 	a.running = true
+	a.runCtx = ctx
 	a.mu.Unlock()
 	held := false
 	defer func() {
@@ -75,12 +76,18 @@ func (a *Adapter) Run(ctx context.Context) error {
 		}
 		a.mu.Lock()
 		a.running = false
+		a.runCtx = nil
 		a.mu.Unlock()
 		a.setState(StateStopped, "")
 	}()
 	standby, unpaired := false, false
 	backoff := time.Duration(0)
 	for ctx.Err() == nil {
+		if a.pairingActive() {
+			// The pairing holds the lease; once it linked a device it wakes us.
+			a.sleep(ctx, a.cfg.Retry)
+			continue
+		}
 		ok, err := a.cfg.Store.AcquireLease(ctx, LeaseName, a.cfg.LeaseTTL)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -112,23 +119,26 @@ func (a *Adapter) Run(ctx context.Context) error {
 			}
 			a.log.Error("Failed to open the WhatsApp device store; retrying", "err", err, "retry_in", a.cfg.Retry)
 			a.setState(StateError, "device store unavailable")
-			a.release()
+			a.releaseUnlessPairing()
 			held = false
 			bot.Sleep(ctx, a.cfg.Retry)
 			continue
 		}
 		if dev.ID == nil {
-			// Nothing to connect: leave the lease free for a process that links a device.
-			a.release()
+			// Nothing to connect: leave the lease free for a process that links a device
+			// (unless a pairing of ours took it meanwhile).
 			held = false
+			if !a.releaseUnlessPairing() {
+				continue
+			}
 			if !unpaired {
-				a.log.Warn("No WhatsApp device is linked; waiting for one (run: balai whatsapp login)")
+				a.log.Warn("No WhatsApp device is linked; waiting for one (link one on the console's WhatsApp page or run: balai whatsapp login)")
 				unpaired = true
 			}
-			if st, _ := a.State(); st != StateLoggedOut {
-				a.setState(StateNotPaired, "no WhatsApp device is linked: run `balai whatsapp login`")
+			if st, _ := a.State(); st != StateLoggedOut && st != StateNotPaired {
+				a.setState(StateNotPaired, "no WhatsApp device is linked: link one on the console's WhatsApp page or run `balai whatsapp login`")
 			}
-			bot.Sleep(ctx, a.cfg.Retry)
+			a.sleep(ctx, a.cfg.Retry)
 			continue
 		}
 		unpaired = false
@@ -181,6 +191,9 @@ func (a *Adapter) runSession(ctx context.Context, dev *wastore.Device) sessionEn
 	id := s.cli.AddEventHandlerWithSuccessStatus(func(evt any) bool { return a.handle(s, evt) })
 	a.mu.Lock()
 	a.cur = s
+	if dev.ID != nil {
+		a.jid = dev.ID.User
+	}
 	a.mu.Unlock()
 	defer func() {
 		s.stopping.Store(true)
@@ -188,6 +201,7 @@ func (a *Adapter) runSession(ctx context.Context, dev *wastore.Device) sessionEn
 		a.mu.Lock()
 		if a.cur == s {
 			a.cur = nil
+			a.jid = ""
 		}
 		a.mu.Unlock()
 		s.cli.Disconnect()
