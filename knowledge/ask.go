@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/balai-id/balai/faq"
@@ -730,25 +731,32 @@ func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 // cost nothing; a qualifier only this candidate has ("kota lain", "orang asing") costs its
 // full weight when the question does not say it. With one candidate there is no sibling to
 // tell apart, and the feature is 0.
+// sharedPool holds the term counts of distinctMiss between questions.
+var sharedPool = sync.Pool{New: func() any { return make(map[termID]int, 512) }}
+
 func distinctMiss(st *stats, hits []hit, qts []qterm, total float64, cands []Candidate) {
 	k := len(hits)
 	if k < 2 || total == 0 {
 		return
 	}
-	shared := make(map[termID]int, 64*k) // candidates with the term in a strong field
+	// shared counts the candidates with the term in a strong field.
+	shared := sharedPool.Get().(map[termID]int)
+	defer func() {
+		clear(shared)
+		sharedPool.Put(shared)
+	}()
 	for _, h := range hits {
-		et := &st.entries[h.entry]
-		for j, id := range et.ids {
-			if et.flags[j]&fStrong != 0 {
-				shared[id]++
-			}
+		for _, id := range st.entries[h.entry].strong {
+			shared[id]++
 		}
 	}
-	inQuestion := make(map[termID]bool, len(qts))
-	for _, q := range qts {
-		if q.known {
-			inQuestion[q.id] = true
+	inQuestion := func(id termID) bool {
+		for _, q := range qts {
+			if q.known && q.id == id {
+				return true
+			}
 		}
+		return false
 	}
 	others := float64(k - 1)
 	for ci, h := range hits {
@@ -759,7 +767,7 @@ func distinctMiss(st *stats, hits []hit, qts []qterm, total float64, cands []Can
 			}
 			var miss float64
 			for _, id := range ph {
-				if !inQuestion[id] {
+				if !inQuestion(id) {
 					miss += st.idf(st.df[id]) * (1 - float64(shared[id]-1)/others)
 				}
 			}
