@@ -98,8 +98,8 @@ type Features struct {
 	BM25Rel        float64 `json:"bm25_rel"`        // BM25 relative to the best candidate's
 	Relevance      float64 `json:"relevance"`       // coverage and phrasing combined
 	Score          float64 `json:"score"`           // ranking score: BM25Rel and Relevance combined
-	Margin         float64 `json:"margin"`          // Score minus the best other candidate's Score
-	Crowd          int     `json:"crowd"`           // other candidates within crowdBand of this one's Score (siblings)
+	Margin         float64 `json:"margin"`          // Score minus the best Score of a candidate with another answer (duplicates are one answer)
+	Crowd          int     `json:"crowd"`           // candidates with another answer within crowdBand of this one's Score (siblings)
 	Entries        int     `json:"entries"`         // entries in the corpus
 	Closest        string  `json:"closest"`         // the closest phrasing
 	// DistinctMiss is what the entry says that its rivals do not and the question does not
