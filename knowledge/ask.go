@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/balai-id/balai/faq"
@@ -97,10 +98,17 @@ type Features struct {
 	BM25Rel        float64 `json:"bm25_rel"`        // BM25 relative to the best candidate's
 	Relevance      float64 `json:"relevance"`       // coverage and phrasing combined
 	Score          float64 `json:"score"`           // ranking score: BM25Rel and Relevance combined
-	Margin         float64 `json:"margin"`          // Score minus the best other candidate's Score
-	Crowd          int     `json:"crowd"`           // other candidates within crowdBand of this one's Score (siblings)
+	Margin         float64 `json:"margin"`          // Score minus the best Score of a candidate with another answer (duplicates are one answer)
+	Crowd          int     `json:"crowd"`           // candidates with another answer within crowdBand of this one's Score (siblings)
 	Entries        int     `json:"entries"`         // entries in the corpus
 	Closest        string  `json:"closest"`         // the closest phrasing
+	// DistinctMiss is what the entry says that its rivals do not and the question does not
+	// either: the weight of the terms of its best-covered phrasing missing from the question,
+	// each counted by how few of the other candidates share it, as a share of the question's
+	// weight. An entry for a particular situation ("KTP-el orang asing yang hilang") among
+	// siblings has a qualifier that a question about the plain case ("ktp saya hilang")
+	// lacks; see distinctMiss.
+	DistinctMiss float64 `json:"distinct_miss"`
 
 	closest int // index of the closest phrasing: 0 title, then questions
 }
@@ -450,6 +458,7 @@ func (ix *Index) score(s *snapshot, fq focused, lang string, ex *Explanation) (s
 		f.Closest = phrasingText(e, f.closest)
 		cands = append(cands, Candidate{Entry: e, Features: f})
 	}
+	distinctMiss(st, hits, qts, total, cands)
 	calibrate(cands, ix.opts.Model)
 	return scored{cands: cands}, nil
 }
@@ -671,11 +680,16 @@ func askedBroadly(cands []Candidate) bool {
 // sameAnswer tells whether e answers like one of cs (a duplicate entry).
 func sameAnswer(cs []Candidate, e *faq.Entry) bool {
 	for _, c := range cs {
-		if strings.TrimSpace(c.Entry.Body) == strings.TrimSpace(e.Body) {
+		if sameBody(c.Entry, e) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameBody tells whether two entries give the same answer (duplicate rows of a sheet).
+func sameBody(a, b *faq.Entry) bool {
+	return a == b || strings.TrimSpace(a.Body) == strings.TrimSpace(b.Body)
 }
 
 func summary(res *Result, th Thresholds) string {
@@ -707,3 +721,60 @@ func summary(res *Result, th Thresholds) string {
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// distinctMiss sets Features.DistinctMiss of the candidates found by hits. A term of a
+// candidate's questions, title or keywords is distinctive by the share of the other
+// candidates that lack it there: 1 when no other has it, 0 when all do. For each phrasing
+// (title or question) of a candidate, the distinctive weight (idf × distinctiveness) of its
+// terms the question lacks is summed; the smallest over its phrasings, relative to the
+// question's weight, is the feature. Terms the siblings share ("akta", "kematian", "syarat")
+// cost nothing; a qualifier only this candidate has ("kota lain", "orang asing") costs its
+// full weight when the question does not say it. With one candidate there is no sibling to
+// tell apart, and the feature is 0.
+// sharedPool holds the term counts of distinctMiss between questions.
+var sharedPool = sync.Pool{New: func() any { return make(map[termID]int, 512) }}
+
+func distinctMiss(st *stats, hits []hit, qts []qterm, total float64, cands []Candidate) {
+	k := len(hits)
+	if k < 2 || total == 0 {
+		return
+	}
+	// shared counts the candidates with the term in a strong field.
+	shared := sharedPool.Get().(map[termID]int)
+	defer func() {
+		clear(shared)
+		sharedPool.Put(shared)
+	}()
+	for _, h := range hits {
+		for _, id := range st.entries[h.entry].strong {
+			shared[id]++
+		}
+	}
+	inQuestion := func(id termID) bool {
+		for _, q := range qts {
+			if q.known && q.id == id {
+				return true
+			}
+		}
+		return false
+	}
+	others := float64(k - 1)
+	for ci, h := range hits {
+		least := math.Inf(1)
+		for _, ph := range st.phrasings[h.entry] {
+			if len(ph) == 0 {
+				continue
+			}
+			var miss float64
+			for _, id := range ph {
+				if !inQuestion(id) {
+					miss += st.idf(st.df[id]) * (1 - float64(shared[id]-1)/others)
+				}
+			}
+			least = math.Min(least, miss)
+		}
+		if !math.IsInf(least, 1) {
+			cands[ci].Features.DistinctMiss = least / total
+		}
+	}
+}

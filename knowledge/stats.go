@@ -23,8 +23,9 @@ const (
 
 // entryTerms is the set of terms of one entry with the fields they occur in, sorted by id.
 type entryTerms struct {
-	ids   []termID
-	flags []uint8
+	ids    []termID
+	flags  []uint8
+	strong []termID // the ids with a strong flag (questions, title, keywords)
 }
 
 func (et *entryTerms) lookup(id termID) uint8 {
@@ -118,6 +119,9 @@ func buildStats(c *faq.Corpus, a *indonesian.Analyzer) *stats {
 				}
 			}
 			et.flags = append(et.flags, fl)
+			if fl&fStrong != 0 {
+				et.strong = append(et.strong, tid)
+			}
 			freqs[i].tf[k] = tf
 			s.df[tid]++
 		}
