@@ -29,7 +29,7 @@ func TestUpgradeFromV6(t *testing.T) {
 		url          func(t *testing.T) string
 	}{
 		{"SQLite", "sqlite", store.SQLite, func(t *testing.T) string { return filepath.Join(t.TempDir(), "old.db") }},
-		{"Postgres", "pgx", store.Postgres, storetest.PostgresURL},
+		{"Postgres", "pgx", store.Postgres, func(t *testing.T) string { return storetest.PostgresURL(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()

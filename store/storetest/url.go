@@ -14,7 +14,7 @@ import (
 // PostgresURL returns the URL of a fresh schema on the PostgreSQL named by BALAI_TEST_PG
 // (dropped when t ends), for code that opens the store itself from a URL (commands reading
 // DATABASE_URL); it skips the test when BALAI_TEST_PG is unset.
-func PostgresURL(t *testing.T) string {
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	dsn := os.Getenv("BALAI_TEST_PG")
 	if dsn == "" {
