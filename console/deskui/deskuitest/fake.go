@@ -413,8 +413,6 @@ func (f *Fake) WhatsAppWindow(t deskui.Ticket, now time.Time) (bool, time.Time) 
 	return now.Before(closes), closes
 }
 
-func active(t *deskui.Ticket) bool { return t.Status == balai.Open || t.Status == balai.Claimed }
-
 func (f *Fake) inView(t *deskui.Ticket, v deskui.View, officer string, now time.Time) bool {
 	switch v {
 	case deskui.ViewMine:
