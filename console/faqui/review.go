@@ -22,8 +22,7 @@ import (
 type reviewData struct {
 	V    version
 	Diff *corpusdb.Diff
-	// Against is the version the diff starts from (the published one when the version was
-	// made, or the published one now).
+	// Against is the version the diff starts from: the one published when it was made.
 	Against                                                   int64
 	CanSubmit, CanWithdraw, CanApprove, CanReject, CanPublish bool
 	// OwnChange: with four eyes, the signed-in editor changed this version and may not
@@ -41,11 +40,7 @@ func (u *UI) reviewData(r *http.Request, q request, id int64) (reviewData, error
 	if id == 0 {
 		return d, nil
 	}
-	against := v.V.Parent
-	if against == 0 || v.V.State == balai.CorpusPublished || v.V.State == balai.CorpusSuperseded {
-		against = v.V.Parent
-	}
-	if against != 0 {
+	if against := v.V.Parent; against != 0 {
 		df, err := u.cfg.Service.Diff(r.Context(), against, id)
 		if err != nil {
 			return d, err
