@@ -16,6 +16,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -145,6 +146,8 @@ type Server struct {
 	navs    []navLink
 	oidc    *oidcClient
 	handler http.Handler
+	// homeSections are mounted pages' parts of the home page (HomeSection).
+	homeSections []func(*http.Request) template.HTML
 }
 
 // New builds the console from cfg; it parses its templates and registers its routes.

@@ -2,6 +2,7 @@ package console
 
 import (
 	"crypto/subtle"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -23,6 +24,15 @@ func (s *Server) Mount(prefix string, need balai.Role, navKey string, h http.Han
 		s.nav(navKey, prefix, need)
 	}
 }
+
+// HomeSection adds a part to the home page that mounted pages render for the request (an
+// empty part is left out): the FAQ pages' freshness list for editors, for example.
+func (s *Server) HomeSection(f func(r *http.Request) template.HTML) {
+	s.homeSections = append(s.homeSections, f)
+}
+
+// homeData is the home page's data: the mounted pages' parts.
+type homeData struct{ Sections []template.HTML }
 
 // Auth gives mounted pages what they need of the console's session: the signed-in officer,
 // the session's CSRF token and its check, and the language. It works on requests that came

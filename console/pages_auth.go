@@ -145,7 +145,13 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, "home", nil)
+	var d homeData
+	for _, f := range s.homeSections {
+		if h := f(r); h != "" {
+			d.Sections = append(d.Sections, h)
+		}
+	}
+	s.render(w, r, "home", d)
 }
 
 // passwordData is the data of the "password" page.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/console/deskui"
+	"github.com/balai-id/balai/console/faqui"
+	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/store"
 	"github.com/balai-id/balai/workhours"
 
@@ -30,7 +32,29 @@ func (s *Main) newConsole(msgs *bot.Messages) (*console.Server, error) {
 	if cc.OIDCIssuer != "" {
 		cfg.OIDC = &console.OIDCConfig{Issuer: cc.OIDCIssuer, ClientID: cc.OIDCClientID, ClientSecret: cc.OIDCClientSecret, RedirectURL: cc.OIDCRedirectURL}
 	}
-	return console.New(cfg)
+	con, err := console.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.mountFAQ(con, msgs)
+	return con, nil
+}
+
+// faqPrefix is where the FAQ corpus's pages are in the console.
+const faqPrefix = "/console/faq"
+
+// mountFAQ serves the FAQ corpus's pages (entries, editor, preview, coba pertanyaan,
+// review, history, export and import) for editors and admins, over the corpus versions;
+// with BALAI_CORPUS=folder they show the served corpus read-only. Editors see the
+// freshness list on the console's home page.
+func (s *Main) mountFAQ(con *console.Server, msgs *bot.Messages) {
+	ui := faqui.New(faqui.Config{Service: corpusService(s.cfg, s.db), Served: s.index, Auth: con.Auth(), Texts: msgs,
+		Index:  knowledge.Options{Thresholds: s.cfg.Calibration.Thresholds, Model: s.cfg.Calibration.Model},
+		Reason: reasonText, Now: clock.Now, Logger: s.log})
+	mux := http.NewServeMux()
+	ui.Routes(mux, faqPrefix)
+	con.Mount(faqPrefix+"/", balai.RoleEditor, "console_nav_faq", mux)
+	con.HomeSection(ui.HomeSection)
 }
 
 // mountDesk serves the officer desk's pages (inbox, tickets, supervisor view, canned

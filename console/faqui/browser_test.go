@@ -1,0 +1,143 @@
+package faqui_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/balai-id/balai/corpusdb"
+	"github.com/balai-id/balai/store/storetest"
+)
+
+// chromium returns $BALAI_CHROMIUM, or skips the test when it is unset or not found.
+func chromium(t *testing.T) string {
+	p := os.Getenv("BALAI_CHROMIUM")
+	if p == "" {
+		t.Skip("BALAI_CHROMIUM is not set: no browser to test with")
+	}
+	path, err := exec.LookPath(p)
+	if err != nil {
+		t.Skipf("BALAI_CHROMIUM=%s: %v", p, err)
+	}
+	return path
+}
+
+// TestBrowserEditReviewPublishRollback: in headless Chromium on a phone-sized window, an
+// editor edits an entry, sees it previewed on Telegram, WhatsApp and the web chat, submits
+// the draft; a second editor approves and publishes it; the history rolls back to the first
+// version after the confirm dialog.
+func TestBrowserEditReviewPublishRollback(t *testing.T) {
+	path := chromium(t)
+	e := newEnv(t, storetest.SQLite(t), envOptions{policy: corpusdb.Policy{FourEyes: true}})
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(390, 844),
+		chromedp.Flag("ignore-certificate-errors", true), chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-dev-shm-usage", true))
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	eval := func(expr string) string {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("evaluating %s: %v", expr, err)
+		}
+		return v
+	}
+	waitFor := func(what, expr string) {
+		t.Helper()
+		var last error
+		for range 200 {
+			sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			ok, err := chromedp.Run(sctx, chromedp.Evaluate[bool](expr))
+			cancel()
+			if err == nil && ok {
+				return
+			}
+			last = err
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("waiting for %s: %v", what, last)
+	}
+	signIn := func(name string) {
+		t.Helper()
+		do("opening the console", chromedp.Navigate(e.srv.URL+"/console/"))
+		waitFor("the sign-in form", `!!document.getElementById("username")`)
+		do("signing in as "+name, chromedp.SendKeys(chromedp.ID("username"), name), chromedp.SendKeys(chromedp.ID("password"), pw),
+			chromedp.Click(chromedp.ID("login-submit")))
+		waitFor("the home page", `!!document.getElementById("me-name")`)
+	}
+
+	signIn("ani")
+	waitFor("the freshness list on the home page", `!!document.getElementById("faq-fresh")`)
+	do("opening the entry", chromedp.Navigate(e.srv.URL+"/console/faq/v/live/e/"+entryID))
+	waitFor("the editor", `!!document.getElementById("e-body")`)
+	eval(`(function(){var b=document.getElementById("e-body"); b.value += "\n\nLayanan **KODE-BARU-77** di kelurahan."; return ""})()`)
+	do("saving", chromedp.Click(chromedp.ID("save")))
+	waitFor("the saved draft", `!!document.getElementById("saved")`)
+	if tg := eval(`document.querySelector("#pv-telegram .tg-html").innerHTML`); !strings.Contains(tg, "<b>KODE-BARU-77</b>") {
+		t.Errorf("Telegram preview: %q", tg)
+	}
+	if wa := eval(`document.querySelector("#pv-whatsapp .wa-text").textContent`); !strings.Contains(wa, "*KODE-BARU-77*") {
+		t.Errorf("WhatsApp preview: %q", wa)
+	}
+	if web := eval(`document.querySelector("#pv-web .web-html").innerHTML`); !strings.Contains(web, "<strong>KODE-BARU-77</strong>") {
+		t.Errorf("web chat preview: %q", web)
+	}
+	draft := eval(`location.pathname.split("/")[4]`)
+	do("opening the review", chromedp.Navigate(e.srv.URL+"/console/faq/v/"+draft+"/review"))
+	waitFor("the submit button", `!!document.getElementById("submit")`)
+	do("submitting", chromedp.Click(chromedp.ID("submit")))
+	waitFor("submitted", `!!document.getElementById("notice") && !!document.getElementById("own-change")`)
+	do("back home", chromedp.Navigate(e.srv.URL+"/console/"))
+	waitFor("the home page", `!!document.getElementById("logout")`)
+	do("signing out", chromedp.Click(chromedp.ID("logout")))
+	waitFor("the sign-in form", `!!document.getElementById("username")`)
+
+	signIn("budi")
+	do("opening the review", chromedp.Navigate(e.srv.URL+"/console/faq/v/"+draft+"/review"))
+	waitFor("the diff and the approve button", `!!document.querySelector('#diff [data-entry="`+entryID+`"]') && !!document.getElementById("approve")`)
+	do("approving", chromedp.SendKeys(chromedp.ID("approve-note"), "sudah dicek"), chromedp.Click(chromedp.ID("approve")))
+	waitFor("the publish button", `!!document.getElementById("publish")`)
+	do("publishing", chromedp.Click(chromedp.ID("publish")))
+	waitFor("published", `document.getElementById("state").textContent.trim() === "published"`)
+	pub, err := e.db.PublishedCorpusVersion(context.Background())
+	if err != nil || strconv.FormatInt(pub.ID, 10) != draft {
+		t.Fatalf("published %d (%v), want the draft %s", pub.ID, err, draft)
+	}
+
+	do("opening the history", chromedp.Navigate(e.srv.URL+"/console/faq/history"))
+	waitFor("the rollback button", `!!document.getElementById("rollback-`+strconv.FormatInt(e.v1.ID, 10)+`")`)
+	// The confirm dialog is answered yes; its question is kept across the page's reload.
+	eval(`(function(){window.confirm=function(m){sessionStorage.setItem("asked",m);return true};return ""})()`)
+	do("rolling back", chromedp.Click(chromedp.ID("rollback-"+strconv.FormatInt(e.v1.ID, 10))))
+	waitFor("rolled back", `!!document.getElementById("notice")`)
+	if asked := eval(`sessionStorage.getItem("asked") || ""`); !strings.Contains(asked, "#"+strconv.FormatInt(e.v1.ID, 10)) {
+		t.Errorf("the rollback asked %q", asked)
+	}
+	pub, _ = e.db.PublishedCorpusVersion(context.Background())
+	if pub.RollbackOf != e.v1.ID || pub.Fingerprint != e.v1.Fingerprint {
+		t.Errorf("after the rollback the published version is %+v", pub)
+	}
+}
