@@ -146,7 +146,8 @@ func TestConsoleEndToEnd(t *testing.T) {
 
 			// A opens and claims it.
 			step("open", chromedp.Navigate(e.url+tpath), chromedp.WaitVisible(chromedp.ID(`claim`)))
-			step("claim", chromedp.Click(chromedp.ID(`claim`)), chromedp.WaitVisible(chromedp.ID(`reply-text`)))
+			br.click("claim")
+			step("claimed", chromedp.WaitVisible(chromedp.ID(`reply-text`)))
 
 			// B sees it held by Sari, has no reply box, and a reply B forges is refused.
 			b := signIn(t, e.url, "budi", pw)
@@ -164,8 +165,9 @@ func TestConsoleEndToEnd(t *testing.T) {
 
 			// A replies with the canned text: the citizen receives it on Telegram.
 			before := len(e.fake.SentTo(citizen))
-			step("canned", chromedp.Click(chromedp.CSS(`.canned-insert`)))
-			step("send", chromedp.Click(chromedp.ID(`send`)))
+			step("canned", chromedp.WaitVisible(chromedp.CSS(`.canned-insert`)))
+			eval(`(function(){ document.querySelector('.canned-insert').click(); return 'ok'; })()`)
+			br.click("send")
 			// The page after the reply (the claimed page before it has the same buttons).
 			waitFor("the reply in the conversation", `(document.getElementById('transcript')||{textContent:''}).textContent.includes('membawa KK asli')`)
 			got := e.waitSent(t, citizen, before+1)
@@ -175,13 +177,14 @@ func TestConsoleEndToEnd(t *testing.T) {
 
 			// A's internal note stays internal.
 			note := "Catatan internal: cek arsip lama di gudang"
-			step("note", chromedp.SendKeys(chromedp.ID(`note-text`), note), chromedp.Click(chromedp.ID(`note-add`)),
-				chromedp.WaitVisible(chromedp.ID(`notes`)))
+			step("note", chromedp.SendKeys(chromedp.ID(`note-text`), note))
+			br.click("note-add")
 			waitFor("the note on the page", `document.getElementById('notes').textContent.includes('cek arsip lama')`)
 
 			// A closes; the citizen is asked to rate and rates 5.
-			step("close panel", chromedp.Click(chromedp.ID(`close`)), chromedp.WaitVisible(chromedp.ID(`close-do`)))
-			step("close", chromedp.Click(chromedp.ID(`close-do`)), chromedp.WaitVisible(chromedp.ID(`reopen`)))
+			br.click("close")
+			br.click("close-do")
+			waitFor("the closed ticket", `!!document.getElementById('reopen')`)
 			sent := e.waitSent(t, citizen, before+2)
 			rating := sent[len(sent)-1]
 			if len(rating.Buttons) == 0 || len(rating.Buttons[0]) != 5 {
@@ -269,6 +272,14 @@ func (b *browser) waitFor(what, expr string) {
 	}
 }
 
+// click waits for the element with id and clicks it from the page's own script (a click by
+// coordinates can land elsewhere when a live update shifts the layout meanwhile).
+func (b *browser) click(id string) {
+	b.t.Helper()
+	b.step("click "+id, chromedp.WaitVisible(chromedp.ID(id)))
+	b.eval(`(function(){ document.getElementById(` + "'" + id + "'" + `).click(); return 'ok'; })()`)
+}
+
 // signIn signs in to the console at base with the sign-in form.
 func (b *browser) signIn(base, username, password string) {
 	b.t.Helper()
@@ -339,7 +350,7 @@ func TestConsoleReplicasLive(t *testing.T) {
 	}
 	// A's claim from the page as it was (before B's) is refused with B's name; nothing is sent.
 	before := len(r1.fake.SentTo(citizen))
-	br.step("A claims on the old page", chromedp.Click(chromedp.ID(`claim`)))
+	br.click("claim")
 	br.waitFor("the refusal naming B", `document.body.innerText.includes('Budi') && !document.getElementById('reply-text')`)
 	cur, _ := db.Ticket(ctx, tk.ID)
 	if cur.Assignee != "user:2" || cur.Status != balai.Claimed {
