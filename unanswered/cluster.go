@@ -95,14 +95,23 @@ func (an *analyser) word(id int32) string {
 
 // group is one cluster in the making.
 type group struct {
-	members []int             // indexes of the questions, in order
-	sum     map[int32]float64 // sum of the members' vectors
-	norm2   float64           // squared length of sum
+	members []int
+	slot    map[int32]int32 // term → index in w
+	w       []float64       // sum of the members' vectors, by slot
+	norm2   float64         // squared length of the sum
 }
+
+// posting is a group having a term, at a slot of its sum.
+type posting struct{ g, slot int32 }
 
 // clusterSets clusters the term sets (in the order given) at threshold and returns the
 // groups, each a list of indexes into sets, ordered by their first member. Sets without a
 // term are grouped by key (their text), so that "???" is not merged with "!!!".
+//
+// Similarities are accumulated over the terms' postings (group, slot), so a question costs
+// the length of its terms' postings, not the number of groups; a term in more than
+// maxPosting groups is not walked, and its share is bounded (a unit vector's component) so
+// that a group it could still make the best is scored exactly.
 func clusterSets(sets []termSet, keys []string, threshold float64) [][]int {
 	// Identical term sets are one point: the work grows with distinct phrasings.
 	type point struct {
@@ -130,7 +139,6 @@ func clusterSets(sets []termSet, keys []string, threshold float64) [][]int {
 		}
 		p.members = append(p.members, i)
 	}
-	// Inverse document frequency over the questions.
 	df := map[int32]int{}
 	for _, s := range sets {
 		for _, t := range s.terms {
@@ -140,16 +148,17 @@ func clusterSets(sets []termSet, keys []string, threshold float64) [][]int {
 	idf := idfOf(df, len(sets))
 
 	var groups []*group
-	postings := map[int32][]int32{}
-	seen := make([]int32, 0, 64) // candidate groups of one point
-	mark := map[int32]bool{}
+	postings := map[int32][]posting{}
+	var acc []float64  // partial dot product by group
+	var touched []int32 // groups with acc set
 	vec := make([]float64, 0, 16)
+	var long []int // indexes into the point's terms not walked
 	for _, p := range points {
 		if len(p.set) == 0 {
 			groups = append(groups, &group{members: p.members})
+			acc = append(acc, 0)
 			continue
 		}
-		// The point's unit vector.
 		vec = vec[:0]
 		var l2 float64
 		for _, t := range p.set {
@@ -161,47 +170,63 @@ func clusterSets(sets []termSet, keys []string, threshold float64) [][]int {
 		for i := range vec {
 			vec[i] /= l
 		}
-		seen = seen[:0]
-		for _, t := range p.set {
+		touched, long = touched[:0], long[:0]
+		var slack float64 // the most the terms not walked can add to a similarity
+		for i, t := range p.set {
 			ps := postings[t]
 			if len(ps) > maxPosting {
+				long = append(long, i)
+				slack += vec[i]
 				continue
 			}
-			for _, g := range ps {
-				if !mark[g] {
-					mark[g] = true
-					seen = append(seen, g)
+			for _, e := range ps {
+				if acc[e.g] == 0 {
+					touched = append(touched, e.g)
 				}
+				acc[e.g] += vec[i] * groups[e.g].w[e.slot]
 			}
 		}
 		best, bestScore := int32(-1), threshold
-		for _, g := range seen {
-			delete(mark, g)
+		for _, g := range touched {
 			gr := groups[g]
-			var dot float64
-			for i, t := range p.set {
-				dot += vec[i] * gr.sum[t]
+			score := acc[g] / math.Sqrt(gr.norm2)
+			acc[g] = 0
+			if score+slack < bestScore {
+				continue
 			}
-			score := dot / math.Sqrt(gr.norm2)
+			if len(long) > 0 {
+				var dot float64
+				for _, i := range long {
+					if k, ok := gr.slot[p.set[i]]; ok {
+						dot += vec[i] * gr.w[k]
+					}
+				}
+				score += dot / math.Sqrt(gr.norm2)
+			}
 			if score > bestScore || score == bestScore && (best < 0 || g < best) {
 				best, bestScore = g, score
 			}
 		}
 		if best < 0 {
 			best = int32(len(groups))
-			groups = append(groups, &group{sum: map[int32]float64{}})
+			groups = append(groups, &group{slot: map[int32]int32{}})
+			acc = append(acc, 0)
 		}
 		gr := groups[best]
 		gr.members = append(gr.members, p.members...)
 		k := float64(len(p.members))
 		for i, t := range p.set {
-			old, had := gr.sum[t]
-			nw := old + k*vec[i]
-			gr.sum[t] = nw
-			gr.norm2 += nw*nw - old*old
+			slot, had := gr.slot[t]
 			if !had {
-				postings[t] = append(postings[t], best)
+				slot = int32(len(gr.w))
+				gr.slot[t] = slot
+				gr.w = append(gr.w, 0)
+				postings[t] = append(postings[t], posting{best, slot})
 			}
+			old := gr.w[slot]
+			nw := old + k*vec[i]
+			gr.w[slot] = nw
+			gr.norm2 += nw*nw - old*old
 		}
 	}
 	out := make([][]int, len(groups))
