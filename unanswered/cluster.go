@@ -149,7 +149,7 @@ func clusterSets(sets []termSet, keys []string, threshold float64) [][]int {
 
 	var groups []*group
 	postings := map[int32][]posting{}
-	var acc []float64  // partial dot product by group
+	var acc []float64   // partial dot product by group
 	var touched []int32 // groups with acc set
 	vec := make([]float64, 0, 16)
 	var long []int // indexes into the point's terms not walked
