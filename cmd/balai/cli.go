@@ -27,6 +27,8 @@ Usage:
   balai faq accept [DIR] [--data-dir DIR]  confirm a corpus change held for removing many entries
   balai corpus list|show|diff|draft|submit|approve|reject|publish|rollback|export
                                        FAQ corpus versions in the database (BALAI_CORPUS=db; balai corpus for details)
+  balai unanswered export --out FILE  labelled examples from the unanswered-questions loop as an eval file
+                                       (for balai eval / balai calibrate --cases)
   balai user add|passwd|disable|enable|role|link-telegram|list
                                        officer console accounts (balai user for details); the first
                                        admin: balai user add --role admin USERNAME

@@ -250,6 +250,9 @@ func (s *Main) Run(ctx context.Context) error {
 		return err
 	}
 	s.mountDesk(con, msgs, cal)
+	if err := s.mountUnanswered(con, msgs); err != nil {
+		return err
+	}
 	mux.Handle(console.Prefix, con.Handler())
 
 	if cfg.TelegramToken != "" {

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/bot"
+	"github.com/balai-id/balai/console"
+	"github.com/balai-id/balai/console/unansweredui"
+	"github.com/balai-id/balai/store"
+	"github.com/balai-id/balai/unanswered"
+)
+
+func init() { commands["unanswered"] = runUnanswered }
+
+const unansweredUsage = `Usage:
+  balai unanswered export --out FILE   write the labelled examples of the unanswered-questions loop
+                                       (tickets closed "answered by entry X", phrasings added, questions
+                                       out of scope) as an eval file for balai eval and balai calibrate
+                                       (--out - for standard output)
+`
+
+func runUnanswered(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "export" {
+		fmt.Fprint(stderr, unansweredUsage)
+		return exitUsage
+	}
+	fs := newFlagSet("balai unanswered export", stderr)
+	out := fs.String("out", "", "the eval `FILE` to write (JSON Lines; - for standard output)")
+	if pos, err := parseInterspersed(fs, args[1:]); err != nil || len(pos) != 0 || *out == "" {
+		fmt.Fprint(stderr, unansweredUsage)
+		return exitUsage
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		fmt.Fprintf(stderr, "balai unanswered: configuration:\n%v\n", err)
+		return exitUsage
+	}
+	db, err := store.Open(ctx, cfg.databaseURL(), store.Options{Owner: store.InstanceName("unanswered")})
+	if err != nil {
+		fmt.Fprintf(stderr, "balai unanswered export: %v\n", err)
+		return exitFailed
+	}
+	defer db.Close()
+	svc, err := unanswered.New(unanswered.Options{Store: db})
+	if err != nil {
+		fmt.Fprintf(stderr, "balai unanswered export: %v\n", err)
+		return exitFailed
+	}
+	w := stdout
+	var f *os.File
+	if *out != "-" {
+		if f, err = os.Create(*out); err != nil {
+			fmt.Fprintf(stderr, "balai unanswered export: %v\n", err)
+			return exitFailed
+		}
+		w = f
+	}
+	n, err := svc.Export(ctx, w)
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "balai unanswered export: %v\n", err)
+		return exitFailed
+	}
+	if *out != "-" {
+		fmt.Fprintf(stdout, "%d labelled questions written to %s (balai eval --cases %s)\n", n, *out, *out)
+	}
+	return exitOK
+}
+
+// mountUnanswered serves the unanswered-questions pages in the console for editors and
+// admins; their corpus actions go through drafts of the database corpus.
+func (s *Main) mountUnanswered(con *console.Server, msgs *bot.Messages) error {
+	svc, err := unanswered.New(unanswered.Options{Store: s.db, Corpus: corpusService(s.cfg, s.db)})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	unansweredui.New(unansweredui.Config{Service: svc, Auth: con.Auth(), Texts: msgs, Logger: s.log}).Routes(mux, unansweredPrefix)
+	con.Mount(unansweredPrefix+"/", balai.RoleEditor, "console_nav_unanswered", mux)
+	return nil
+}
+
+// unansweredPrefix is where the unanswered-questions pages are in the console.
+const unansweredPrefix = "/console/unanswered"

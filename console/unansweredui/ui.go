@@ -1,0 +1,365 @@
+// Package unansweredui serves the console's unanswered-questions pages for editors and
+// admins: the clusters inbox (by size or trend, channel and date filters), a cluster with its
+// questions, the officers' replies and the actions (add as a phrasing of an entry, draft a new
+// entry prefilled from the officers' reply, out of scope, dismiss), and the eval-file download
+// of the labelled examples. The console mounts it (console.Server.Mount) behind its sessions;
+// every POST carries the session's CSRF token. Texts come from the message catalogue
+// (console_unanswered_* keys); citizens' texts are masked by the unanswered service.
+package unansweredui
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/corpusdb"
+	"github.com/balai-id/balai/faq"
+	"github.com/balai-id/balai/unanswered"
+)
+
+// Auth is what the host console tells the pages about a request (console.Auth).
+type Auth interface {
+	Officer(r *http.Request) (balai.Officer, bool)
+	CSRFToken(r *http.Request) string
+	CheckCSRF(r *http.Request, token string) bool
+	Lang(r *http.Request) string
+}
+
+// Texts is the message catalogue (bot.Messages).
+type Texts interface {
+	Text(lang, key string, data map[string]any) string
+}
+
+// Config is what the pages are built from.
+type Config struct {
+	Service  *unanswered.Service
+	Auth     Auth
+	Texts    Texts
+	Location *time.Location // for dates shown and read (default UTC)
+	Logger   *slog.Logger
+}
+
+// UI serves the pages.
+type UI struct {
+	cfg    Config
+	pages  map[string]*template.Template
+	static http.Handler
+	prefix string
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// New parses the templates; it panics on a broken template (a programming error).
+func New(cfg Config) *UI {
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	u := &UI{cfg: cfg, pages: map[string]*template.Template{}}
+	funcs := template.FuncMap{"join": strings.Join, "day": func(t time.Time) string { return t.In(cfg.Location).Format("02-01-2006") }}
+	base := template.Must(template.New("base").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	for _, p := range []string{"inbox", "cluster"} {
+		u.pages[p] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+p+".html"))
+	}
+	sub, _ := fs.Sub(staticFS, "static")
+	u.static = http.FileServerFS(sub)
+	return u
+}
+
+// Routes registers the pages under prefix ("/console/unanswered").
+func (u *UI) Routes(mux *http.ServeMux, prefix string) {
+	prefix = strings.TrimSuffix(prefix, "/")
+	u.prefix = prefix
+	mux.Handle("GET "+prefix+"/static/", http.StripPrefix(prefix+"/static", u.static))
+	mux.HandleFunc("GET "+prefix+"/{$}", u.guard(u.inbox))
+	mux.HandleFunc("GET "+prefix+"/export.jsonl", u.guard(u.export))
+	mux.HandleFunc("GET "+prefix+"/c/{id}", u.guard(u.cluster))
+	mux.HandleFunc("POST "+prefix+"/c/{id}/{action}", u.guard(u.act))
+}
+
+type request struct {
+	o    balai.Officer
+	lang string
+	csrf string
+}
+
+type handler func(w http.ResponseWriter, r *http.Request, q request)
+
+// guard lets through editors and admins and, on a POST, a valid CSRF token.
+func (u *UI) guard(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang := u.cfg.Auth.Lang(r)
+		o, ok := u.cfg.Auth.Officer(r)
+		if !ok {
+			http.Error(w, u.cfg.Texts.Text(lang, "console_unanswered_err_signin", nil), http.StatusUnauthorized)
+			return
+		}
+		if !o.Role.Allows(balai.RoleEditor) {
+			http.Error(w, u.cfg.Texts.Text(lang, "console_unanswered_err_role", nil), http.StatusForbidden)
+			return
+		}
+		if r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil || !u.cfg.Auth.CheckCSRF(r, r.PostFormValue("csrf")) {
+				http.Error(w, u.cfg.Texts.Text(lang, "console_unanswered_err_csrf", nil), http.StatusForbidden)
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r, request{o: o, lang: lang, csrf: u.cfg.Auth.CSRFToken(r)})
+	}
+}
+
+// tr renders catalogue texts; templates call {{$.L.T "key" "Field" value}}.
+type tr struct {
+	m    Texts
+	lang string
+}
+
+func (t tr) T(key string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	return t.m.Text(t.lang, key, data)
+}
+
+func (t tr) Lang() string { return t.lang }
+
+// form is the filter as the pages' forms and links carry it.
+type form struct {
+	Channel, From, To, Sort string
+	Hidden                  bool
+}
+
+func (f form) Query() string {
+	v := url.Values{}
+	for k, s := range map[string]string{"channel": f.Channel, "from": f.From, "to": f.To, "sort": f.Sort} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if f.Hidden {
+		v.Set("hidden", "1")
+	}
+	return v.Encode()
+}
+
+// filter reads the filter from the request's query (or a POST's fields): dates are days in
+// the agency's time zone, To inclusive.
+func (u *UI) filter(r *http.Request) (form, unanswered.Filter) {
+	get := func(k string) string {
+		if v := r.PostFormValue(k); v != "" {
+			return v
+		}
+		return r.URL.Query().Get(k)
+	}
+	fm := form{Channel: get("channel"), From: get("from"), To: get("to"), Sort: get("sort"), Hidden: get("hidden") == "1"}
+	f := unanswered.Filter{Channel: balai.Channel(fm.Channel), Hidden: fm.Hidden, Sort: fm.Sort}
+	switch f.Channel {
+	case balai.Telegram, balai.WhatsApp, balai.Web:
+	default:
+		f.Channel, fm.Channel = "", ""
+	}
+	if d, err := time.ParseInLocation("2006-01-02", fm.From, u.cfg.Location); err == nil {
+		f.From = d
+	} else {
+		fm.From = ""
+	}
+	if d, err := time.ParseInLocation("2006-01-02", fm.To, u.cfg.Location); err == nil {
+		f.To = d.AddDate(0, 0, 1)
+	} else {
+		fm.To = ""
+	}
+	return fm, f
+}
+
+// page is what every template receives.
+type page struct {
+	L        tr
+	Prefix   string
+	CSRF     string
+	Title    string
+	Error    string
+	Notice   string
+	Form     form
+	GrowBy   int
+	Rows     []unanswered.Cluster
+	Channels []string
+	Cluster  *unanswered.Cluster
+	Entry    *faq.Entry // the new entry's form, prefilled
+	Problems []corpusdb.Problem
+}
+
+func (u *UI) newPage(q request, fm form, title string) *page {
+	l := tr{u.cfg.Texts, q.lang}
+	return &page{L: l, Prefix: u.prefix, CSRF: q.csrf, Title: l.T(title), Form: fm, GrowBy: u.cfg.Service.GrowBy(),
+		Channels: []string{string(balai.Telegram), string(balai.WhatsApp), string(balai.Web)}}
+}
+
+func (u *UI) render(w http.ResponseWriter, status int, name string, p *page) {
+	var b strings.Builder
+	if err := u.pages[name].ExecuteTemplate(&b, "page", p); err != nil {
+		u.cfg.Logger.Error("Failed to render an unanswered-questions page", "page", name, "error", err)
+		http.Error(w, p.L.T("console_unanswered_err_internal"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+func (u *UI) fail(w http.ResponseWriter, q request, err error, op string) {
+	status, key := http.StatusInternalServerError, "console_unanswered_err_internal"
+	switch {
+	case errors.Is(err, unanswered.ErrNotFound):
+		status, key = http.StatusNotFound, "console_unanswered_err_notfound"
+	case errors.Is(err, unanswered.ErrNotAllowed), errors.Is(err, corpusdb.ErrNotAllowed):
+		status, key = http.StatusForbidden, "console_unanswered_err_role"
+	case errors.Is(err, context.Canceled):
+		return
+	default:
+		u.cfg.Logger.Error("Failed to "+op, "officer", q.o.ID, "error", err)
+	}
+	http.Error(w, u.cfg.Texts.Text(q.lang, key, nil), status)
+}
+
+func (u *UI) inbox(w http.ResponseWriter, r *http.Request, q request) {
+	fm, f := u.filter(r)
+	cs, err := u.cfg.Service.Clusters(r.Context(), f)
+	if err != nil {
+		u.fail(w, q, err, "list unanswered clusters")
+		return
+	}
+	p := u.newPage(q, fm, "console_unanswered_title")
+	p.Rows = cs
+	if r.URL.Query().Get("done") != "" {
+		p.Notice = p.L.T("console_unanswered_done_"+r.URL.Query().Get("done"), "Draft", r.URL.Query().Get("draft"))
+	}
+	u.render(w, http.StatusOK, "inbox", p)
+}
+
+func (u *UI) cluster(w http.ResponseWriter, r *http.Request, q request) {
+	fm, f := u.filter(r)
+	f.Hidden = true
+	c, err := u.cfg.Service.Cluster(r.Context(), f, r.PathValue("id"))
+	if err != nil {
+		u.fail(w, q, err, "show an unanswered cluster")
+		return
+	}
+	p := u.newPage(q, fm, "console_unanswered_cluster_title")
+	p.Cluster = &c
+	p.Entry = u.cfg.Service.Prefill(c)
+	if d := r.URL.Query().Get("draft"); d != "" {
+		p.Notice = p.L.T("console_unanswered_done_draft", "Draft", d)
+	}
+	u.render(w, http.StatusOK, "cluster", p)
+}
+
+func (u *UI) export(w http.ResponseWriter, r *http.Request, q request) {
+	var b strings.Builder
+	if _, err := u.cfg.Service.Export(r.Context(), &b); err != nil {
+		u.fail(w, q, err, "export labelled questions")
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-ndjson; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="balai-unanswered-eval.jsonl"`)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// act runs an action on a cluster (or the questions ticked on its page).
+func (u *UI) act(w http.ResponseWriter, r *http.Request, q request) {
+	fm, f := u.filter(r)
+	f.Hidden = true
+	t := unanswered.Target{Filter: f, Cluster: r.PathValue("id"), Refs: r.PostForm["ref"]}
+	ctx := r.Context()
+	back := u.prefix + "/?" + fm.Query()
+	note := u.cfg.Texts.Text(q.lang, "console_unanswered_draft_note", nil)
+	var err error
+	var draft int64
+	var problems []corpusdb.Problem
+	action := r.PathValue("action")
+	switch action {
+	case "dismiss":
+		err = u.cfg.Service.Dismiss(ctx, q.o, t)
+	case "out-of-scope":
+		err = u.cfg.Service.OutOfScope(ctx, q.o, t)
+	case "phrasing":
+		draft, problems, err = u.cfg.Service.AddPhrasing(ctx, q.o, unanswered.PhrasingRequest{Target: t, EntryID: strings.TrimSpace(r.PostFormValue("entry")),
+			Phrasing: r.PostFormValue("phrasing"), Note: note})
+	case "entry":
+		e := &faq.Entry{ID: strings.TrimSpace(r.PostFormValue("id")), Title: strings.TrimSpace(r.PostFormValue("title")),
+			Category: strings.TrimSpace(r.PostFormValue("category")), Body: strings.TrimSpace(r.PostFormValue("body")), Lang: "id",
+			Source: strings.TrimSpace(r.PostFormValue("source")), Owner: strings.TrimSpace(r.PostFormValue("owner"))}
+		if d, perr := time.Parse(faq.DateLayout, r.PostFormValue("updated")); perr == nil {
+			e.Updated = d
+		}
+		for _, l := range strings.Split(r.PostFormValue("questions"), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				e.Questions = append(e.Questions, l)
+			}
+		}
+		t.Refs = nil // the whole cluster is answered by the new entry
+		draft, problems, err = u.cfg.Service.CreateEntry(ctx, q.o, unanswered.EntryRequest{Target: t, Entry: e, Note: note})
+		if err != nil && (errors.As(err, new(*corpusdb.EntryError)) || errors.Is(err, unanswered.ErrEmpty)) {
+			u.again(w, r, q, fm, f, t.Cluster, e, problems, "console_unanswered_err_entry")
+			return
+		}
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	switch {
+	case errors.Is(err, unanswered.ErrNoEntry):
+		u.again(w, r, q, fm, f, t.Cluster, nil, nil, "console_unanswered_err_noentry")
+		return
+	case errors.Is(err, unanswered.ErrEmpty):
+		u.again(w, r, q, fm, f, t.Cluster, nil, nil, "console_unanswered_err_empty")
+		return
+	case errors.Is(err, unanswered.ErrNoCorpus), errors.Is(err, corpusdb.ErrReadOnly):
+		u.again(w, r, q, fm, f, t.Cluster, nil, nil, "console_unanswered_err_readonly")
+		return
+	case err != nil:
+		u.fail(w, q, err, "act on an unanswered cluster")
+		return
+	}
+	if draft != 0 {
+		back += fmt.Sprintf("&done=draft&draft=%d", draft)
+	} else {
+		back += "&done=" + strings.ReplaceAll(action, "-", "_")
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// again shows the cluster page with an error (and the entry form as sent).
+func (u *UI) again(w http.ResponseWriter, r *http.Request, q request, fm form, f unanswered.Filter, id string, e *faq.Entry, ps []corpusdb.Problem, key string) {
+	c, err := u.cfg.Service.Cluster(r.Context(), f, id)
+	if err != nil {
+		u.fail(w, q, err, "show an unanswered cluster")
+		return
+	}
+	p := u.newPage(q, fm, "console_unanswered_cluster_title")
+	p.Cluster, p.Entry, p.Problems = &c, e, ps
+	if p.Entry == nil {
+		p.Entry = u.cfg.Service.Prefill(c)
+	}
+	p.Error = p.L.T(key)
+	u.render(w, http.StatusUnprocessableEntity, "cluster", p)
+}
