@@ -1,8 +1,10 @@
 // Package balai holds the domain types every part of Balai shares: the channels citizens
-// write on, the reference to one conversation, the actors, and the officer desk's tickets
-// (their statuses, transcripts and audit events). It has no dependencies beyond the standard
-// library; the engine (bot), its adapters, the desk (desk), the console and the stores (store)
-// build on it.
+// write on, the reference to one conversation, the actors, the engine's messages, turns and
+// outbox (message.go, conversation.go, outbox.go), and the officer desk's tickets (their
+// statuses, transcripts, audit events, changes and queries: ticket.go, desk.go). It has no
+// dependencies beyond the standard library; the engine (bot), its adapters, the desk (desk),
+// the console and the stores (store) build on it. The store imports only this package (and
+// leaf helpers): the ports it implements are defined by their consumers, bot and desk.
 package balai
 
 import "log/slog"

@@ -11,14 +11,6 @@ import (
 	"github.com/balai-id/balai"
 )
 
-// OutboxState is the outbox's content for one channel and state, as Backlog reports it.
-type OutboxState struct {
-	Channel balai.Channel
-	State   string    // "pending" (to deliver, waiting for a retry included) or "held" (WhatsApp's window)
-	Items   int       // how many
-	Oldest  time.Time // when the oldest of them was queued (Balai's clock)
-}
-
 // Backlog reads what waits in the store for the backlog metrics; the store package
 // implements it with one grouped query over the undelivered items (an index) and a count.
 type Backlog interface {

@@ -117,7 +117,7 @@ func (b *turnBuilder) log(decision, reason string) {
 }
 
 // turn decides what to do with one message.
-func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error) {
+func (e *Engine) turn(ctx context.Context, in StoredInbound, flood floodVerdict) (Turn, bool, error) {
 	conv, err := e.cfg.Store.Conversation(ctx, in.Chat)
 	if err != nil {
 		return Turn{}, false, err
@@ -127,7 +127,7 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 	if b.lang == "" {
 		b.lang = LangID
 	}
-	b.t.State.Intake = conv.Intake.clone()         // changed by this turn only if it commits
+	b.t.State.Intake = conv.Intake.Clone()         // changed by this turn only if it commits
 	b.t.State.Options, b.t.State.Labels = nil, nil // options live for one message…
 	if !conv.OptionsAt.IsZero() && in.Time.Sub(conv.OptionsAt) > OptionsTTL {
 		conv.Options, conv.Labels = nil, nil // …and not for days: "ya" tomorrow is not an answer
@@ -135,9 +135,9 @@ func (e *Engine) turn(ctx context.Context, in StoredInbound) (Turn, bool, error)
 	if in.Kind == KindButton && in.CallbackID != "" {
 		b.t.Out = append(b.t.Out, Outgoing{Chat: in.Chat, Kind: OutCallback, CallbackID: in.CallbackID})
 	}
-	if in.flood != floodOK {
+	if flood != floodOK {
 		b.log("flood", "")
-		if in.flood == floodNotify {
+		if flood == floodNotify {
 			b.say(b.text("flood", nil))
 		}
 		b.t.State.Options, b.t.State.Labels, b.t.State.OptionsAt = conv.Options, conv.Labels, conv.OptionsAt

@@ -55,17 +55,6 @@ type HoldError struct{ Reason string }
 
 func (e *HoldError) Error() string { return "held until the citizen writes: " + e.Reason }
 
-// PermanentError is returned by a Sender when a delivery can never succeed (the chat does
-// not exist, the citizen blocked the account, the request is invalid).
-type PermanentError struct {
-	Err error
-	// Reason classes the failure (ReasonBlocked, ReasonChatNotFound…; "" is ReasonPermanent).
-	Reason string
-}
-
-func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
-func (e *PermanentError) Unwrap() error { return e.Err }
-
 // Limits bound the outbound rate of a channel. Zero values disable a limit.
 type Limits struct {
 	PerSecond     float64 // messages per second over the whole channel
@@ -86,21 +75,6 @@ type SharedLimits interface {
 	// ends with message id, this one included.
 	FloodRank(ctx context.Context, chat balai.ChatRef, id int64, window time.Duration) (int, error)
 }
-
-// Slot is one count a send takes in a shared limit: one of at most Limit in the fixed
-// window of length Window that holds At, under Key.
-type Slot struct {
-	Key    string
-	Limit  int
-	Window time.Duration
-	At     time.Time
-}
-
-// Start is when the slot's window starts.
-func (s Slot) Start() time.Time { return s.At.Truncate(s.Window) }
-
-// End is when the slot's window ends: when a slot refused now may be taken again.
-func (s Slot) End() time.Time { return s.Start().Add(s.Window) }
 
 // sharedLimits returns the store's shared limits when it shares them (nil: in memory only).
 func sharedLimits(s Store) SharedLimits {

@@ -74,7 +74,7 @@ type Engine struct {
 	cfg      Config
 	log      *slog.Logger
 	msgs     *Messages
-	queue    *serialQueue[StoredInbound]
+	queue    *serialQueue[queued]
 	dispatch *dispatcher
 	flood    *floodGuard
 	now      func() time.Time
@@ -97,7 +97,7 @@ type Engine struct {
 	// open holds the ids in inflight by chat; deferred the messages a worker put aside
 	// because an earlier message of their chat was unfinished (see handle).
 	open     map[balai.ChatRef][]int64
-	deferred map[balai.ChatRef][]StoredInbound
+	deferred map[balai.ChatRef][]queued
 	// finished numbers the messages this process finished lately (handled, parked or
 	// dropped) in the order they finished, up to finishedSeq: a claim listed before one
 	// finished is not taken up again (see stale).
@@ -159,7 +159,7 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, log: cfg.Logger, msgs: cfg.Messages, now: cfg.Now, inflight: map[int64]balai.ChatRef{}, retryTick: make(chan struct{}),
 		senders: map[balai.Channel]Sender{}, limits: map[balai.Channel]Limits{}, noButtons: map[balai.Channel]bool{}}
 	e.wake = make(chan struct{}, 1)
-	e.open, e.deferred, e.finished = map[balai.ChatRef][]int64{}, map[balai.ChatRef][]StoredInbound{}, map[int64]uint64{}
+	e.open, e.deferred, e.finished = map[balai.ChatRef][]int64{}, map[balai.ChatRef][]queued{}, map[int64]uint64{}
 	e.flood = newFloodGuard(cfg.FloodMessages, cfg.FloodWindow)
 	e.flood.shared, e.flood.logger = sharedLimits(cfg.Store), cfg.Logger
 	return e, nil
@@ -338,12 +338,12 @@ func (e *Engine) enqueue(ctx context.Context, in StoredInbound) bool {
 	}
 	// Messages accepted before Accept sanitised them (a NUL that PostgreSQL refuses) are
 	// cleaned when they are taken up again.
-	in.Inbound = in.Inbound.sanitize()
+	in.Inbound = sanitize(in.Inbound)
 	if wait := in.NotBefore.Sub(e.now()); wait > 0 {
-		e.later(in, wait)
+		e.later(queued{StoredInbound: in}, wait)
 		return true
 	}
-	if e.queue.Submit(ctx, in.Chat.String(), in) {
+	if e.queue.Submit(ctx, in.Chat.String(), queued{StoredInbound: in}) {
 		return true
 	}
 	// Not queued (no room in time, or closing): the message stays pending, and the resync
@@ -354,11 +354,11 @@ func (e *Engine) enqueue(ctx context.Context, in StoredInbound) bool {
 
 // requeue is enqueue without waiting for room, for a worker (which must not wait for the
 // room it makes itself).
-func (e *Engine) requeue(in StoredInbound) {
-	if !e.track(in) {
+func (e *Engine) requeue(in queued) {
+	if !e.track(in.StoredInbound) {
 		return
 	}
-	in.Inbound = in.Inbound.sanitize()
+	in.Inbound = sanitize(in.Inbound)
 	if wait := in.NotBefore.Sub(e.now()); wait > 0 {
 		e.later(in, wait)
 		return
@@ -394,7 +394,7 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 	// reaches the store.
 	now := e.now()
 	for i := range in {
-		in[i] = in[i].sanitize()
+		in[i] = sanitize(in[i])
 		in[i].Time = now
 	}
 	stored, fresh, err := e.cfg.Store.Accept(ctx, in)
@@ -411,8 +411,9 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 		// Only a message new to the store counts toward the flood limit, once: neither
 		// redeliveries nor retries of a failed turn do.
 		// On a store shared by replicas the verdict is given when the message is handled.
+		q := queued{StoredInbound: s}
 		if !s.Group && !e.owned(s.Inbound) && e.flood.shared == nil {
-			s.flood = e.flood.check(s.Chat.String(), s.Time)
+			q.flood = e.flood.check(s.Chat.String(), s.Time)
 		}
 		// The citizen wrote: replies held for them (WhatsApp's 24-hour window) can go now,
 		// before whatever the new message brings.
@@ -434,7 +435,7 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 		// Room was there a moment ago; should another producer have taken it meanwhile,
 		// the queue goes a little over its bound rather than leave an earlier message of
 		// the chat behind a later one.
-		e.requeue(s)
+		e.requeue(q)
 	}
 	// A chat whose holder gave it up (a clean stop) or died is taken here at once, with
 	// its earlier messages, in order; one another process holds stays there.
@@ -445,7 +446,7 @@ func (e *Engine) Accept(ctx context.Context, in ...Inbound) (fresh []bool, err e
 	} else {
 		for i, s := range stored {
 			if fresh[i] && !s.Elsewhere && behind[s.Chat] {
-				e.requeue(s)
+				e.requeue(queued{StoredInbound: s})
 			}
 		}
 	}
@@ -463,7 +464,7 @@ func (e *Engine) claimChat(ctx context.Context, c ChatClaimer, chat balai.ChatRe
 	}
 	for _, m := range msgs {
 		if !e.stale(m.ID, mark) {
-			e.requeue(m)
+			e.requeue(queued{StoredInbound: m})
 		}
 	}
 }
@@ -594,24 +595,24 @@ type ClaimReleaser interface {
 }
 
 // route hands a message to the handler that owns its chat, or to the conversation.
-func (e *Engine) route(ctx context.Context, in StoredInbound) (Turn, bool, error) {
+func (e *Engine) route(ctx context.Context, in queued) (Turn, bool, error) {
 	for _, h := range e.handlers {
 		if h.Owns(in.Inbound) {
-			t, err := h.Turn(ctx, in)
-			t.Inbound = in
+			t, err := h.Turn(ctx, in.StoredInbound)
+			t.Inbound = in.StoredInbound
 			if errors.Is(err, ErrInvalidInput) {
 				// A forged button: acknowledged, logged and not retried.
 				e.log.Warn("Rejected invalid input", "chat", in.Chat, "inbound", in.ID, "err", maskError(err))
-				return Turn{Inbound: in, State: t.State, Out: callbacks(t.Out), Log: LogEntry{Decision: "invalid", Reason: string(in.Kind)}}, false, nil
+				return Turn{Inbound: in.StoredInbound, State: t.State, Out: callbacks(t.Out), Log: LogEntry{Decision: "invalid", Reason: string(in.Kind)}}, false, nil
 			}
 			return t, false, err
 		}
 	}
 	if in.Group {
 		// The account was added to some group: citizens write privately.
-		return Turn{Inbound: in, Log: LogEntry{Decision: "ignored", Reason: "group"}}, false, nil
+		return Turn{Inbound: in.StoredInbound, Log: LogEntry{Decision: "ignored", Reason: "group"}}, false, nil
 	}
-	return e.turn(ctx, in)
+	return e.turn(ctx, in.StoredInbound, in.flood)
 }
 
 // Idle waits until every accepted message is handled and every reply delivered (tests).
@@ -642,7 +643,7 @@ func callbacks(out []Outgoing) []Outgoing {
 
 // handle runs one message through the conversation and commits the turn. A failure is
 // recorded and retried later, off the queue (see failed): the worker moves on at once.
-func (e *Engine) handle(_ string, in StoredInbound) {
+func (e *Engine) handle(_ string, in queued) {
 	if e.ctx.Err() != nil {
 		e.forget(in.ID)
 		return // Close stopped waiting: the message stays pending for the next start
@@ -663,7 +664,7 @@ func (e *Engine) handle(_ string, in StoredInbound) {
 	}
 	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
 	if e.flood.shared != nil && !in.Group && !e.owned(in.Inbound) {
-		in.flood = e.flood.judge(ctx, in)
+		in.flood = e.flood.judge(ctx, in.StoredInbound)
 	}
 	t, scored, err := e.route(ctx, in)
 	var items []StoredOutgoing

@@ -36,6 +36,14 @@ func newFloodGuard(limit int, window time.Duration) *floodGuard {
 	return &floodGuard{limit: limit, window: window, chats: map[string]*floodState{}}
 }
 
+// queued is an accepted message as the engine carries it to its handling, with the flood
+// guard's verdict on it, given once when the message was accepted (the store keeps no
+// verdict: a message taken up from the store is judged within the limit).
+type queued struct {
+	StoredInbound
+	flood floodVerdict
+}
+
 // floodVerdict is what the flood guard said about one message.
 type floodVerdict uint8
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,33 +27,6 @@ var FormTopics = map[string]balai.TicketKind{
 // IntakeTTL is how long a form being collected waits for the citizen's next answer: one
 // left longer is dropped (with what it held) when the citizen writes again.
 var IntakeTTL = 24 * time.Hour
-
-// Intake is a complaint or an information request being collected from the citizen, one
-// field at a time; it lives in the Conversation (so a restart loses nothing) until it is
-// complete, cancelled, declined or left past IntakeTTL, and is then dropped: a complete
-// form is kept only beside its ticket.
-type Intake struct {
-	Kind balai.TicketKind `json:"kind"`
-	// Offered: the engine offered to record it and waits for the citizen's yes or no.
-	Offered bool `json:"offered,omitempty"`
-	// Field is the field asked last.
-	Field       string             `json:"field,omitempty"`
-	Complaint   *balai.Complaint   `json:"complaint,omitempty"`
-	InfoRequest *balai.InfoRequest `json:"info_request,omitempty"`
-	// Asked lists the questions beyond Missing() already answered or skipped (optional
-	// fields, a complaint's anonymity and confidentiality).
-	Asked []string `json:"asked,omitempty"`
-	// The message that was detected and its topic, for the ticket (and for an escalation
-	// when the citizen declines).
-	Question   string `json:"question,omitempty"`
-	Topic      string `json:"topic,omitempty"`
-	TopicLabel string `json:"topic_label,omitempty"`
-	Category   string `json:"category,omitempty"`
-	// Lang is the citizen's language when it was detected (replies to the form's questions
-	// are not read for their language).
-	Lang string    `json:"lang,omitempty"`
-	At   time.Time `json:"at"` // its last step, by Balai's clock
-}
 
 // Button data of the intake: "f:y" records the request, "f:n" declines, "f:v:<value>"
 // answers the field asked with one of its choices.
@@ -84,26 +56,8 @@ var (
 	}
 )
 
-// clone is a deep copy of in (nil for nil): a turn changes its own copy.
-func (in *Intake) clone() *Intake {
-	if in == nil {
-		return nil
-	}
-	cp := *in
-	cp.Asked = slices.Clone(in.Asked)
-	if in.Complaint != nil {
-		c := *in.Complaint
-		c.Attachments = slices.Clone(c.Attachments)
-		cp.Complaint = &c
-	}
-	if in.InfoRequest != nil {
-		r := *in.InfoRequest
-		cp.InfoRequest = &r
-	}
-	return &cp
-}
-
-func (in *Intake) asked(field string) bool {
+// asked reports whether the question field of in was answered or skipped.
+func asked(in *Intake, field string) bool {
 	for _, f := range in.Asked {
 		if f == field {
 			return true
@@ -112,9 +66,9 @@ func (in *Intake) asked(field string) bool {
 	return false
 }
 
-// next is the field to ask next: the first the form still needs (Missing), then the
+// nextField is the field of in to ask next: the first the form still needs (Missing), then the
 // questions beyond it; "" when the form is complete.
-func (in *Intake) next() string {
+func nextField(in *Intake) string {
 	var missing, extra []string
 	switch in.Kind {
 	case balai.KindComplaint:
@@ -129,16 +83,11 @@ func (in *Intake) next() string {
 		if in.Kind == balai.KindComplaint && in.Complaint.Anonymous && strings.HasPrefix(f, "reporter_") {
 			continue
 		}
-		if !in.asked(f) {
+		if !asked(in, f) {
 			return f
 		}
 	}
 	return ""
-}
-
-// form is the collected form, received at.
-func (in *Intake) form(at time.Time) balai.Form {
-	return balai.Form{Kind: in.Kind, ReceivedAt: at, Complaint: in.Complaint, InfoRequest: in.InfoRequest}
 }
 
 // errAnswer is a reply the field cannot take; its text key says why.
@@ -146,8 +95,8 @@ type errAnswer struct{ key string }
 
 func (e errAnswer) Error() string { return e.key }
 
-// set stores answer as field's value (value is a choice's value, or the typed text).
-func (in *Intake) set(field, value string, e *Engine, now time.Time, loc *time.Location) error {
+// setField stores answer as the value of in's field (value is a choice's value, or the typed text).
+func setField(in *Intake, field, value string, e *Engine, now time.Time, loc *time.Location) error {
 	value = strings.TrimSpace(value)
 	c, r := in.Complaint, in.InfoRequest
 	if vs, ok := choices[field]; ok {
@@ -209,7 +158,7 @@ func (in *Intake) set(field, value string, e *Engine, now time.Time, loc *time.L
 	default:
 		return fmt.Errorf("intake: unknown field %q", field)
 	}
-	if !in.asked(field) {
+	if !asked(in, field) {
 		in.Asked = append(in.Asked, field)
 	}
 	return nil
@@ -335,7 +284,7 @@ func (e *Engine) intakeText(ctx context.Context, b *turnBuilder, in *Intake, tex
 			b.say(b.text("form_required", nil))
 			return true, e.ask(b, in, in.Field)
 		}
-		if !in.asked(in.Field) {
+		if !asked(in, in.Field) {
 			in.Asked = append(in.Asked, in.Field)
 		}
 		b.log("form", "skipped")
@@ -386,7 +335,7 @@ func (e *Engine) answerField(ctx context.Context, b *turnBuilder, in *Intake, va
 		return fmt.Errorf("form choice %q for %s: %w", value, field, ErrInvalidInput)
 	}
 	cal := e.cfg.Calendar
-	err := in.set(field, value, e, b.in.Time, cal.Location())
+	err := setField(in, field, value, e, b.in.Time, cal.Location())
 	if ea, ok := err.(errAnswer); ok {
 		b.log("form", "invalid")
 		b.say(b.text(ea.key, nil))
@@ -401,7 +350,7 @@ func (e *Engine) answerField(ctx context.Context, b *turnBuilder, in *Intake, va
 
 // askNext asks the next field, or submits the complete form.
 func (e *Engine) askNext(ctx context.Context, b *turnBuilder, in *Intake) error {
-	if f := in.next(); f != "" {
+	if f := nextField(in); f != "" {
 		return e.ask(b, in, f)
 	}
 	return e.submitForm(ctx, b, in)
@@ -427,7 +376,7 @@ func (e *Engine) ask(b *turnBuilder, in *Intake, field string) error {
 // registration number (information requests) and the legal deadlines.
 func (e *Engine) submitForm(ctx context.Context, b *turnBuilder, in *Intake) error {
 	b.t.State.Intake = nil
-	f := in.form(e.now())
+	f := in.Form(e.now())
 	return e.escalate(ctx, b, EscalateForm, in.Question, nil, "", func(esc *Escalation) {
 		esc.Form = &f
 		esc.Topic, esc.TopicLabel, esc.Category = in.Topic, in.TopicLabel, in.Category

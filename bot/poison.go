@@ -23,33 +23,6 @@ func IsPermanent(err error) bool {
 	return errors.Is(err, ErrInvalidInput) || errors.As(err, &p)
 }
 
-// Failure is a failed attempt at handling an inbound message, as Store.Fail records it.
-type Failure struct {
-	Inbound StoredInbound
-	// Error is the failure's text, masked (it may quote what the citizen sent).
-	Error string
-	// Permanent parks the message at once; otherwise it is retried at RetryAt until it has
-	// failed MaxTries times, then parked.
-	Permanent bool
-	RetryAt   time.Time
-	MaxTries  int
-}
-
-// DeadLetter is an inbound message parked after its handling failed for good: it is no
-// longer retried and waits for an operator (balai admin dead-letters list|retry|drop). Its
-// text stays in the store's intake, as any accepted message's does.
-type DeadLetter struct {
-	ID         int64 // the inbound message's id
-	Chat       balai.ChatRef
-	Kind       Kind
-	Text       string // the message as the store keeps it (callers mask it before showing it)
-	Error      string
-	Permanent  bool
-	Attempts   int
-	ReceivedAt time.Time
-	ParkedAt   time.Time
-}
-
 // Default bounds of retrying a message whose handling fails.
 const (
 	DefaultMaxTries     = 5
@@ -71,11 +44,11 @@ func retryDelay(base time.Duration, attempt int) time.Duration {
 // tries, parks the message as a dead letter; otherwise it is retried after a back-off. The
 // worker is released at once either way: the retry waits on a timer, outside the queue, so
 // the chat's later messages and other chats go on.
-func (e *Engine) failed(in StoredInbound, err error) {
+func (e *Engine) failed(in queued, err error) {
 	attempt := in.Attempts + 1
 	permanent := IsPermanent(err)
 	delay := retryDelay(e.cfg.RetryBackoff, attempt)
-	f := Failure{Inbound: in, Error: maskError(err), Permanent: permanent, RetryAt: e.now().Add(delay), MaxTries: e.cfg.MaxTries}
+	f := Failure{Inbound: in.StoredInbound, Error: maskError(err), Permanent: permanent, RetryAt: e.now().Add(delay), MaxTries: e.cfg.MaxTries}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	parked, serr := e.cfg.Store.Fail(ctx, f)
@@ -105,7 +78,7 @@ func (e *Engine) failed(in StoredInbound, err error) {
 }
 
 // later queues in again after d, without holding a worker meanwhile.
-func (e *Engine) later(in StoredInbound, d time.Duration) {
+func (e *Engine) later(in queued, d time.Duration) {
 	e.mu.Lock()
 	e.retrying++
 	e.retryGen++
@@ -153,7 +126,7 @@ func (e *Engine) idleRetries(ctx context.Context) bool {
 // (queued, handled, or waiting for its retry back-off): a chat's messages are handled in
 // the order they were accepted, and a message waiting for a retry keeps the ones after it
 // waiting. The worker moves on; forget queues the message again when the earlier one ends.
-func (e *Engine) deferBehindEarlier(in StoredInbound) bool {
+func (e *Engine) deferBehindEarlier(in queued) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, id := range e.open[in.Chat] {
@@ -171,7 +144,7 @@ const keepFinished = 4096
 
 // untrack drops a message from those this process has taken up, and returns its chat's
 // messages put aside behind it, and whether the chat has none left here.
-func (e *Engine) untrack(id int64) (chat balai.ChatRef, again []StoredInbound, done bool) {
+func (e *Engine) untrack(id int64) (chat balai.ChatRef, again []queued, done bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	chat, ok := e.inflight[id]

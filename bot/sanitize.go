@@ -48,7 +48,7 @@ func isControl(r rune) bool {
 }
 
 // sanitize applies SanitizeText to every text field of a message.
-func (in Inbound) sanitize() Inbound {
+func sanitize(in Inbound) Inbound {
 	for _, f := range []*string{&in.Chat.ID, &in.Key, &in.MessageID, &in.ReplyTo, &in.ThreadID, &in.UserID,
 		&in.UserAlt, &in.UserName, &in.Text, &in.Media, &in.CallbackID, &in.LangHint} {
 		*f = SanitizeText(*f)

@@ -6,223 +6,57 @@
 // outbox, so that a restart loses no message and answers none twice.
 package bot
 
-import (
-	"context"
-	"database/sql"
-	"time"
+import "github.com/balai-id/balai"
 
-	"github.com/balai-id/balai"
+// The engine's message types live in the root package balai; these names keep the engine's
+// adapters and callers working with them.
+type (
+	// Kind is what an inbound message carries; see balai.MessageKind.
+	Kind = balai.MessageKind
+	// Inbound is something a citizen sent; see balai.Inbound.
+	Inbound = balai.Inbound
+	// OutKind is what an outgoing item does; see balai.OutKind.
+	OutKind = balai.OutKind
+	// Button is an inline button under a message; see balai.Button.
+	Button = balai.Button
+	// Outgoing is one item to deliver to a chat; see balai.Outgoing.
+	Outgoing = balai.Outgoing
+	// StoredInbound is an accepted inbound message with the store's id; see
+	// balai.StoredInbound.
+	StoredInbound = balai.StoredInbound
+	// StoredOutgoing is an item of the outbox; see balai.StoredOutgoing.
+	StoredOutgoing = balai.StoredOutgoing
+	// Conversation is what the engine remembers about a chat; see balai.Conversation.
+	Conversation = balai.Conversation
+	// Intake is a form being collected from the citizen; see balai.Intake.
+	Intake = balai.Intake
+	// Turn is the outcome of handling one inbound message; see balai.Turn.
+	Turn = balai.Turn
+	// Tx is the transaction a turn commits in; see balai.Tx.
+	Tx = balai.Tx
+	// LogEntry records what the engine decided about a message; see balai.LogEntry.
+	LogEntry = balai.LogEntry
+	// Failure is a failed attempt at handling an inbound message; see balai.Failure.
+	Failure = balai.Failure
+	// DeadLetter is an inbound message parked for good; see balai.DeadLetter.
+	DeadLetter = balai.DeadLetter
+	// OutboxState is the outbox's content for one channel and state; see balai.OutboxState.
+	OutboxState = balai.OutboxState
+	// PermanentError is a failure retrying cannot help; see balai.PermanentError.
+	PermanentError = balai.PermanentError
+	// Slot is one count a send takes in a shared limit; see balai.Slot.
+	Slot = balai.Slot
 )
 
-// Kind is what an inbound message carries.
-type Kind string
-
-// Kinds of inbound messages.
+// Kinds of inbound messages; see balai.KindText.
 const (
-	KindText   Kind = "text"   // a typed message (or a media caption)
-	KindButton Kind = "button" // a pressed button; Text holds its data
-	KindMedia  Kind = "media"  // a photo, voice note, sticker… without text; Media names it
+	KindText   = balai.KindText
+	KindButton = balai.KindButton
+	KindMedia  = balai.KindMedia
 )
 
-// Inbound is something a citizen sent, as an adapter converted it.
-type Inbound struct {
-	Chat balai.ChatRef `json:"chat"`
-	// Key is unique per channel for this message (Telegram update_id, WhatsApp message id):
-	// the same key accepted twice is recorded once.
-	Key string `json:"key"`
-	// MessageID is the channel's id of the citizen's message, quoted by replies.
-	MessageID string `json:"message_id,omitempty"`
-	// ReplyTo is the id of the message this one replies to, if any.
-	ReplyTo string `json:"reply_to,omitempty"`
-	// ThreadID is the forum topic of a group message, if any.
-	ThreadID string `json:"thread_id,omitempty"`
-	// Group is set for messages in group chats (the officers' chat); citizens write privately.
-	Group bool `json:"group,omitempty"`
-	// UserID is the sender's id on the chat's channel; only together with the channel does it
-	// name someone (see Sender).
-	UserID string `json:"user_id,omitempty"`
-	// UserAlt is the sender's other address when the channel has two (WhatsApp: the phone
-	// number JID of a LID sender, or the other way round).
-	UserAlt  string `json:"user_alt,omitempty"`
-	UserName string `json:"user_name,omitempty"`
-	Kind     Kind   `json:"kind"`
-	Text     string `json:"text,omitempty"`
-	// Media names non-text content: photo, voice, audio, video, sticker, location, document,
-	// contact, other.
-	Media string `json:"media,omitempty"`
-	// CallbackID acknowledges a pressed button on channels that need it (Telegram).
-	CallbackID string `json:"callback_id,omitempty"`
-	// LangHint is the language the citizen's app reports ("id", "en"), if any.
-	LangHint string `json:"lang_hint,omitempty"`
-	// Time is when Balai accepted the message, by Balai's clock (Engine.Accept sets it):
-	// every window is judged by it (see package clock).
-	Time time.Time `json:"time"`
-	// SentAt is the platform's own timestamp of the message (Telegram's date, WhatsApp's
-	// timestamp), kept for the record only: it is never compared with Balai's clock.
-	SentAt time.Time `json:"sent_at,omitzero"`
-}
-
-// OutKind is what an outgoing item does.
-type OutKind string
-
-// Kinds of outgoing items.
+// Kinds of outgoing items; see balai.OutMessage.
 const (
-	OutMessage  OutKind = "message"  // a message in the chat
-	OutCallback OutKind = "callback" // the acknowledgement of a pressed button
+	OutMessage  = balai.OutMessage
+	OutCallback = balai.OutCallback
 )
-
-// Button is an inline button under a message.
-type Button struct {
-	Text string `json:"text"`
-	Data string `json:"data,omitempty"` // sent back as KindButton when pressed
-	URL  string `json:"url,omitempty"`  // opens a link instead
-}
-
-// Outgoing is one item to deliver to a chat. Text is Markdown; each adapter renders it for its
-// channel (and splits it when longer than the channel allows).
-type Outgoing struct {
-	// ID is the item's outbox id, set when it is delivered (the web chat numbers its events
-	// with it).
-	ID         int64         `json:"-"`
-	Chat       balai.ChatRef `json:"chat"`
-	Kind       OutKind       `json:"kind"`
-	Text       string        `json:"text,omitempty"`
-	Buttons    [][]Button    `json:"buttons,omitempty"`
-	ReplyTo    string        `json:"reply_to,omitempty"`
-	CallbackID string        `json:"callback_id,omitempty"`
-	Lang       string        `json:"lang,omitempty"`
-	// Numbered is set when the channel has no buttons: the options are offered as a numbered
-	// list the citizen answers with a digit (WhatsApp personal accounts).
-	Numbered bool `json:"numbered,omitempty"`
-	// ThreadID posts into a forum topic of a group chat.
-	ThreadID string `json:"thread_id,omitempty"`
-	// EditID edits this earlier message of the chat instead of sending a new one.
-	EditID string `json:"edit_id,omitempty"`
-	// Ref is an opaque reference of the component that queued the item (the desk marks
-	// ticket cards with it), stored with the channel's message id once delivered.
-	Ref string `json:"ref,omitempty"`
-	// Combine lets the dispatcher send this message together with the chat's next waiting
-	// items that have it too (same thread, no buttons, no edit), as one message listing
-	// them, when they pile up behind the chat's pace (the desk's notices to the officers).
-	Combine bool `json:"combine,omitempty"`
-}
-
-// Parts splits o into one message per text, in order, for a channel that must send a long
-// text in pieces: the first part keeps the reply reference and the last keeps the buttons.
-func (o Outgoing) Parts(texts []string) []Outgoing {
-	out := make([]Outgoing, len(texts))
-	for i, t := range texts {
-		p := o
-		p.Text = t
-		if i > 0 {
-			p.ReplyTo = ""
-		}
-		if i < len(texts)-1 {
-			p.Buttons = nil
-		}
-		out[i] = p
-	}
-	return out
-}
-
-// Sender is who sent the message: the chat's channel and the sender's id on it (zero when the
-// channel names no sender, like the web chat). Rights are checked on it, never on UserID alone.
-func (in Inbound) Sender() balai.Actor {
-	if in.UserID == "" {
-		return balai.Actor{}
-	}
-	return balai.Actor{Channel: in.Chat.Channel, ID: in.UserID}
-}
-
-// Transcript is the message as logs and officers read it: its text, after "[photo]" (the
-// kind of media) when it carried any.
-func (in Inbound) Transcript() string {
-	if in.Kind == KindMedia {
-		return "[" + in.Media + "] " + in.Text
-	}
-	return in.Text
-}
-
-// StoredInbound is an accepted inbound message with the store's id; ids grow in the order
-// messages were accepted.
-type StoredInbound struct {
-	ID int64
-	Inbound
-	// Attempts is how often handling it has failed so far.
-	Attempts int
-	// NotBefore is when a message waiting for its retry back-off may be tried again (zero:
-	// at once). It keeps its chat's later messages waiting meanwhile.
-	NotBefore time.Time
-	// Elsewhere is set by Accept on a new message of a chat whose earlier messages are not
-	// all handled yet and belong to another process (or to none, their claim released or
-	// lapsed): that process handles it after them (Store.Pending or ChatClaimer), not this one.
-	Elsewhere bool
-	// Behind is set by Accept on a new message of a chat whose earlier messages are not all
-	// handled yet: this process may not have taken them up yet (another process accepted
-	// them for it), so it claims the chat's messages in order before handling this one.
-	Behind bool
-	// flood is the flood guard's verdict, given once when the message was accepted.
-	flood floodVerdict
-}
-
-// StoredOutgoing is an outgoing item waiting in, or delivered from, the outbox.
-type StoredOutgoing struct {
-	ID int64
-	Outgoing
-	Attempts  int
-	NotBefore time.Time // do not try again before this time
-	// FailingSince is when its delivery first failed (zero: it has not failed since it was
-	// queued or released): transient failures are retried until DeliveryHorizon after it.
-	FailingSince time.Time
-	// Elsewhere is set by Commit and Enqueue on an item of a chat whose earlier replies are
-	// still undelivered and not this process's: it joins them, and whoever delivers them
-	// sends it after them (this process does not).
-	Elsewhere bool
-}
-
-// Conversation is what the engine remembers about a chat between messages.
-type Conversation struct {
-	// Lang is the language the citizen chose with /bahasa; "" follows each message.
-	Lang string `json:"lang,omitempty"`
-	// Failures counts questions in a row that were not answered.
-	Failures int `json:"failures,omitempty"`
-	// LastEntry is the entry answered last (for feedback).
-	LastEntry string `json:"last_entry,omitempty"`
-	// Options are the entries or actions offered last, for a numbered reply ("2"), and
-	// Labels their buttons' texts, for a reply that types one ("Membuat KTP-el baru").
-	Options   []string  `json:"options,omitempty"`
-	Labels    []string  `json:"labels,omitempty"`
-	OptionsAt time.Time `json:"options_at,omitzero"` // when they were offered (Balai's clock)
-	// LastQuestion is the citizen's last question (for an escalation after 👎).
-	LastQuestion string `json:"last_question,omitempty"`
-	// Intake is the complaint or information request being collected, if any.
-	Intake *Intake `json:"intake,omitempty"`
-}
-
-// Turn is the outcome of handling one inbound message, committed atomically: the message
-// is marked handled, the conversation saved, the exchange logged and the replies queued.
-type Turn struct {
-	Inbound StoredInbound
-	State   Conversation
-	Out     []Outgoing
-	Log     LogEntry
-	// Also runs in the same transaction, for components with tables of their own (the desk
-	// records an officer's reply together with its delivery to the citizen).
-	Also func(ctx context.Context, tx Tx) error
-}
-
-// Tx is the transaction a turn commits in; *sql.Tx is one.
-type Tx interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// LogEntry records what the engine decided about a message (terukur: everything measured).
-type LogEntry struct {
-	Decision   string  `json:"decision"` // answer, suggest, confirm, escalate, refuse, command, small_talk, media, flood, button, ticket, form
-	Reason     string  `json:"reason,omitempty"`
-	EntryID    string  `json:"entry_id,omitempty"`
-	Confidence float64 `json:"confidence,omitempty"`
-	Lang       string  `json:"lang,omitempty"`
-}

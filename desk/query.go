@@ -10,78 +10,8 @@ import (
 	"github.com/balai-id/balai/bot"
 )
 
-// View is one of the console's ticket lists.
-type View string
-
-// The views: the officer's own active tickets; the queue nobody holds; every active ticket;
-// active tickets past due; closed tickets; all.
-const (
-	ViewMine       View = "mine"
-	ViewUnassigned View = "unassigned"
-	ViewOpen       View = "open"
-	ViewOverdue    View = "overdue"
-	ViewClosed     View = "closed"
-	ViewAll        View = "all"
-)
-
-// Views lists the views in the console's order.
-var Views = []View{ViewMine, ViewUnassigned, ViewOpen, ViewOverdue, ViewClosed, ViewAll}
-
-// Filter selects tickets for List.
-type Filter struct {
-	View     View   // default ViewOpen
-	Officer  string // the officer's ID, for ViewMine
-	Channel  balai.Channel
-	Category string
-	// Priority: "urgent", "normal" or "" (any).
-	Priority string
-	// SLA: SLAOK, SLASoon, SLAOverdue, SLANone or "" (any).
-	SLA string
-	// Query searches the ticket number ("BLI-000123", "123"), words of the question and
-	// transcript, and the citizen's name.
-	Query  string
-	Limit  int // default 50, at most 500
-	Offset int
-
-	// Set by Desk.List for the store: the time of the query, the due time before which an
-	// active ticket is "soon" (ReminderLead in working hours), and the ticket number read
-	// from Query (0: none).
-	Now    time.Time
-	Soon   time.Time
-	Number int64
-}
-
-// Change is an entry of the desk's change feed: Seq increases with every audit event, in
-// commit order, across replicas.
-type Change struct {
-	Seq      int64
-	TicketID int64
-	Action   string
-}
-
-// Presence is an officer viewing ticket (or typing a reply in it).
-type Presence struct {
-	Officer string // the officer's ID
-	Name    string
-	Typing  bool
-	At      time.Time
-}
-
 // PresenceTTL is how long a presence lasts without being renewed.
 const PresenceTTL = 30 * time.Second
-
-// HistoryLine is a message of a citizen's conversation with the bot, from the message log.
-type HistoryLine struct {
-	From       string // "citizen" or "bot"
-	Text       string
-	Decision   string // the engine's decision on a citizen's message (answer, escalate, feedback…)
-	Reason     string
-	EntryID    string  // the FAQ entry answered
-	Confidence float64 // the answer's confidence
-	// Feedback on the bot's answer to this message: "helpful" (👍) or "not_helpful" (👎).
-	Feedback string
-	At       time.Time
-}
 
 // History is what an officer sees of a citizen besides the ticket at hand.
 type History struct {

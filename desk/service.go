@@ -19,8 +19,7 @@ var (
 	ErrClosed            = balai.ErrClosed
 	ErrStale             = balai.ErrStale
 	ErrNeedsConfirmation = balai.ErrNeedsConfirmation
-	// ErrCannedNotFound: no canned reply with that id.
-	ErrCannedNotFound = errors.New("desk: no such canned reply")
+	ErrCannedNotFound    = balai.ErrCannedNotFound
 )
 
 // ActionError is an officer's action refused: Err is one of ErrAlreadyClaimed, ErrNotAllowed,
@@ -75,21 +74,6 @@ type Accounts interface {
 	// OfficerByTelegram returns the officer whose console account is linked to Telegram
 	// user telegramUserID; false when none is.
 	OfficerByTelegram(ctx context.Context, telegramUserID string) (balai.Officer, bool, error)
-}
-
-// Action is one change of a ticket, committed atomically: the status move, the fields, its
-// audit events and the messages it sends (to the citizen, to the officers' chat).
-type Action struct {
-	ID int64
-	// From are the statuses the ticket may be in (nil: any); To the new status ("": as is).
-	From []Status
-	To   Status
-	// Version, when nonzero, applies the action only while the ticket is at this version.
-	Version int64
-	Events  []Event
-	Set     TicketUpdate
-	Out     []bot.Outgoing
-	At      time.Time
 }
 
 // ServiceStore is the part of the store behind the officer API and the console's queries.
@@ -479,14 +463,6 @@ func (d *Desk) LinkEntry(ctx context.Context, o balai.Officer, id int64, entryID
 		return step{a: Action{Set: TicketUpdate{EntryID: entryID}, Events: []Event{d.event(o, "linked", entryID)}, At: d.now()}}, nil
 	})
 }
-
-// SLA states of a ticket's reply time.
-const (
-	SLAOK      = "ok"      // due later than the reminder lead
-	SLASoon    = "soon"    // due within the reminder lead
-	SLAOverdue = "overdue" // past due
-	SLANone    = "none"    // not waiting for an officer (answered or closed)
-)
 
 // SLA returns the working time left until ticket t is due at now (negative: how long it is
 // overdue, in working hours) and its state: SLAOK, SLASoon (within ReminderLead),

@@ -7,8 +7,6 @@ package desk
 
 import (
 	"context"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/balai-id/balai"
@@ -26,6 +24,24 @@ type (
 	Ticket = balai.Ticket
 	// Event is an entry of a ticket's audit log; see balai.Event.
 	Event = balai.Event
+	// CreateOptions are the limits a new ticket is created within; see
+	// balai.CreateTicketOptions.
+	CreateOptions = balai.CreateTicketOptions
+	// TicketUpdate sets fields together with a transition; see balai.TicketUpdate.
+	TicketUpdate = balai.TicketUpdate
+	// Action is one change of a ticket, committed atomically; see balai.TicketAction.
+	Action = balai.TicketAction
+	// View is one of the console's ticket lists; see balai.TicketView.
+	View = balai.TicketView
+	// Filter selects tickets for List; see balai.TicketFilter.
+	Filter = balai.TicketFilter
+	// Change is an entry of the desk's change feed; see balai.TicketChange.
+	Change = balai.TicketChange
+	// Presence is an officer viewing a ticket; see balai.Presence.
+	Presence = balai.Presence
+	// HistoryLine is a message of a citizen's conversation with the bot; see
+	// balai.HistoryLine.
+	HistoryLine = balai.HistoryLine
 )
 
 // Ticket statuses; see balai.Open.
@@ -34,6 +50,27 @@ const (
 	Claimed  = balai.Claimed
 	Answered = balai.Answered
 	Closed   = balai.Closed
+)
+
+// The views; see balai.ViewMine.
+const (
+	ViewMine       = balai.ViewMine
+	ViewUnassigned = balai.ViewUnassigned
+	ViewOpen       = balai.ViewOpen
+	ViewOverdue    = balai.ViewOverdue
+	ViewClosed     = balai.ViewClosed
+	ViewAll        = balai.ViewAll
+)
+
+// Views lists the views in the console's order; see balai.Views.
+var Views = balai.Views
+
+// SLA states of a ticket's reply time; see balai.SLAOK.
+const (
+	SLAOK      = balai.SLAOK
+	SLASoon    = balai.SLASoon
+	SLAOverdue = balai.SLAOverdue
+	SLANone    = balai.SLANone
 )
 
 // Errors of the store and the desk; see balai.ErrTicketNotFound.
@@ -88,53 +125,11 @@ type Store interface {
 	RecentMessages(ctx context.Context, chat balai.ChatRef, n int) ([]Line, error)
 }
 
-// CreateOptions are the limits a new ticket is created within.
-type CreateOptions struct {
-	// PerHour caps the tickets one chat opens in an hour (ErrTooMany beyond); 0: no cap.
-	PerHour int
-	// CardsPerMinute caps the new-ticket cards posted to the officers' chat in any minute,
-	// over all chats; beyond it the ticket is created with its card held (Ticket.CardHeld),
-	// for HeldCards' summary. 0: no cap.
-	CardsPerMinute int
-	// CloseAnsweredBefore closes the chat's answered ticket idle since before this time (it
-	// was about to close by itself) so that a new one can open; zero: none is closed.
-	CloseAnsweredBefore time.Time
-	// Form, when set, is stored as the new ticket's form in the same transaction (its
-	// TicketID is the new ticket's; an information request gets its registration number
-	// with FormPrefix), and its kind is the ticket's. Nothing is stored when no ticket is
-	// created.
-	Form       *balai.Form
-	FormPrefix string
-}
+// CardRef marks the outbox item of a ticket's card; see balai.CardRef.
+func CardRef(id int64) string { return balai.CardRef(id) }
 
-// CardRef marks the outbox item of a ticket's card, and NoticeRef a notice about the ticket
-// posted in reply to it; an officer replying to either answers the ticket.
-func CardRef(id int64) string { return "card:" + strconv.FormatInt(id, 10) }
+// NoticeRef marks a notice about ticket id in the officers' chat; see balai.NoticeRef.
+func NoticeRef(id int64) string { return balai.NoticeRef(id) }
 
-// NoticeRef marks a notice about ticket id in the officers' chat.
-func NoticeRef(id int64) string { return "notice:" + strconv.FormatInt(id, 10) }
-
-// ParseRef reads the ticket id of a CardRef or NoticeRef.
-func ParseRef(ref string) (int64, bool) {
-	kind, num, ok := strings.Cut(ref, ":")
-	if !ok || (kind != "card" && kind != "notice") {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(num, 10, 64)
-	return id, err == nil
-}
-
-// TicketUpdate sets fields together with a transition; zero fields are left alone.
-type TicketUpdate struct {
-	Answer       string
-	Assignee     string // the officer, as balai.Actor.String() ("telegram:42")
-	AssigneeName string
-	Rating       int
-	ClearClaim   bool // back to the queue: no assignee
-	Category     string
-	Resolution   balai.ResolutionKind
-	EntryID      string
-	ReferTo      string
-	// ClearResolution drops the resolution (a reopened ticket).
-	ClearResolution bool
-}
+// ParseRef reads the ticket id of a CardRef or NoticeRef; see balai.ParseRef.
+func ParseRef(ref string) (int64, bool) { return balai.ParseRef(ref) }

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai"
 )
 
 // Retention and compaction: what the store keeps, and for how long, so that it does not grow
@@ -126,7 +126,7 @@ func (db *DB) pruneCards(ctx context.Context, done int64) (int64, error) {
 		var drop []int64
 		for _, it := range items {
 			after = it.id
-			tid, ok := desk.ParseRef(it.ref)
+			tid, ok := balai.ParseRef(it.ref)
 			if !ok {
 				continue
 			}

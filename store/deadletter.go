@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/balai-id/balai"
-	"github.com/balai-id/balai/bot"
 )
 
 // ErrNoDeadLetter is returned for an id that names no parked message.
@@ -23,7 +22,7 @@ var ErrDeadLetterGone = errors.New("store: the parked message is no longer kept"
 
 // Fail records a failed attempt at handling a message and parks it when it failed for good;
 // see bot.Store.
-func (db *DB) Fail(ctx context.Context, f bot.Failure) (bool, error) {
+func (db *DB) Fail(ctx context.Context, f balai.Failure) (bool, error) {
 	now := db.now()
 	in := f.Inbound
 	parked := false
@@ -63,7 +62,7 @@ func (db *DB) Fail(ctx context.Context, f bot.Failure) (bool, error) {
 }
 
 // DeadLetters lists parked messages, oldest first, at most limit.
-func (db *DB) DeadLetters(ctx context.Context, limit int) ([]bot.DeadLetter, error) {
+func (db *DB) DeadLetters(ctx context.Context, limit int) ([]balai.DeadLetter, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT d.inbound_id, d.channel, d.chat_id, d.kind, d.error, d.permanent, d.attempts, d.parked_at,
 			COALESCE(i.payload, ''), COALESCE(i.received_at, 0)
 		FROM dead_letters d LEFT JOIN inbound i ON i.id = d.inbound_id
@@ -72,18 +71,18 @@ func (db *DB) DeadLetters(ctx context.Context, limit int) ([]bot.DeadLetter, err
 		return nil, fmt.Errorf("store: dead letters: %w", err)
 	}
 	defer rows.Close()
-	var out []bot.DeadLetter
+	var out []balai.DeadLetter
 	for rows.Next() {
-		var d bot.DeadLetter
+		var d balai.DeadLetter
 		var channel, kind, payload string
 		var permanent int
 		var parked, received sql.NullInt64
 		if err := rows.Scan(&d.ID, &channel, &d.Chat.ID, &kind, &d.Error, &permanent, &d.Attempts, &parked, &payload, &received); err != nil {
 			return nil, fmt.Errorf("store: dead letters: %w", err)
 		}
-		d.Chat.Channel, d.Kind, d.Permanent = balai.Channel(channel), bot.Kind(kind), permanent != 0
+		d.Chat.Channel, d.Kind, d.Permanent = balai.Channel(channel), balai.MessageKind(kind), permanent != 0
 		d.ParkedAt, d.ReceivedAt = fromMS(parked), fromMS(received)
-		var in bot.Inbound
+		var in balai.Inbound
 		if payload != "" && json.Unmarshal([]byte(payload), &in) == nil {
 			d.Text = in.Transcript()
 		}
@@ -153,12 +152,12 @@ func deleteDeadLetter(ctx context.Context, tx *sql.Tx, id int64) error {
 	return nil
 }
 
-// classify marks errors retrying cannot help as permanent (bot.PermanentError): PostgreSQL
+// classify marks errors retrying cannot help as permanent (balai.PermanentError): PostgreSQL
 // refusing the data itself (class 22, data exception: a NUL byte in text is 22021).
 func classify(err error) error {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && strings.HasPrefix(pg.Code, "22") {
-		return &bot.PermanentError{Err: err}
+		return &balai.PermanentError{Err: err}
 	}
 	return err
 }

@@ -11,11 +11,7 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
-	"github.com/balai-id/balai/bot"
-	"github.com/balai-id/balai/desk"
 )
-
-var _ desk.Store = (*DB)(nil)
 
 const ticketColumns = `id, source_key, channel, chat_id, user_name, question, transcript, reason, topic, topic_label,
 	category, candidates, lang, status, priority, assignee, assignee_name, answer, rating, created_at, due_at,
@@ -24,8 +20,8 @@ const ticketColumns = `id, source_key, channel, chat_id, user_name, question, tr
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-func scanTicket(r rowScanner) (desk.Ticket, error) {
-	var t desk.Ticket
+func scanTicket(r rowScanner) (balai.Ticket, error) {
+	var t balai.Ticket
 	var ch, transcript, cands, status string
 	var created, due, activity int64
 	var claimed, answered, closed, reminded, overdue, citizen, legalDue sql.NullInt64
@@ -36,13 +32,13 @@ func scanTicket(r rowScanner) (desk.Ticket, error) {
 		&t.Rating, &created, &due, &claimed, &answered, &closed, &activity, &reminded, &overdue, &held, &t.Version,
 		&resolution, &t.EntryID, &t.ReferTo, &citizen, &kind, &legalDue)
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, desk.ErrNotFound
+		return t, balai.ErrTicketNotFound
 	}
 	if err != nil {
 		return t, err
 	}
 	t.Chat.Channel = balai.Channel(ch)
-	t.Status = desk.Status(status)
+	t.Status = balai.Status(status)
 	t.CardHeld = held != 0
 	json.Unmarshal([]byte(transcript), &t.Transcript)
 	if cands != "" {
@@ -56,9 +52,9 @@ func scanTicket(r rowScanner) (desk.Ticket, error) {
 	return t, nil
 }
 
-func scanTickets(rows *sql.Rows) ([]desk.Ticket, error) {
+func scanTickets(rows *sql.Rows) ([]balai.Ticket, error) {
 	defer rows.Close()
-	var out []desk.Ticket
+	var out []balai.Ticket
 	for rows.Next() {
 		t, err := scanTicket(rows)
 		if err != nil {
@@ -71,8 +67,8 @@ func scanTickets(rows *sql.Rows) ([]desk.Ticket, error) {
 
 // CreateTicket stores a ticket once per source key and one active ticket per chat, without
 // limits; see CreateTicketWith.
-func (db *DB) CreateTicket(ctx context.Context, t desk.Ticket, card func(desk.Ticket) []bot.Outgoing) (desk.Ticket, bool, []bot.StoredOutgoing, error) {
-	return db.CreateTicketWith(ctx, t, desk.CreateOptions{}, card)
+func (db *DB) CreateTicket(ctx context.Context, t balai.Ticket, card func(balai.Ticket) []balai.Outgoing) (balai.Ticket, bool, []balai.StoredOutgoing, error) {
+	return db.CreateTicketWith(ctx, t, balai.CreateTicketOptions{}, card)
 }
 
 // cardLock serializes the count of cards against the officers' chat's limit on PostgreSQL
@@ -81,7 +77,7 @@ const cardLock = 774412
 
 // CreateTicketWith stores a ticket once per source key and at most one active ticket per chat
 // (a partial unique index: it holds across processes), within opts' limits; see desk.Store.
-func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.CreateOptions, card func(desk.Ticket) []bot.Outgoing) (desk.Ticket, bool, []bot.StoredOutgoing, error) {
+func (db *DB) CreateTicketWith(ctx context.Context, t balai.Ticket, opts balai.CreateTicketOptions, card func(balai.Ticket) []balai.Outgoing) (balai.Ticket, bool, []balai.StoredOutgoing, error) {
 	transcript, _ := json.Marshal(t.Transcript)
 	kind := t.Kind
 	switch {
@@ -91,11 +87,11 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 		kind = balai.KindQuestion
 	}
 	if !kind.Valid() {
-		return desk.Ticket{}, false, nil, fmt.Errorf("store: create ticket: kind %q", kind)
+		return balai.Ticket{}, false, nil, fmt.Errorf("store: create ticket: kind %q", kind)
 	}
-	var out desk.Ticket
+	var out balai.Ticket
 	var created bool
-	var items []bot.StoredOutgoing
+	var items []balai.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if err := db.lockEvents(ctx, tx); err != nil {
 			return err
@@ -104,7 +100,7 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 		existing := func() error {
 			var err error
 			out, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE source_key = $1`, t.SourceKey))
-			if errors.Is(err, desk.ErrNotFound) {
+			if errors.Is(err, balai.ErrTicketNotFound) {
 				out, err = scanTicket(tx.QueryRowContext(ctx, qActiveTicket, string(t.Chat.Channel), t.Chat.ID))
 			}
 			return err
@@ -131,7 +127,7 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 				return err
 			}
 			for _, id := range closed {
-				if err := addEvent(ctx, tx, db, desk.Event{TicketID: id, Actor: "system", Action: "closed", Detail: "no reply from the citizen", At: t.CreatedAt}); err != nil {
+				if err := addEvent(ctx, tx, db, balai.Event{TicketID: id, Actor: "system", Action: "closed", Detail: "no reply from the citizen", At: t.CreatedAt}); err != nil {
 					return err
 				}
 			}
@@ -139,7 +135,7 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 		switch err := existing(); {
 		case err == nil:
 			return nil
-		case !errors.Is(err, desk.ErrNotFound):
+		case !errors.Is(err, balai.ErrTicketNotFound):
 			return err
 		}
 		if opts.PerHour > 0 {
@@ -149,7 +145,7 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 				return err
 			}
 			if n >= opts.PerHour {
-				return desk.ErrTooMany
+				return balai.ErrTooMany
 			}
 		}
 		held := 0
@@ -178,13 +174,13 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 			t.Topic, t.TopicLabel, t.Category, strings.Join(t.Candidates, ","), t.Lang, t.Priority,
 			db.ms(t.CreatedAt), db.ms(t.DueAt), held, string(kind), msOrNull(db, t.LegalDueAt)))
 		switch {
-		case errors.Is(err, desk.ErrNotFound): // another process created it (or the chat's) meanwhile
+		case errors.Is(err, balai.ErrTicketNotFound): // another process created it (or the chat's) meanwhile
 			return existing()
 		case err != nil:
 			return err
 		}
 		created = true
-		if err := addEvent(ctx, tx, db, desk.Event{TicketID: out.ID, Actor: "system", Action: "created", Detail: t.Reason, At: t.CreatedAt}); err != nil {
+		if err := addEvent(ctx, tx, db, balai.Event{TicketID: out.ID, Actor: "system", Action: "created", Detail: t.Reason, At: t.CreatedAt}); err != nil {
 			return err
 		}
 		if opts.Form != nil {
@@ -201,11 +197,11 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 		}
 		return err
 	})
-	if errors.Is(err, desk.ErrTooMany) {
-		return desk.Ticket{}, false, nil, err
+	if errors.Is(err, balai.ErrTooMany) {
+		return balai.Ticket{}, false, nil, err
 	}
 	if err != nil {
-		return desk.Ticket{}, false, nil, fmt.Errorf("store: create ticket: %w", err)
+		return balai.Ticket{}, false, nil, fmt.Errorf("store: create ticket: %w", err)
 	}
 	return out, created, items, nil
 }
@@ -213,9 +209,9 @@ func (db *DB) CreateTicketWith(ctx context.Context, t desk.Ticket, opts desk.Cre
 // HeldCards takes the tickets whose cards were held back and not yet summarized, and queues
 // summary's messages for them in the same transaction: each held ticket is in exactly one
 // summary, across processes. See desk.Store.
-func (db *DB) HeldCards(ctx context.Context, now time.Time, summary func([]desk.Ticket) []bot.Outgoing) ([]desk.Ticket, []bot.StoredOutgoing, error) {
-	var ts []desk.Ticket
-	var items []bot.StoredOutgoing
+func (db *DB) HeldCards(ctx context.Context, now time.Time, summary func([]balai.Ticket) []balai.Outgoing) ([]balai.Ticket, []balai.StoredOutgoing, error) {
+	var ts []balai.Ticket
+	var items []balai.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE tickets SET card_held = 2 WHERE card_held = 1 RETURNING `+ticketColumns)
 		if err != nil {
@@ -235,17 +231,17 @@ func (db *DB) HeldCards(ctx context.Context, now time.Time, summary func([]desk.
 }
 
 // Ticket returns a ticket; see desk.Store.
-func (db *DB) Ticket(ctx context.Context, id int64) (desk.Ticket, error) {
+func (db *DB) Ticket(ctx context.Context, id int64) (balai.Ticket, error) {
 	return scanTicket(db.queryRow(ctx, qTicket, id))
 }
 
 // ActiveTicket returns the chat's newest ticket that is not closed; see desk.Store.
-func (db *DB) ActiveTicket(ctx context.Context, chat balai.ChatRef) (desk.Ticket, error) {
+func (db *DB) ActiveTicket(ctx context.Context, chat balai.ChatRef) (balai.Ticket, error) {
 	return scanTicket(db.queryRow(ctx, qActiveTicket, string(chat.Channel), chat.ID))
 }
 
 // Queue lists open and claimed tickets; see desk.Store.
-func (db *DB) Queue(ctx context.Context, limit int) ([]desk.Ticket, error) {
+func (db *DB) Queue(ctx context.Context, limit int) ([]balai.Ticket, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE status IN ('open', 'claimed')
 		ORDER BY priority DESC, due_at, id LIMIT $1`, limit)
 	if err != nil {
@@ -257,7 +253,7 @@ func (db *DB) Queue(ctx context.Context, limit int) ([]desk.Ticket, error) {
 // Claim assigns an open ticket in one atomic statement; see desk.Store. On PostgreSQL the
 // next ticket is picked with FOR UPDATE SKIP LOCKED, so concurrent claims take different
 // tickets instead of waiting for each other.
-func (db *DB) Claim(ctx context.Context, id int64, officer, name string, now time.Time) (desk.Ticket, error) {
+func (db *DB) Claim(ctx context.Context, id int64, officer, name string, now time.Time) (balai.Ticket, error) {
 	var target string
 	var args []any
 	if id != 0 {
@@ -269,7 +265,7 @@ func (db *DB) Claim(ctx context.Context, id int64, officer, name string, now tim
 		}
 		target = `(SELECT id FROM tickets WHERE status = 'open' ORDER BY priority DESC, due_at, id LIMIT 1` + lock + `)`
 	}
-	var t desk.Ticket
+	var t balai.Ticket
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if err := db.lockEvents(ctx, tx); err != nil {
 			return err
@@ -281,16 +277,16 @@ func (db *DB) Claim(ctx context.Context, id int64, officer, name string, now tim
 		if err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, db, desk.Event{TicketID: t.ID, Actor: officer, ActorName: name, Action: "claimed", At: now})
+		return insertEvent(ctx, tx, db, balai.Event{TicketID: t.ID, Actor: officer, ActorName: name, Action: "claimed", At: now})
 	})
-	if errors.Is(err, desk.ErrNotFound) {
+	if errors.Is(err, balai.ErrTicketNotFound) {
 		if id == 0 {
-			return t, desk.ErrNotFound
+			return t, balai.ErrTicketNotFound
 		}
 		if _, gerr := db.Ticket(ctx, id); gerr != nil {
 			return t, gerr
 		}
-		return t, desk.ErrConflict
+		return t, balai.ErrConflict
 	}
 	if err != nil {
 		return t, fmt.Errorf("store: claim: %w", err)
@@ -299,9 +295,9 @@ func (db *DB) Claim(ctx context.Context, id int64, officer, name string, now tim
 }
 
 // Transition changes a ticket's status atomically; see desk.Store.
-func (db *DB) Transition(ctx context.Context, id int64, from []desk.Status, to desk.Status, ev desk.Event, out []bot.Outgoing, set desk.TicketUpdate) (desk.Ticket, []bot.StoredOutgoing, error) {
-	var t desk.Ticket
-	var items []bot.StoredOutgoing
+func (db *DB) Transition(ctx context.Context, id int64, from []balai.Status, to balai.Status, ev balai.Event, out []balai.Outgoing, set balai.TicketUpdate) (balai.Ticket, []balai.StoredOutgoing, error) {
+	var t balai.Ticket
+	var items []balai.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		t, err = db.TransitionTx(ctx, tx, id, from, to, ev, set)
@@ -318,13 +314,13 @@ func (db *DB) Transition(ctx context.Context, id int64, from []desk.Status, to d
 }
 
 // TransitionTx is Transition within a caller's transaction (a turn of the officers' chat).
-func (db *DB) TransitionTx(ctx context.Context, tx bot.Tx, id int64, from []desk.Status, to desk.Status, ev desk.Event, set desk.TicketUpdate) (desk.Ticket, error) {
-	return db.ApplyTx(ctx, tx, desk.Action{ID: id, From: from, To: to, Events: []desk.Event{ev}, Set: set})
+func (db *DB) TransitionTx(ctx context.Context, tx balai.Tx, id int64, from []balai.Status, to balai.Status, ev balai.Event, set balai.TicketUpdate) (balai.Ticket, error) {
+	return db.ApplyTx(ctx, tx, balai.TicketAction{ID: id, From: from, To: to, Events: []balai.Event{ev}, Set: set})
 }
 
 // addEvent records ev in the ticket's audit log and counts it as a change of the ticket (its
 // Version); a citizen's event is their latest message (LastCitizenAt).
-func addEvent(ctx context.Context, tx bot.Tx, db *DB, ev desk.Event) error {
+func addEvent(ctx context.Context, tx balai.Tx, db *DB, ev balai.Event) error {
 	if err := db.lockEvents(ctx, tx); err != nil {
 		return err
 	}
@@ -342,7 +338,7 @@ func addEvent(ctx context.Context, tx bot.Tx, db *DB, ev desk.Event) error {
 }
 
 // insertEvent records ev only (the caller's update counted the change).
-func insertEvent(ctx context.Context, tx bot.Tx, db *DB, ev desk.Event) error {
+func insertEvent(ctx context.Context, tx balai.Tx, db *DB, ev balai.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ticket_events (ticket_id, actor, actor_name, action, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		ev.TicketID, ev.Actor, ev.ActorName, ev.Action, ev.Detail, db.ms(ev.At))
 	return err
@@ -357,7 +353,7 @@ const eventLock = 774413
 // lockEvents takes eventLock in tx (PostgreSQL; again in the same transaction is free).
 // Every transaction that changes tickets and records events takes it before its first
 // change of a ticket, so that two of them never wait for each other's rows in turn.
-func (db *DB) lockEvents(ctx context.Context, tx bot.Tx) error {
+func (db *DB) lockEvents(ctx context.Context, tx balai.Tx) error {
 	if db.dialect != Postgres {
 		return nil
 	}
@@ -366,12 +362,12 @@ func (db *DB) lockEvents(ctx context.Context, tx bot.Tx) error {
 }
 
 // AddEvent records an event; a citizen's follow-up also extends the transcript. See desk.Store.
-func (db *DB) AddEvent(ctx context.Context, ev desk.Event) error {
+func (db *DB) AddEvent(ctx context.Context, ev balai.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error { return db.AddEventTx(ctx, tx, ev) })
 }
 
 // AddEventTx is AddEvent within a caller's transaction.
-func (db *DB) AddEventTx(ctx context.Context, tx bot.Tx, ev desk.Event) error {
+func (db *DB) AddEventTx(ctx context.Context, tx balai.Tx, ev balai.Event) error {
 	if err := addEvent(ctx, tx, db, ev); err != nil {
 		return fmt.Errorf("store: ticket event: %w", err)
 	}
@@ -382,15 +378,15 @@ func (db *DB) AddEventTx(ctx context.Context, tx bot.Tx, ev desk.Event) error {
 }
 
 // Events lists a ticket's events; see desk.Store.
-func (db *DB) Events(ctx context.Context, id int64) ([]desk.Event, error) {
+func (db *DB) Events(ctx context.Context, id int64) ([]balai.Event, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT ticket_id, actor, actor_name, action, detail, created_at FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
 	defer rows.Close()
-	var out []desk.Event
+	var out []balai.Event
 	for rows.Next() {
-		var e desk.Event
+		var e balai.Event
 		var at int64
 		if err := rows.Scan(&e.TicketID, &e.Actor, &e.ActorName, &e.Action, &e.Detail, &at); err != nil {
 			return nil, err
@@ -402,7 +398,7 @@ func (db *DB) Events(ctx context.Context, id int64) ([]desk.Event, error) {
 }
 
 // DueForReminder marks and returns tickets due soon; see desk.Store.
-func (db *DB) DueForReminder(ctx context.Context, now, soon time.Time) ([]desk.Ticket, error) {
+func (db *DB) DueForReminder(ctx context.Context, now, soon time.Time) ([]balai.Ticket, error) {
 	rows, err := db.w.QueryContext(ctx, `UPDATE tickets SET reminded_at = $1 WHERE status IN ('open', 'claimed')
 		AND reminded_at IS NULL AND due_at <= $2 AND due_at > $1 RETURNING `+ticketColumns, db.ms(now), db.ms(soon))
 	if err != nil {
@@ -412,7 +408,7 @@ func (db *DB) DueForReminder(ctx context.Context, now, soon time.Time) ([]desk.T
 }
 
 // OverdueTickets marks and returns tickets past due; see desk.Store.
-func (db *DB) OverdueTickets(ctx context.Context, now time.Time) ([]desk.Ticket, error) {
+func (db *DB) OverdueTickets(ctx context.Context, now time.Time) ([]balai.Ticket, error) {
 	rows, err := db.w.QueryContext(ctx, `UPDATE tickets SET overdue_at = $1 WHERE status IN ('open', 'claimed')
 		AND overdue_at IS NULL AND due_at <= $1 RETURNING `+ticketColumns, db.ms(now))
 	if err != nil {
@@ -422,10 +418,10 @@ func (db *DB) OverdueTickets(ctx context.Context, now time.Time) ([]desk.Ticket,
 }
 
 // LapsedClaims returns silent claims to the queue; see desk.Store.
-func (db *DB) LapsedClaims(ctx context.Context, before, now time.Time) ([]desk.Ticket, error) {
+func (db *DB) LapsedClaims(ctx context.Context, before, now time.Time) ([]balai.Ticket, error) {
 	out, err := db.sweep(ctx, `UPDATE tickets SET status = 'open', assignee = '', assignee_name = '', claimed_at = NULL,
 		activity_at = $1 WHERE status = 'claimed' AND activity_at < $2 RETURNING `+ticketColumns, before,
-		desk.Event{Actor: "system", Action: "released", Detail: "claim lapsed", At: now})
+		balai.Event{Actor: "system", Action: "released", Detail: "claim lapsed", At: now})
 	if err != nil {
 		return nil, fmt.Errorf("store: lapsed claims: %w", err)
 	}
@@ -433,10 +429,10 @@ func (db *DB) LapsedClaims(ctx context.Context, before, now time.Time) ([]desk.T
 }
 
 // StaleAnswered closes answered tickets the citizen did not follow up; see desk.Store.
-func (db *DB) StaleAnswered(ctx context.Context, before, now time.Time) ([]desk.Ticket, error) {
+func (db *DB) StaleAnswered(ctx context.Context, before, now time.Time) ([]balai.Ticket, error) {
 	out, err := db.sweep(ctx, `UPDATE tickets SET status = 'closed', closed_at = $1, activity_at = $1
 		WHERE status = 'answered' AND activity_at < $2 RETURNING `+ticketColumns, before,
-		desk.Event{Actor: "system", Action: "closed", Detail: "no reply from the citizen", At: now})
+		balai.Event{Actor: "system", Action: "closed", Detail: "no reply from the citizen", At: now})
 	if err != nil {
 		return nil, fmt.Errorf("store: close answered: %w", err)
 	}
@@ -445,8 +441,8 @@ func (db *DB) StaleAnswered(ctx context.Context, before, now time.Time) ([]desk.
 
 // sweep runs update (with $1 the time of ev and $2 before) and records ev for every ticket it
 // returns, in one transaction.
-func (db *DB) sweep(ctx context.Context, update string, before time.Time, ev desk.Event) ([]desk.Ticket, error) {
-	var out []desk.Ticket
+func (db *DB) sweep(ctx context.Context, update string, before time.Time, ev balai.Event) ([]balai.Ticket, error) {
+	var out []balai.Ticket
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if err := db.lockEvents(ctx, tx); err != nil {
 			return err
@@ -473,7 +469,7 @@ func (db *DB) sweep(ctx context.Context, update string, before time.Time, ev des
 // CardMessage returns the delivered card's message id; see desk.Store.
 func (db *DB) CardMessage(ctx context.Context, id int64) (string, error) {
 	var ext string
-	err := db.r.QueryRowContext(ctx, `SELECT external_id FROM outbox WHERE ref = $1 AND state = 'sent' ORDER BY id LIMIT 1`, desk.CardRef(id)).Scan(&ext)
+	err := db.r.QueryRowContext(ctx, `SELECT external_id FROM outbox WHERE ref = $1 AND state = 'sent' ORDER BY id LIMIT 1`, balai.CardRef(id)).Scan(&ext)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -489,27 +485,27 @@ func (db *DB) TicketByCard(ctx context.Context, chat balai.ChatRef, msgID string
 	err := db.r.QueryRowContext(ctx, `SELECT MIN(ref), MAX(ref) FROM outbox WHERE channel = $1 AND chat_id = $2 AND external_id = $3 AND ref <> ''`,
 		string(chat.Channel), chat.ID, msgID).Scan(&ref, &other)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && (!ref.Valid || ref.String != other.String) {
-		return 0, desk.ErrNotFound
+		return 0, balai.ErrTicketNotFound
 	}
 	if err != nil {
 		return 0, err
 	}
-	id, ok := desk.ParseRef(ref.String)
+	id, ok := balai.ParseRef(ref.String)
 	if !ok {
-		return 0, desk.ErrNotFound
+		return 0, balai.ErrTicketNotFound
 	}
 	return id, nil
 }
 
 // RecentMessages returns a chat's last messages; see desk.Store.
-func (db *DB) RecentMessages(ctx context.Context, chat balai.ChatRef, n int) ([]desk.Line, error) {
+func (db *DB) RecentMessages(ctx context.Context, chat balai.ChatRef, n int) ([]balai.Line, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT direction, text, created_at FROM message_log WHERE channel = $1 AND chat_id = $2
 		ORDER BY id DESC LIMIT $3`, string(chat.Channel), chat.ID, n)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent messages: %w", err)
 	}
 	defer rows.Close()
-	var out []desk.Line
+	var out []balai.Line
 	for rows.Next() {
 		var dir, text string
 		var at int64
@@ -520,7 +516,7 @@ func (db *DB) RecentMessages(ctx context.Context, chat balai.ChatRef, n int) ([]
 		if dir == "out" {
 			from = "bot"
 		}
-		out = append(out, desk.Line{From: from, Text: text, At: time.UnixMilli(at)})
+		out = append(out, balai.Line{From: from, Text: text, At: time.UnixMilli(at)})
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]

@@ -10,17 +10,13 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
-	"github.com/balai-id/balai/bot"
-	"github.com/balai-id/balai/desk"
 )
-
-var _ desk.ServiceStore = (*DB)(nil)
 
 // Apply commits an officer's action on a ticket with its events and messages; see
 // desk.ServiceStore.
-func (db *DB) Apply(ctx context.Context, a desk.Action) (desk.Ticket, []bot.StoredOutgoing, error) {
-	var t desk.Ticket
-	var items []bot.StoredOutgoing
+func (db *DB) Apply(ctx context.Context, a balai.TicketAction) (balai.Ticket, []balai.StoredOutgoing, error) {
+	var t balai.Ticket
+	var items []balai.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if t, err = db.ApplyTx(ctx, tx, a); err != nil {
@@ -36,9 +32,9 @@ func (db *DB) Apply(ctx context.Context, a desk.Action) (desk.Ticket, []bot.Stor
 }
 
 // ApplyTx is Apply within a caller's transaction (a turn); a.Out is left to the caller.
-func (db *DB) ApplyTx(ctx context.Context, tx bot.Tx, a desk.Action) (desk.Ticket, error) {
+func (db *DB) ApplyTx(ctx context.Context, tx balai.Tx, a balai.TicketAction) (balai.Ticket, error) {
 	if err := db.lockEvents(ctx, tx); err != nil {
-		return desk.Ticket{}, fmt.Errorf("store: ticket %d: %w", a.ID, err)
+		return balai.Ticket{}, fmt.Errorf("store: ticket %d: %w", a.ID, err)
 	}
 	at := a.At
 	if at.IsZero() && len(a.Events) > 0 {
@@ -54,13 +50,13 @@ func (db *DB) ApplyTx(ctx context.Context, tx bot.Tx, a desk.Action) (desk.Ticke
 	if a.To != "" {
 		add("status", string(a.To))
 		switch a.To {
-		case desk.Claimed:
+		case balai.Claimed:
 			add("claimed_at", db.ms(at))
-		case desk.Answered:
+		case balai.Answered:
 			add("answered_at", db.ms(at))
-		case desk.Closed:
+		case balai.Closed:
 			add("closed_at", db.ms(at))
-		case desk.Open:
+		case balai.Open:
 			sets = append(sets, "closed_at = NULL")
 		}
 	}
@@ -104,22 +100,22 @@ func (db *DB) ApplyTx(ctx context.Context, tx bot.Tx, a desk.Action) (desk.Ticke
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE tickets SET `+strings.Join(sets, ", ")+` WHERE `+where, args...)
 	if err != nil {
-		return desk.Ticket{}, fmt.Errorf("store: ticket %d: %w", a.ID, err)
+		return balai.Ticket{}, fmt.Errorf("store: ticket %d: %w", a.ID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		var c int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE id = $1`, a.ID).Scan(&c); err != nil {
-			return desk.Ticket{}, fmt.Errorf("store: ticket %d: %w", a.ID, err)
+			return balai.Ticket{}, fmt.Errorf("store: ticket %d: %w", a.ID, err)
 		}
 		if c == 0 {
-			return desk.Ticket{}, desk.ErrNotFound
+			return balai.Ticket{}, balai.ErrTicketNotFound
 		}
-		return desk.Ticket{}, desk.ErrConflict
+		return balai.Ticket{}, balai.ErrConflict
 	}
 	for _, ev := range a.Events {
 		ev.TicketID = a.ID
 		if err := addEvent(ctx, tx, db, ev); err != nil {
-			return desk.Ticket{}, fmt.Errorf("store: ticket %d event: %w", a.ID, err)
+			return balai.Ticket{}, fmt.Errorf("store: ticket %d event: %w", a.ID, err)
 		}
 	}
 	t, err := scanTicket(tx.QueryRowContext(ctx, qTicket, a.ID))
@@ -133,22 +129,22 @@ func (db *DB) ApplyTx(ctx context.Context, tx bot.Tx, a desk.Action) (desk.Ticke
 var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // listWhere builds the conditions of a desk filter; args holds $1.. as it grows.
-func (db *DB) listWhere(f desk.Filter, args *[]any) string {
+func (db *DB) listWhere(f balai.TicketFilter, args *[]any) string {
 	arg := func(v any) string {
 		*args = append(*args, v)
 		return "$" + strconv.Itoa(len(*args))
 	}
 	var conds []string
 	switch f.View {
-	case desk.ViewMine:
+	case balai.ViewMine:
 		conds = append(conds, "assignee = "+arg(f.Officer), "status <> 'closed'")
-	case desk.ViewUnassigned:
+	case balai.ViewUnassigned:
 		conds = append(conds, "status = 'open'")
-	case desk.ViewOverdue:
+	case balai.ViewOverdue:
 		conds = append(conds, "status IN ('open', 'claimed')", "due_at <= "+arg(db.ms(f.Now)))
-	case desk.ViewClosed:
+	case balai.ViewClosed:
 		conds = append(conds, "status = 'closed'")
-	case desk.ViewAll:
+	case balai.ViewAll:
 	default: // open
 		conds = append(conds, "status <> 'closed'")
 	}
@@ -165,13 +161,13 @@ func (db *DB) listWhere(f desk.Filter, args *[]any) string {
 		conds = append(conds, "priority = 0")
 	}
 	switch f.SLA {
-	case desk.SLAOK:
+	case balai.SLAOK:
 		conds = append(conds, "status IN ('open', 'claimed')", "due_at > "+arg(db.ms(f.Soon)))
-	case desk.SLASoon:
+	case balai.SLASoon:
 		conds = append(conds, "status IN ('open', 'claimed')", "due_at > "+arg(db.ms(f.Now)), "due_at <= "+arg(db.ms(f.Soon)))
-	case desk.SLAOverdue:
+	case balai.SLAOverdue:
 		conds = append(conds, "status IN ('open', 'claimed')", "due_at <= "+arg(db.ms(f.Now)))
-	case desk.SLANone:
+	case balai.SLANone:
 		conds = append(conds, "status IN ('answered', 'closed')")
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
@@ -194,7 +190,7 @@ func (db *DB) listWhere(f desk.Filter, args *[]any) string {
 }
 
 // List returns a page of the tickets a desk filter selects; see desk.ServiceStore.
-func (db *DB) List(ctx context.Context, f desk.Filter) ([]desk.Ticket, int, error) {
+func (db *DB) List(ctx context.Context, f balai.TicketFilter) ([]balai.Ticket, int, error) {
 	var args []any
 	where := db.listWhere(f, &args)
 	var total int
@@ -203,9 +199,9 @@ func (db *DB) List(ctx context.Context, f desk.Filter) ([]desk.Ticket, int, erro
 	}
 	order := "priority DESC, due_at, id"
 	switch f.View {
-	case desk.ViewClosed:
+	case balai.ViewClosed:
 		order = "closed_at DESC, id DESC"
-	case desk.ViewAll:
+	case balai.ViewAll:
 		order = "id DESC"
 	}
 	limit := f.Limit
@@ -226,7 +222,7 @@ func (db *DB) List(ctx context.Context, f desk.Filter) ([]desk.Ticket, int, erro
 }
 
 // Counts counts the tickets of each view; see desk.ServiceStore.
-func (db *DB) Counts(ctx context.Context, officer string, now time.Time) (map[desk.View]int, error) {
+func (db *DB) Counts(ctx context.Context, officer string, now time.Time) (map[balai.TicketView]int, error) {
 	var mine, unassigned, open, overdue, closed, all int64
 	err := db.r.QueryRowContext(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN assignee = $1 AND status <> 'closed' THEN 1 ELSE 0 END), 0),
@@ -239,21 +235,21 @@ func (db *DB) Counts(ctx context.Context, officer string, now time.Time) (map[de
 	if err != nil {
 		return nil, fmt.Errorf("store: ticket counts: %w", err)
 	}
-	return map[desk.View]int{desk.ViewMine: int(mine), desk.ViewUnassigned: int(unassigned), desk.ViewOpen: int(open),
-		desk.ViewOverdue: int(overdue), desk.ViewClosed: int(closed), desk.ViewAll: int(all)}, nil
+	return map[balai.TicketView]int{balai.ViewMine: int(mine), balai.ViewUnassigned: int(unassigned), balai.ViewOpen: int(open),
+		balai.ViewOverdue: int(overdue), balai.ViewClosed: int(closed), balai.ViewAll: int(all)}, nil
 }
 
 // Changes returns the audit events after seq after: their ids, which become visible in
 // increasing order (lockEvents); see desk.ServiceStore.
-func (db *DB) Changes(ctx context.Context, after int64, limit int) ([]desk.Change, error) {
+func (db *DB) Changes(ctx context.Context, after int64, limit int) ([]balai.TicketChange, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT id, ticket_id, action FROM ticket_events WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: changes: %w", err)
 	}
 	defer rows.Close()
-	var out []desk.Change
+	var out []balai.TicketChange
 	for rows.Next() {
-		var c desk.Change
+		var c balai.TicketChange
 		if err := rows.Scan(&c.Seq, &c.TicketID, &c.Action); err != nil {
 			return nil, fmt.Errorf("store: changes: %w", err)
 		}
@@ -263,7 +259,7 @@ func (db *DB) Changes(ctx context.Context, after int64, limit int) ([]desk.Chang
 }
 
 // ChatTickets returns a chat's tickets, newest first; see desk.ServiceStore.
-func (db *DB) ChatTickets(ctx context.Context, chat balai.ChatRef, limit int) ([]desk.Ticket, error) {
+func (db *DB) ChatTickets(ctx context.Context, chat balai.ChatRef, limit int) ([]balai.Ticket, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE channel = $1 AND chat_id = $2
 		ORDER BY id DESC LIMIT $3`, string(chat.Channel), chat.ID, limit)
 	if err != nil {
@@ -274,16 +270,16 @@ func (db *DB) ChatTickets(ctx context.Context, chat balai.ChatRef, limit int) ([
 
 // ChatLog returns a chat's last messages with what the engine decided; see
 // desk.ServiceStore.
-func (db *DB) ChatLog(ctx context.Context, chat balai.ChatRef, limit int) ([]desk.HistoryLine, error) {
+func (db *DB) ChatLog(ctx context.Context, chat balai.ChatRef, limit int) ([]balai.HistoryLine, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT direction, text, decision, reason, entry_id, confidence, created_at FROM message_log
 		WHERE channel = $1 AND chat_id = $2 ORDER BY id DESC LIMIT $3`, string(chat.Channel), chat.ID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: chat log: %w", err)
 	}
 	defer rows.Close()
-	var out []desk.HistoryLine
+	var out []balai.HistoryLine
 	for rows.Next() {
-		var l desk.HistoryLine
+		var l balai.HistoryLine
 		var dir string
 		var at int64
 		if err := rows.Scan(&dir, &l.Text, &l.Decision, &l.Reason, &l.EntryID, &l.Confidence, &at); err != nil {
@@ -303,7 +299,7 @@ func (db *DB) ChatLog(ctx context.Context, chat balai.ChatRef, limit int) ([]des
 
 // SetPresence records an officer on a ticket; see desk.ServiceStore. Presences older than
 // an hour are pruned on the way.
-func (db *DB) SetPresence(ctx context.Context, id int64, p desk.Presence) error {
+func (db *DB) SetPresence(ctx context.Context, id int64, p balai.Presence) error {
 	typing := 0
 	if p.Typing {
 		typing = 1
@@ -322,16 +318,16 @@ func (db *DB) SetPresence(ctx context.Context, id int64, p desk.Presence) error 
 }
 
 // Present returns the officers on a ticket since a time; see desk.ServiceStore.
-func (db *DB) Present(ctx context.Context, id int64, since time.Time) ([]desk.Presence, error) {
+func (db *DB) Present(ctx context.Context, id int64, since time.Time) ([]balai.Presence, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT officer_id, name, typing, at FROM desk_presence WHERE ticket_id = $1 AND at >= $2
 		ORDER BY at, officer_id`, id, db.ms(since))
 	if err != nil {
 		return nil, fmt.Errorf("store: presence: %w", err)
 	}
 	defer rows.Close()
-	var out []desk.Presence
+	var out []balai.Presence
 	for rows.Next() {
-		var p desk.Presence
+		var p balai.Presence
 		var typing int
 		var at int64
 		if err := rows.Scan(&p.Officer, &p.Name, &typing, &at); err != nil {
@@ -350,7 +346,7 @@ func scanCanned(r rowScanner) (balai.CannedReply, error) {
 	var at int64
 	err := r.Scan(&c.ID, &c.Title, &c.Text, &c.Category, &c.Lang, &c.UpdatedBy, &at)
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, desk.ErrCannedNotFound
+		return c, balai.ErrCannedNotFound
 	}
 	c.UpdatedAt = time.UnixMilli(at)
 	return c, err
@@ -398,7 +394,7 @@ func (db *DB) DeleteCanned(ctx context.Context, id int64) error {
 		return fmt.Errorf("store: delete canned reply: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return desk.ErrCannedNotFound
+		return balai.ErrCannedNotFound
 	}
 	return nil
 }

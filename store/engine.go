@@ -10,10 +10,7 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
-	"github.com/balai-id/balai/bot"
 )
-
-var _ bot.Store = (*DB)(nil)
 
 // Hot statements, prepared once at Open.
 const (
@@ -54,8 +51,8 @@ const (
 var hotReads = []string{qConversation, qTicket, qActiveTicket}
 
 // Accept records inbound messages in one transaction; see bot.Store.
-func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound, []bool, error) {
-	stored := make([]bot.StoredInbound, len(in))
+func (db *DB) Accept(ctx context.Context, in []balai.Inbound) ([]balai.StoredInbound, []bool, error) {
+	stored := make([]balai.StoredInbound, len(in))
 	fresh := make([]bool, len(in))
 	if len(in) == 0 {
 		return stored, fresh, nil
@@ -96,11 +93,11 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 				string(m.Chat.Channel), m.Chat.ID, m.Key, string(payload), db.ms(now), owner, leaseUntil).Scan(&id)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				stored[i] = bot.StoredInbound{Inbound: m}
+				stored[i] = balai.StoredInbound{Inbound: m}
 			case err != nil:
 				return err
 			default:
-				stored[i] = bot.StoredInbound{ID: id, Inbound: m, Elsewhere: owner.String != db.owner, Behind: behind}
+				stored[i] = balai.StoredInbound{ID: id, Inbound: m, Elsewhere: owner.String != db.owner, Behind: behind}
 				fresh[i] = true
 				elsewhere = elsewhere || stored[i].Elsewhere
 			}
@@ -117,8 +114,8 @@ func (db *DB) Accept(ctx context.Context, in []bot.Inbound) ([]bot.StoredInbound
 }
 
 // Conversation returns a chat's state; see bot.Store.
-func (db *DB) Conversation(ctx context.Context, chat balai.ChatRef) (bot.Conversation, error) {
-	var c bot.Conversation
+func (db *DB) Conversation(ctx context.Context, chat balai.ChatRef) (balai.Conversation, error) {
+	var c balai.Conversation
 	var state string
 	err := db.queryRow(ctx, qConversation, string(chat.Channel), chat.ID).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -134,9 +131,9 @@ func (db *DB) Conversation(ctx context.Context, chat balai.ChatRef) (bot.Convers
 }
 
 // Commit applies a turn atomically; see bot.Store.
-func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, error) {
+func (db *DB) Commit(ctx context.Context, t balai.Turn) ([]balai.StoredOutgoing, error) {
 	now := db.now()
-	var out []bot.StoredOutgoing
+	var out []balai.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if err := db.lockOutboxChats(ctx, tx, t.Out); err != nil {
 			return err
@@ -150,7 +147,7 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 		}
 		state, err := json.Marshal(t.State)
 		if err != nil {
-			return &bot.PermanentError{Err: err}
+			return &balai.PermanentError{Err: err}
 		}
 		chat := t.Inbound.Chat
 		if _, err := db.txExec(ctx, tx, qUpsertConversation,
@@ -183,8 +180,8 @@ func (db *DB) Commit(ctx context.Context, t bot.Turn) ([]bot.StoredOutgoing, err
 var errAlreadyHandled = errors.New("already handled")
 
 // Enqueue puts items in the outbox; see bot.Store.
-func (db *DB) Enqueue(ctx context.Context, items []bot.Outgoing) ([]bot.StoredOutgoing, error) {
-	var out []bot.StoredOutgoing
+func (db *DB) Enqueue(ctx context.Context, items []balai.Outgoing) ([]balai.StoredOutgoing, error) {
+	var out []balai.StoredOutgoing
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if err := db.lockOutboxChats(ctx, tx, items); err != nil {
 			return err
@@ -213,7 +210,7 @@ func (db *DB) Enqueue(ctx context.Context, items []bot.Outgoing) ([]bot.StoredOu
 
 // lockOutboxChats takes the advisory locks of the chats of items, ascending, in one round
 // trip (PostgreSQL). Like Accept, ClaimChat and Pending it takes them before any row lock.
-func (db *DB) lockOutboxChats(ctx context.Context, tx *sql.Tx, items []bot.Outgoing) error {
+func (db *DB) lockOutboxChats(ctx context.Context, tx *sql.Tx, items []balai.Outgoing) error {
 	if db.dialect != Postgres || len(items) == 0 {
 		return nil
 	}
@@ -248,8 +245,8 @@ type outboxClaim struct {
 	elsewhere  bool
 }
 
-func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []bot.Outgoing, inbound int64, now time.Time) ([]bot.StoredOutgoing, error) {
-	out := make([]bot.StoredOutgoing, 0, len(items))
+func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []balai.Outgoing, inbound int64, now time.Time) ([]balai.StoredOutgoing, error) {
+	out := make([]balai.StoredOutgoing, 0, len(items))
 	var inb any
 	if inbound != 0 {
 		inb = inbound
@@ -274,13 +271,13 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []bot.Outgoing, inb
 			string(o.Chat.Channel), o.Chat.ID, inb, string(payload), o.Ref, db.ms(now), h.owner, h.leaseUntil).Scan(&id); err != nil {
 			return nil, err
 		}
-		if o.Kind == bot.OutMessage {
+		if o.Kind == balai.OutMessage {
 			if _, err := db.txExec(ctx, tx, qLogOutbound,
 				string(o.Chat.Channel), o.Chat.ID, inb, o.Text, o.Lang, db.ms(now)); err != nil {
 				return nil, err
 			}
 		}
-		out = append(out, bot.StoredOutgoing{ID: id, Outgoing: o, Elsewhere: h.elsewhere})
+		out = append(out, balai.StoredOutgoing{ID: id, Outgoing: o, Elsewhere: h.elsewhere})
 	}
 	if elsewhere { // the chat's holder takes its new items up now (notify.go)
 		if err := db.notifyTx(ctx, tx, WakeOutbox, db.owner); err != nil {
@@ -291,7 +288,7 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []bot.Outgoing, inb
 }
 
 // Unsent claims undelivered outbox items; see bot.Store.
-func (db *DB) Unsent(ctx context.Context) ([]bot.StoredOutgoing, error) {
+func (db *DB) Unsent(ctx context.Context) ([]balai.StoredOutgoing, error) {
 	now := db.now()
 	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET owner = $1, lease_until = $2
 		WHERE state = 'pending' AND (owner IS NULL OR owner = $1 OR lease_until < $3)
@@ -312,11 +309,11 @@ func (db *DB) Unsent(ctx context.Context) ([]bot.StoredOutgoing, error) {
 const outboxColumns = `id, payload, attempts, not_before, failing_since`
 
 // scanOutbox reads outbox items (outboxColumns), oldest first.
-func scanOutbox(rows *sql.Rows) ([]bot.StoredOutgoing, error) {
+func scanOutbox(rows *sql.Rows) ([]balai.StoredOutgoing, error) {
 	defer rows.Close()
-	var out []bot.StoredOutgoing
+	var out []balai.StoredOutgoing
 	for rows.Next() {
-		var s bot.StoredOutgoing
+		var s balai.StoredOutgoing
 		var payload string
 		var nb, fs sql.NullInt64
 		if err := rows.Scan(&s.ID, &payload, &s.Attempts, &nb, &fs); err != nil {
@@ -383,7 +380,7 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // SentAfter returns the delivered messages of a chat with outbox ids above after, oldest
 // first, at most limit (the web chat replays them to a browser that reconnects).
-func (db *DB) SentAfter(ctx context.Context, chat balai.ChatRef, after int64, limit int) ([]bot.StoredOutgoing, error) {
+func (db *DB) SentAfter(ctx context.Context, chat balai.ChatRef, after int64, limit int) ([]balai.StoredOutgoing, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
 		WHERE channel = $1 AND chat_id = $2 AND id > $3 AND state = 'sent' ORDER BY id LIMIT $4`,
 		string(chat.Channel), chat.ID, after, limit)
@@ -406,7 +403,7 @@ func (db *DB) MarkHeld(ctx context.Context, id int64, reason string) error {
 }
 
 // ReleaseHeld returns a chat's held items to the outbox, claimed by this process; see bot.Store.
-func (db *DB) ReleaseHeld(ctx context.Context, chat balai.ChatRef) ([]bot.StoredOutgoing, error) {
+func (db *DB) ReleaseHeld(ctx context.Context, chat balai.ChatRef) ([]balai.StoredOutgoing, error) {
 	now := db.now()
 	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET state = 'pending', owner = $1, lease_until = $2, failing_since = NULL, not_before = 0
 		WHERE channel = $3 AND chat_id = $4 AND state = 'held' RETURNING `+outboxColumns,
@@ -476,20 +473,18 @@ func (db *DB) ReleaseClaims(ctx context.Context) error {
 	})
 }
 
-var _ bot.Backlog = (*DB)(nil)
-
 // OutboxBacklog counts the undelivered outbox items by channel and state, with the oldest's
 // time; see bot.Backlog.
-func (db *DB) OutboxBacklog(ctx context.Context) ([]bot.OutboxState, error) {
+func (db *DB) OutboxBacklog(ctx context.Context) ([]balai.OutboxState, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT channel, state, COUNT(*), MIN(created_at) FROM outbox
 		WHERE state IN ('pending', 'held') GROUP BY channel, state ORDER BY channel, state`)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox backlog: %w", err)
 	}
 	defer rows.Close()
-	var out []bot.OutboxState
+	var out []balai.OutboxState
 	for rows.Next() {
-		var s bot.OutboxState
+		var s balai.OutboxState
 		var ch string
 		var oldest sql.NullInt64
 		if err := rows.Scan(&ch, &s.State, &s.Items, &oldest); err != nil {

@@ -6,19 +6,16 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/balai-id/balai/bot"
-	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai"
 )
-
-var _ desk.NoticeStore = (*DB)(nil)
 
 // PostOnce queues out unless a notice with key was queued before; see desk.NoticeStore.
 // The key and the items are written in one transaction, and one statement decides, so of
 // several processes sharing the database (or a process and its restart) exactly one queues
 // them.
-func (db *DB) PostOnce(ctx context.Context, key string, out []bot.Outgoing) ([]bot.StoredOutgoing, bool, error) {
+func (db *DB) PostOnce(ctx context.Context, key string, out []balai.Outgoing) ([]balai.StoredOutgoing, bool, error) {
 	now := db.now()
-	var items []bot.StoredOutgoing
+	var items []balai.StoredOutgoing
 	first := false
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var got string

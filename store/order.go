@@ -8,7 +8,6 @@ import (
 	"sort"
 
 	"github.com/balai-id/balai"
-	"github.com/balai-id/balai/bot"
 )
 
 // Per-chat order across processes.
@@ -84,9 +83,9 @@ func (db *DB) chatHolder(ctx context.Context, tx *sql.Tx, chat balai.ChatRef) (o
 }
 
 // Pending claims unhandled messages, chat by chat; see bot.Store.
-func (db *DB) Pending(ctx context.Context) ([]bot.StoredInbound, error) {
+func (db *DB) Pending(ctx context.Context) ([]balai.StoredInbound, error) {
 	now := db.now()
-	var out []bot.StoredInbound
+	var out []balai.StoredInbound
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		q := claimSet + ` WHERE ` + claimCond
 		args := []any{db.owner, db.ms(now.Add(db.lease)), db.ms(now)}
@@ -131,9 +130,9 @@ func (db *DB) Pending(ctx context.Context) ([]bot.StoredInbound, error) {
 
 // ClaimChat claims the unhandled messages of one chat, unless another live process holds
 // it; see bot.ChatClaimer.
-func (db *DB) ClaimChat(ctx context.Context, chat balai.ChatRef) ([]bot.StoredInbound, error) {
+func (db *DB) ClaimChat(ctx context.Context, chat balai.ChatRef) ([]balai.StoredInbound, error) {
 	now := db.now()
-	var out []bot.StoredInbound
+	var out []balai.StoredInbound
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if db.dialect == Postgres {
 			keys, err := chatKeys(ctx, tx, []balai.ChatRef{chat})
@@ -173,14 +172,14 @@ func (db *DB) RenewClaims(ctx context.Context) error {
 }
 
 // scanClaimed reads claimed messages (claimReturning), oldest first.
-func scanClaimed(rows *sql.Rows, err error) ([]bot.StoredInbound, error) {
+func scanClaimed(rows *sql.Rows, err error) ([]balai.StoredInbound, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []bot.StoredInbound
+	var out []balai.StoredInbound
 	for rows.Next() {
-		var s bot.StoredInbound
+		var s balai.StoredInbound
 		var payload string
 		var nb sql.NullInt64
 		if err := rows.Scan(&s.ID, &payload, &s.Attempts, &nb); err != nil {

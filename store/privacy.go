@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
-	"github.com/balai-id/balai/bot"
-	"github.com/balai-id/balai/desk"
 	"github.com/balai-id/balai/redact"
 )
 
@@ -225,7 +223,7 @@ func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error)
 func eraseCards(ctx context.Context, tx *sql.Tx, id int64) (deleted, blanked int64, err error) {
 	type card struct{ channel, chat, payload string }
 	var cards []card
-	rows, err := tx.QueryContext(ctx, `SELECT channel, chat_id, payload FROM outbox WHERE ref IN ($1, $2)`, desk.CardRef(id), desk.NoticeRef(id))
+	rows, err := tx.QueryContext(ctx, `SELECT channel, chat_id, payload FROM outbox WHERE ref IN ($1, $2)`, balai.CardRef(id), balai.NoticeRef(id))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -242,7 +240,7 @@ func eraseCards(ctx context.Context, tx *sql.Tx, id int64) (deleted, blanked int
 		return 0, 0, err
 	}
 	for _, c := range cards {
-		var o bot.Outgoing
+		var o balai.Outgoing
 		if json.Unmarshal([]byte(c.payload), &o) != nil || o.Text == "" {
 			continue
 		}
@@ -254,7 +252,7 @@ func eraseCards(ctx context.Context, tx *sql.Tx, id int64) (deleted, blanked int
 		n, _ := res.RowsAffected()
 		blanked += n
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE ref IN ($1, $2)`, desk.CardRef(id), desk.NoticeRef(id))
+	res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE ref IN ($1, $2)`, balai.CardRef(id), balai.NoticeRef(id))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -325,13 +323,13 @@ func queryIDs(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int
 // their data. Texts written by officers about them internally (notes) are included with
 // other people's personal data masked; officers' ids are left out.
 type ChatExport struct {
-	Chat         balai.ChatRef     `json:"chat"`
-	ExportedAt   time.Time         `json:"exported_at"`
-	Conversation *bot.Conversation `json:"conversation,omitempty"`
-	Received     []ExportInbound   `json:"received"`
-	Messages     []ExportMessage   `json:"messages"`
-	Replies      []ExportReply     `json:"replies"`
-	Tickets      []ExportTicket    `json:"tickets"`
+	Chat         balai.ChatRef       `json:"chat"`
+	ExportedAt   time.Time           `json:"exported_at"`
+	Conversation *balai.Conversation `json:"conversation,omitempty"`
+	Received     []ExportInbound     `json:"received"`
+	Messages     []ExportMessage     `json:"messages"`
+	Replies      []ExportReply       `json:"replies"`
+	Tickets      []ExportTicket      `json:"tickets"`
 }
 
 // ExportInbound is a message as Balai received it.
@@ -369,7 +367,7 @@ type ExportTicket struct {
 	Category   string        `json:"category,omitempty"`
 	UserName   string        `json:"user_name,omitempty"`
 	Question   string        `json:"question"`
-	Transcript []desk.Line   `json:"transcript,omitempty"`
+	Transcript []balai.Line  `json:"transcript,omitempty"`
 	Answer     string        `json:"answer,omitempty"`
 	Rating     int           `json:"rating,omitempty"`
 	CreatedAt  time.Time     `json:"created_at"`
@@ -399,7 +397,7 @@ func (db *DB) ExportChat(ctx context.Context, chat balai.ChatRef) (ChatExport, e
 		case err != nil:
 			return err
 		default:
-			var c bot.Conversation
+			var c balai.Conversation
 			if err := json.Unmarshal([]byte(state), &c); err != nil {
 				return err
 			}
@@ -416,7 +414,7 @@ func (db *DB) ExportChat(ctx context.Context, chat balai.ChatRef) (ChatExport, e
 				if err := r.Scan(&payload, &at, &handled, &parked); err != nil {
 					return err
 				}
-				var in bot.Inbound
+				var in balai.Inbound
 				if err := json.Unmarshal([]byte(payload), &in); err != nil {
 					return err
 				}
@@ -447,7 +445,7 @@ func (db *DB) ExportChat(ctx context.Context, chat balai.ChatRef) (ChatExport, e
 				if err := r.Scan(&payload, &e.State, &at); err != nil {
 					return err
 				}
-				var o bot.Outgoing
+				var o balai.Outgoing
 				if err := json.Unmarshal([]byte(payload), &o); err != nil {
 					return err
 				}

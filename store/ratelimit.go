@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
-	"github.com/balai-id/balai/bot"
 )
 
 // Limits shared by replicas. Each process keeps its own in-memory limiters as a first, cheap
@@ -28,7 +27,7 @@ func (db *DB) SharesLimits() bool { return db.dialect == Postgres }
 // only taken when every one before it was, so a refusal wastes at most the earlier slots
 // (put the cheap, narrow ones first and the channel's first-come slot last). It reports
 // whether all were taken; when not, the caller waits for the windows' end and asks again.
-func (db *DB) TakeSlots(ctx context.Context, slots ...bot.Slot) (bool, error) {
+func (db *DB) TakeSlots(ctx context.Context, slots ...balai.Slot) (bool, error) {
 	if len(slots) == 0 {
 		return true, nil
 	}
