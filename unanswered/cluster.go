@@ -24,8 +24,7 @@ const maxPosting = 256
 
 // termSet is one question's analysis.
 type termSet struct {
-	terms    []int32 // term ids, sorted, distinct
-	surfaces []string
+	terms []int32 // term ids, sorted, distinct
 }
 
 // analyser turns questions into term sets, numbering the terms it meets.

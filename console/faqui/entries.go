@@ -5,7 +5,6 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -75,16 +74,6 @@ type filter struct {
 	Category string
 	Owner    string
 	Review   string // "stale" (past review_by), "soon" (within faq.ReviewWindow), "due" (either)
-}
-
-func (f filter) query() string {
-	v := url.Values{}
-	for k, s := range map[string]string{"q": f.Q, "category": f.Category, "owner": f.Owner, "review": f.Review} {
-		if s != "" {
-			v.Set(k, s)
-		}
-	}
-	return v.Encode()
 }
 
 // row is one entry of a list.

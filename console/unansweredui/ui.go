@@ -304,6 +304,10 @@ func (u *UI) act(w http.ResponseWriter, r *http.Request, q request) {
 	case "phrasing":
 		draft, problems, err = u.cfg.Service.AddPhrasing(ctx, q.o, unanswered.PhrasingRequest{Target: t, EntryID: strings.TrimSpace(r.PostFormValue("entry")),
 			Phrasing: r.PostFormValue("phrasing"), Note: note})
+		if err != nil && errors.As(err, new(*corpusdb.EntryError)) {
+			u.again(w, r, q, fm, f, t.Cluster, nil, problems, "console_unanswered_err_entry")
+			return
+		}
 	case "entry":
 		e := &faq.Entry{ID: strings.TrimSpace(r.PostFormValue("id")), Title: strings.TrimSpace(r.PostFormValue("title")),
 			Category: strings.TrimSpace(r.PostFormValue("category")), Body: strings.TrimSpace(r.PostFormValue("body")), Lang: "id",
