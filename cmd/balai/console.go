@@ -45,7 +45,7 @@ func (s *Main) mountDesk(con *console.Server, msgs *bot.Messages, cal *workhours
 		}
 	}
 	sort.Strings(cats)
-	ui := deskui.New(deskui.Config{Desk: s.desk, Auth: con.Auth(), Texts: msgs, Directory: officerDirectory{s.db},
+	ui := deskui.New(deskui.Config{Desk: s.desk, Auth: con.Auth(), Chrome: con.Chrome(), Texts: msgs, Directory: officerDirectory{s.db},
 		Forms: s.db, Calendar: cal, Categories: cats, Prefix: s.cfg.TicketPrefix, Location: cal.Location(), Logger: s.log})
 	mux := http.NewServeMux()
 	ui.Routes(mux, deskPrefix)

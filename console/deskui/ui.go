@@ -36,11 +36,23 @@ type Texts interface {
 	Text(lang, key string, data map[string]any) string
 }
 
+// Chrome is the host's page frame, so that the desk's pages sit in the host's look: the
+// host's page header (its menu, sign-out, language switch) and its style sheets.
+type Chrome interface {
+	// Header is the host's page header for r, ready to insert.
+	Header(r *http.Request) template.HTML
+	// Stylesheets are URLs of the host's style sheets, linked before the desk's own.
+	Stylesheets() []string
+}
+
 // Config is what the pages are built from.
 type Config struct {
 	Desk  Desk
 	Auth  Auth
 	Texts Texts
+	// Chrome frames the pages in the host's look (optional: then the pages have a minimal
+	// header of their own).
+	Chrome Chrome
 	// Directory lists the officers to transfer to (optional: then no person transfers).
 	Directory Directory
 	// Forms gives complaints' and information requests' forms (optional), Calendar their
@@ -126,9 +138,10 @@ func (u *UI) Routes(mux *http.ServeMux, prefix string) {
 
 // request is one request's officer, language and token.
 type request struct {
-	o    balai.Officer
-	lang string
-	csrf string
+	o      balai.Officer
+	lang   string
+	csrf   string
+	r      *http.Request
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, q request)
@@ -153,7 +166,7 @@ func (u *UI) guard(need balai.Role, h handler) http.HandlerFunc {
 			}
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		h(w, r, request{o: o, lang: lang, csrf: u.cfg.Auth.CSRFToken(r)})
+		h(w, r, request{o: o, lang: lang, csrf: u.cfg.Auth.CSRFToken(r), r: r})
 	}
 }
 
@@ -193,11 +206,17 @@ type page struct {
 	Ticket     *ticketData
 	Super      *superData
 	Canned     []CannedReply
+	// HostHeader and HostStyles are the host's frame (Config.Chrome); empty without one.
+	HostHeader template.HTML
+	HostStyles []string
 }
 
 func (u *UI) newPage(ctx context.Context, q request, title string) *page {
 	p := &page{L: tr{u.cfg.Texts, q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf,
-		Supervisor: q.o.Role.Allows(balai.RoleSupervisor)}
+		Supervisor: q.o.Role.Allows(balai.RoleSupervisor), }
+	if u.cfg.Chrome != nil && q.r != nil {
+		p.HostHeader, p.HostStyles = u.cfg.Chrome.Header(q.r), u.cfg.Chrome.Stylesheets()
+	}
 	p.Title = p.L.T(title)
 	if lc, ok := u.cfg.Desk.(LastChanger); ok {
 		if seq, err := lc.LastChange(ctx); err == nil {
