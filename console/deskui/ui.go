@@ -138,10 +138,10 @@ func (u *UI) Routes(mux *http.ServeMux, prefix string) {
 
 // request is one request's officer, language and token.
 type request struct {
-	o      balai.Officer
-	lang   string
-	csrf   string
-	r      *http.Request
+	o    balai.Officer
+	lang string
+	csrf string
+	r    *http.Request
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, q request)
@@ -213,7 +213,7 @@ type page struct {
 
 func (u *UI) newPage(ctx context.Context, q request, title string) *page {
 	p := &page{L: tr{u.cfg.Texts, q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf,
-		Supervisor: q.o.Role.Allows(balai.RoleSupervisor), }
+		Supervisor: q.o.Role.Allows(balai.RoleSupervisor)}
 	if u.cfg.Chrome != nil && q.r != nil {
 		p.HostHeader, p.HostStyles = u.cfg.Chrome.Header(q.r), u.cfg.Chrome.Stylesheets()
 	}
