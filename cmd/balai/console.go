@@ -49,6 +49,7 @@ func (s *Main) mountDesk(con *console.Server, msgs *bot.Messages, cal *workhours
 		Forms: s.db, Calendar: cal, Categories: cats, Prefix: s.cfg.TicketPrefix, Location: cal.Location(), Logger: s.log})
 	mux := http.NewServeMux()
 	ui.Routes(mux, deskPrefix)
+	s.con, s.deskUI = con, ui
 	con.Mount(deskPrefix+"/", balai.RoleOfficer, "console_nav_desk", mux)
 }
 

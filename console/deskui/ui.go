@@ -121,19 +121,57 @@ func New(cfg Config) *UI {
 
 // Routes registers the pages under prefix ("/console/desk"): the inbox at prefix+"/".
 func (u *UI) Routes(mux *http.ServeMux, prefix string) {
-	prefix = strings.TrimSuffix(prefix, "/")
-	u.prefix = prefix
+	u.prefix = strings.TrimSuffix(prefix, "/")
+	for _, rt := range u.table() {
+		if rt.Role == "" {
+			mux.Handle(rt.Pattern, rt.h)
+			continue
+		}
+		mux.HandleFunc(rt.Pattern, u.guard(rt.Role, rt.page))
+	}
+}
+
+// Route is one of the pages' routes: its ServeMux pattern and the role it needs ("" for
+// the static files, which need none).
+type Route struct {
+	Pattern string
+	Role    balai.Role
+}
+
+// Patterns lists the routes Routes registered (tests walk them all).
+func (u *UI) Patterns() []Route {
+	var out []Route
+	for _, rt := range u.table() {
+		out = append(out, rt.Route)
+	}
+	return out
+}
+
+type route struct {
+	Route
+	page handler      // a page, behind guard
+	h    http.Handler // the static files
+}
+
+// table is the pages' route table under u.prefix.
+func (u *UI) table() []route {
+	p := u.prefix
 	off, sup := balai.RoleOfficer, balai.RoleSupervisor
-	mux.Handle("GET "+prefix+"/static/", http.StripPrefix(prefix+"/static", u.static))
-	mux.HandleFunc("GET "+prefix+"/{$}", u.guard(off, u.inbox))
-	mux.HandleFunc("GET "+prefix+"/t/{id}", u.guard(off, u.ticket))
-	mux.HandleFunc("POST "+prefix+"/t/{id}/{action}", u.guard(off, u.act))
-	mux.HandleFunc("GET "+prefix+"/events", u.guard(off, u.events))
-	mux.HandleFunc("GET "+prefix+"/supervisor", u.guard(sup, u.supervisor))
-	mux.HandleFunc("POST "+prefix+"/supervisor/reassign", u.guard(sup, u.reassign))
-	mux.HandleFunc("GET "+prefix+"/canned", u.guard(sup, u.cannedPage))
-	mux.HandleFunc("POST "+prefix+"/canned", u.guard(sup, u.cannedSave))
-	mux.HandleFunc("POST "+prefix+"/canned/{cid}/delete", u.guard(sup, u.cannedDelete))
+	page := func(pattern string, need balai.Role, h handler) route {
+		return route{Route: Route{Pattern: pattern, Role: need}, page: h}
+	}
+	return []route{
+		{Route: Route{Pattern: "GET " + p + "/static/"}, h: http.StripPrefix(p+"/static", u.static)},
+		page("GET "+p+"/{$}", off, u.inbox),
+		page("GET "+p+"/t/{id}", off, u.ticket),
+		page("POST "+p+"/t/{id}/{action}", off, u.act),
+		page("GET "+p+"/events", off, u.events),
+		page("GET "+p+"/supervisor", sup, u.supervisor),
+		page("POST "+p+"/supervisor/reassign", sup, u.reassign),
+		page("GET "+p+"/canned", sup, u.cannedPage),
+		page("POST "+p+"/canned", sup, u.cannedSave),
+		page("POST "+p+"/canned/{cid}/delete", sup, u.cannedDelete),
+	}
 }
 
 // request is one request's officer, language and token.
