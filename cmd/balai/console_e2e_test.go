@@ -25,7 +25,7 @@ import (
 )
 
 // addUser creates a console account with `balai user add` (password on standard input).
-func addUser(t *testing.T, role, name, username, password string) {
+func addUser(t testing.TB, role, name, username, password string) {
 	t.Helper()
 	stdin = strings.NewReader(password + "\n")
 	var out, errOut bytes.Buffer
@@ -36,14 +36,14 @@ func addUser(t *testing.T, role, name, username, password string) {
 
 // consoleClient is an officer signed in to the console over plain HTTP (no browser).
 type consoleClient struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 }
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func signIn(t *testing.T, base, username, password string) *consoleClient {
+func signIn(t testing.TB, base, username, password string) *consoleClient {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	cc := &consoleClient{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
@@ -178,7 +178,7 @@ func (c tgCitizen) rate(t *testing.T, stars int) {
 }
 
 // waCloud is a fake WhatsApp Cloud API on loopback and the settings that point serve at it.
-func waCloud(t *testing.T) (*wafake.Server, map[string]string) {
+func waCloud(t testing.TB) (*wafake.Server, map[string]string) {
 	t.Helper()
 	const token, phoneID = "wa-e2e-token", "100200300"
 	fake := wafake.New(token, phoneID)

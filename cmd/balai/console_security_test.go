@@ -195,4 +195,3 @@ func TestConsoleRoutesSecurity(t *testing.T) {
 	}
 	t.Logf("walked %d routes (%d desk patterns): %v", len(routes), len(e.main.deskUI.Patterns()), walked)
 }
-
