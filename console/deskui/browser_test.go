@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"strings"
+	"strconv"
 	"testing"
 	"time"
 
@@ -77,12 +77,21 @@ func TestBrowserDesk(t *testing.T) {
 		}
 		return v
 	}
+	// waitFor polls expr until it holds, across page loads (a form's POST and redirect may
+	// replace the page while it is polled).
 	waitFor := func(what, expr string) {
 		t.Helper()
-		ctx, c := context.WithTimeout(bctx, 20*time.Second)
-		defer c()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-			t.Fatalf("waiting for %s: %v", what, err)
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			ctx, c := context.WithTimeout(bctx, 5*time.Second)
+			_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond)))
+			c()
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %s: %v", what, err)
+			}
 		}
 	}
 	step("inbox", chromedp.Navigate(srv.URL+prefix+"/"), chromedp.WaitVisible(chromedp.CSS(`#rows a.open`)))
@@ -95,10 +104,10 @@ func TestBrowserDesk(t *testing.T) {
 	if v := eval(`document.getElementById('reply-text').value`); v != canned {
 		t.Fatalf("reply box holds %q after the canned reply", v)
 	}
-	step("send", chromedp.Click(chromedp.ID(`send`)), chromedp.WaitVisible(chromedp.ID(`release`)))
-	if tr := eval(`document.getElementById('transcript').textContent`); !strings.Contains(tr, canned) {
-		t.Errorf("the reply is not in the conversation: %q", tr)
-	}
+	// The page after the reply (the claimed page before it has the same buttons).
+	step("send", chromedp.Click(chromedp.ID(`send`)))
+	waitFor("the reply in the conversation", `(document.getElementById('transcript')||{textContent:''}).textContent.includes(`+strconv.Quote(canned)+`)`)
+	step("the page after the reply", chromedp.WaitVisible(chromedp.ID(`release`)))
 	step("close with e", chromedp.KeyEvent("e"), chromedp.WaitVisible(chromedp.ID(`close-do`)))
 	if f := eval(`document.activeElement.name`); f != "resolution" {
 		t.Errorf("e focused %q, want the resolution", f)
