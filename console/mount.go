@@ -1,6 +1,7 @@
 package console
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"html/template"
 	"net/http"
@@ -67,3 +68,34 @@ func (a Auth) CheckCSRF(r *http.Request, token string) bool {
 
 // Lang is the language the signed-in officer reads the console in ("id" or "en").
 func (Auth) Lang(r *http.Request) string { return stateOf(r).lang }
+
+// Chrome gives mounted pages the console's frame, so that they sit in its look: the
+// console's page header (brand linking home, the menu, the language switch and sign-out)
+// and its style sheet. It works on requests that came through the console's handler.
+func (s *Server) Chrome() Chrome { return Chrome{s: s} }
+
+// Chrome is the console's frame for mounted pages (see Server.Chrome).
+type Chrome struct{ s *Server }
+
+// Header is the console's page header for r: the menu entry whose path is the longest
+// prefix of r's path is marked current, and the language switch comes back to r's URL.
+func (c Chrome) Header(r *http.Request) template.HTML {
+	s := c.s
+	st := stateOf(r)
+	p := page{s: s, Lang: st.lang, Account: st.account, CSRF: Auth{}.CSRFToken(r), Back: r.URL.RequestURI(), Nav: s.navFor(st.account)}
+	for _, n := range p.Nav {
+		if strings.HasPrefix(r.URL.Path, n.Path) && len(n.Path) > len(p.Path) {
+			p.Path = n.Path
+		}
+	}
+	var b bytes.Buffer
+	// Every page's template set has the layout's "header"; the error page is always there.
+	if err := s.pages["error"].ExecuteTemplate(&b, "header", p); err != nil {
+		s.log.Error("Failed to render the console header", "error", err)
+		return ""
+	}
+	return template.HTML(b.String()) // html/template escaped it
+}
+
+// Stylesheets are the console's style sheets, for mounted pages to link before their own.
+func (Chrome) Stylesheets() []string { return []string{"/console/static/console.css"} }

@@ -60,6 +60,7 @@ type page struct {
 	FlashKey  string
 	Nav       []navLink
 	Path      string
+	Back      string // where the language switch returns to
 	OIDC      bool
 	Data      any
 }
@@ -106,15 +107,9 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		panic("console: no page template " + name) // a programming error, caught by tests
 	}
 	st := stateOf(r)
-	p := page{s: s, Lang: st.lang, Account: st.account, CSRF: s.csrfToken(w, r), Path: r.URL.Path, OIDC: s.oidc != nil, Data: data}
+	p := page{s: s, Lang: st.lang, Account: st.account, CSRF: s.csrfToken(w, r), Path: r.URL.Path, Back: r.URL.Path, OIDC: s.oidc != nil, Data: data}
 	p.FlashKind, p.FlashKey = s.takeFlash(w, r)
-	if st.account != nil {
-		for _, n := range s.navs {
-			if st.account.Role.Allows(n.Role) {
-				p.Nav = append(p.Nav, n)
-			}
-		}
-	}
+	p.Nav = s.navFor(st.account)
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		s.log.Error("Failed to render a console page", "page", name, "error", err)
@@ -124,6 +119,20 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
+}
+
+// navFor is the menu acc sees (none for nobody).
+func (s *Server) navFor(acc *balai.Account) []navLink {
+	if acc == nil {
+		return nil
+	}
+	var out []navLink
+	for _, n := range s.navs {
+		if acc.Role.Allows(n.Role) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // errorPage is the data of the "error" page: a catalogue key.

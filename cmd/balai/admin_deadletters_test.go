@@ -18,10 +18,10 @@ import (
 
 // adminDatabases gives the DATABASE_URL of a fresh SQLite file and, with BALAI_TEST_PG, of
 // a fresh PostgreSQL schema.
-func adminDatabases(t *testing.T) map[string]func(t *testing.T) string {
-	return map[string]func(t *testing.T) string{
-		"SQLite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "balai.db") },
-		"Postgres": func(t *testing.T) string {
+func adminDatabases(t testing.TB) map[string]func(t testing.TB) string {
+	return map[string]func(t testing.TB) string{
+		"SQLite": func(t testing.TB) string { return filepath.Join(t.TempDir(), "balai.db") },
+		"Postgres": func(t testing.TB) string {
 			dsn := os.Getenv("BALAI_TEST_PG")
 			if dsn == "" {
 				t.Skip("BALAI_TEST_PG is not set: no PostgreSQL to test against")

@@ -69,10 +69,11 @@ func (s *Main) mountDesk(con *console.Server, msgs *bot.Messages, cal *workhours
 		}
 	}
 	sort.Strings(cats)
-	ui := deskui.New(deskui.Config{Desk: s.desk, Auth: con.Auth(), Texts: msgs, Directory: officerDirectory{s.db},
+	ui := deskui.New(deskui.Config{Desk: s.desk, Auth: con.Auth(), Chrome: con.Chrome(), Texts: msgs, Directory: officerDirectory{s.db},
 		Forms: s.db, Calendar: cal, Categories: cats, Prefix: s.cfg.TicketPrefix, Location: cal.Location(), Logger: s.log})
 	mux := http.NewServeMux()
 	ui.Routes(mux, deskPrefix)
+	s.con, s.deskUI = con, ui
 	con.Mount(deskPrefix+"/", balai.RoleOfficer, "console_nav_desk", mux)
 }
 

@@ -30,7 +30,7 @@ type e2e struct {
 
 // startServe runs Main as `balai serve` would with env set, after prepare (which may run CLI
 // commands against the database), and stops it when the test ends.
-func startServe(t *testing.T, url string, env map[string]string, prepare func()) *e2e {
+func startServe(t testing.TB, url string, env map[string]string, prepare func()) *e2e {
 	t.Helper()
 	const token = "123456:e2e"
 	fake := tgfake.New(token)

@@ -33,6 +33,7 @@ import (
 	"github.com/balai-id/balai/bot/whatsapp/meow"
 	"github.com/balai-id/balai/clock"
 	"github.com/balai-id/balai/console"
+	"github.com/balai-id/balai/console/deskui"
 	"github.com/balai-id/balai/desk"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/internal/lockfile"
@@ -86,6 +87,9 @@ type Main struct {
 	tg    *telegram.Adapter
 	msgs  *bot.Messages
 	wa    waConsole // the whatsmeow adapter for the console's WhatsApp page
+	// The console and the desk's pages in it, once Run built them (tests walk their routes).
+	con    *console.Server
+	deskUI *deskui.UI
 
 	mu     sync.Mutex
 	health map[string]string // component → state

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -103,9 +104,10 @@ func TestBrowserDesk(t *testing.T) {
 	if v := eval(`document.getElementById('reply-text').value`); v != canned {
 		t.Fatalf("reply box holds %q after the canned reply", v)
 	}
-	step("send", chromedp.Click(chromedp.ID(`send`)))
 	// The page after the reply (the claimed page before it has the same buttons).
-	waitFor("the reply in the conversation", `(document.getElementById('transcript')||{textContent:''}).textContent.includes(`+"'"+canned+"'"+`)`)
+	step("send", chromedp.Click(chromedp.ID(`send`)))
+	waitFor("the reply in the conversation", `(document.getElementById('transcript')||{textContent:''}).textContent.includes(`+strconv.Quote(canned)+`)`)
+	step("the page after the reply", chromedp.WaitVisible(chromedp.ID(`release`)))
 	waitFor("the page's scripts", `document.readyState === 'complete'`)
 	step("close with e", chromedp.KeyEvent("e"), chromedp.WaitVisible(chromedp.ID(`close-do`)))
 	if f := eval(`document.activeElement.name`); f != "resolution" {

@@ -36,11 +36,23 @@ type Texts interface {
 	Text(lang, key string, data map[string]any) string
 }
 
+// Chrome is the host's page frame, so that the desk's pages sit in the host's look: the
+// host's page header (its menu, sign-out, language switch) and its style sheets.
+type Chrome interface {
+	// Header is the host's page header for r, ready to insert.
+	Header(r *http.Request) template.HTML
+	// Stylesheets are URLs of the host's style sheets, linked before the desk's own.
+	Stylesheets() []string
+}
+
 // Config is what the pages are built from.
 type Config struct {
 	Desk  Desk
 	Auth  Auth
 	Texts Texts
+	// Chrome frames the pages in the host's look (optional: then the pages have a minimal
+	// header of their own).
+	Chrome Chrome
 	// Directory lists the officers to transfer to (optional: then no person transfers).
 	Directory Directory
 	// Forms gives complaints' and information requests' forms (optional), Calendar their
@@ -109,19 +121,57 @@ func New(cfg Config) *UI {
 
 // Routes registers the pages under prefix ("/console/desk"): the inbox at prefix+"/".
 func (u *UI) Routes(mux *http.ServeMux, prefix string) {
-	prefix = strings.TrimSuffix(prefix, "/")
-	u.prefix = prefix
+	u.prefix = strings.TrimSuffix(prefix, "/")
+	for _, rt := range u.table() {
+		if rt.Role == "" {
+			mux.Handle(rt.Pattern, rt.h)
+			continue
+		}
+		mux.HandleFunc(rt.Pattern, u.guard(rt.Role, rt.page))
+	}
+}
+
+// Route is one of the pages' routes: its ServeMux pattern and the role it needs ("" for
+// the static files, which need none).
+type Route struct {
+	Pattern string
+	Role    balai.Role
+}
+
+// Patterns lists the routes Routes registered (tests walk them all).
+func (u *UI) Patterns() []Route {
+	var out []Route
+	for _, rt := range u.table() {
+		out = append(out, rt.Route)
+	}
+	return out
+}
+
+type route struct {
+	Route
+	page handler      // a page, behind guard
+	h    http.Handler // the static files
+}
+
+// table is the pages' route table under u.prefix.
+func (u *UI) table() []route {
+	p := u.prefix
 	off, sup := balai.RoleOfficer, balai.RoleSupervisor
-	mux.Handle("GET "+prefix+"/static/", http.StripPrefix(prefix+"/static", u.static))
-	mux.HandleFunc("GET "+prefix+"/{$}", u.guard(off, u.inbox))
-	mux.HandleFunc("GET "+prefix+"/t/{id}", u.guard(off, u.ticket))
-	mux.HandleFunc("POST "+prefix+"/t/{id}/{action}", u.guard(off, u.act))
-	mux.HandleFunc("GET "+prefix+"/events", u.guard(off, u.events))
-	mux.HandleFunc("GET "+prefix+"/supervisor", u.guard(sup, u.supervisor))
-	mux.HandleFunc("POST "+prefix+"/supervisor/reassign", u.guard(sup, u.reassign))
-	mux.HandleFunc("GET "+prefix+"/canned", u.guard(sup, u.cannedPage))
-	mux.HandleFunc("POST "+prefix+"/canned", u.guard(sup, u.cannedSave))
-	mux.HandleFunc("POST "+prefix+"/canned/{cid}/delete", u.guard(sup, u.cannedDelete))
+	page := func(pattern string, need balai.Role, h handler) route {
+		return route{Route: Route{Pattern: pattern, Role: need}, page: h}
+	}
+	return []route{
+		{Route: Route{Pattern: "GET " + p + "/static/"}, h: http.StripPrefix(p+"/static", u.static)},
+		page("GET "+p+"/{$}", off, u.inbox),
+		page("GET "+p+"/t/{id}", off, u.ticket),
+		page("POST "+p+"/t/{id}/{action}", off, u.act),
+		page("GET "+p+"/events", off, u.events),
+		page("GET "+p+"/supervisor", sup, u.supervisor),
+		page("POST "+p+"/supervisor/reassign", sup, u.reassign),
+		page("GET "+p+"/canned", sup, u.cannedPage),
+		page("POST "+p+"/canned", sup, u.cannedSave),
+		page("POST "+p+"/canned/{cid}/delete", sup, u.cannedDelete),
+	}
 }
 
 // request is one request's officer, language and token.
@@ -129,6 +179,7 @@ type request struct {
 	o    balai.Officer
 	lang string
 	csrf string
+	r    *http.Request
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, q request)
@@ -153,7 +204,7 @@ func (u *UI) guard(need balai.Role, h handler) http.HandlerFunc {
 			}
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		h(w, r, request{o: o, lang: lang, csrf: u.cfg.Auth.CSRFToken(r)})
+		h(w, r, request{o: o, lang: lang, csrf: u.cfg.Auth.CSRFToken(r), r: r})
 	}
 }
 
@@ -193,11 +244,17 @@ type page struct {
 	Ticket     *ticketData
 	Super      *superData
 	Canned     []CannedReply
+	// HostHeader and HostStyles are the host's frame (Config.Chrome); empty without one.
+	HostHeader template.HTML
+	HostStyles []string
 }
 
 func (u *UI) newPage(ctx context.Context, q request, title string) *page {
 	p := &page{L: tr{u.cfg.Texts, q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf,
 		Supervisor: q.o.Role.Allows(balai.RoleSupervisor)}
+	if u.cfg.Chrome != nil && q.r != nil {
+		p.HostHeader, p.HostStyles = u.cfg.Chrome.Header(q.r), u.cfg.Chrome.Stylesheets()
+	}
 	p.Title = p.L.T(title)
 	if lc, ok := u.cfg.Desk.(LastChanger); ok {
 		if seq, err := lc.LastChange(ctx); err == nil {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -58,7 +59,10 @@ type env struct {
 	now  time.Time
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { t.Helper(); return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with the pages' Config adjusted by set.
+func newEnvWith(t testing.TB, set func(*deskui.Config)) *env {
 	t.Helper()
 	msgs, err := bot.LoadMessages("", "Dinas Uji")
 	if err != nil {
@@ -75,8 +79,12 @@ func newEnv(t testing.TB) *env {
 	for _, o := range []balai.Officer{sari, budi, super, edit} {
 		auth[o.ID] = o
 	}
-	ui := deskui.New(deskui.Config{Desk: e.desk, Auth: auth, Texts: msgs, Directory: e.desk, Forms: e.desk,
-		Categories: []string{"kependudukan", "pajak"}, Now: func() time.Time { return e.now }, Poll: 5 * time.Millisecond})
+	cfg := deskui.Config{Desk: e.desk, Auth: auth, Texts: msgs, Directory: e.desk, Forms: e.desk,
+		Categories: []string{"kependudukan", "pajak"}, Now: func() time.Time { return e.now }, Poll: 5 * time.Millisecond}
+	if set != nil {
+		set(&cfg)
+	}
+	ui := deskui.New(cfg)
 	e.mux = http.NewServeMux()
 	ui.Routes(e.mux, prefix)
 	return e
@@ -554,5 +562,47 @@ func TestEventStreamSendsChanges(t *testing.T) {
 	}
 	if d := next("data:"); !strings.Contains(d, "Sari sedang membalas") {
 		t.Errorf("presence data %q", d)
+	}
+}
+
+// hostChrome is a host's frame: a header naming the page's path, and a style sheet.
+type hostChrome struct{}
+
+func (hostChrome) Header(r *http.Request) template.HTML {
+	return template.HTML(`<header class="top" id="host-header">` + template.HTMLEscapeString(r.URL.RequestURI()) + `</header>`)
+}
+func (hostChrome) Stylesheets() []string { return []string{"/host/site.css"} }
+
+// TestHostChrome: with a host's Chrome, every desk page shows the host's header (for that
+// request) and links its style sheet before the desk's; the desk's own bar stays, below it.
+// Without one, the desk's bar is the page's header.
+func TestHostChrome(t *testing.T) {
+	for _, withChrome := range []bool{false, true} {
+		e := newEnvWith(t, func(c *deskui.Config) {
+			if withChrome {
+				c.Chrome = hostChrome{}
+			}
+		})
+		tk := e.ticket("7001", "Siti", "KTP saya hilang")
+		for _, path := range []string{prefix + "/?view=open", fmt.Sprintf("%s/t/%d", prefix, tk.ID), prefix + "/supervisor", prefix + "/canned"} {
+			r := e.get(super, path)
+			if r.code != http.StatusOK {
+				t.Fatalf("GET %s = %d", path, r.code)
+			}
+			hostAt := strings.Index(r.body, `<header class="top" id="host-header">`+template.HTMLEscapeString(path)+`</header>`)
+			hostCSS, deskCSS := strings.Index(r.body, `href="/host/site.css"`), strings.Index(r.body, `/static/desk.css"`)
+			if !withChrome {
+				if hostAt >= 0 || hostCSS >= 0 || !strings.Contains(r.body, `<div class="top deskbar">`) {
+					t.Errorf("GET %s without a host: host frame or no own header", path)
+				}
+				continue
+			}
+			if hostAt < 0 || hostCSS < 0 || hostCSS > deskCSS {
+				t.Errorf("GET %s: host header at %d, host style sheet at %d (desk's at %d)", path, hostAt, hostCSS, deskCSS)
+			}
+			if bar := strings.Index(r.body, `<div class="deskbar">`); bar < hostAt {
+				t.Errorf("GET %s: the desk's bar (at %d) is not under the host's header (at %d)", path, bar, hostAt)
+			}
+		}
 	}
 }
