@@ -34,7 +34,9 @@ func consoleWalk(t *testing.T, m *Main) []walkRoute {
 	concrete := func(pattern string) (string, string) {
 		method, path, ok := strings.Cut(pattern, " ")
 		if !ok {
-			t.Fatalf("route %q has no method", pattern)
+			// A mount (pages of another package under a prefix, like the FAQ's): its
+			// first page stands for it here; its own tests walk its routes.
+			method, path = http.MethodGet, pattern
 		}
 		for strings.Contains(path, "{") {
 			i, j := strings.Index(path, "{"), strings.Index(path, "}")
