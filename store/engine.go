@@ -290,10 +290,16 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []balai.Outgoing, i
 // Unsent claims undelivered outbox items; see bot.Store.
 func (db *DB) Unsent(ctx context.Context) ([]balai.StoredOutgoing, error) {
 	now := db.now()
-	rows, err := db.w.QueryContext(ctx, `UPDATE outbox SET owner = $1, lease_until = $2
+	// held is, per chat, the first pending item another live process holds: an item after it
+	// waits. Computed once (not per item: a chat with thousands of pending items, such as the
+	// officers' group after a long stop, would make a per-item look-back quadratic).
+	rows, err := db.w.QueryContext(ctx, `WITH held AS MATERIALIZED (
+			SELECT channel, chat_id, MIN(id) AS first FROM outbox
+			WHERE state = 'pending' AND owner <> $1 AND lease_until >= $3
+			GROUP BY channel, chat_id)
+		UPDATE outbox SET owner = $1, lease_until = $2
 		WHERE state = 'pending' AND (owner IS NULL OR owner = $1 OR lease_until < $3)
-		AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.channel = outbox.channel AND o.chat_id = outbox.chat_id
-			AND o.state = 'pending' AND o.id < outbox.id AND o.owner <> $1 AND o.lease_until >= $3)
+		AND NOT EXISTS (SELECT 1 FROM held h WHERE h.channel = outbox.channel AND h.chat_id = outbox.chat_id AND h.first < outbox.id)
 		RETURNING `+outboxColumns, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: unsent: %w", err)
