@@ -88,10 +88,10 @@ func chatFlags(ctx context.Context, name string, args []string, stderr io.Writer
 	}
 	if *ticketArg != "" {
 		cfg, _ := loadConfig() // loaded without error by openDataStore
-		id, ok := desk.ParseNumber(cfg.TicketPrefix, *ticketArg)
+		id, ok := desk.ParseNumber(cfg.Desk.TicketPrefix, *ticketArg)
 		if !ok {
 			db.Close()
-			fmt.Fprintf(stderr, "balai admin %s: --ticket %q: want a ticket number like %s-000123\n", name, *ticketArg, cfg.TicketPrefix)
+			fmt.Fprintf(stderr, "balai admin %s: --ticket %q: want a ticket number like %s-000123\n", name, *ticketArg, cfg.Desk.TicketPrefix)
 			return chat, nil, nil, exitUsage
 		}
 		t, err := db.Ticket(ctx, id)

@@ -78,7 +78,7 @@ func runAdminLaporExport(ctx context.Context, args []string, stdout, stderr io.W
 			fmt.Fprintf(stderr, "balai admin lapor-export: ticket %d: %v\n", f.TicketID, err)
 			return exitFailed
 		}
-		if r, ok := lapor.FromForm(f, t, cfg.TicketPrefix, cal, loc); ok {
+		if r, ok := lapor.FromForm(f, t, cfg.Desk.TicketPrefix, cal, loc); ok {
 			reports = append(reports, r)
 		}
 	}

@@ -29,87 +29,103 @@ type Config struct {
 	OfficeHours    string
 	HolidaysFile   string
 	Timezone       string
-	ReplySLA       time.Duration
 	FloodMessages  int
 	FloodWindow    time.Duration
 	OutboundLimit  bool
 	Workers        int
 	LogLevel       slog.Level
 	LogFormat      string
-	WebOrigins     []string
 	ReloadInterval time.Duration
 	Instance       string
 	Calibration    knowledge.Calibration
-	Retention      time.Duration   // BALAI_RETENTION: message texts and personal fields
-	DoneRetention  time.Duration   // BALAI_DONE_RETENTION: handled messages and delivered replies
-	Health         healthSettings  // BALAI_HEALTH_*, BALAI_CORPUS_SHRINK_LIMIT (health.go)
-	Lease          time.Duration   // BALAI_LEASE: how long a replica's claims on work last
-	Console        consoleSettings // BALAI_CONSOLE_*, BALAI_OIDC_*: the officer console
-	Corpus         corpusSettings  // BALAI_CORPUS, BALAI_CORPUS_FOUR_EYES, BALAI_CORPUS_POLL (corpusdb.go)
+	Retention      time.Duration    // BALAI_RETENTION: message texts and personal fields
+	DoneRetention  time.Duration    // BALAI_DONE_RETENTION: handled messages and delivered replies
+	Health         healthSettings   // BALAI_HEALTH_*, BALAI_CORPUS_SHRINK_LIMIT (health.go)
+	Lease          time.Duration    // BALAI_LEASE: how long a replica's claims on work last
+	Console        consoleSettings  // BALAI_CONSOLE_*, BALAI_OIDC_*: the officer console
+	Corpus         corpusSettings   // BALAI_CORPUS, BALAI_CORPUS_FOUR_EYES, BALAI_CORPUS_POLL (corpusdb.go)
+	Telegram       telegramSettings // TELEGRAM_*: the bot and the officers' group
+	WhatsApp       whatsAppSettings // WHATSAPP_*: whatsmeow or the Cloud API
+	Web            webSettings      // BALAI_WEB_*: the web chat
+	Desk           deskSettings     // tickets: SLA, reminders, claims, reopening, numbers, limits
 
 	// Endpoints and bounds (README, Limits).
-	AdminAddr            string // "" when off
-	AdminToken           string
-	PublicOrigin         string
-	TrustedProxies       []netip.Prefix
-	WebSessionIdle       time.Duration
-	WebSessionLimit      webchat.Rate
-	WebMessageLimit      webchat.Rate
-	WebStreams           int
-	WebStreamsPerSession int
-	IntakeQueue          int
-	IntakeWait           time.Duration
+	AdminAddr      string // "" when off
+	AdminToken     string
+	PublicOrigin   string
+	TrustedProxies []netip.Prefix
+	IntakeQueue    int
+	IntakeWait     time.Duration
 
-	TelegramToken         string
-	TelegramAPIURL        string
-	TelegramMode          string
-	TelegramWebhookURL    string
-	TelegramWebhookSecret string
-	TelegramOfficerChat   int64
-	TelegramOfficerIDs    []int64
-	TelegramOfficerTopics map[string]string
-	TicketReopen          time.Duration
-	ClaimTimeout          time.Duration
 	// DeliveryHorizon is how long a delivery that keeps failing transiently is retried
 	// (BALAI_DELIVERY_HORIZON, default 24h).
-	DeliveryHorizon       time.Duration
+	DeliveryHorizon time.Duration
+}
+
+// telegramSettings are the Telegram bot's (TELEGRAM_*).
+type telegramSettings struct {
+	Token         string
+	APIURL        string
+	Mode          string
+	WebhookURL    string
+	WebhookSecret string
+	OfficerChat   int64
+	OfficerIDs    []int64
+	OfficerTopics map[string]string
+}
+
+// whatsAppSettings choose and configure the WhatsApp transport (WHATSAPP_*).
+type whatsAppSettings struct {
+	Enabled      bool // whatsmeow
+	Groups       bool
+	CloudToken   string
+	CloudPhoneID string
+	CloudSecret  string
+	CloudVerify  string
+	CloudAPIURL  string
+	CloudTplName string
+	CloudTplLang string
+}
+
+// webSettings bound the web chat (BALAI_WEB_*).
+type webSettings struct {
+	Origins           []string
+	SessionIdle       time.Duration
+	SessionLimit      webchat.Rate
+	MessageLimit      webchat.Rate
+	Streams           int
+	StreamsPerSession int
+}
+
+// deskSettings are the officer desk's (BALAI_REPLY_SLA, BALAI_TICKET_*, …).
+type deskSettings struct {
+	ReplySLA              time.Duration
+	TicketReopen          time.Duration
+	ClaimTimeout          time.Duration
 	SLAReminder           time.Duration
 	TicketPrefix          string
 	DraftsDir             string
 	TicketsPerHour        int // per chat; 0: no cap
 	OfficerCardsPerMinute int // new-ticket cards in the officers' chat; 0: no cap
-
-	WhatsAppEnabled      bool // whatsmeow
-	WhatsAppGroups       bool
-	WhatsAppCloudToken   string
-	WhatsAppCloudPhoneID string
-	WhatsAppCloudSecret  string
-	WhatsAppCloudVerify  string
-	WhatsAppCloudAPIURL  string
-	WhatsAppCloudTplName string
-	WhatsAppCloudTplLang string
 }
 
 // loadConfig reads the configuration from the environment with its defaults, and checks it.
 func loadConfig() (Config, error) {
 	c := Config{
-		HTTPAddr:       env("BALAI_HTTP_ADDR", "127.0.0.1:8080"),
-		DataDir:        env("BALAI_DATA_DIR", "balai-data"),
-		FAQDir:         os.Getenv("BALAI_FAQ_DIR"),
-		DatabaseURL:    os.Getenv("DATABASE_URL"),
-		Agency:         env("BALAI_AGENCY_NAME", "Layanan Informasi Publik"),
-		MessagesFile:   os.Getenv("BALAI_MESSAGES_FILE"),
-		OfficeHours:    env("BALAI_OFFICE_HOURS", "Mon-Fri 08:00-16:00"),
-		HolidaysFile:   os.Getenv("BALAI_HOLIDAYS_FILE"),
-		Timezone:       env("BALAI_TIMEZONE", "Asia/Jakarta"),
-		LogFormat:      env("BALAI_LOG_FORMAT", "text"),
-		Instance:       os.Getenv("BALAI_INSTANCE"),
-		TelegramToken:  os.Getenv("TELEGRAM_BOT_TOKEN"),
-		TelegramAPIURL: os.Getenv("TELEGRAM_API_URL"),
-		TelegramMode:   env("TELEGRAM_MODE", "polling"),
-
-		TelegramWebhookURL:    os.Getenv("TELEGRAM_WEBHOOK_URL"),
-		TelegramWebhookSecret: os.Getenv("TELEGRAM_WEBHOOK_SECRET"),
+		HTTPAddr:     env("BALAI_HTTP_ADDR", "127.0.0.1:8080"),
+		DataDir:      env("BALAI_DATA_DIR", "balai-data"),
+		FAQDir:       os.Getenv("BALAI_FAQ_DIR"),
+		DatabaseURL:  os.Getenv("DATABASE_URL"),
+		Agency:       env("BALAI_AGENCY_NAME", "Layanan Informasi Publik"),
+		MessagesFile: os.Getenv("BALAI_MESSAGES_FILE"),
+		OfficeHours:  env("BALAI_OFFICE_HOURS", "Mon-Fri 08:00-16:00"),
+		HolidaysFile: os.Getenv("BALAI_HOLIDAYS_FILE"),
+		Timezone:     env("BALAI_TIMEZONE", "Asia/Jakarta"),
+		LogFormat:    env("BALAI_LOG_FORMAT", "text"),
+		Instance:     os.Getenv("BALAI_INSTANCE"),
+		Telegram: telegramSettings{Token: os.Getenv("TELEGRAM_BOT_TOKEN"), APIURL: os.Getenv("TELEGRAM_API_URL"),
+			Mode: env("TELEGRAM_MODE", "polling"), WebhookURL: os.Getenv("TELEGRAM_WEBHOOK_URL"),
+			WebhookSecret: os.Getenv("TELEGRAM_WEBHOOK_SECRET")},
 	}
 	var errs []error
 	dur := func(name, def string) time.Duration {
@@ -120,11 +136,11 @@ func loadConfig() (Config, error) {
 		}
 		return d
 	}
-	c.ReplySLA = dur("BALAI_REPLY_SLA", "4h")
+	c.Desk.ReplySLA = dur("BALAI_REPLY_SLA", "4h")
 	c.ReloadInterval = dur("BALAI_RELOAD_INTERVAL", "10s")
-	c.TicketReopen = dur("BALAI_TICKET_REOPEN", "72h")
-	c.ClaimTimeout = dur("BALAI_CLAIM_TIMEOUT", "1h")
-	c.SLAReminder = dur("BALAI_SLA_REMINDER", "30m")
+	c.Desk.TicketReopen = dur("BALAI_TICKET_REOPEN", "72h")
+	c.Desk.ClaimTimeout = dur("BALAI_CLAIM_TIMEOUT", "1h")
+	c.Desk.SLAReminder = dur("BALAI_SLA_REMINDER", "30m")
 	if c.DeliveryHorizon = dur("BALAI_DELIVERY_HORIZON", "24h"); c.DeliveryHorizon <= 0 {
 		errs = append(errs, fmt.Errorf("BALAI_DELIVERY_HORIZON=%q: want a positive duration like 24h", os.Getenv("BALAI_DELIVERY_HORIZON")))
 	}
@@ -163,7 +179,7 @@ func loadConfig() (Config, error) {
 	if v := os.Getenv("BALAI_WEB_ORIGINS"); v != "" {
 		for _, o := range strings.Split(v, ",") {
 			if o = strings.TrimSpace(o); o != "" {
-				c.WebOrigins = append(c.WebOrigins, o)
+				c.Web.Origins = append(c.Web.Origins, o)
 			}
 		}
 	}
@@ -172,7 +188,7 @@ func loadConfig() (Config, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("TELEGRAM_OFFICER_CHAT_ID=%q: not a chat id", v))
 		}
-		c.TelegramOfficerChat = id
+		c.Telegram.OfficerChat = id
 	}
 	if v := os.Getenv("TELEGRAM_OFFICER_IDS"); v != "" {
 		for _, s := range strings.Split(v, ",") {
@@ -181,18 +197,18 @@ func loadConfig() (Config, error) {
 				errs = append(errs, fmt.Errorf("TELEGRAM_OFFICER_IDS: %q is not a user id", s))
 				continue
 			}
-			c.TelegramOfficerIDs = append(c.TelegramOfficerIDs, id)
+			c.Telegram.OfficerIDs = append(c.Telegram.OfficerIDs, id)
 		}
 	}
 	if v := os.Getenv("TELEGRAM_OFFICER_TOPICS"); v != "" {
-		c.TelegramOfficerTopics = map[string]string{}
+		c.Telegram.OfficerTopics = map[string]string{}
 		for _, kv := range strings.Split(v, ",") {
 			k, id, ok := strings.Cut(kv, "=")
 			if _, err := strconv.Atoi(strings.TrimSpace(id)); !ok || err != nil {
 				errs = append(errs, fmt.Errorf("TELEGRAM_OFFICER_TOPICS: %q: want Category=topic_id", kv))
 				continue
 			}
-			c.TelegramOfficerTopics[strings.TrimSpace(k)] = strings.TrimSpace(id)
+			c.Telegram.OfficerTopics[strings.TrimSpace(k)] = strings.TrimSpace(id)
 		}
 	}
 	c.AdminAddr = env("BALAI_ADMIN_ADDR", "127.0.0.1:9090")
@@ -218,7 +234,7 @@ func loadConfig() (Config, error) {
 		}
 		c.TrustedProxies = p
 	}
-	c.WebSessionIdle = dur("BALAI_WEB_SESSION_IDLE", webchat.DefaultSessionIdle.String())
+	c.Web.SessionIdle = dur("BALAI_WEB_SESSION_IDLE", webchat.DefaultSessionIdle.String())
 	rateOf := func(name string, def webchat.Rate) webchat.Rate {
 		r, err := webchat.ParseRate(env(name, def.String()))
 		if err != nil {
@@ -226,8 +242,8 @@ func loadConfig() (Config, error) {
 		}
 		return r
 	}
-	c.WebSessionLimit = rateOf("BALAI_WEB_SESSION_LIMIT", webchat.DefaultSessionsPerClient)
-	c.WebMessageLimit = rateOf("BALAI_WEB_MESSAGE_LIMIT", webchat.DefaultMessagesPerSession)
+	c.Web.SessionLimit = rateOf("BALAI_WEB_SESSION_LIMIT", webchat.DefaultSessionsPerClient)
+	c.Web.MessageLimit = rateOf("BALAI_WEB_MESSAGE_LIMIT", webchat.DefaultMessagesPerSession)
 	count := func(name string, def int) int {
 		v := env(name, strconv.Itoa(def))
 		n, err := strconv.Atoi(v)
@@ -239,17 +255,17 @@ func loadConfig() (Config, error) {
 		}
 		return n
 	}
-	c.WebStreams = count("BALAI_WEB_STREAMS", webchat.DefaultStreams)
-	c.WebStreamsPerSession = count("BALAI_WEB_STREAMS_PER_SESSION", webchat.DefaultStreamsPerSession)
+	c.Web.Streams = count("BALAI_WEB_STREAMS", webchat.DefaultStreams)
+	c.Web.StreamsPerSession = count("BALAI_WEB_STREAMS_PER_SESSION", webchat.DefaultStreamsPerSession)
 	c.IntakeQueue = count("BALAI_INTAKE_QUEUE", 10000)
 	if c.IntakeQueue < 0 {
 		errs = append(errs, errors.New("BALAI_INTAKE_QUEUE: want a positive number"))
 	}
 	c.IntakeWait = dur("BALAI_INTAKE_WAIT", "2s")
-	if c.WebSessionIdle <= 0 || c.IntakeWait <= 0 {
+	if c.Web.SessionIdle <= 0 || c.IntakeWait <= 0 {
 		errs = append(errs, errors.New("BALAI_WEB_SESSION_IDLE and BALAI_INTAKE_WAIT must be positive"))
 	}
-	c.TicketPrefix = env("BALAI_TICKET_PREFIX", "BLI")
+	c.Desk.TicketPrefix = env("BALAI_TICKET_PREFIX", "BLI")
 	perPeriod := func(name, def string) int {
 		v := env(name, def)
 		if v == "off" {
@@ -261,8 +277,8 @@ func loadConfig() (Config, error) {
 		}
 		return n
 	}
-	c.TicketsPerHour = perPeriod("BALAI_TICKETS_PER_HOUR", "3")
-	c.OfficerCardsPerMinute = perPeriod("BALAI_OFFICER_CARDS_PER_MINUTE", "10")
+	c.Desk.TicketsPerHour = perPeriod("BALAI_TICKETS_PER_HOUR", "3")
+	c.Desk.OfficerCardsPerMinute = perPeriod("BALAI_OFFICER_CARDS_PER_MINUTE", "10")
 	boolean := func(name string) bool {
 		switch v := strings.ToLower(os.Getenv(name)); v {
 		case "", "0", "false", "no", "off":
@@ -274,18 +290,18 @@ func loadConfig() (Config, error) {
 			return false
 		}
 	}
-	c.WhatsAppEnabled, c.WhatsAppGroups = boolean("WHATSAPP_ENABLED"), boolean("WHATSAPP_GROUPS")
-	c.WhatsAppCloudToken = os.Getenv("WHATSAPP_CLOUD_TOKEN")
-	c.WhatsAppCloudPhoneID = os.Getenv("WHATSAPP_CLOUD_PHONE_ID")
-	c.WhatsAppCloudSecret = os.Getenv("WHATSAPP_CLOUD_APP_SECRET")
-	c.WhatsAppCloudVerify = os.Getenv("WHATSAPP_CLOUD_VERIFY_TOKEN")
-	c.WhatsAppCloudAPIURL = os.Getenv("WHATSAPP_CLOUD_API_URL")
-	c.WhatsAppCloudTplName = os.Getenv("WHATSAPP_CLOUD_TEMPLATE_NAME")
-	c.WhatsAppCloudTplLang = env("WHATSAPP_CLOUD_TEMPLATE_LANG", "id")
-	if c.WhatsAppEnabled && c.WhatsAppCloudToken != "" {
+	c.WhatsApp.Enabled, c.WhatsApp.Groups = boolean("WHATSAPP_ENABLED"), boolean("WHATSAPP_GROUPS")
+	c.WhatsApp.CloudToken = os.Getenv("WHATSAPP_CLOUD_TOKEN")
+	c.WhatsApp.CloudPhoneID = os.Getenv("WHATSAPP_CLOUD_PHONE_ID")
+	c.WhatsApp.CloudSecret = os.Getenv("WHATSAPP_CLOUD_APP_SECRET")
+	c.WhatsApp.CloudVerify = os.Getenv("WHATSAPP_CLOUD_VERIFY_TOKEN")
+	c.WhatsApp.CloudAPIURL = os.Getenv("WHATSAPP_CLOUD_API_URL")
+	c.WhatsApp.CloudTplName = os.Getenv("WHATSAPP_CLOUD_TEMPLATE_NAME")
+	c.WhatsApp.CloudTplLang = env("WHATSAPP_CLOUD_TEMPLATE_LANG", "id")
+	if c.WhatsApp.Enabled && c.WhatsApp.CloudToken != "" {
 		errs = append(errs, errors.New("WHATSAPP_ENABLED (whatsmeow) and WHATSAPP_CLOUD_TOKEN (Cloud API) are both set: choose one WhatsApp transport"))
 	}
-	c.DraftsDir = env("BALAI_DRAFTS_DIR", filepath.Join(c.DataDir, "drafts"))
+	c.Desk.DraftsDir = env("BALAI_DRAFTS_DIR", filepath.Join(c.DataDir, "drafts"))
 	var rerr error
 	if c.Retention, rerr = retentionFromEnv(); rerr != nil {
 		errs = append(errs, rerr)

@@ -23,8 +23,8 @@ func TestTicketLimitsConfig(t *testing.T) {
 			t.Errorf("%q/%q: err = %v, want ok=%v", tc.perHour, tc.perMinute, err, tc.ok)
 			continue
 		}
-		if tc.ok && (c.TicketsPerHour != tc.wantHour || c.OfficerCardsPerMinute != tc.wantMin) {
-			t.Errorf("%q/%q: got %d/%d, want %d/%d", tc.perHour, tc.perMinute, c.TicketsPerHour, c.OfficerCardsPerMinute, tc.wantHour, tc.wantMin)
+		if tc.ok && (c.Desk.TicketsPerHour != tc.wantHour || c.Desk.OfficerCardsPerMinute != tc.wantMin) {
+			t.Errorf("%q/%q: got %d/%d, want %d/%d", tc.perHour, tc.perMinute, c.Desk.TicketsPerHour, c.Desk.OfficerCardsPerMinute, tc.wantHour, tc.wantMin)
 		}
 	}
 }

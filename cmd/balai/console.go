@@ -26,7 +26,7 @@ func (s *Main) newConsole(msgs *bot.Messages) (*console.Server, error) {
 	if s.cfg.PublicOrigin != "" {
 		cfg.TrustedOrigins = []string{s.cfg.PublicOrigin}
 	}
-	if s.cfg.WhatsAppEnabled {
+	if s.cfg.WhatsApp.Enabled {
 		cfg.WhatsApp = &s.wa // the adapter is set once serve built it
 	}
 	if cc.OIDCIssuer != "" {
@@ -70,7 +70,7 @@ func (s *Main) mountDesk(con *console.Server, msgs *bot.Messages, cal *workhours
 	}
 	sort.Strings(cats)
 	ui := deskui.New(deskui.Config{Desk: s.desk, Auth: con.Auth(), Chrome: con.Chrome(), Texts: msgs, Directory: officerDirectory{s.db},
-		Forms: s.db, Calendar: cal, Categories: cats, Prefix: s.cfg.TicketPrefix, Location: cal.Location(), Logger: s.log})
+		Forms: s.db, Calendar: cal, Categories: cats, Prefix: s.cfg.Desk.TicketPrefix, Location: cal.Location(), Logger: s.log})
 	mux := http.NewServeMux()
 	ui.Routes(mux, deskPrefix)
 	s.con, s.deskUI = con, ui

@@ -85,9 +85,9 @@ func guardCheck(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stderr, "balai admin guard-check: configuration:\n%v\n", err)
 		return exitFailed
 	}
-	id, ok := desk.ParseNumber(cfg.TicketPrefix, *ticketArg)
+	id, ok := desk.ParseNumber(cfg.Desk.TicketPrefix, *ticketArg)
 	if !ok {
-		fmt.Fprintf(stderr, "balai admin guard-check: --ticket %q: want a ticket number like %s-000123\n", *ticketArg, cfg.TicketPrefix)
+		fmt.Fprintf(stderr, "balai admin guard-check: --ticket %q: want a ticket number like %s-000123\n", *ticketArg, cfg.Desk.TicketPrefix)
 		return exitUsage
 	}
 	g, err := newGuard(cfg)

@@ -199,13 +199,13 @@ func (s *Main) Run(ctx context.Context) error {
 	s.log.Info("Store ready", "database", string(s.db.Dialect()), "at", redactURL(cfg.databaseURL()), "instance", s.db.Owner())
 
 	var officers []balai.Actor // Telegram users: nobody on another channel acts as an officer
-	for _, id := range cfg.TelegramOfficerIDs {
+	for _, id := range cfg.Telegram.OfficerIDs {
 		officers = append(officers, balai.Actor{Channel: balai.Telegram, ID: strconv.FormatInt(id, 10)})
 	}
-	dcfg := desk.Config{Store: s.db, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA, ReminderLead: cfg.SLAReminder,
-		ClaimTimeout: cfg.ClaimTimeout, ReopenWindow: cfg.TicketReopen, Prefix: cfg.TicketPrefix, Officers: officers,
-		TicketsPerHour: cfg.TicketsPerHour, CardsPerMinute: cfg.OfficerCardsPerMinute,
-		Topics: cfg.TelegramOfficerTopics, DraftsDir: cfg.DraftsDir, Corpus: s.index.Corpus, Logger: s.log,
+	dcfg := desk.Config{Store: s.db, Messages: msgs, Calendar: cal, SLA: cfg.Desk.ReplySLA, ReminderLead: cfg.Desk.SLAReminder,
+		ClaimTimeout: cfg.Desk.ClaimTimeout, ReopenWindow: cfg.Desk.TicketReopen, Prefix: cfg.Desk.TicketPrefix, Officers: officers,
+		TicketsPerHour: cfg.Desk.TicketsPerHour, CardsPerMinute: cfg.Desk.OfficerCardsPerMinute,
+		Topics: cfg.Telegram.OfficerTopics, DraftsDir: cfg.Desk.DraftsDir, Corpus: s.index.Corpus, Logger: s.log,
 		Accounts: s.db}
 	// Officers' replies are checked before they leave (another citizen's data, copied notes,
 	// internal words); the officer edits or confirms.
@@ -214,8 +214,8 @@ func (s *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("outbound guard: %w", err)
 	}
 	dcfg.CheckReply = g.CheckReply
-	if cfg.TelegramToken != "" && cfg.TelegramOfficerChat != 0 {
-		dcfg.OfficerChat = balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(cfg.TelegramOfficerChat, 10)}
+	if cfg.Telegram.Token != "" && cfg.Telegram.OfficerChat != 0 {
+		dcfg.OfficerChat = balai.ChatRef{Channel: balai.Telegram, ID: strconv.FormatInt(cfg.Telegram.OfficerChat, 10)}
 	}
 	s.officers = dcfg.OfficerChat
 	s.desk, err = desk.New(dcfg)
@@ -226,7 +226,7 @@ func (s *Main) Run(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.eng, err = bot.New(bot.Config{
-		Store: s.db, Knowledge: s.index, Messages: msgs, Calendar: cal, SLA: cfg.ReplySLA, Escalator: s.desk,
+		Store: s.db, Knowledge: s.index, Messages: msgs, Calendar: cal, SLA: cfg.Desk.ReplySLA, Escalator: s.desk,
 		Workers: cfg.Workers, FloodMessages: cfg.FloodMessages, FloodWindow: cfg.FloodWindow,
 		IntakeLimit: cfg.IntakeQueue, IntakeWait: cfg.IntakeWait,
 		Logger: s.log, Metrics: bot.NewMetrics(reg), DeliveryHorizon: cfg.DeliveryHorizon,
@@ -243,10 +243,10 @@ func (s *Main) Run(ctx context.Context) error {
 	s.submit = s.eng.Submit
 
 	mux := http.NewServeMux()
-	web := webchat.New(webchat.Config{Agency: cfg.Agency, Origins: cfg.WebOrigins, PublicOrigin: cfg.PublicOrigin,
-		Messages: msgs, Sessions: s.db, SessionIdle: cfg.WebSessionIdle, SessionsPerClient: cfg.WebSessionLimit,
-		MessagesPerSession: cfg.WebMessageLimit, Unlimited: true, StreamsPerSession: cfg.WebStreamsPerSession,
-		Streams: cfg.WebStreams, TrustedProxies: cfg.TrustedProxies, Logger: s.log}, s.eng, s.db)
+	web := webchat.New(webchat.Config{Agency: cfg.Agency, Origins: cfg.Web.Origins, PublicOrigin: cfg.PublicOrigin,
+		Messages: msgs, Sessions: s.db, SessionIdle: cfg.Web.SessionIdle, SessionsPerClient: cfg.Web.SessionLimit,
+		MessagesPerSession: cfg.Web.MessageLimit, Unlimited: true, StreamsPerSession: cfg.Web.StreamsPerSession,
+		Streams: cfg.Web.Streams, TrustedProxies: cfg.TrustedProxies, Logger: s.log}, s.eng, s.db)
 	s.eng.AddSender(balai.Web, web, bot.Limits{}, true)
 	s.setHealth("web", "ok")
 	con, err := s.newConsole(msgs)
@@ -259,9 +259,9 @@ func (s *Main) Run(ctx context.Context) error {
 	}
 	mux.Handle(console.Prefix, con.Handler())
 
-	if cfg.TelegramToken != "" {
-		s.tg, err = telegram.New(telegram.Config{Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, Mode: cfg.TelegramMode,
-			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret, Logger: s.log}, s.eng)
+	if cfg.Telegram.Token != "" {
+		s.tg, err = telegram.New(telegram.Config{Token: cfg.Telegram.Token, APIURL: cfg.Telegram.APIURL, Mode: cfg.Telegram.Mode,
+			WebhookURL: cfg.Telegram.WebhookURL, WebhookSecret: cfg.Telegram.WebhookSecret, Logger: s.log}, s.eng)
 		if err != nil {
 			return err
 		}
@@ -270,19 +270,19 @@ func (s *Main) Run(ctx context.Context) error {
 			s.desk.SetMembers(s.tg)
 			s.log.Info("Officer desk in Telegram", "chat", dcfg.OfficerChat.ID, "listed_officers", len(officers))
 		}
-		if cfg.TelegramMode == telegram.ModeWebhook {
+		if cfg.Telegram.Mode == telegram.ModeWebhook {
 			path := "/webhooks/telegram"
-			if u, err := url.Parse(cfg.TelegramWebhookURL); err == nil && u.Path != "" && u.Path != "/" {
+			if u, err := url.Parse(cfg.Telegram.WebhookURL); err == nil && u.Path != "" && u.Path != "/" {
 				path = u.Path
 			}
 			mux.Handle("POST "+path, s.tg.WebhookHandler())
 		}
 	}
 
-	if cfg.WhatsAppCloudToken != "" {
-		wa, err := cloud.New(cloud.Config{Token: cfg.WhatsAppCloudToken, PhoneID: cfg.WhatsAppCloudPhoneID,
-			AppSecret: cfg.WhatsAppCloudSecret, VerifyToken: cfg.WhatsAppCloudVerify, APIURL: cfg.WhatsAppCloudAPIURL,
-			TemplateName: cfg.WhatsAppCloudTplName, TemplateLang: cfg.WhatsAppCloudTplLang, LastInbound: s.db, Messages: msgs, Logger: s.log}, s.eng)
+	if cfg.WhatsApp.CloudToken != "" {
+		wa, err := cloud.New(cloud.Config{Token: cfg.WhatsApp.CloudToken, PhoneID: cfg.WhatsApp.CloudPhoneID,
+			AppSecret: cfg.WhatsApp.CloudSecret, VerifyToken: cfg.WhatsApp.CloudVerify, APIURL: cfg.WhatsApp.CloudAPIURL,
+			TemplateName: cfg.WhatsApp.CloudTplName, TemplateLang: cfg.WhatsApp.CloudTplLang, LastInbound: s.db, Messages: msgs, Logger: s.log}, s.eng)
 		if err != nil {
 			return err
 		}
@@ -290,12 +290,12 @@ func (s *Main) Run(ctx context.Context) error {
 		s.eng.OnDeliveryHeld(s.desk.DeliveryHeld)
 		mux.Handle("/webhooks/whatsapp", wa.WebhookHandler())
 		s.setHealth("whatsapp", "cloud api")
-		s.log.Info("WhatsApp Cloud API ready", "webhook", "/webhooks/whatsapp", "phone_id", cfg.WhatsAppCloudPhoneID)
+		s.log.Info("WhatsApp Cloud API ready", "webhook", "/webhooks/whatsapp", "phone_id", cfg.WhatsApp.CloudPhoneID)
 	}
 
 	var wam *meow.Adapter
-	if cfg.WhatsAppEnabled {
-		wam, err = meow.New(meow.Config{Store: s.db, Groups: cfg.WhatsAppGroups, Logger: s.log.With("component", "whatsapp"),
+	if cfg.WhatsApp.Enabled {
+		wam, err = meow.New(meow.Config{Store: s.db, Groups: cfg.WhatsApp.Groups, Logger: s.log.With("component", "whatsapp"),
 			OnState: func(state, detail string) { s.whatsAppState(ctx, dcfg.OfficerChat, state, detail) }}, s.eng)
 		if err != nil {
 			return err
@@ -500,7 +500,7 @@ func (s *Main) purgeWebSessions(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		if n, err := s.db.PurgeWebSessions(ctx, s.now().Add(-s.cfg.WebSessionIdle)); err != nil && ctx.Err() == nil {
+		if n, err := s.db.PurgeWebSessions(ctx, s.now().Add(-s.cfg.Web.SessionIdle)); err != nil && ctx.Err() == nil {
 			s.log.Warn("Failed to purge web chat sessions", "err", err)
 		} else if n > 0 {
 			s.log.Debug("Purged web chat sessions", "sessions", n)
@@ -541,7 +541,7 @@ func (s *Main) runTelegram(ctx context.Context) {
 		backoff = min(2*backoff, time.Minute)
 	}
 	s.setHealth("telegram", s.tg.Mode())
-	s.log.Info("Telegram ready", "mode", s.tg.Mode(), "api", s.cfg.TelegramAPIURL)
+	s.log.Info("Telegram ready", "mode", s.tg.Mode(), "api", s.cfg.Telegram.APIURL)
 	s.tg.Run(ctx)
 }
 
