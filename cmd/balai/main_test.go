@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -37,10 +40,12 @@ func startServe(t testing.TB, url string, env map[string]string, prepare func())
 	api := httptest.NewServer(fake)
 	t.Cleanup(api.Close)
 	dir := t.TempDir()
+	faqDir := undatedCorpus(t, filepath.Join(dir, "faq"))
 	for k, v := range map[string]string{
 		"DATABASE_URL": url, "BALAI_DATA_DIR": filepath.Join(dir, "data"), "BALAI_HTTP_ADDR": "127.0.0.1:0",
 		"BALAI_ADMIN_ADDR": "127.0.0.1:0", "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api.URL,
 		"TELEGRAM_OFFICER_CHAT_ID": "-1009876543210", "BALAI_LOG_LEVEL": "info", "BALAI_LEASE": "2s",
+		"BALAI_FAQ_DIR": faqDir,
 	} {
 		t.Setenv(k, v)
 	}
@@ -79,6 +84,38 @@ func startServe(t testing.TB, url string, env map[string]string, prepare func())
 	})
 	return &e2e{main: m, fake: fake, url: "http://" + m.Addr(), logs: logs}
 }
+
+// undatedCorpus copies the embedded corpus (faq/corpus) to dir without its review dates, so
+// that whole-serve tests answer the same whatever day Balai's clock reads (CI also runs them
+// a year and ten years ahead, when every entry is past its review date and escalated).
+func undatedCorpus(t testing.TB, dir string) string {
+	t.Helper()
+	src := filepath.Join("..", "..", "faq", "corpus")
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		to := filepath.Join(dir, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.HasSuffix(path, ".md") {
+			b = reviewBy.ReplaceAll(b, nil)
+		}
+		return os.WriteFile(to, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+var reviewBy = regexp.MustCompile(`(?m)^review_by:.*\n`)
 
 // waitSent waits until chat has received n messages on the fake Telegram and returns them.
 func (e *e2e) waitSent(t *testing.T, chat int64, n int) []tgfake.Sent {
