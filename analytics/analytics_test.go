@@ -73,8 +73,8 @@ var wantTelegram = map[string][]string{
 	"feedback":    {"akta|1|0|0.0", "ktp|1|0|0.0"},
 	"tickets":     {"2026-03-02|1|2", "2026-03-03|0|0", "2026-03-04|2|0"},
 	// #5 0.25h (rounded to 0.3) and #1 1h; #6 2.5h and #1 2h.
-	"sla":         {"@first_response|2|0.3|1.0|100.0", "@resolution|2|2.0|2.5|100.0"},
-	"queue":       {"@queue_open|0", "@queue_claimed|1", "@queue_answered|1", "@queue_overdue|0"},
+	"sla":   {"@first_response|2|0.3|1.0|100.0", "@resolution|2|2.0|2.5|100.0"},
+	"queue": {"@queue_open|0", "@queue_claimed|1", "@queue_answered|1", "@queue_overdue|0"},
 }
 
 func TestDashboardHandCount(t *testing.T) {
