@@ -95,11 +95,11 @@ func Seed(t testing.TB, db *store.DB) {
 		at := Local(m.At).UnixMilli()
 		var err error
 		if m.Out {
-			_, err = sq.ExecContext(ctx, `INSERT INTO message_log (channel, chat_id, direction, kind, text, created_at) VALUES ($1, $2, 'out', 'text', 'jawaban', $3)`,
-				m.Channel, m.Chat, at)
+			_, err = sq.ExecContext(ctx, `INSERT INTO message_log (channel, chat_id, direction, kind, text, created_at) VALUES ($1, $2, 'out', 'text', 'SEED-REPLY-TEXT', $3)`,
+				m.Channel, "chat-"+m.Chat, at)
 		} else {
 			_, err = sq.ExecContext(ctx, `INSERT INTO message_log (channel, chat_id, direction, kind, text, decision, reason, entry_id, confidence, lang, created_at)
-				VALUES ($1, $2, 'in', 'text', 'pertanyaan', $3, $4, $5, 0.5, 'id', $6)`, m.Channel, m.Chat, m.Decision, m.Reason, m.Entry, at)
+				VALUES ($1, $2, 'in', 'text', 'SEED-MESSAGE-TEXT', $3, $4, $5, 0.5, 'id', $6)`, m.Channel, "chat-"+m.Chat, m.Decision, m.Reason, m.Entry, at)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -116,8 +116,8 @@ func Seed(t testing.TB, db *store.DB) {
 		}
 		var id int64
 		err := sq.QueryRowContext(ctx, `INSERT INTO tickets (source_key, channel, chat_id, question, reason, category, status, assignee, assignee_name,
-			created_at, due_at, closed_at, activity_at, rating) VALUES ($1, $2, $3, 'tanya', 'no_match', $4, $5, $6, $7, $8, $9, $10, $8, $11) RETURNING id`,
-			"seed:"+string(rune('a'+i)), k.Channel, "c"+string(rune('a'+i)), k.Category, k.Status, officerID(k.Officer), k.Officer,
+			created_at, due_at, closed_at, activity_at, rating) VALUES ($1, $2, $3, 'SEED-QUESTION', 'no_match', $4, $5, $6, $7, $8, $9, $10, $8, $11) RETURNING id`,
+			"seed:"+string(rune('a'+i)), k.Channel, "chat-"+string(rune('a'+i)), k.Category, k.Status, officerID(k.Officer), k.Officer,
 			created.UnixMilli(), cal.Add(created, SLA).UnixMilli(), ms(k.Closed), k.Rating).Scan(&id)
 		if err != nil {
 			t.Fatal(err)
