@@ -142,6 +142,10 @@ func purgeOnce(ctx context.Context, db *store.DB, now time.Time, retention, done
 	if err != nil || !ok {
 		return p, false, err
 	}
+	// The dashboard's rollups first: the purge deletes old log rows.
+	if _, err := db.RollUpAnalytics(ctx); err != nil {
+		return p, true, err
+	}
 	before := now.Add(-retention)
 	p, err = db.PurgeBefore(ctx, before)
 	if err != nil {

@@ -250,6 +250,7 @@ func (s *Main) Run(ctx context.Context) error {
 		return err
 	}
 	s.mountDesk(con, msgs, cal)
+	s.mountAnalytics(con, msgs, cal)
 	mux.Handle(console.Prefix, con.Handler())
 
 	if cfg.TelegramToken != "" {
@@ -356,10 +357,14 @@ func (s *Main) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(5)
+	wg.Add(6)
 	go func() {
 		defer wg.Done()
 		s.purgeConsole(runCtx, con, time.Hour)
+	}()
+	go func() {
+		defer wg.Done()
+		s.rollUpAnalytics(runCtx, rollUpEvery)
 	}()
 	go func() {
 		defer wg.Done()
