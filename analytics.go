@@ -23,13 +23,12 @@ type HourCount struct {
 	Messages int64
 }
 
-// EntryCount is how many citizens' messages over a range were decided one way about one
-// FAQ entry: answered with it, or feedback on its answer.
+// EntryCount is how often one FAQ entry answered citizens over a range, and the 👍 and 👎
+// its answers got.
 type EntryCount struct {
 	EntryID  string
-	Decision string
-	Reason   string
-	Messages int64
+	Answers  int64
+	Up, Down int64
 }
 
 // TicketFact is what the dashboard needs of one ticket: its times, SLA, category, officer

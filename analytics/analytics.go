@@ -342,8 +342,8 @@ func ranked(rows []Row, top int) []Row {
 func answersPerEntry(entries []balai.EntryCount) map[string]float64 {
 	n := map[string]float64{}
 	for _, e := range entries {
-		if e.Decision == "answer" {
-			n[e.EntryID] += float64(e.Messages)
+		if e.Answers > 0 {
+			n[e.EntryID] += float64(e.Answers)
 		}
 	}
 	return n
@@ -408,24 +408,10 @@ func unansweredTable(days []time.Time, hours []balai.HourCount, dayOf func(time.
 func feedbackTable(entries []balai.EntryCount) Table {
 	t := Table{ID: "feedback", Title: "console_analytics_feedback", Note: "console_analytics_feedback_note", Chart: HBars, Series: []int{0, 1},
 		Cols: []Column{{Key: "console_analytics_col_entry"}, {Key: "console_analytics_col_up"}, {Key: "console_analytics_col_down"}, {Key: "console_analytics_col_down_share", Format: Percent}}}
-	up, down := map[string]float64{}, map[string]float64{}
 	for _, e := range entries {
-		switch {
-		case e.Decision == "feedback" && e.Reason == "helpful":
-			up[e.EntryID] += float64(e.Messages)
-		case e.Decision == "feedback" && e.Reason == "not_helpful", e.Decision == "escalate" && e.Reason == "feedback":
-			down[e.EntryID] += float64(e.Messages)
+		if up, down := float64(e.Up), float64(e.Down); up+down > 0 {
+			t.Rows = append(t.Rows, Row{Label: e.EntryID, Values: []float64{up, down, share(down, up+down)}})
 		}
-	}
-	ids := map[string]bool{}
-	for id := range up {
-		ids[id] = true
-	}
-	for id := range down {
-		ids[id] = true
-	}
-	for id := range ids {
-		t.Rows = append(t.Rows, Row{Label: id, Values: []float64{up[id], down[id], share(down[id], up[id]+down[id])}})
 	}
 	// Most 👎 first: the entries to look at.
 	sort.Slice(t.Rows, func(i, j int) bool {

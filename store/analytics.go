@@ -14,9 +14,8 @@ import (
 //
 // Citizens' messages are counted from two rollups (migration 026) and the log's tail:
 //   - analytics_hours: per UTC hour, channel, decision and reason;
-//   - analytics_entries: per UTC hour, channel, FAQ entry, decision and reason, for the
-//     messages about an entry (answered with it, confirmed, suggested, escalated with it as
-//     the top candidate, 👍/👎 on its answer);
+//   - analytics_entries: per UTC hour, channel and FAQ entry, the answers given with the
+//     entry and the 👍/👎 on them;
 //   - the tail: message_log rows past analytics_state's watermark, counted live (an index
 //     range on the primary key).
 //
@@ -39,23 +38,21 @@ const analyticsBatch = 10000
 // analyticsFeedback selects the log rows that are 👍/👎 on an answer.
 const analyticsFeedback = `(m.decision = 'feedback' AND m.reason IN ('helpful', 'not_helpful')) OR (m.decision = 'escalate' AND m.reason = 'feedback')`
 
-// analyticsEntryRows selects the log's citizens' messages about an entry whose rows m meet
-// cond, as (hour, channel, entry_id, decision, reason).
+// analyticsEntryRows selects the log's answers and 👍/👎 whose rows m meet cond, as (hour,
+// channel, entry_id, answers, up, down) with one of the three counts 1.
 func analyticsEntryRows(cond string) string {
-	return `SELECT hour, channel, entry_id, decision, reason FROM (
-	SELECT m.created_at - m.created_at % 3600000 AS hour, m.channel, m.decision, m.reason,
-		CASE WHEN ` + analyticsFeedback + ` THEN COALESCE((SELECT p.entry_id FROM message_log p
+	return `SELECT hour, channel, entry_id, a, u, d FROM (
+	SELECT m.created_at - m.created_at % 3600000 AS hour, m.channel,
+		CASE WHEN m.decision = 'answer' THEN m.entry_id ELSE COALESCE((SELECT p.entry_id FROM message_log p
 			WHERE p.channel = m.channel AND p.chat_id = m.chat_id AND p.id < m.id AND p.direction = 'in' AND p.decision = 'answer'
-			ORDER BY p.id DESC LIMIT 1), '') ELSE m.entry_id END AS entry_id
-	FROM message_log m WHERE ` + cond + ` AND m.direction = 'in' AND m.chat_id <> '' AND (m.entry_id <> '' OR ` + analyticsFeedback + `)
-	UNION ALL
-	SELECT m.created_at - m.created_at % 3600000, m.channel, m.decision, m.reason, m.entry_id
-	FROM message_log m WHERE ` + cond + ` AND m.direction = 'in' AND m.chat_id = '' AND m.entry_id <> ''
+			ORDER BY p.id DESC LIMIT 1), '') END AS entry_id,
+		CASE WHEN m.decision = 'answer' THEN 1 ELSE 0 END AS a,
+		CASE WHEN m.decision = 'feedback' AND m.reason = 'helpful' THEN 1 ELSE 0 END AS u,
+		CASE WHEN m.decision <> 'answer' AND m.reason <> 'helpful' THEN 1 ELSE 0 END AS d
+	FROM message_log m WHERE ` + cond + ` AND m.direction = 'in'
+		AND ((m.decision = 'answer' AND m.entry_id <> '') OR (m.chat_id <> '' AND (` + analyticsFeedback + `)))
 ) x WHERE entry_id <> ''`
 }
-
-// analyticsTail is the condition on message_log rows m not yet folded.
-const analyticsTail = `m.id > (SELECT last_id FROM analytics_state WHERE name = 'message_log')`
 
 // RollUpAnalytics folds the message log past the watermark, up to a minute before now,
 // into the dashboard's rollups; it returns how many log rows it folded. Two processes
@@ -119,10 +116,11 @@ func (db *DB) rollUpBatch(ctx context.Context, cut int64) (folded int64, more bo
 			ON CONFLICT (hour, channel, decision, reason) DO UPDATE SET messages = analytics_hours.messages + excluded.messages`, last, upto); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO analytics_entries (hour, channel, entry_id, decision, reason, messages)
-			SELECT hour, channel, entry_id, decision, reason, COUNT(*) FROM (`+analyticsEntryRows(`m.id > $1 AND m.id <= $2`)+`) e
-			GROUP BY hour, channel, entry_id, decision, reason
-			ON CONFLICT (hour, channel, entry_id, decision, reason) DO UPDATE SET messages = analytics_entries.messages + excluded.messages`, last, upto)
+		_, err = tx.ExecContext(ctx, `INSERT INTO analytics_entries (hour, channel, entry_id, answers, up, down)
+			SELECT hour, channel, entry_id, SUM(a), SUM(u), SUM(d) FROM (`+analyticsEntryRows(`m.id > $1 AND m.id <= $2`)+`) e
+			GROUP BY hour, channel, entry_id
+			ON CONFLICT (hour, channel, entry_id) DO UPDATE SET answers = analytics_entries.answers + excluded.answers,
+				up = analytics_entries.up + excluded.up, down = analytics_entries.down + excluded.down`, last, upto)
 		return err
 	})
 	if err == errStopRows {
@@ -140,54 +138,92 @@ var errStopRows = fmt.Errorf("store: stop")
 // channelArg is the channel filter's argument: "" for every channel.
 func channelArg(f balai.AnalyticsFilter) string { return string(f.Channel) }
 
+// analyticsRead runs fn in one read snapshot with the rollups' watermark, so that a fold
+// running meanwhile is counted once: from the rollups up to tail, from the log past it.
+// tail is the condition on the log's rows m past the watermark (a literal: the planner then
+// reads them by the primary key, not by time).
+func (db *DB) analyticsRead(ctx context.Context, fn func(tx *sql.Tx, tail string) error) error {
+	var opts *sql.TxOptions
+	if db.dialect == Postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := db.r.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var w int64
+	if err := tx.QueryRowContext(ctx, `SELECT last_id FROM analytics_state WHERE name = 'message_log'`).Scan(&w); err != nil {
+		return err
+	}
+	return fn(tx, fmt.Sprintf("m.id > %d", w))
+}
+
+// txRows runs query in tx and calls fn on each row.
+func txRows(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // AnalyticsHours counts citizens' messages per hour, channel, decision and reason in f's
-// range: the rollup up to the watermark and the log past it, in one statement (one
-// snapshot: a fold running meanwhile is counted once).
+// range: the rollup up to the watermark and the log past it.
 func (db *DB) AnalyticsHours(ctx context.Context, f balai.AnalyticsFilter) ([]balai.HourCount, error) {
 	var out []balai.HourCount
-	err := eachRow(ctx, db.r, `SELECT hour, channel, decision, reason, CAST(SUM(messages) AS BIGINT) FROM (
+	err := db.analyticsRead(ctx, func(tx *sql.Tx, tail string) error {
+		return txRows(ctx, tx, `SELECT hour, channel, decision, reason, CAST(SUM(messages) AS BIGINT) FROM (
 		SELECT hour, channel, decision, reason, messages FROM analytics_hours
 			WHERE hour >= $1 AND hour < $2 AND ($3 = '' OR channel = $3)
 		UNION ALL
 		SELECT m.created_at - m.created_at % 3600000, m.channel, m.decision, m.reason, 1 FROM message_log m
-			WHERE `+analyticsTail+` AND m.direction = 'in'
-			AND m.created_at >= $1 AND m.created_at < $2 AND ($3 = '' OR m.channel = $3)
+			WHERE `+tail+` AND m.direction = 'in' AND m.created_at >= $1 AND m.created_at < $2 AND ($3 = '' OR m.channel = $3)
 	) x GROUP BY hour, channel, decision, reason ORDER BY hour, channel, decision, reason`,
-		[]any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
-			var c balai.HourCount
-			var hour int64
-			var ch string
-			if err := r.Scan(&hour, &ch, &c.Decision, &c.Reason, &c.Messages); err != nil {
-				return err
-			}
-			c.Hour, c.Channel = time.UnixMilli(hour), balai.Channel(ch)
-			out = append(out, c)
-			return nil
-		})
+			[]any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
+				var c balai.HourCount
+				var hour int64
+				var ch string
+				if err := r.Scan(&hour, &ch, &c.Decision, &c.Reason, &c.Messages); err != nil {
+					return err
+				}
+				c.Hour, c.Channel = time.UnixMilli(hour), balai.Channel(ch)
+				out = append(out, c)
+				return nil
+			})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: analytics hours: %w", err)
 	}
 	return out, nil
 }
 
-// AnalyticsEntries counts citizens' messages about each FAQ entry in f's range, per
-// decision and reason (👍/👎 attributed to the entry answered before them).
+// AnalyticsEntries counts, per FAQ entry, the answers given with it in f's range and the
+// 👍/👎 on them (attributed to the entry answered before them in the chat).
 func (db *DB) AnalyticsEntries(ctx context.Context, f balai.AnalyticsFilter) ([]balai.EntryCount, error) {
 	var out []balai.EntryCount
-	err := eachRow(ctx, db.r, `SELECT entry_id, decision, reason, CAST(SUM(messages) AS BIGINT) FROM (
-		SELECT entry_id, decision, reason, messages FROM analytics_entries
+	err := db.analyticsRead(ctx, func(tx *sql.Tx, tail string) error {
+		return txRows(ctx, tx, `SELECT entry_id, CAST(SUM(answers) AS BIGINT), CAST(SUM(up) AS BIGINT), CAST(SUM(down) AS BIGINT) FROM (
+		SELECT entry_id, answers, up, down FROM analytics_entries
 			WHERE hour >= $1 AND hour < $2 AND ($3 = '' OR channel = $3)
 		UNION ALL
-		SELECT entry_id, decision, reason, 1 FROM (`+analyticsEntryRows(analyticsTail+` AND m.created_at >= $1 AND m.created_at < $2 AND ($3 = '' OR m.channel = $3)`)+`) t
-	) x GROUP BY entry_id, decision, reason ORDER BY entry_id, decision, reason`,
-		[]any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
-			var c balai.EntryCount
-			if err := r.Scan(&c.EntryID, &c.Decision, &c.Reason, &c.Messages); err != nil {
-				return err
-			}
-			out = append(out, c)
-			return nil
-		})
+		SELECT entry_id, a, u, d FROM (`+analyticsEntryRows(tail+` AND m.created_at >= $1 AND m.created_at < $2 AND ($3 = '' OR m.channel = $3)`)+`) t
+	) x GROUP BY entry_id ORDER BY entry_id`,
+			[]any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
+				var c balai.EntryCount
+				if err := r.Scan(&c.EntryID, &c.Answers, &c.Up, &c.Down); err != nil {
+					return err
+				}
+				out = append(out, c)
+				return nil
+			})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: analytics entries: %w", err)
 	}
@@ -201,9 +237,9 @@ func (db *DB) AnalyticsTickets(ctx context.Context, f balai.AnalyticsFilter) ([]
 		(SELECT MIN(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.action = 'replied'), t.closed_at, t.rating`
 	var out []balai.TicketFact
 	err := eachRow(ctx, db.r, `SELECT `+cols+` FROM tickets t WHERE t.created_at >= $1 AND t.created_at < $2 AND ($3 = '' OR t.channel = $3)
-		UNION
+		UNION ALL
 		SELECT `+cols+` FROM tickets t WHERE t.status = 'closed' AND t.closed_at >= $1 AND t.closed_at < $2 AND ($3 = '' OR t.channel = $3)
-		ORDER BY 1`, []any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
+			AND (t.created_at < $1 OR t.created_at >= $2)`, []any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
 		var t balai.TicketFact
 		var ch, status string
 		var created, due int64
