@@ -13,10 +13,10 @@ type AnalyticsFilter struct {
 	Channel  Channel
 }
 
-// HourCount is how many citizens' messages of one channel the engine decided one way in
-// one hour (Hour is the hour's first instant).
-type HourCount struct {
-	Hour     time.Time
+// DayCount is how many citizens' messages of one channel the engine decided one way on one
+// day (Day is the day's first instant in the agency's zone).
+type DayCount struct {
+	Day      time.Time
 	Channel  Channel
 	Decision string // answer, confirm, suggest, escalate, feedback, …
 	Reason   string

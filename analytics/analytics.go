@@ -42,7 +42,7 @@ import (
 
 // Store is what the dashboard reads (store.DB implements it).
 type Store interface {
-	AnalyticsHours(ctx context.Context, f balai.AnalyticsFilter) ([]balai.HourCount, error)
+	AnalyticsDays(ctx context.Context, f balai.AnalyticsFilter) ([]balai.DayCount, error)
 	AnalyticsEntries(ctx context.Context, f balai.AnalyticsFilter) ([]balai.EntryCount, error)
 	AnalyticsTickets(ctx context.Context, f balai.AnalyticsFilter) ([]balai.TicketFact, error)
 	AnalyticsQueue(ctx context.Context, channel balai.Channel, now time.Time) (balai.QueueCounts, error)
@@ -178,7 +178,7 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (Dashboard, error) {
 	}
 	f := balai.AnalyticsFilter{From: from, To: days[len(days)-1].AddDate(0, 0, 1), Channel: q.Channel}
 	now := s.cfg.Now()
-	hours, err := s.cfg.Store.AnalyticsHours(ctx, f)
+	counts, err := s.cfg.Store.AnalyticsDays(ctx, f)
 	if err != nil {
 		return Dashboard{}, fmt.Errorf("analytics: %w", err)
 	}
@@ -208,11 +208,11 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (Dashboard, error) {
 	}
 	d := Dashboard{Query: Query{From: from, To: days[len(days)-1], Channel: q.Channel}, At: now}
 	d.Tables = append(d.Tables,
-		messagesTable(days, channels, hours, dayOf),
-		containmentTable(hours),
+		messagesTable(days, channels, counts, dayOf),
+		containmentTable(counts),
 		s.topEntries(entries),
 		s.topCategories(entries),
-		unansweredTable(days, hours, dayOf),
+		unansweredTable(days, counts, dayOf),
 		feedbackTable(entries),
 		ticketsTable(days, tickets, dayOf, f),
 		s.slaTable(tickets, f, now),
@@ -244,7 +244,7 @@ func dayRows(days []time.Time, n int) []Row {
 	return rows
 }
 
-func messagesTable(days []time.Time, channels []balai.Channel, hours []balai.HourCount, dayOf func(time.Time) (int, bool)) Table {
+func messagesTable(days []time.Time, channels []balai.Channel, hours []balai.DayCount, dayOf func(time.Time) (int, bool)) Table {
 	t := Table{ID: "messages", Title: "console_analytics_messages", Note: "console_analytics_messages_note", Chart: Stacked,
 		Cols: []Column{{Key: "console_analytics_col_date"}}}
 	col := map[balai.Channel]int{}
@@ -256,7 +256,7 @@ func messagesTable(days []time.Time, channels []balai.Channel, hours []balai.Hou
 	t.Cols = append(t.Cols, Column{Key: "console_analytics_col_total"})
 	t.Rows = dayRows(days, len(channels)+1)
 	for _, h := range hours {
-		i, ok := dayOf(h.Hour)
+		i, ok := dayOf(h.Day)
 		c, known := col[h.Channel]
 		if !ok || !known {
 			continue
@@ -301,7 +301,7 @@ func outcome(decision, reason string) string {
 
 var outcomes = []string{"answered", "confirmed", "suggested", "escalated"}
 
-func containmentTable(hours []balai.HourCount) Table {
+func containmentTable(hours []balai.DayCount) Table {
 	t := Table{ID: "containment", Title: "console_analytics_containment", Note: "console_analytics_containment_note", Chart: HBars, Series: []int{0},
 		Cols: []Column{{Key: "console_analytics_col_outcome"}, {Key: "console_analytics_col_questions"}, {Key: "console_analytics_col_share", Format: Percent}}}
 	n := map[string]float64{}
@@ -377,14 +377,14 @@ func (s *Service) topCategories(entries []balai.EntryCount) Table {
 	return t
 }
 
-func unansweredTable(days []time.Time, hours []balai.HourCount, dayOf func(time.Time) (int, bool)) Table {
+func unansweredTable(days []time.Time, hours []balai.DayCount, dayOf func(time.Time) (int, bool)) Table {
 	t := Table{ID: "unanswered", Title: "console_analytics_unanswered", Note: "console_analytics_unanswered_note", Chart: Lines, Series: []int{0, 1},
 		Cols: []Column{{Key: "console_analytics_col_date"}, {Key: "console_analytics_col_escalated"}, {Key: "console_analytics_col_not_taken"}, {Key: "console_analytics_col_total"}}}
 	t.Rows = dayRows(days, 3)
 	chosen := make([]float64, len(days))
 	suggested := make([]float64, len(days))
 	for _, h := range hours {
-		i, ok := dayOf(h.Hour)
+		i, ok := dayOf(h.Day)
 		if !ok {
 			continue
 		}

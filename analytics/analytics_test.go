@@ -96,7 +96,7 @@ func TestDashboardHandCount(t *testing.T) {
 					analyticstest.Seed(t, st)
 					if !fold.upto.IsZero() {
 						clk.Set(fold.upto)
-						n, err := st.RollUpAnalytics(context.Background())
+						n, err := st.RollUpAnalytics(context.Background(), analyticstest.Zone)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -104,7 +104,7 @@ func TestDashboardHandCount(t *testing.T) {
 							t.Fatal("RollUpAnalytics folded nothing")
 						}
 						// Folding again folds nothing more (the watermark moved).
-						if again, err := st.RollUpAnalytics(context.Background()); err != nil || again != 0 {
+						if again, err := st.RollUpAnalytics(context.Background(), analyticstest.Zone); err != nil || again != 0 {
 							t.Fatalf("second RollUpAnalytics: %d, %v", again, err)
 						}
 					}
@@ -141,7 +141,7 @@ func TestRollUpStopsBeforeRecentMessages(t *testing.T) {
 	// At 10:00:30 the 10:00 message is within the lag: only what was logged before 09:59:30
 	// (the log's first 4 rows) is folded.
 	clk.Set(analyticstest.Local("2026-03-02 10:00").Add(30 * time.Second))
-	n, err := st.RollUpAnalytics(context.Background())
+	n, err := st.RollUpAnalytics(context.Background(), analyticstest.Zone)
 	if err != nil || n != 4 {
 		t.Fatalf("RollUpAnalytics = %d, %v; want 4 rows", n, err)
 	}

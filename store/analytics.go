@@ -13,17 +13,23 @@ import (
 // names or texts leave these queries.
 //
 // Citizens' messages are counted from two rollups (migration 026) and the log's tail:
-//   - analytics_hours: per UTC hour, channel, decision and reason;
-//   - analytics_entries: per UTC hour, channel and FAQ entry, the answers given with the
-//     entry and the 👍/👎 on them;
+//   - analytics_days: per day of the agency's zone, channel, decision and reason;
+//   - analytics_entries: per day, channel and FAQ entry, the answers given with the entry
+//     and the 👍/👎 on them;
 //   - the tail: message_log rows past analytics_state's watermark, counted live (an index
 //     range on the primary key).
 //
 // RollUpAnalytics folds the log into the rollups incrementally, in batches, up to a minute
 // before now (so a turn still committing with a lower id is not skipped), and advances the
 // watermark in the same transaction; serve runs it every few minutes and before each
-// retention purge, which deletes old log rows. The dashboard therefore reads at most a few
-// thousand rows per hour of the range, whatever the log holds.
+// retention purge, which deletes old log rows. The dashboard therefore reads some dozens of
+// rows per day and channel, and one per entry, day and channel, whatever the log holds.
+//
+// Days: a row counts on the day of the zone's offset at the start of its fold's batch. That
+// is the day of the agency's zone where the offset does not change (all of Indonesia's);
+// where daylight saving time changes it, a message within an hour of midnight in a batch
+// spanning the change may count on the neighbouring day. Messages compacted into
+// message_counts before the rollups existed count on the local day of their UTC day's start.
 //
 // 👍/👎: the engine logs a feedback button as decision "feedback" (reason "helpful" or
 // "not_helpful"; a 👎 that opened a ticket is decision "escalate", reason "feedback")
@@ -38,11 +44,23 @@ const analyticsBatch = 10000
 // analyticsFeedback selects the log rows that are 👍/👎 on an answer.
 const analyticsFeedback = `(m.decision = 'feedback' AND m.reason IN ('helpful', 'not_helpful')) OR (m.decision = 'escalate' AND m.reason = 'feedback')`
 
-// analyticsEntryRows selects the log's answers and 👍/👎 whose rows m meet cond, as (hour,
+// dayOf is the SQL expression of the day (local midnight, as milliseconds) of the instant
+// col in a zone off milliseconds east of UTC.
+func dayOf(col string, off int64) string {
+	return fmt.Sprintf("(%[1]s + %[2]d) - (%[1]s + %[2]d) %% 86400000 - %[2]d", col, off)
+}
+
+// zoneOffset is loc's offset from UTC at t, in milliseconds.
+func zoneOffset(t time.Time, loc *time.Location) int64 {
+	_, off := t.In(loc).Zone()
+	return int64(off) * 1000
+}
+
+// analyticsEntryRows selects the log's answers and 👍/👎 whose rows m meet cond, as (day,
 // channel, entry_id, answers, up, down) with one of the three counts 1.
-func analyticsEntryRows(cond string) string {
-	return `SELECT hour, channel, entry_id, a, u, d FROM (
-	SELECT m.created_at - m.created_at % 3600000 AS hour, m.channel,
+func analyticsEntryRows(cond string, off int64) string {
+	return `SELECT day, channel, entry_id, a, u, d FROM (
+	SELECT ` + dayOf("m.created_at", off) + ` AS day, m.channel,
 		CASE WHEN m.decision = 'answer' THEN m.entry_id ELSE COALESCE((SELECT p.entry_id FROM message_log p
 			WHERE p.channel = m.channel AND p.chat_id = m.chat_id AND p.id < m.id AND p.direction = 'in' AND p.decision = 'answer'
 			ORDER BY p.id DESC LIMIT 1), '') END AS entry_id,
@@ -55,13 +73,14 @@ func analyticsEntryRows(cond string) string {
 }
 
 // RollUpAnalytics folds the message log past the watermark, up to a minute before now,
-// into the dashboard's rollups; it returns how many log rows it folded. Two processes
-// running it at once fold each row once (the watermark is advanced with a compare-and-set).
-func (db *DB) RollUpAnalytics(ctx context.Context) (int64, error) {
+// into the dashboard's rollups, counting days in loc (the agency's zone); it returns how
+// many log rows it folded. Two processes running it at once fold each row once (the
+// watermark is advanced with a compare-and-set).
+func (db *DB) RollUpAnalytics(ctx context.Context, loc *time.Location) (int64, error) {
 	cut := db.ms(db.now().Add(-analyticsLag))
 	var total int64
 	for {
-		n, more, err := db.rollUpBatch(ctx, cut)
+		n, more, err := db.rollUpBatch(ctx, cut, loc)
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("store: roll up analytics: %w", err)
@@ -73,13 +92,13 @@ func (db *DB) RollUpAnalytics(ctx context.Context) (int64, error) {
 }
 
 // rollUpBatch folds one batch; more reports that a full batch was folded.
-func (db *DB) rollUpBatch(ctx context.Context, cut int64) (folded int64, more bool, err error) {
+func (db *DB) rollUpBatch(ctx context.Context, cut int64, loc *time.Location) (folded int64, more bool, err error) {
 	var last int64
 	if err := db.w.QueryRowContext(ctx, `SELECT last_id FROM analytics_state WHERE name = 'message_log'`).Scan(&last); err != nil {
 		return 0, false, err
 	}
 	// The batch ends before the first row logged after cut.
-	upto := last
+	upto, first := last, int64(0)
 	var n int64
 	err = eachRow(ctx, db.w, `SELECT id, created_at FROM message_log WHERE id > $1 ORDER BY id LIMIT `+fmt.Sprint(analyticsBatch), []any{last},
 		func(r *sql.Rows) error {
@@ -89,6 +108,9 @@ func (db *DB) rollUpBatch(ctx context.Context, cut int64) (folded int64, more bo
 			}
 			if at >= cut {
 				return errStopRows
+			}
+			if n == 0 {
+				first = at
 			}
 			upto = id
 			n++
@@ -101,6 +123,7 @@ func (db *DB) rollUpBatch(ctx context.Context, cut int64) (folded int64, more bo
 	if upto == last {
 		return 0, false, nil
 	}
+	off := zoneOffset(time.UnixMilli(first), loc)
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE analytics_state SET last_id = $1 WHERE name = 'message_log' AND last_id = $2`, upto, last)
 		if err != nil {
@@ -109,17 +132,17 @@ func (db *DB) rollUpBatch(ctx context.Context, cut int64) (folded int64, more bo
 		if k, _ := res.RowsAffected(); k == 0 {
 			return errStopRows // another process folded this batch meanwhile
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_hours (hour, channel, decision, reason, messages)
-			SELECT created_at - created_at % 3600000, channel, decision, reason, COUNT(*) FROM message_log
+		if _, err := tx.ExecContext(ctx, `INSERT INTO analytics_days (day, channel, decision, reason, messages)
+			SELECT `+dayOf("created_at", off)+`, channel, decision, reason, COUNT(*) FROM message_log
 			WHERE id > $1 AND id <= $2 AND direction = 'in'
-			GROUP BY created_at - created_at % 3600000, channel, decision, reason
-			ON CONFLICT (hour, channel, decision, reason) DO UPDATE SET messages = analytics_hours.messages + excluded.messages`, last, upto); err != nil {
+			GROUP BY `+dayOf("created_at", off)+`, channel, decision, reason
+			ON CONFLICT (day, channel, decision, reason) DO UPDATE SET messages = analytics_days.messages + excluded.messages`, last, upto); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO analytics_entries (hour, channel, entry_id, answers, up, down)
-			SELECT hour, channel, entry_id, SUM(a), SUM(u), SUM(d) FROM (`+analyticsEntryRows(`m.id > $1 AND m.id <= $2`)+`) e
-			GROUP BY hour, channel, entry_id
-			ON CONFLICT (hour, channel, entry_id) DO UPDATE SET answers = analytics_entries.answers + excluded.answers,
+		_, err = tx.ExecContext(ctx, `INSERT INTO analytics_entries (day, channel, entry_id, answers, up, down)
+			SELECT day, channel, entry_id, SUM(a), SUM(u), SUM(d) FROM (`+analyticsEntryRows(`m.id > $1 AND m.id <= $2`, off)+`) e
+			GROUP BY day, channel, entry_id
+			ON CONFLICT (day, channel, entry_id) DO UPDATE SET answers = analytics_entries.answers + excluded.answers,
 				up = analytics_entries.up + excluded.up, down = analytics_entries.down + excluded.down`, last, upto)
 		return err
 	})
@@ -174,32 +197,34 @@ func txRows(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(*
 	return rows.Err()
 }
 
-// AnalyticsHours counts citizens' messages per hour, channel, decision and reason in f's
-// range: the rollup up to the watermark and the log past it.
-func (db *DB) AnalyticsHours(ctx context.Context, f balai.AnalyticsFilter) ([]balai.HourCount, error) {
-	var out []balai.HourCount
+// AnalyticsDays counts citizens' messages per day, channel, decision and reason in f's
+// range (whose From and To are midnights of the agency's zone): the rollup up to the
+// watermark and the log past it.
+func (db *DB) AnalyticsDays(ctx context.Context, f balai.AnalyticsFilter) ([]balai.DayCount, error) {
+	var out []balai.DayCount
+	off := zoneOffset(f.From, f.From.Location())
 	err := db.analyticsRead(ctx, func(tx *sql.Tx, tail string) error {
-		return txRows(ctx, tx, `SELECT hour, channel, decision, reason, CAST(SUM(messages) AS BIGINT) FROM (
-		SELECT hour, channel, decision, reason, messages FROM analytics_hours
-			WHERE hour >= $1 AND hour < $2 AND ($3 = '' OR channel = $3)
+		return txRows(ctx, tx, `SELECT day, channel, decision, reason, CAST(SUM(messages) AS BIGINT) FROM (
+		SELECT day, channel, decision, reason, messages FROM analytics_days
+			WHERE day >= $1 AND day < $2 AND ($3 = '' OR channel = $3)
 		UNION ALL
-		SELECT m.created_at - m.created_at % 3600000, m.channel, m.decision, m.reason, 1 FROM message_log m
+		SELECT `+dayOf("m.created_at", off)+`, m.channel, m.decision, m.reason, 1 FROM message_log m
 			WHERE `+tail+` AND m.direction = 'in' AND m.created_at >= $1 AND m.created_at < $2 AND ($3 = '' OR m.channel = $3)
-	) x GROUP BY hour, channel, decision, reason ORDER BY hour, channel, decision, reason`,
+	) x GROUP BY day, channel, decision, reason ORDER BY day, channel, decision, reason`,
 			[]any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
-				var c balai.HourCount
-				var hour int64
+				var c balai.DayCount
+				var day int64
 				var ch string
-				if err := r.Scan(&hour, &ch, &c.Decision, &c.Reason, &c.Messages); err != nil {
+				if err := r.Scan(&day, &ch, &c.Decision, &c.Reason, &c.Messages); err != nil {
 					return err
 				}
-				c.Hour, c.Channel = time.UnixMilli(hour), balai.Channel(ch)
+				c.Day, c.Channel = time.UnixMilli(day), balai.Channel(ch)
 				out = append(out, c)
 				return nil
 			})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: analytics hours: %w", err)
+		return nil, fmt.Errorf("store: analytics days: %w", err)
 	}
 	return out, nil
 }
@@ -208,12 +233,13 @@ func (db *DB) AnalyticsHours(ctx context.Context, f balai.AnalyticsFilter) ([]ba
 // 👍/👎 on them (attributed to the entry answered before them in the chat).
 func (db *DB) AnalyticsEntries(ctx context.Context, f balai.AnalyticsFilter) ([]balai.EntryCount, error) {
 	var out []balai.EntryCount
+	off := zoneOffset(f.From, f.From.Location())
 	err := db.analyticsRead(ctx, func(tx *sql.Tx, tail string) error {
 		return txRows(ctx, tx, `SELECT entry_id, CAST(SUM(answers) AS BIGINT), CAST(SUM(up) AS BIGINT), CAST(SUM(down) AS BIGINT) FROM (
 		SELECT entry_id, answers, up, down FROM analytics_entries
-			WHERE hour >= $1 AND hour < $2 AND ($3 = '' OR channel = $3)
+			WHERE day >= $1 AND day < $2 AND ($3 = '' OR channel = $3)
 		UNION ALL
-		SELECT entry_id, a, u, d FROM (`+analyticsEntryRows(tail+` AND m.created_at >= $1 AND m.created_at < $2 AND ($3 = '' OR m.channel = $3)`)+`) t
+		SELECT entry_id, a, u, d FROM (`+analyticsEntryRows(tail+` AND m.created_at >= $1 AND m.created_at < $2 AND ($3 = '' OR m.channel = $3)`, off)+`) t
 	) x GROUP BY entry_id ORDER BY entry_id`,
 			[]any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
 				var c balai.EntryCount
@@ -233,12 +259,16 @@ func (db *DB) AnalyticsEntries(ctx context.Context, f balai.AnalyticsFilter) ([]
 // AnalyticsTickets returns the tickets opened or closed in f's range, with their first
 // officer reply.
 func (db *DB) AnalyticsTickets(ctx context.Context, f balai.AnalyticsFilter) ([]balai.TicketFact, error) {
-	const cols = `t.id, t.channel, t.category, COALESCE(NULLIF(t.assignee_name, ''), t.assignee), t.status, t.created_at, t.due_at,
-		(SELECT MIN(e.created_at) FROM ticket_events e WHERE e.ticket_id = t.id AND e.action = 'replied'), t.closed_at, t.rating`
+	const cols = `t.id, t.channel, t.category, COALESCE(NULLIF(t.assignee_name, ''), t.assignee), t.status, t.created_at, t.due_at`
 	var out []balai.TicketFact
-	err := eachRow(ctx, db.r, `SELECT `+cols+` FROM tickets t WHERE t.created_at >= $1 AND t.created_at < $2 AND ($3 = '' OR t.channel = $3)
+	// First replies: of tickets opened in the range, so made after its start.
+	err := eachRow(ctx, db.r, `SELECT `+cols+`, r.first, t.closed_at, t.rating FROM tickets t
+		LEFT JOIN (SELECT ticket_id, MIN(created_at) AS first FROM ticket_events WHERE action = 'replied' AND created_at >= $1 GROUP BY ticket_id) r
+			ON r.ticket_id = t.id
+		WHERE t.created_at >= $1 AND t.created_at < $2 AND ($3 = '' OR t.channel = $3)
 		UNION ALL
-		SELECT `+cols+` FROM tickets t WHERE t.status = 'closed' AND t.closed_at >= $1 AND t.closed_at < $2 AND ($3 = '' OR t.channel = $3)
+		SELECT `+cols+`, NULL, t.closed_at, t.rating FROM tickets t
+		WHERE t.status = 'closed' AND t.closed_at >= $1 AND t.closed_at < $2 AND ($3 = '' OR t.channel = $3)
 			AND (t.created_at < $1 OR t.created_at >= $2)`, []any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
 		var t balai.TicketFact
 		var ch, status string

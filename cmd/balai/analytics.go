@@ -40,15 +40,25 @@ func (s *Main) rollUpAnalytics(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if n, err := s.db.RollUpAnalytics(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("Failed to roll up the analytics; trying again later", "err", err)
-		} else if n > 0 {
-			s.log.Debug("Rolled up the message log for the analytics", "messages", n)
-		}
+		s.rollUpOnce(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// rollUpOnce folds the message log into the dashboard's rollups, counting days in the
+// agency's zone (BALAI_TIMEZONE).
+func (s *Main) rollUpOnce(ctx context.Context) {
+	loc, err := time.LoadLocation(s.cfg.Timezone)
+	if err != nil {
+		loc = time.UTC // serve refused a bad zone before it got here
+	}
+	if n, err := s.db.RollUpAnalytics(ctx, loc); err != nil && ctx.Err() == nil {
+		s.log.Warn("Failed to roll up the analytics; trying again later", "err", err)
+	} else if n > 0 {
+		s.log.Debug("Rolled up the message log for the analytics", "messages", n)
 	}
 }
