@@ -36,8 +36,8 @@ type EntryCount struct {
 type TicketFact struct {
 	ID           int64
 	Channel      Channel
-	Category     string
-	Officer      string // the assignee's display name (or id)
+	Category     string // of a rated ticket
+	Officer      string // of a rated ticket: the assignee's display name (or id)
 	Status       Status
 	CreatedAt    time.Time
 	DueAt        time.Time

@@ -194,13 +194,10 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (Dashboard, error) {
 	if err != nil {
 		return Dashboard{}, fmt.Errorf("analytics: %w", err)
 	}
-	idx := map[string]int{}
-	for i, d := range days {
-		idx[d.Format(time.DateOnly)] = i
-	}
+	first := civilDay(days[0])
 	dayOf := func(t time.Time) (int, bool) {
-		i, ok := idx[t.In(loc).Format(time.DateOnly)]
-		return i, ok
+		i := int(civilDay(t.In(loc)) - first)
+		return i, i >= 0 && i < len(days)
 	}
 	channels := Channels
 	if q.Channel != "" {
@@ -221,6 +218,12 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (Dashboard, error) {
 		queueTable(queue),
 	)
 	return d, nil
+}
+
+// civilDay numbers t's calendar date (in t's zone) as days since 1970-01-01.
+func civilDay(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
 func day(t time.Time, loc *time.Location) time.Time {

@@ -257,9 +257,13 @@ func (db *DB) AnalyticsEntries(ctx context.Context, f balai.AnalyticsFilter) ([]
 }
 
 // AnalyticsTickets returns the tickets opened or closed in f's range, with their first
-// officer reply.
+// officer reply; their category and officer when they were rated (ID is not read, Channel
+// is f's).
 func (db *DB) AnalyticsTickets(ctx context.Context, f balai.AnalyticsFilter) ([]balai.TicketFact, error) {
-	const cols = `t.id, t.channel, t.category, COALESCE(NULLIF(t.assignee_name, ''), t.assignee), t.status, t.created_at, t.due_at`
+	// Category and officer only for the rated tickets (the only ones that need them: less to
+	// read for the many others).
+	const cols = `CASE WHEN t.rating > 0 THEN t.category ELSE '' END, CASE WHEN t.rating > 0 THEN COALESCE(NULLIF(t.assignee_name, ''), t.assignee) ELSE '' END,
+		t.status, t.created_at, t.due_at`
 	var out []balai.TicketFact
 	// First replies: of tickets opened in the range, so made after its start.
 	err := eachRow(ctx, db.r, `SELECT `+cols+`, r.first, t.closed_at, t.rating FROM tickets t
@@ -271,13 +275,13 @@ func (db *DB) AnalyticsTickets(ctx context.Context, f balai.AnalyticsFilter) ([]
 		WHERE t.status = 'closed' AND t.closed_at >= $1 AND t.closed_at < $2 AND ($3 = '' OR t.channel = $3)
 			AND (t.created_at < $1 OR t.created_at >= $2)`, []any{db.ms(f.From), db.ms(f.To), channelArg(f)}, func(r *sql.Rows) error {
 		var t balai.TicketFact
-		var ch, status string
+		var status string
 		var created, due int64
 		var reply, closed sql.NullInt64
-		if err := r.Scan(&t.ID, &ch, &t.Category, &t.Officer, &status, &created, &due, &reply, &closed, &t.Rating); err != nil {
+		if err := r.Scan(&t.Category, &t.Officer, &status, &created, &due, &reply, &closed, &t.Rating); err != nil {
 			return err
 		}
-		t.Channel, t.Status = balai.Channel(ch), balai.Status(status)
+		t.Channel, t.Status = f.Channel, balai.Status(status)
 		t.CreatedAt, t.DueAt = time.UnixMilli(created), time.UnixMilli(due)
 		t.FirstReplyAt, t.ClosedAt = fromMS(reply), fromMS(closed)
 		out = append(out, t)
