@@ -165,3 +165,52 @@ func TestPercentilesAndRanges(t *testing.T) {
 		t.Fatal("a two-year range was accepted")
 	}
 }
+
+// Two processes folding the same log at once count every message once.
+func TestRollUpConcurrent(t *testing.T) {
+	for _, db := range []struct {
+		name string
+		open func(*testing.T) storetest.Opener
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
+		t.Run(db.name, func(t *testing.T) {
+			open := db.open(t)
+			now := func() time.Time { return analyticstest.Local("2026-03-06 00:00") }
+			a := open(t, "shared", store.Options{Now: now, Owner: "a"})
+			b := open(t, "shared", store.Options{Now: now, Owner: "b"})
+			analyticstest.Seed(t, a)
+			var folded [2]int64
+			errs := make(chan error, 2)
+			for i, st := range []*store.DB{a, b} {
+				go func() {
+					var err error
+					for k := 0; k < 5 && err == nil; k++ {
+						var n int64
+						n, err = st.RollUpAnalytics(context.Background(), analyticstest.Zone)
+						folded[i] += n
+					}
+					errs <- err
+				}()
+			}
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := folded[0] + folded[1]; got != int64(len(analyticstest.Messages)) {
+				t.Fatalf("folded %d rows in all, want %d", got, len(analyticstest.Messages))
+			}
+			svc := analytics.New(analytics.Config{Store: b, Calendar: workhours.Default(), Category: analyticstest.Category,
+				Now: func() time.Time { return analyticstest.Now }})
+			d, err := svc.Dashboard(context.Background(), analytics.Query{From: analyticstest.From, To: analyticstest.To})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []string{"messages", "containment", "feedback"} {
+				tb, _ := d.Table(id)
+				if got := lines(tb); strings.Join(got, "\n") != strings.Join(want[id], "\n") {
+					t.Errorf("table %s: got %q, want %q", id, got, want[id])
+				}
+			}
+		})
+	}
+}
