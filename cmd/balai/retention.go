@@ -120,6 +120,7 @@ func (s *Main) startRetention(ctx context.Context, wg *sync.WaitGroup) {
 		t := time.NewTicker(retentionEvery)
 		defer t.Stop()
 		for {
+			s.rollUpOnce(ctx) // the dashboard's rollups first: the purge deletes old log rows
 			if _, _, err := purgeOnce(ctx, s.db, s.now(), s.cfg.Retention, s.cfg.DoneRetention, s.log); err != nil && ctx.Err() == nil {
 				s.log.Error("Failed to apply the retention; trying again later", "err", err)
 			}

@@ -257,6 +257,7 @@ func (s *Main) Run(ctx context.Context) error {
 	if err := s.mountUnanswered(con, msgs); err != nil {
 		return err
 	}
+	s.mountAnalytics(con, msgs, cal)
 	mux.Handle(console.Prefix, con.Handler())
 
 	if cfg.Telegram.Token != "" {
@@ -363,10 +364,14 @@ func (s *Main) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(5)
+	wg.Add(6)
 	go func() {
 		defer wg.Done()
 		s.purgeConsole(runCtx, con, time.Hour)
+	}()
+	go func() {
+		defer wg.Done()
+		s.rollUpAnalytics(runCtx, rollUpEvery)
 	}()
 	go func() {
 		defer wg.Done()
