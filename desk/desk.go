@@ -25,12 +25,6 @@ type Queuer interface {
 	Deliver(ctx context.Context, out ...bot.Outgoing) error
 }
 
-// MemberChecker tells whether a user belongs to the officers' chat; the Telegram adapter
-// implements it with getChatMember.
-type MemberChecker interface {
-	IsMember(ctx context.Context, chat balai.ChatRef, userID string) (bool, error)
-}
-
 // TxStore is the part of the store used inside a turn's transaction.
 type TxStore interface {
 	TransitionTx(ctx context.Context, tx bot.Tx, id int64, from []Status, to Status, ev Event, set TicketUpdate) (Ticket, error)
@@ -78,27 +72,25 @@ type Config struct {
 	CardsPerMinute int
 	// Topics maps categories to forum topics of the officers' chat ("*": any other).
 	Topics map[string]string
-	// Members checks membership of the officers' chat (nil: every member of the chat acts).
-	Members MemberChecker
 	// Corpus returns the FAQ corpus being served (wire the knowledge index's Corpus, which
 	// follows reloads). While entries are past their review date the officers' chat gets one
 	// notice a day listing them; nil sends none.
 	Corpus func() *faq.Corpus
 	// Accounts maps a member of the officers' chat to their console account (nil: none is
-	// linked; they act as "telegram:<id>" with the officer role).
+	// linked; they act as "telegram:<id>" with the officer role); see LinkedOfficer.
 	Accounts Accounts
 	// CheckReply is the outbound guard: the reasons an officer's reply from the console
 	// may leak what it should not (another citizen's data, text of the internal notes);
 	// with reasons, the reply waits for the officer's confirmation. nil: no check.
 	CheckReply func(t balai.Ticket, notes []balai.Event, text string) []string
-	// DraftsDir receives /faq drafts.
+	// DraftsDir receives /faq drafts; see WriteDraft.
 	DraftsDir string
 	Logger    *slog.Logger
 	Now       func() time.Time
 }
 
-// Desk is the officer desk: a bot.Escalator for the engine, and the handler of the
-// officers' chat.
+// Desk is the officer desk: a bot.Escalator for the engine and the officer API behind the
+// console and the officers' chat (package officerchat takes that chat's messages).
 type Desk struct {
 	cfg   Config
 	store interface {
@@ -115,19 +107,10 @@ type Desk struct {
 	officers map[balai.Actor]bool
 
 	mu        sync.Mutex
-	members   map[balai.Actor]memberEntry
 	reviewDay string // the day whose review notice is known to be posted (by any process)
 }
 
-type memberEntry struct {
-	ok bool
-	at time.Time
-}
-
-var (
-	_ bot.Escalator   = (*Desk)(nil)
-	_ bot.ChatHandler = (*Desk)(nil)
-)
+var _ bot.Escalator = (*Desk)(nil)
 
 // New builds a desk. Connect it to the engine with SetQueuer before the engine starts.
 func New(cfg Config) (*Desk, error) {
@@ -171,20 +154,17 @@ func New(cfg Config) (*Desk, error) {
 		}
 		officers[o] = true
 	}
-	return &Desk{cfg: cfg, store: cfg.Store, msgs: cfg.Messages, log: cfg.Logger, now: cfg.Now, officers: officers,
-		members: map[balai.Actor]memberEntry{}}, nil
+	return &Desk{cfg: cfg, store: cfg.Store, msgs: cfg.Messages, log: cfg.Logger, now: cfg.Now, officers: officers}, nil
 }
-
-// SetMembers sets the membership check of the officers' chat.
-func (d *Desk) SetMembers(m MemberChecker) { d.cfg.Members = m }
 
 // SetQueuer connects the desk to the engine's outbox.
 func (d *Desk) SetQueuer(q Queuer) { d.q = q }
 
-// number is a ticket's citizen-visible number.
-func (d *Desk) number(t Ticket) string { return t.Number(d.cfg.Prefix) }
+// Number is a ticket's citizen-visible number, with the agency's prefix ("BLI-000042").
+func (d *Desk) Number(t Ticket) string { return t.Number(d.cfg.Prefix) }
 
-func (d *Desk) parseNumber(s string) (int64, bool) { return ParseNumber(d.cfg.Prefix, s) }
+// ParseNumber reads a ticket number with the desk's prefix; see the package's ParseNumber.
+func (d *Desk) ParseNumber(s string) (int64, bool) { return ParseNumber(d.cfg.Prefix, s) }
 
 // ParseNumber reads a ticket number with the agency's prefix: "BLI-000123", "bli-123",
 // "#123" or "123".
@@ -251,7 +231,7 @@ func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, er
 	}
 	switch {
 	case created:
-		d.log.Info("Opened a ticket", "ticket", d.number(t), "chat", e.Chat, "reason", e.Reason, "topic", e.Topic, "kind", t.Kind, "card_held", t.CardHeld)
+		d.log.Info("Opened a ticket", "ticket", d.Number(t), "chat", e.Chat, "reason", e.Reason, "topic", e.Topic, "kind", t.Kind, "card_held", t.CardHeld)
 		d.submit(items)
 	case t.SourceKey != e.Key:
 		// Another request of the chat (another process) opened one meanwhile.
@@ -268,10 +248,10 @@ type FormReader interface {
 // handover tells the engine about ticket t: its number and due time and, for a form, its
 // legal deadline and registration number.
 func (d *Desk) handover(ctx context.Context, t Ticket) bot.Handover {
-	h := bot.Handover{Ticket: d.number(t), Due: t.DueAt, Deadline: t.LegalDueAt}
+	h := bot.Handover{Ticket: d.Number(t), Due: t.DueAt, Deadline: t.LegalDueAt}
 	if fr, ok := d.store.(FormReader); ok && t.Kind == balai.KindInfoRequest {
 		if f, err := fr.Form(ctx, t.ID); err != nil {
-			d.log.Warn("Failed to read a ticket's form", "ticket", d.number(t), "err", err)
+			d.log.Warn("Failed to read a ticket's form", "ticket", d.Number(t), "err", err)
 		} else if f.InfoRequest != nil {
 			h.Registration = f.InfoRequest.Number
 		}
@@ -284,7 +264,7 @@ func (d *Desk) handover(ctx context.Context, t Ticket) bot.Handover {
 // recorded and posted once); an answered ticket opens again, as when the citizen writes.
 func (d *Desk) addTo(ctx context.Context, t Ticket, e bot.Escalation) bot.Handover {
 	id := t.ID
-	h := bot.Handover{Ticket: d.number(t), Due: t.DueAt, Existing: true}
+	h := bot.Handover{Ticket: d.Number(t), Due: t.DueAt, Existing: true}
 	ev := Event{TicketID: id, Actor: "citizen", ActorName: e.UserName, Action: "asked_again", Detail: e.Reason, At: e.At}
 	text := ""
 	if q := strings.TrimSpace(e.Question); q != "" && q != strings.TrimSpace(t.Question) {
@@ -292,10 +272,10 @@ func (d *Desk) addTo(ctx context.Context, t Ticket, e bot.Escalation) bot.Handov
 	}
 	card := d.cardMessage(ctx, id)
 	if d.cfg.OfficerChat.ID != "" {
-		h.Out = append(h.Out, d.notice(t, card, d.officerText("desk_asked_again", map[string]any{
-			"Number": d.number(t), "Reason": d.officerText("desk_reason_"+e.Reason, nil), "Text": text})))
+		h.Out = append(h.Out, d.notice(t, card, d.OfficerText("desk_asked_again", map[string]any{
+			"Number": d.Number(t), "Reason": d.OfficerText("desk_reason_"+e.Reason, nil), "Text": text})))
 	}
-	d.log.Info("Added a request to the chat's open ticket", "ticket", d.number(t), "chat", e.Chat, "reason", e.Reason)
+	d.log.Info("Added a request to the chat's open ticket", "ticket", d.Number(t), "chat", e.Chat, "reason", e.Reason)
 	if t.Status != Answered {
 		h.Also = func(ctx context.Context, tx bot.Tx) error { return d.store.AddEventTx(ctx, tx, ev) }
 		return h
@@ -323,7 +303,7 @@ func (d *Desk) OpenTicket(ctx context.Context, chat balai.ChatRef, now time.Time
 	if !ok {
 		return "", err
 	}
-	return d.number(t), nil
+	return d.Number(t), nil
 }
 
 // active returns the chat's ticket that takes its messages, if any.
@@ -348,7 +328,7 @@ func (d *Desk) Follow(ctx context.Context, in bot.Inbound) (bot.FollowUp, error)
 	if !ok {
 		return bot.FollowUp{}, err
 	}
-	id, number := t.ID, d.number(t)
+	id, number := t.ID, d.Number(t)
 	text := in.Transcript()
 	ev := Event{TicketID: id, Actor: "citizen", ActorName: in.UserName, Action: "followed", Detail: text, At: in.Time}
 	card := d.cardMessage(ctx, id)
@@ -358,9 +338,9 @@ func (d *Desk) Follow(ctx context.Context, in bot.Inbound) (bot.FollowUp, error)
 		if t.Status == Answered {
 			key = "desk_reopened"
 		}
-		notice := d.notice(t, card, d.officerText(key, map[string]any{"Number": d.number(t), "Text": text}))
+		notice := d.notice(t, card, d.OfficerText(key, map[string]any{"Number": d.Number(t), "Text": text}))
 		if t.Status == Answered {
-			notice.Text += "\n\n" + d.officerText("desk_follow", map[string]any{"Number": d.number(t), "Text": text})
+			notice.Text += "\n\n" + d.OfficerText("desk_follow", map[string]any{"Number": d.Number(t), "Text": text})
 		}
 		out = append(out, notice)
 	}
@@ -384,7 +364,7 @@ func (d *Desk) Follow(ctx context.Context, in bot.Inbound) (bot.FollowUp, error)
 
 // Cancel closes the ticket at the citizen's request; see bot.Escalator.
 func (d *Desk) Cancel(ctx context.Context, chat balai.ChatRef, number string) error {
-	id, ok := d.parseNumber(number)
+	id, ok := d.ParseNumber(number)
 	if !ok {
 		return fmt.Errorf("desk: cancel: bad ticket %q", number)
 	}
@@ -395,7 +375,7 @@ func (d *Desk) Cancel(ctx context.Context, chat balai.ChatRef, number string) er
 	card := d.cardMessage(ctx, id)
 	var out []bot.Outgoing
 	if d.cfg.OfficerChat.ID != "" {
-		out = append(out, d.notice(t, card, d.officerText("desk_cancelled", map[string]any{"Number": d.number(t)})))
+		out = append(out, d.notice(t, card, d.OfficerText("desk_cancelled", map[string]any{"Number": d.Number(t)})))
 	}
 	t, items, err := d.store.Transition(ctx, id, []Status{Open, Claimed, Answered}, Closed,
 		Event{Actor: "citizen", Action: "cancelled", At: d.now()}, out, TicketUpdate{})
@@ -410,7 +390,7 @@ func (d *Desk) Cancel(ctx context.Context, chat balai.ChatRef, number string) er
 func (d *Desk) Rate(ctx context.Context, chat balai.ChatRef, number string, rating int) error {
 	// A rating button names the chat's own ticket: anything else is forged (or stale) input,
 	// rejected at once rather than retried.
-	id, ok := d.parseNumber(number)
+	id, ok := d.ParseNumber(number)
 	if !ok {
 		return fmt.Errorf("desk: rate: bad ticket %q: %w", number, bot.ErrInvalidInput)
 	}
@@ -438,7 +418,8 @@ func (d *Desk) submit(items []bot.StoredOutgoing) {
 	}
 }
 
-func (d *Desk) officerText(key string, data map[string]any) string {
+// OfficerText is the message catalogue's text key for officers (they read Indonesian).
+func (d *Desk) OfficerText(key string, data map[string]any) string {
 	return d.msgs.Text(bot.LangID, key, data)
 }
 
@@ -452,14 +433,14 @@ func (d *Desk) thread(t Ticket) string {
 
 // card renders a ticket's card: a new message, or an edit of message editID.
 func (d *Desk) card(t Ticket, editID string) bot.Outgoing {
-	status := d.officerText("desk_status_"+string(t.Status), nil)
-	reason := d.officerText("desk_reason_"+t.Reason, nil)
+	status := d.OfficerText("desk_status_"+string(t.Status), nil)
+	reason := d.OfficerText("desk_reason_"+t.Reason, nil)
 	if t.TopicLabel != "" {
 		reason += " — " + t.TopicLabel
 	}
 	kind, legal := "", ""
 	if t.Kind != "" && t.Kind != balai.KindQuestion {
-		kind = d.officerText("desk_kind_"+string(t.Kind), nil)
+		kind = d.OfficerText("desk_kind_"+string(t.Kind), nil)
 		if !t.LegalDueAt.IsZero() {
 			legal = workhours.FormatDate(t.LegalDueAt.In(d.cfg.Calendar.Location()), bot.LangID)
 		}
@@ -476,8 +457,8 @@ func (d *Desk) card(t Ticket, editID string) bot.Outgoing {
 	if len(lines) > 8 {
 		lines = lines[len(lines)-8:]
 	}
-	text := d.officerText("desk_card", map[string]any{
-		"Number": d.number(t), "Category": t.Category, "Urgent": t.Priority > 0, "Status": status, "Assignee": t.AssigneeName,
+	text := d.OfficerText("desk_card", map[string]any{
+		"Number": d.Number(t), "Category": t.Category, "Urgent": t.Priority > 0, "Status": status, "Assignee": t.AssigneeName,
 		"Due": d.when(t.DueAt, d.now()), "UserName": orDash(t.UserName), "Channel": string(t.Chat.Channel),
 		"Reason": reason, "Question": t.Question, "Transcript": lines, "Kind": kind, "LegalDue": legal,
 	})
@@ -486,9 +467,9 @@ func (d *Desk) card(t Ticket, editID string) bot.Outgoing {
 	id := strconv.FormatInt(t.ID, 10)
 	switch t.Status {
 	case Open:
-		o.Buttons = [][]bot.Button{{{Text: d.officerText("desk_button_claim", nil), Data: "d:claim:" + id}, {Text: d.officerText("desk_button_close", nil), Data: "d:close:" + id}}}
+		o.Buttons = [][]bot.Button{{{Text: d.OfficerText("desk_button_claim", nil), Data: "d:claim:" + id}, {Text: d.OfficerText("desk_button_close", nil), Data: "d:close:" + id}}}
 	case Claimed, Answered:
-		o.Buttons = [][]bot.Button{{{Text: d.officerText("desk_button_close", nil), Data: "d:close:" + id}}}
+		o.Buttons = [][]bot.Button{{{Text: d.OfficerText("desk_button_close", nil), Data: "d:close:" + id}}}
 	}
 	return o
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/bot/telegram"
 	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai/desk/officerchat"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/internal/tgfake"
 	"github.com/balai-id/balai/knowledge"
@@ -84,10 +85,10 @@ func startWith(t *testing.T, open storetest.Opener, dbName string, fake *tgfake.
 	}
 	eng.AddSender(balai.Telegram, ad, bot.Limits{}, true)
 	d.SetQueuer(eng)
-	d.SetMembers(ad)
-	eng.AddHandler(d)
-	eng.OnDeliveryFailed(d.DeliveryFailed)
-	eng.OnDeliveryHeld(d.DeliveryHeld)
+	chat := officerchat.New(d, officerchat.Config{Members: ad, Logger: quiet, Now: c.Now})
+	eng.AddHandler(chat)
+	eng.OnDeliveryFailed(chat.DeliveryFailed)
+	eng.OnDeliveryHeld(chat.DeliveryHeld)
 	r := &rig{fake: fake, desk: d, eng: eng, db: db, clock: c, drafts: drafts}
 	for _, f := range before {
 		f(r) // more channels

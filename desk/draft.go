@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -9,28 +8,6 @@ import (
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/redact"
 )
-
-// draft turns a ticket's question and the officer's answer into a draft FAQ entry file for
-// admins to review (and move into the corpus).
-func (d *Desk) draft(ctx context.Context, o *officerTurn, id int64, officer string) error {
-	t, err := d.store.Ticket(ctx, id)
-	if err != nil {
-		return err
-	}
-	num := d.number(t)
-	o.log("faq_draft", num)
-	if strings.TrimSpace(t.Answer) == "" {
-		o.reply(d.officerText("desk_no_answer", map[string]any{"Number": num}), "")
-		return nil
-	}
-	path, err := d.writeDraft(t, officer)
-	if err != nil {
-		o.reply(d.officerText("desk_faq_failed", map[string]any{"Number": num, "Error": err.Error()}), "")
-		return nil
-	}
-	o.reply(d.officerText("desk_faq_written", map[string]any{"Number": num, "Path": path}), "")
-	return nil
-}
 
 // DraftEntry builds the draft entry of an answered ticket. A draft may become public FAQ
 // text: the citizen's NIK, phone numbers and e-mail addresses are masked in its title and
@@ -48,7 +25,7 @@ func (d *Desk) DraftEntry(t Ticket, officer string) *faq.Entry {
 	}
 	today, _ := faq.Date(d.now().In(d.cfg.Calendar.Location()).Format(faq.DateLayout))
 	return &faq.Entry{
-		ID:        "draf-" + strings.ToLower(d.number(t)),
+		ID:        "draf-" + strings.ToLower(d.Number(t)),
 		Title:     title,
 		Questions: []string{question},
 		Category:  category,
@@ -94,7 +71,10 @@ func citizenLines(t Ticket) []string {
 	return out
 }
 
-func (d *Desk) writeDraft(t Ticket, officer string) (string, error) {
+// WriteDraft writes the draft FAQ entry of answered ticket t (see DraftEntry) into
+// Config.DraftsDir, checked the way `balai faq validate` checks it, and returns the file's
+// path for admins to review.
+func (d *Desk) WriteDraft(t Ticket, officer string) (string, error) {
 	if d.cfg.DraftsDir == "" {
 		return "", fmt.Errorf("no drafts folder is configured (BALAI_DRAFTS_DIR)")
 	}

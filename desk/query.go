@@ -34,7 +34,7 @@ func (d *Desk) List(ctx context.Context, f Filter) ([]Ticket, int, error) {
 	f.Now = d.now()
 	f.Soon = d.cfg.Calendar.Add(f.Now, d.cfg.ReminderLead)
 	f.Query = strings.TrimSpace(f.Query)
-	if n, ok := d.parseNumber(f.Query); ok {
+	if n, ok := d.ParseNumber(f.Query); ok {
 		f.Number = n
 	}
 	ts, total, err := d.store.List(ctx, f)

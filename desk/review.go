@@ -75,7 +75,7 @@ func (d *Desk) reviewMessage(r faq.ReviewReport) bot.Outgoing {
 			owners = append(owners, map[string]any{"Owner": o.Owner, "Count": o.Stale})
 		}
 	}
-	text := d.officerText("desk_faq_review", map[string]any{
+	text := d.OfficerText("desk_faq_review", map[string]any{
 		"Count": len(r.Stale), "Entries": entries, "More": len(r.Stale) - len(entries), "Owners": owners,
 		"DueSoon": len(r.DueSoon), "Days": r.WindowDays(),
 	})

@@ -168,10 +168,10 @@ func (d *Desk) act(ctx context.Context, name string, o balai.Officer, id int64, 
 		d.submit(items)
 		if s.card {
 			if err := d.refreshCard(ctx, nt, d.cardMessage(ctx, id)); err != nil {
-				d.log.Warn("Failed to refresh a ticket's card", "ticket", d.number(nt), "err", err)
+				d.log.Warn("Failed to refresh a ticket's card", "ticket", d.Number(nt), "err", err)
 			}
 		}
-		d.log.Info("Officer action", "action", name, "ticket", d.number(nt), "officer", o.ID)
+		d.log.Info("Officer action", "action", name, "ticket", d.Number(nt), "officer", o.ID)
 		return nt, nil
 	}
 }
@@ -204,7 +204,7 @@ func (d *Desk) Claim(ctx context.Context, o balai.Officer, id int64) (Ticket, er
 		if t, err = d.store.Claim(ctx, 0, o.ID, o.Name, d.now()); err != nil {
 			return t, fmt.Errorf("desk: claim the next ticket: %w", err)
 		}
-		d.log.Info("Officer action", "action", "claim", "ticket", d.number(t), "officer", o.ID)
+		d.log.Info("Officer action", "action", "claim", "ticket", d.Number(t), "officer", o.ID)
 	} else {
 		t, err = d.act(ctx, "claim", o, id, func(t Ticket) (step, error) {
 			switch {
@@ -319,7 +319,7 @@ func (d *Desk) Reply(ctx context.Context, o balai.Officer, id int64, text string
 	shown := t
 	shown.Transcript = append(shown.Transcript[:len(shown.Transcript):len(shown.Transcript)], Line{From: "officer", Text: text, At: t.AnsweredAt})
 	if err := d.refreshCard(ctx, shown, d.cardMessage(ctx, id)); err != nil {
-		d.log.Warn("Failed to refresh a ticket's card", "ticket", d.number(t), "err", err)
+		d.log.Warn("Failed to refresh a ticket's card", "ticket", d.Number(t), "err", err)
 	}
 	return t, nil
 }
@@ -355,7 +355,7 @@ func (d *Desk) planReply(ctx context.Context, o balai.Officer, t Ticket, text st
 	}
 	// The citizen gets the reply on their own channel, attributed to the agency.
 	toCitizen := bot.Outgoing{Chat: t.Chat, Kind: bot.OutMessage, Lang: t.Lang, Ref: replyRef(t.ID),
-		Text: d.msgs.Text(t.Lang, "officer_reply", map[string]any{"Ticket": d.number(t), "Text": bot.EscapeMarkdown(text)})}
+		Text: d.msgs.Text(t.Lang, "officer_reply", map[string]any{"Ticket": d.Number(t), "Text": bot.EscapeMarkdown(text)})}
 	return Action{ID: t.ID, From: []Status{Open, Claimed, Answered}, To: Answered, Version: opt.Seen, Events: evs, Set: set,
 		Out: []bot.Outgoing{toCitizen}, At: now}, nil
 }
@@ -421,7 +421,7 @@ func (d *Desk) Close(ctx context.Context, o balai.Officer, id int64, r Resolutio
 		case balai.ResolvedReferred:
 			detail += " " + r.ReferTo
 			out = append(out, bot.Outgoing{Chat: t.Chat, Kind: bot.OutMessage, Lang: t.Lang,
-				Text: d.msgs.Text(t.Lang, "ticket_referred", map[string]any{"Ticket": d.number(t), "ReferTo": bot.EscapeMarkdown(r.ReferTo)})})
+				Text: d.msgs.Text(t.Lang, "ticket_referred", map[string]any{"Ticket": d.Number(t), "ReferTo": bot.EscapeMarkdown(r.ReferTo)})})
 		}
 		if r.Kind != balai.ResolvedSpam {
 			out = append(out, d.satisfaction(t))
@@ -441,7 +441,7 @@ func (d *Desk) Reopen(ctx context.Context, o balai.Officer, id int64) (Ticket, e
 		cur, err := d.store.ActiveTicket(ctx, t.Chat)
 		switch {
 		case err == nil && cur.ID != t.ID:
-			return step{}, refuse(ErrNotAllowed, "reopen", t, "the chat has another active ticket "+d.number(cur))
+			return step{}, refuse(ErrNotAllowed, "reopen", t, "the chat has another active ticket "+d.Number(cur))
 		case err != nil && !errors.Is(err, ErrNotFound):
 			return step{}, err
 		}

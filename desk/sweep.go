@@ -42,7 +42,7 @@ func (d *Desk) Sweep(ctx context.Context) error {
 			return
 		}
 		card := d.cardMessage(ctx, t.ID)
-		out = append(out, d.notice(t, card, d.officerText(key, data)))
+		out = append(out, d.notice(t, card, d.OfficerText(key, data)))
 		if o, ok := d.cardEdit(t, card); ok && edit {
 			out = append(out, o)
 		}
@@ -52,28 +52,28 @@ func (d *Desk) Sweep(ctx context.Context) error {
 		return err
 	}
 	for _, t := range due {
-		tell(t, false, "desk_reminder", map[string]any{"Number": d.number(t), "Due": d.when(t.DueAt, now), "Assignee": t.AssigneeName})
+		tell(t, false, "desk_reminder", map[string]any{"Number": d.Number(t), "Due": d.when(t.DueAt, now), "Assignee": t.AssigneeName})
 	}
 	over, err := d.store.OverdueTickets(ctx, now)
 	if err != nil {
 		return err
 	}
 	for _, t := range over {
-		tell(t, false, "desk_overdue", map[string]any{"Number": d.number(t), "Due": d.when(t.DueAt, now), "Assignee": t.AssigneeName})
+		tell(t, false, "desk_overdue", map[string]any{"Number": d.Number(t), "Due": d.when(t.DueAt, now), "Assignee": t.AssigneeName})
 	}
 	lapsed, err := d.store.LapsedClaims(ctx, now.Add(-d.cfg.ClaimTimeout), now)
 	if err != nil {
 		return err
 	}
 	for _, t := range lapsed {
-		tell(t, true, "desk_released", map[string]any{"Number": d.number(t), "Idle": duration(d.cfg.ClaimTimeout)})
+		tell(t, true, "desk_released", map[string]any{"Number": d.Number(t), "Idle": duration(d.cfg.ClaimTimeout)})
 	}
 	stale, err := d.store.StaleAnswered(ctx, now.Add(-d.cfg.ReopenWindow), now)
 	if err != nil {
 		return err
 	}
 	for _, t := range stale {
-		tell(t, true, "desk_auto_closed", map[string]any{"Number": d.number(t)})
+		tell(t, true, "desk_auto_closed", map[string]any{"Number": d.Number(t)})
 		out = append(out, d.satisfaction(t))
 	}
 	if len(out) > 0 && d.q != nil {
@@ -95,9 +95,9 @@ func (d *Desk) heldCards(ctx context.Context, now time.Time) error {
 	ts, items, err := d.store.HeldCards(ctx, now, func(ts []Ticket) []bot.Outgoing {
 		var nums []string
 		for _, t := range ts[:min(len(ts), maxSummaryNumbers)] {
-			nums = append(nums, d.number(t))
+			nums = append(nums, d.Number(t))
 		}
-		text := d.officerText("desk_held_summary", map[string]any{"Count": len(ts), "Numbers": nums, "More": len(ts) - len(nums)})
+		text := d.OfficerText("desk_held_summary", map[string]any{"Count": len(ts), "Numbers": nums, "More": len(ts) - len(nums)})
 		return []bot.Outgoing{{Chat: d.cfg.OfficerChat, Kind: bot.OutMessage, Text: text, Lang: bot.LangID, ThreadID: d.cfg.Topics["*"]}}
 	})
 	if err != nil {

@@ -1,8 +1,9 @@
 // Package desk is the officer desk: when Balai is unsure, a ticket carries the citizen's
-// question to human officers in their Telegram group, an officer answers by replying to the
-// ticket's card, and the answer reaches the citizen on their own channel, attributed to the
-// agency. Tickets have SLA due times in working hours, reminders, claims that lapse, internal
-// notes, an audit log, a satisfaction rating, and /faq turns an answer into a draft entry.
+// question to human officers, in their Telegram group (whose messages package officerchat
+// takes) and the web console; an officer answers by replying to the ticket's card, and the
+// answer reaches the citizen on their own channel, attributed to the agency. Tickets have
+// SLA due times in working hours, reminders, claims that lapse, internal notes, an audit
+// log, a satisfaction rating, and /faq turns an answer into a draft entry.
 package desk
 
 import (

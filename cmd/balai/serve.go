@@ -35,6 +35,7 @@ import (
 	"github.com/balai-id/balai/console"
 	"github.com/balai-id/balai/console/deskui"
 	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai/desk/officerchat"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/internal/lockfile"
 	"github.com/balai-id/balai/knowledge"
@@ -84,6 +85,7 @@ type Main struct {
 	db    *store.DB
 	eng   *bot.Engine
 	desk  *desk.Desk
+	chat  *officerchat.Chat // the officers' Telegram group (and listed officers' private commands)
 	tg    *telegram.Adapter
 	msgs  *bot.Messages
 	wa    waConsole // the whatsmeow adapter for the console's WhatsApp page
@@ -237,8 +239,9 @@ func (s *Main) Run(ctx context.Context) error {
 	reg.MustRegister(bot.NewBacklogCollector(s.db, clock.Now, s.log))
 
 	s.desk.SetQueuer(s.eng)
-	s.eng.AddHandler(s.desk)
-	s.eng.OnDeliveryFailed(s.desk.DeliveryFailed)
+	s.chat = officerchat.New(s.desk, officerchat.Config{Logger: s.log})
+	s.eng.AddHandler(s.chat)
+	s.eng.OnDeliveryFailed(s.chat.DeliveryFailed)
 	s.eng.OnParked(s.parkedNotice(dcfg.OfficerChat, s.eng.Submit))
 	s.submit = s.eng.Submit
 
@@ -268,7 +271,7 @@ func (s *Main) Run(ctx context.Context) error {
 		}
 		s.eng.AddSender(balai.Telegram, s.tg, cfg.limits(telegram.Limits), true)
 		if dcfg.OfficerChat.ID != "" {
-			s.desk.SetMembers(s.tg)
+			s.chat.SetMembers(s.tg)
 			s.log.Info("Officer desk in Telegram", "chat", dcfg.OfficerChat.ID, "listed_officers", len(officers))
 		}
 		if cfg.Telegram.Mode == telegram.ModeWebhook {
@@ -288,7 +291,7 @@ func (s *Main) Run(ctx context.Context) error {
 			return err
 		}
 		s.eng.AddSender(balai.WhatsApp, wa, cfg.limits(cloud.Limits), true)
-		s.eng.OnDeliveryHeld(s.desk.DeliveryHeld)
+		s.eng.OnDeliveryHeld(s.chat.DeliveryHeld)
 		mux.Handle("/webhooks/whatsapp", wa.WebhookHandler())
 		s.setHealth("whatsapp", "cloud api")
 		s.log.Info("WhatsApp Cloud API ready", "webhook", "/webhooks/whatsapp", "phone_id", cfg.WhatsApp.CloudPhoneID)

@@ -24,6 +24,7 @@ import (
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/bot/telegram"
 	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai/desk/officerchat"
 	"github.com/balai-id/balai/internal/benchstore"
 	"github.com/balai-id/balai/internal/tgfake"
 	"github.com/balai-id/balai/knowledge"
@@ -104,7 +105,7 @@ func main() {
 	ad, _ := telegram.New(telegram.Config{Token: token, APIURL: api.URL, Logger: quiet, PollTimeout: 5 * time.Second}, eng)
 	eng.AddSender(balai.Telegram, ad, bot.Limits{}, true)
 	d.SetQueuer(eng)
-	eng.AddHandler(d)
+	eng.AddHandler(officerchat.New(d, officerchat.Config{Logger: quiet}))
 	if err := eng.Start(ctx); err != nil {
 		fail(err)
 	}

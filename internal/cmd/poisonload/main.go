@@ -28,6 +28,7 @@ import (
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/desk"
+	"github.com/balai-id/balai/desk/officerchat"
 	"github.com/balai-id/balai/internal/benchstore"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/store"
@@ -148,7 +149,7 @@ func load(ctx context.Context, db *store.DB, ix *knowledge.Index, nReal, nPoison
 	rec := &recorder{replied: map[string]time.Time{}}
 	eng.AddSender(balai.Web, rec, bot.Limits{}, true)
 	d.SetQueuer(eng)
-	eng.AddHandler(d)
+	eng.AddHandler(officerchat.New(d, officerchat.Config{Logger: quiet}))
 	if err := eng.Start(ctx); err != nil {
 		return result{}, err
 	}
