@@ -293,7 +293,7 @@ func (db *DB) ChatLog(ctx context.Context, chat balai.ChatRef, limit int) ([]bal
 	defer rows.Close()
 	var out []balai.HistoryLine
 	for rows.Next() {
-		var l balai.HistoryLine
+		l := balai.HistoryLine{Chat: chat}
 		var dir string
 		var at int64
 		if err := rows.Scan(&dir, &l.Text, &l.Decision, &l.Reason, &l.EntryID, &l.Confidence, &at); err != nil {
