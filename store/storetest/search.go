@@ -67,7 +67,7 @@ func testTicketSearch(t *testing.T, open Opener) {
 	check("accents folded in the ticket", desk.Filter{Query: "rene"}, lost.ID)
 	check("accents folded in the query", desk.Filter{Query: "RENÉ cibeureum"}, lost.ID)
 	check("punctuation ignored", desk.Filter{Query: "ktp, hilang!"}, lost.ID)
-	check("one letter: a whole word only", desk.Filter{Query: "s"}) // "siti", "surat": not "s"
+	check("one letter: a whole word only", desk.Filter{Query: "s"})                        // "siti", "surat": not "s"
 	check("several tickets, newest first", desk.Filter{Query: "Si"}, lost.ID, passport.ID) // Sitompul, Siti
 	check("filters still apply", desk.Filter{View: desk.ViewClosed, Query: "paspor"})
 	// A number: the ticket, not the tickets mentioning it; a number that is no ticket: words.
