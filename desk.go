@@ -141,7 +141,8 @@ type Presence struct {
 
 // HistoryLine is a message of a citizen's conversation with the bot, from the message log.
 type HistoryLine struct {
-	From       string // "citizen" or "bot"
+	Chat       ChatRef // the chat it was written in (a citizen's chats may be linked)
+	From       string  // "citizen" or "bot"
 	Text       string
 	Decision   string // the engine's decision on a citizen's message (answer, escalate, feedback…)
 	Reason     string

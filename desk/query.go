@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -13,10 +14,12 @@ import (
 // PresenceTTL is how long a presence lasts without being renewed.
 const PresenceTTL = 30 * time.Second
 
-// History is what an officer sees of a citizen besides the ticket at hand.
+// History is what an officer sees of a citizen besides the ticket at hand: from the chat,
+// and from the chats an officer linked to the same citizen (LinkCitizen).
 type History struct {
-	Tickets []Ticket      // the chat's tickets, newest first
-	Lines   []HistoryLine // the chat's last messages with the bot, oldest first
+	Tickets []Ticket        // the citizen's tickets, newest first
+	Lines   []HistoryLine   // the citizen's last messages with the bot, oldest first
+	Linked  []balai.ChatRef // the citizen's other chats
 }
 
 // List returns the tickets of f's view matching its filters, in the view's order (active
@@ -64,22 +67,47 @@ func (d *Desk) Events(ctx context.Context, id int64) ([]Event, error) {
 	return d.store.Events(ctx, id)
 }
 
-// historyLines caps the conversation lines CitizenHistory returns.
-const historyLines = 200
+// historyLines caps the conversation lines CitizenHistory returns; historyTickets its
+// tickets.
+const (
+	historyLines   = 200
+	historyTickets = 50
+)
 
-// CitizenHistory returns the chat's tickets and its last messages with the bot, with the
-// entry and confidence of the bot's answers and the citizen's 👍/👎 on them.
+// CitizenHistory returns the tickets of the citizen of chat and their last messages with
+// the bot, with the entry and confidence of the bot's answers and the citizen's 👍/👎 on
+// them, from chat and from the chats an officer linked to the same citizen.
 func (d *Desk) CitizenHistory(ctx context.Context, chat balai.ChatRef) (History, error) {
-	ts, err := d.store.ChatTickets(ctx, chat, 50)
+	linked, err := d.store.LinkedChats(ctx, chat)
 	if err != nil {
 		return History{}, fmt.Errorf("desk: citizen history: %w", err)
 	}
-	lines, err := d.store.ChatLog(ctx, chat, historyLines)
-	if err != nil {
-		return History{}, fmt.Errorf("desk: citizen history: %w", err)
+	h := History{Linked: linked}
+	for _, c := range append([]balai.ChatRef{chat}, linked...) {
+		ts, err := d.store.ChatTickets(ctx, c, historyTickets)
+		if err != nil {
+			return History{}, fmt.Errorf("desk: citizen history: %w", err)
+		}
+		lines, err := d.store.ChatLog(ctx, c, historyLines)
+		if err != nil {
+			return History{}, fmt.Errorf("desk: citizen history: %w", err)
+		}
+		h.Tickets = append(h.Tickets, ts...)
+		h.Lines = append(h.Lines, rateAnswers(lines)...)
 	}
-	// A 👍/👎 button is a message of its own; it rates the last answered question. A 👎
-	// goes to an officer at once, so the engine logs it as an escalation for feedback.
+	if len(linked) > 0 {
+		sort.SliceStable(h.Tickets, func(i, j int) bool { return h.Tickets[i].ID > h.Tickets[j].ID })
+		sort.SliceStable(h.Lines, func(i, j int) bool { return h.Lines[i].At.Before(h.Lines[j].At) })
+		h.Tickets = h.Tickets[:min(len(h.Tickets), historyTickets)]
+		h.Lines = h.Lines[max(len(h.Lines)-historyLines, 0):]
+	}
+	return h, nil
+}
+
+// rateAnswers marks the citizen's 👍/👎 on the bot's answers of one chat's lines (oldest
+// first). A 👍/👎 button is a message of its own; it rates the last answered question. A 👎
+// goes to an officer at once, so the engine logs it as an escalation for feedback.
+func rateAnswers(lines []HistoryLine) []HistoryLine {
 	answered := -1
 	for i, l := range lines {
 		if l.From != "citizen" {
@@ -101,7 +129,58 @@ func (d *Desk) CitizenHistory(ctx context.Context, chat balai.ChatRef) (History,
 			}
 		}
 	}
-	return History{Tickets: ts, Lines: lines}, nil
+	return lines
+}
+
+// LinkCitizen records officer o's finding that the citizen of ticket id is the person of
+// ticket other (on another channel, or another chat): from then on each ticket's history
+// shows both chats' tickets and conversations. It is audited on both tickets. Balai never
+// links chats by itself (a phone number typed in a chat proves nothing). ErrNotFound for
+// a missing ticket; ErrNotAllowed for an officer who may not act, the same chat, or an
+// erased ticket.
+func (d *Desk) LinkCitizen(ctx context.Context, o balai.Officer, id, other int64) (Ticket, error) {
+	if !mayAct(o) {
+		return Ticket{}, &ActionError{Err: ErrNotAllowed, Action: "link citizen", Detail: fmt.Sprintf("role %q", o.Role)}
+	}
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		return t, err
+	}
+	ot, err := d.store.Ticket(ctx, other)
+	if err != nil {
+		return t, err
+	}
+	switch {
+	case t.Chat.ID == "" || ot.Chat.ID == "":
+		return t, refuse(ErrNotAllowed, "link citizen", t, "an erased ticket")
+	case t.Chat == ot.Chat:
+		return t, refuse(ErrNotAllowed, "link citizen", t, "the same chat")
+	}
+	a, b := d.event(o, "citizen_linked", d.number(ot)), d.event(o, "citizen_linked", d.number(t))
+	a.TicketID, b.TicketID = t.ID, ot.ID
+	if err := d.store.LinkChats(ctx, t.Chat, ot.Chat, o.ID, a.At, []Event{a, b}); err != nil {
+		return t, fmt.Errorf("desk: link citizen: %w", err)
+	}
+	d.log.Info("Linked a citizen's chats", "ticket", d.number(t), "other", d.number(ot), "officer", o.ID)
+	return d.store.Ticket(ctx, id)
+}
+
+// UnlinkCitizen takes the chat of ticket id out of the citizen's linked chats (audited on
+// the ticket); nothing changes when it was not linked.
+func (d *Desk) UnlinkCitizen(ctx context.Context, o balai.Officer, id int64) (Ticket, error) {
+	if !mayAct(o) {
+		return Ticket{}, &ActionError{Err: ErrNotAllowed, Action: "unlink citizen", Detail: fmt.Sprintf("role %q", o.Role)}
+	}
+	t, err := d.store.Ticket(ctx, id)
+	if err != nil {
+		return t, err
+	}
+	ev := d.event(o, "citizen_unlinked", "")
+	ev.TicketID = t.ID
+	if _, err := d.store.UnlinkChat(ctx, t.Chat, []Event{ev}); err != nil {
+		return t, fmt.Errorf("desk: unlink citizen: %w", err)
+	}
+	return d.store.Ticket(ctx, id)
 }
 
 // Changes returns the desk's changes after seq after, oldest first (at most 500): a

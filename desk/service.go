@@ -95,6 +95,14 @@ type ServiceStore interface {
 	ChatTickets(ctx context.Context, chat balai.ChatRef, limit int) ([]Ticket, error)
 	// ChatLog returns up to limit last messages of chat with the bot, oldest first.
 	ChatLog(ctx context.Context, chat balai.ChatRef, limit int) ([]HistoryLine, error)
+	// LinkChats records that chats a and b are one citizen's, joining the chats either is
+	// linked to already, with events, in one transaction.
+	LinkChats(ctx context.Context, a, b balai.ChatRef, by string, at time.Time, events []Event) error
+	// UnlinkChat takes chat out of its citizen's chats and records events; false (nothing
+	// recorded) when it was not linked.
+	UnlinkChat(ctx context.Context, chat balai.ChatRef, events []Event) (bool, error)
+	// LinkedChats returns the other chats linked to chat's citizen.
+	LinkedChats(ctx context.Context, chat balai.ChatRef) ([]balai.ChatRef, error)
 	// SetPresence records p on ticket id (replacing the officer's earlier one).
 	SetPresence(ctx context.Context, id int64, p Presence) error
 	// Present returns the presences on ticket id at or after since, oldest first.

@@ -602,3 +602,63 @@ func TestCitizenHistory(t *testing.T) {
 		}
 	})
 }
+
+// TestCitizenHistoryAcrossLinkedChats: an officer links a web chat's ticket to the ticket of
+// the same person on Telegram; each ticket's history then shows both chats' tickets and the
+// Telegram conversation with the bot (with its chat); nothing is linked before, the same
+// chat cannot be linked to itself, an officer's role is required, and unlinking ends it.
+func TestCitizenHistoryAcrossLinkedChats(t *testing.T) {
+	eachStore(t, func(t *testing.T, open storetest.Opener) {
+		r := newRig(t, open)
+		ctx := context.Background()
+		r.fake.Message(501, "Cara mengurus akta kelahiran bayi")
+		r.wait(t, 501, 1)
+		r.idle(t)
+		tg := r.newTicket(t, 501, "akta belum jadi")
+		now := r.clock.Now()
+		web, _, _, err := r.db.CreateTicket(ctx, desk.Ticket{SourceKey: "web-1", Chat: balai.ChatRef{Channel: balai.Web, ID: "w-1"},
+			UserName: "Sari", Question: "akta anak saya", Reason: bot.EscalateTopic, Lang: "id", CreatedAt: now, DueAt: now.Add(4 * time.Hour)}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := r.desk.CitizenHistory(ctx, web.Chat)
+		if err != nil || len(h.Tickets) != 1 || len(h.Lines) != 0 || len(h.Linked) != 0 {
+			t.Fatalf("before the link: %+v %v", h, err)
+		}
+		if _, err := r.desk.LinkCitizen(ctx, balai.Officer{ID: "user:9", Role: balai.RoleEditor}, web.ID, tg.ID); !errors.Is(err, desk.ErrNotAllowed) {
+			t.Errorf("an editor links: %v, want ErrNotAllowed", err)
+		}
+		if _, err := r.desk.LinkCitizen(ctx, ani, web.ID, web.ID); !errors.Is(err, desk.ErrNotAllowed) {
+			t.Errorf("a chat linked to itself: %v, want ErrNotAllowed", err)
+		}
+		if _, err := r.desk.LinkCitizen(ctx, ani, web.ID, 9999); !errors.Is(err, desk.ErrNotFound) {
+			t.Errorf("a missing ticket: %v, want ErrNotFound", err)
+		}
+		if _, err := r.desk.LinkCitizen(ctx, ani, web.ID, tg.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range []desk.Ticket{web, tg} {
+			if got := r.actions(t, tk.ID); !strings.Contains(got, "citizen_linked") {
+				t.Errorf("ticket %d's audit: %s", tk.ID, got)
+			}
+		}
+		for _, chat := range []balai.ChatRef{web.Chat, tg.Chat} {
+			h, err := r.desk.CitizenHistory(ctx, chat)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(h.Tickets) != 2 || h.Tickets[0].ID != web.ID || h.Tickets[1].ID != tg.ID || len(h.Linked) != 1 {
+				t.Errorf("history of %v: tickets %+v, linked %v", chat, h.Tickets, h.Linked)
+			}
+			if len(h.Lines) < 2 || h.Lines[0].Text != "Cara mengurus akta kelahiran bayi" || h.Lines[0].Chat != tg.Chat || h.Lines[0].EntryID == "" {
+				t.Errorf("history lines of %v: %+v", chat, h.Lines)
+			}
+		}
+		if _, err := r.desk.UnlinkCitizen(ctx, ani, tg.ID); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := r.desk.CitizenHistory(ctx, web.Chat); err != nil || len(h.Tickets) != 1 || len(h.Lines) != 0 || len(h.Linked) != 0 {
+			t.Errorf("after unlinking: %+v %v", h, err)
+		}
+	})
+}

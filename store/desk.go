@@ -167,8 +167,8 @@ func (db *DB) CreateTicketWith(ctx context.Context, t balai.Ticket, opts balai.C
 		var err error
 		out, err = scanTicket(tx.QueryRowContext(ctx, `INSERT INTO tickets (source_key, channel, chat_id, user_name, question, transcript, reason,
 			topic, topic_label, category, candidates, lang, status, priority, created_at, due_at, activity_at, card_held, last_citizen_at,
-			kind, legal_due_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14, $16, $14, $17, $18)
+			kind, legal_due_at, terms_indexed)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14, $15, $14, $16, $14, $17, $18, 1)
 			ON CONFLICT DO NOTHING RETURNING `+ticketColumns,
 			t.SourceKey, string(t.Chat.Channel), t.Chat.ID, t.UserName, t.Question, string(transcript), t.Reason,
 			t.Topic, t.TopicLabel, t.Category, strings.Join(t.Candidates, ","), t.Lang, t.Priority,
@@ -180,6 +180,9 @@ func (db *DB) CreateTicketWith(ctx context.Context, t balai.Ticket, opts balai.C
 			return err
 		}
 		created = true
+		if err := indexTicket(ctx, tx, out.ID, ticketTexts(t.UserName, t.Question, string(transcript))...); err != nil {
+			return err
+		}
 		if err := addEvent(ctx, tx, db, balai.Event{TicketID: out.ID, Actor: "system", Action: "created", Detail: t.Reason, At: t.CreatedAt}); err != nil {
 			return err
 		}
@@ -319,13 +322,19 @@ func (db *DB) TransitionTx(ctx context.Context, tx balai.Tx, id int64, from []ba
 }
 
 // addEvent records ev in the ticket's audit log and counts it as a change of the ticket (its
-// Version); a citizen's event is their latest message (LastCitizenAt).
+// Version); a citizen's event is their latest message (LastCitizenAt); the words of a
+// follow-up or a reply become searchable.
 func addEvent(ctx context.Context, tx balai.Tx, db *DB, ev balai.Event) error {
 	if err := db.lockEvents(ctx, tx); err != nil {
 		return err
 	}
 	if err := insertEvent(ctx, tx, db, ev); err != nil {
 		return err
+	}
+	if searchActions[ev.Action] {
+		if err := indexTicket(ctx, tx, ev.TicketID, ev.Detail); err != nil {
+			return err
+		}
 	}
 	q := `UPDATE tickets SET version = version + 1 WHERE id = $1`
 	args := []any{ev.TicketID}

@@ -128,8 +128,9 @@ func (db *DB) ApplyTx(ctx context.Context, tx balai.Tx, a balai.TicketAction) (b
 // likeEscape escapes LIKE's wildcards in s (with \ as the escape character).
 var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// listWhere builds the conditions of a desk filter; args holds $1.. as it grows.
-func (db *DB) listWhere(f balai.TicketFilter, args *[]any) string {
+// listWhere builds the conditions of a desk filter; args holds $1.. as it grows. byNumber:
+// the query is the number of an existing ticket, which it selects alone.
+func (db *DB) listWhere(f balai.TicketFilter, byNumber bool, args *[]any) string {
 	arg := func(v any) string {
 		*args = append(*args, v)
 		return "$" + strconv.Itoa(len(*args))
@@ -171,17 +172,20 @@ func (db *DB) listWhere(f balai.TicketFilter, args *[]any) string {
 		conds = append(conds, "status IN ('answered', 'closed')")
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		var words []string
-		for _, w := range strings.Fields(strings.ToLower(q)) {
-			p := arg("%" + likeEscape.Replace(w) + "%")
-			words = append(words, `(LOWER(question) LIKE `+p+` ESCAPE '\' OR LOWER(transcript) LIKE `+p+
-				` ESCAPE '\' OR LOWER(user_name) LIKE `+p+` ESCAPE '\')`)
+		if byNumber {
+			conds = append(conds, "id = "+arg(f.Number))
+		} else if match, ok := searchCond(q, arg); ok {
+			conds = append(conds, match)
+		} else {
+			// No word at all (punctuation): the text as typed, anywhere, by a scan.
+			var words []string
+			for _, w := range strings.Fields(strings.ToLower(q)) {
+				p := arg("%" + likeEscape.Replace(w) + "%")
+				words = append(words, `(LOWER(question) LIKE `+p+` ESCAPE '\' OR LOWER(transcript) LIKE `+p+
+					` ESCAPE '\' OR LOWER(user_name) LIKE `+p+` ESCAPE '\')`)
+			}
+			conds = append(conds, strings.Join(words, " AND "))
 		}
-		match := strings.Join(words, " AND ")
-		if f.Number > 0 {
-			match = "(id = " + arg(f.Number) + " OR (" + match + "))"
-		}
-		conds = append(conds, match)
 	}
 	if len(conds) == 0 {
 		return ""
@@ -189,10 +193,20 @@ func (db *DB) listWhere(f balai.TicketFilter, args *[]any) string {
 	return " WHERE " + strings.Join(conds, " AND ")
 }
 
-// List returns a page of the tickets a desk filter selects; see desk.ServiceStore.
+// List returns a page of the tickets a desk filter selects; see desk.ServiceStore. A query
+// that reads as the number of an existing ticket (f.Number) selects that ticket alone;
+// otherwise each of its words must begin a word of the ticket (search.go).
 func (db *DB) List(ctx context.Context, f balai.TicketFilter) ([]balai.Ticket, int, error) {
+	byNumber := false
+	if f.Number > 0 && strings.TrimSpace(f.Query) != "" {
+		var n int
+		if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE id = $1`, f.Number).Scan(&n); err != nil {
+			return nil, 0, fmt.Errorf("store: list tickets: %w", err)
+		}
+		byNumber = n > 0
+	}
 	var args []any
-	where := db.listWhere(f, &args)
+	where := db.listWhere(f, byNumber, &args)
 	var total int
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: list tickets: %w", err)
@@ -279,7 +293,7 @@ func (db *DB) ChatLog(ctx context.Context, chat balai.ChatRef, limit int) ([]bal
 	defer rows.Close()
 	var out []balai.HistoryLine
 	for rows.Next() {
-		var l balai.HistoryLine
+		l := balai.HistoryLine{Chat: chat}
 		var dir string
 		var at int64
 		if err := rows.Scan(&dir, &l.Text, &l.Decision, &l.Reason, &l.EntryID, &l.Confidence, &at); err != nil {

@@ -25,6 +25,9 @@ import (
 //     (status, category, topic, priority, rating, times);
 //   - ticket_events: replies, notes and follow-ups (detail), the citizen's name — blanked, the
 //     row kept (action, officer, time);
+//   - ticket_terms: the words of a ticket, for search — deleted with the ticket's text;
+//   - citizen_links: an officer's link of the chat to the citizen's other chats — deleted by
+//     an erasure of the chat, and by the retention once the link is older than it;
 //   - dead_letters: messages parked after failing (chat id, error) — deleted with their
 //     message;
 //   - web_sessions: a web chat's session (chat id, times) — deleted by an erasure, which ends
@@ -47,12 +50,13 @@ type Purged struct {
 	Notices       int64 `json:"notices_deleted"`
 	Stripped      int64 `json:"inbound_stripped"` // handled messages stripped to their dedupe key
 	Keys          int64 `json:"keys_deleted"`     // dedupe keys deleted
+	Links         int64 `json:"citizen_links_deleted"`
 }
 
 // Total is the number of rows changed.
 func (p Purged) Total() int64 {
 	return p.Inbound + p.Outbox + p.Conversations + p.Messages + p.Tickets + p.DeadLetters + p.WebSessions +
-		p.Counted + p.Notices + p.Stripped + p.Keys
+		p.Counted + p.Notices + p.Stripped + p.Keys + p.Links
 }
 
 // Add adds q's counts to p's.
@@ -60,7 +64,7 @@ func (p Purged) Add(q Purged) Purged {
 	return Purged{Inbound: p.Inbound + q.Inbound, Outbox: p.Outbox + q.Outbox, Conversations: p.Conversations + q.Conversations,
 		Messages: p.Messages + q.Messages, Tickets: p.Tickets + q.Tickets, DeadLetters: p.DeadLetters + q.DeadLetters,
 		WebSessions: p.WebSessions + q.WebSessions, Counted: p.Counted + q.Counted, Notices: p.Notices + q.Notices,
-		Stripped: p.Stripped + q.Stripped, Keys: p.Keys + q.Keys}
+		Stripped: p.Stripped + q.Stripped, Keys: p.Keys + q.Keys, Links: p.Links + q.Links}
 }
 
 // purgeBatch is how many rows one transaction of a purge changes: a purge never holds the
@@ -83,6 +87,7 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 		{&p.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created_at < $1 LIMIT ` + fmt.Sprint(purgeBatch) + `)`},
 		{&p.Conversations, `DELETE FROM conversations WHERE updated_at < $1`},
 		{&p.Notices, `DELETE FROM notices WHERE created_at < $1`},
+		{&p.Links, `DELETE FROM citizen_links WHERE linked_at < $1`},
 		// A dead letter goes with its message (deleted above), also when it was parked again
 		// later (an operator retried it): it would name the chat and list an empty message.
 		{&p.DeadLetters, `DELETE FROM dead_letters WHERE inbound_id IN (SELECT d.inbound_id FROM dead_letters d
@@ -193,6 +198,7 @@ func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error)
 			{&p.Conversations, `DELETE FROM conversations WHERE channel = $1 AND chat_id IN ($2, $3)`},
 			{&p.DeadLetters, `DELETE FROM dead_letters WHERE channel = $1 AND chat_id IN ($2, $3)`},
 			{&p.Messages, `UPDATE message_log SET text = '', chat_id = '' WHERE channel = $1 AND chat_id IN ($2, $3)`},
+			{&p.Links, `DELETE FROM citizen_links WHERE channel = $1 AND chat_id IN ($2, $3)`},
 		} {
 			res, err := tx.ExecContext(ctx, s.query, ch, id, alt)
 			if err != nil {
@@ -273,6 +279,9 @@ func (db *DB) eraseTickets(ctx context.Context, tx *sql.Tx, ids []int64, why str
 		if _, err := tx.ExecContext(ctx, `UPDATE ticket_events SET detail = '',
 			actor_name = CASE WHEN actor = 'citizen' THEN '' ELSE actor_name END WHERE ticket_id = $1`, id); err != nil {
 			return fmt.Errorf("ticket %d events: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_terms WHERE ticket_id = $1`, id); err != nil {
+			return fmt.Errorf("ticket %d terms: %w", id, err)
 		}
 		// A complaint's or information request's fields (forms.go) go; its kind and number stay.
 		if _, err := tx.ExecContext(ctx, `UPDATE ticket_forms SET fields = '{}' WHERE ticket_id = $1`, id); err != nil {

@@ -145,6 +145,8 @@ func RunAll(t *testing.T, open Opener) {
 		{"ListAndCounts", testListAndCounts},
 		{"Presence", testPresence},
 		{"CannedReplies", testCanned},
+		{"TicketSearch", testTicketSearch},
+		{"CitizenLinks", testCitizenLinks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
