@@ -156,12 +156,12 @@ func (d *Desk) LinkCitizen(ctx context.Context, o balai.Officer, id, other int64
 	case t.Chat == ot.Chat:
 		return t, refuse(ErrNotAllowed, "link citizen", t, "the same chat")
 	}
-	a, b := d.event(o, "citizen_linked", d.number(ot)), d.event(o, "citizen_linked", d.number(t))
+	a, b := d.event(o, "citizen_linked", d.Number(ot)), d.event(o, "citizen_linked", d.Number(t))
 	a.TicketID, b.TicketID = t.ID, ot.ID
 	if err := d.store.LinkChats(ctx, t.Chat, ot.Chat, o.ID, a.At, []Event{a, b}); err != nil {
 		return t, fmt.Errorf("desk: link citizen: %w", err)
 	}
-	d.log.Info("Linked a citizen's chats", "ticket", d.number(t), "other", d.number(ot), "officer", o.ID)
+	d.log.Info("Linked a citizen's chats", "ticket", d.Number(t), "other", d.Number(ot), "officer", o.ID)
 	return d.store.Ticket(ctx, id)
 }
 
