@@ -46,6 +46,11 @@ type Desk interface {
 	Note(ctx context.Context, o balai.Officer, id int64, text string) (Ticket, error)
 	Close(ctx context.Context, o balai.Officer, id int64, r Resolution) (Ticket, error)
 	Reopen(ctx context.Context, o balai.Officer, id int64) (Ticket, error)
+	// LinkCitizen records that ticket other's chat is the same citizen as ticket id's (an
+	// officer's judgement: nothing links chats by itself), so that each ticket's history
+	// covers both; UnlinkCitizen undoes it for id's chat.
+	LinkCitizen(ctx context.Context, o balai.Officer, id, other int64) (Ticket, error)
+	UnlinkCitizen(ctx context.Context, o balai.Officer, id int64) (Ticket, error)
 
 	// Changes returns the change feed's entries after seq, oldest first (across replicas).
 	Changes(ctx context.Context, after int64) ([]Change, error)

@@ -62,6 +62,7 @@ type ticketData struct {
 	Events     []eventView
 	Notes      []noteView
 	Tickets    []histTicket
+	Linked     []string // the citizen's other chats an officer linked, by channel
 	History    []histLine
 	Canned     []CannedReply
 	Officers   []balai.Officer
@@ -146,6 +147,9 @@ func (u *UI) showTicket(w http.ResponseWriter, r *http.Request, q request, id in
 			continue
 		}
 		d.Events = append(d.Events, eventView{Who: who, What: l.T("deskui_event_" + eventKey(e.Action)), At: u.when(e.At)})
+	}
+	for _, c := range hist.Linked {
+		d.Linked = append(d.Linked, l.T("deskui_channel_"+string(c.Channel)))
 	}
 	for _, h := range hist.Tickets {
 		d.Tickets = append(d.Tickets, histTicket{Number: h.Number(u.cfg.Prefix), URL: u.ticketURL(h.ID), Question: h.Question,
@@ -360,6 +364,15 @@ func (u *UI) act(w http.ResponseWriter, r *http.Request, q request) {
 			EntryID: strings.TrimSpace(r.PostFormValue("entry")), ReferTo: strings.TrimSpace(r.PostFormValue("agency"))})
 	case "reopen":
 		_, err = dk.Reopen(ctx, o, id)
+	case "link":
+		other, ok := u.ticketNumber(r.PostFormValue("other"))
+		if !ok {
+			err = &ActionError{Err: ErrNotFound, Action: "link citizen"}
+			break
+		}
+		_, err = dk.LinkCitizen(ctx, o, id, other)
+	case "unlink":
+		_, err = dk.UnlinkCitizen(ctx, o, id)
 	default:
 		u.fail(w, q, ErrNotFound, "act")
 		return
@@ -467,4 +480,14 @@ func conversation(t Ticket, evs []balai.Event) []balai.Line {
 	}
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].At.Before(lines[j].At) })
 	return lines
+}
+
+// ticketNumber reads a ticket number as officers write it ("BLI-000123", "000123", "123").
+func (u *UI) ticketNumber(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if p := u.cfg.Prefix + "-"; len(s) > len(p) && strings.EqualFold(s[:len(p)], p) {
+		s = s[len(p):]
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
 }

@@ -606,3 +606,29 @@ func TestHostChrome(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkCitizenAcrossChannels: an officer links a WhatsApp ticket to the same citizen's
+// Telegram ticket by its number; the ticket page then names the other channel and lists the
+// other ticket in the history; unlinking undoes it; an unknown number is refused.
+func TestLinkCitizenAcrossChannels(t *testing.T) {
+	e := newEnv(t)
+	tg := e.ticket("100", "Ani", "KTP saya hilang")
+	wa := e.desk.Add(balai.Ticket{Chat: balai.ChatRef{Channel: balai.WhatsApp, ID: "62811"}, UserName: "Ani",
+		Question: "Lanjutan soal KTP hilang", Status: balai.Open, CreatedAt: e.now, DueAt: e.now.Add(time.Hour)})
+	if r := e.post(sari, tpath(wa.ID, "link"), url.Values{"other": {tg.Number("BLI")}}); r.code != http.StatusSeeOther {
+		t.Fatalf("link: %d %s", r.code, r.body)
+	}
+	page := e.get(sari, tpath(wa.ID, ""))
+	if !strings.Contains(page.body, `id="linked"`) || !strings.Contains(page.body, "Telegram") || !strings.Contains(page.body, "/unlink") {
+		t.Errorf("the WhatsApp ticket does not show the linked Telegram chat:\n%s", page.body)
+	}
+	if r := e.post(sari, tpath(wa.ID, "unlink"), nil); r.code != http.StatusSeeOther {
+		t.Fatalf("unlink: %d", r.code)
+	}
+	if page := e.get(sari, tpath(wa.ID, "")); strings.Contains(page.body, `id="linked"`) {
+		t.Errorf("still linked after unlinking")
+	}
+	if r := e.post(sari, tpath(wa.ID, "link"), url.Values{"other": {"BLI-999999"}}); r.code != http.StatusNotFound {
+		t.Errorf("link to an unknown ticket: %d, want 404", r.code)
+	}
+}

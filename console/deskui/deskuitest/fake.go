@@ -19,6 +19,7 @@ import (
 
 // Fake is an in-memory desk. Its zero value is not usable: use New.
 type Fake struct {
+	links map[balai.ChatRef][]balai.ChatRef // chats an officer linked as one citizen
 	// Guard checks an officer's reply (guard.Guard.CheckReply): reasons to hold it back.
 	Guard func(t balai.Ticket, notes []balai.Event, text string) []string
 	// SoonWithin is how close to due a ticket is "soon" (default an hour; wall time, where
@@ -382,7 +383,47 @@ func (f *Fake) CitizenHistory(_ context.Context, chat balai.ChatRef) (deskui.His
 		}
 	}
 	h.Lines = slices.Clone(f.lines[chat.String()])
+	h.Linked = slices.Clone(f.links[chat])
 	return h, nil
+}
+
+// LinkCitizen implements deskui.Desk: both tickets' chats become one citizen's.
+func (f *Fake) LinkCitizen(_ context.Context, o balai.Officer, id, other int64) (deskui.Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.load(id, "link citizen", true)
+	if err != nil {
+		return deskui.Ticket{}, err
+	}
+	ot, err := f.load(other, "link citizen", true)
+	if err != nil {
+		return deskui.Ticket{}, err
+	}
+	if t.Chat == ot.Chat {
+		return *t, refuse(deskui.ErrNotAllowed, "link citizen")
+	}
+	if f.links == nil {
+		f.links = map[balai.ChatRef][]balai.ChatRef{}
+	}
+	f.links[t.Chat] = append(f.links[t.Chat], ot.Chat)
+	f.links[ot.Chat] = append(f.links[ot.Chat], t.Chat)
+	f.event(t, o, "citizen_linked", "")
+	return *t, nil
+}
+
+// UnlinkCitizen implements deskui.Desk.
+func (f *Fake) UnlinkCitizen(_ context.Context, o balai.Officer, id int64) (deskui.Ticket, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.load(id, "unlink citizen", true)
+	if err != nil {
+		return deskui.Ticket{}, err
+	}
+	for _, c := range f.links[t.Chat] {
+		f.links[c] = slices.DeleteFunc(f.links[c], func(x balai.ChatRef) bool { return x == t.Chat })
+	}
+	delete(f.links, t.Chat)
+	return *t, nil
 }
 
 // SLA implements deskui.Desk in wall time.
