@@ -22,17 +22,13 @@ import (
 
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/analytics"
+	"github.com/balai-id/balai/console/pagekit"
 )
 
 // Auth tells the pages who is signed in and in which language (console.Auth).
 type Auth interface {
 	Officer(r *http.Request) (balai.Officer, bool)
 	Lang(r *http.Request) string
-}
-
-// Texts is the message catalogue (bot.Messages).
-type Texts interface {
-	Text(lang, key string, data map[string]any) string
 }
 
 // Dashboards computes dashboards (*analytics.Service).
@@ -100,21 +96,11 @@ func (u *UI) Routes(mux *http.ServeMux, prefix string) {
 	mux.HandleFunc("GET "+prefix+"/csv/{table}", u.guard(u.csv))
 }
 
-// tr renders catalogue texts in one language.
-type tr struct {
-	m    Texts
-	lang string
-}
-
-func (t tr) T(key string) string { return t.m.Text(t.lang, key, nil) }
-
-func (t tr) Lang() string { return t.lang }
-
 type handler func(w http.ResponseWriter, r *http.Request, l tr)
 
 func (u *UI) guard(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		l := tr{u.cfg.Texts, u.cfg.Auth.Lang(r)}
+		l := tr{Cat: u.cfg.Texts, Code: u.cfg.Auth.Lang(r)}
 		o, ok := u.cfg.Auth.Officer(r)
 		if !ok {
 			http.Error(w, l.T("console_analytics_err_signin"), http.StatusUnauthorized)
@@ -298,3 +284,9 @@ func (u *UI) fail(w http.ResponseWriter, l tr, err error) {
 	u.cfg.Logger.Error("Failed to compute the analytics dashboard", "error", err)
 	http.Error(w, l.T("console_analytics_err_internal"), http.StatusInternalServerError)
 }
+
+// Texts is the message catalogue (bot.Messages).
+type Texts = pagekit.Texts
+
+// tr renders catalogue texts in one language for templates.
+type tr = pagekit.Tr

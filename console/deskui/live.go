@@ -40,7 +40,7 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request, q request) {
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 3000\n\n")
 	fl.Flush()
-	l := tr{u.cfg.Texts, q.lang}
+	l := tr{Cat: u.cfg.Texts, Code: q.lang}
 	tick := time.NewTicker(u.cfg.Poll)
 	defer tick.Stop()
 	var present string

@@ -129,7 +129,7 @@ func (u *UI) showTicket(w http.ResponseWriter, r *http.Request, q request, id in
 		open, closes := u.cfg.Desk.WhatsAppWindow(t, now)
 		d.WindowOpen = open
 		if open {
-			d.WindowText = l.T("deskui_wa_open", "At", u.when(closes), "D", l.duration(closes.Sub(now)))
+			d.WindowText = l.T("deskui_wa_open", "At", u.when(closes), "D", duration(l, closes.Sub(now)))
 		} else {
 			d.WindowText = l.T("deskui_wa_closed", "At", u.when(closes))
 		}

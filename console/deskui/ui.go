@@ -15,26 +15,8 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/console/pagekit"
 )
-
-// Auth is what the host console tells the pages about a request: who is signed in, the
-// session's CSRF token, and the officer's language.
-type Auth interface {
-	// Officer returns the signed-in officer; false when no one is (the page answers 401;
-	// the host's own middleware normally redirects to its login first).
-	Officer(r *http.Request) (balai.Officer, bool)
-	// CSRFToken returns the token forms of this session carry.
-	CSRFToken(r *http.Request) string
-	// CheckCSRF reports whether token is the session's.
-	CheckCSRF(r *http.Request, token string) bool
-	// Lang returns "id" or "en".
-	Lang(r *http.Request) string
-}
-
-// Texts is the message catalogue (bot.Messages).
-type Texts interface {
-	Text(lang, key string, data map[string]any) string
-}
 
 // Chrome is the host's page frame, so that the desk's pages sit in the host's look: the
 // host's page header (its menu, sign-out, language switch) and its style sheets.
@@ -187,47 +169,13 @@ type handler func(w http.ResponseWriter, r *http.Request, q request)
 // guard lets through an officer whose role allows need and, on a POST, a valid CSRF token.
 func (u *UI) guard(need balai.Role, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		lang := u.cfg.Auth.Lang(r)
-		o, ok := u.cfg.Auth.Officer(r)
+		in, ok := pagekit.Admit(w, r, u.cfg.Auth, u.cfg.Texts, need, pagekit.Refusals{SignIn: "deskui_err_signin", Role: "deskui_err_role", CSRF: "deskui_err_csrf"}, nil)
 		if !ok {
-			http.Error(w, u.cfg.Texts.Text(lang, "deskui_err_signin", nil), http.StatusUnauthorized)
 			return
 		}
-		if !o.Role.Allows(need) {
-			http.Error(w, u.cfg.Texts.Text(lang, "deskui_err_role", nil), http.StatusForbidden)
-			return
-		}
-		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil || !u.cfg.Auth.CheckCSRF(r, r.PostFormValue("csrf")) {
-				http.Error(w, u.cfg.Texts.Text(lang, "deskui_err_csrf", nil), http.StatusForbidden)
-				return
-			}
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		h(w, r, request{o: o, lang: lang, csrf: u.cfg.Auth.CSRFToken(r), r: r})
+		h(w, r, request{o: in.Officer, lang: in.Lang, csrf: in.CSRF, r: r})
 	}
 }
-
-// tr renders catalogue texts in one language; templates call {{$.L.T "key" "Field" value}}.
-type tr struct {
-	m    Texts
-	lang string
-}
-
-// T renders key with data given as name, value pairs.
-func (t tr) T(key string, kv ...any) string {
-	var data map[string]any
-	if len(kv) > 0 {
-		data = make(map[string]any, len(kv)/2)
-		for i := 0; i+1 < len(kv); i += 2 {
-			data[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-	}
-	return t.m.Text(t.lang, key, data)
-}
-
-// Lang is the page's language.
-func (t tr) Lang() string { return t.lang }
 
 // page is what every page's template receives.
 type page struct {
@@ -250,7 +198,7 @@ type page struct {
 }
 
 func (u *UI) newPage(ctx context.Context, q request, title string) *page {
-	p := &page{L: tr{u.cfg.Texts, q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf,
+	p := &page{L: tr{Cat: u.cfg.Texts, Code: q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf,
 		Supervisor: q.o.Role.Allows(balai.RoleSupervisor)}
 	if u.cfg.Chrome != nil && q.r != nil {
 		p.HostHeader, p.HostStyles = u.cfg.Chrome.Header(q.r), u.cfg.Chrome.Stylesheets()
@@ -292,7 +240,7 @@ func (u *UI) fail(w http.ResponseWriter, q request, err error, op string) {
 }
 
 // duration words a duration in hours and minutes ("2 j 05 m").
-func (t tr) duration(d time.Duration) string {
+func duration(t tr, d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
@@ -304,9 +252,9 @@ func (u *UI) slaText(l tr, t Ticket) (string, string) {
 	left, state := u.cfg.Desk.SLA(t, u.cfg.Now())
 	switch state {
 	case SLAOK, SLASoon:
-		return state, l.T("deskui_sla_left", "D", l.duration(left))
+		return state, l.T("deskui_sla_left", "D", duration(l, left))
 	case SLAOverdue:
-		return state, l.T("deskui_sla_overdue", "D", l.duration(left))
+		return state, l.T("deskui_sla_overdue", "D", duration(l, left))
 	}
 	return SLANone, l.T("deskui_sla_none")
 }
@@ -344,3 +292,12 @@ func query(f Filter, page int) string {
 	}
 	return v.Encode()
 }
+
+// Texts is the message catalogue (bot.Messages).
+type Texts = pagekit.Texts
+
+// tr renders catalogue texts in one language for templates.
+type tr = pagekit.Tr
+
+// Auth is the host console's session (console.Auth implements it).
+type Auth = pagekit.Auth

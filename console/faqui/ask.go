@@ -41,7 +41,7 @@ func (u *UI) askPage(w http.ResponseWriter, r *http.Request, q request) {
 		return
 	}
 	d := askData{V: v, Question: r.URL.Query().Get("q")}
-	l := tr{u.cfg.Texts, q.lang}
+	l := tr{Cat: u.cfg.Texts, Code: q.lang}
 	if d.Question != "" {
 		if !v.Published {
 			ix, err := u.cache.get(ctx, v.C)

@@ -364,7 +364,7 @@ func (u *UI) saveEntry(w http.ResponseWriter, r *http.Request, q request) {
 		if v, err := u.load(ctx, id); err == nil {
 			if _, taken := v.C.Entry(e.ID); taken {
 				f.Problems["id"] = append(f.Problems["id"], corpusdb.Problem{Entry: e.ID, Field: "id", Severity: faq.Error,
-					Message: tr{u.cfg.Texts, q.lang}.T("console_faq_id_taken")})
+					Message: tr{Cat: u.cfg.Texts, Code: q.lang}.T("console_faq_id_taken")})
 				show(id, http.StatusUnprocessableEntity)
 				return
 			}

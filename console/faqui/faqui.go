@@ -23,7 +23,6 @@ import (
 	"context"
 	"embed"
 	"errors"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -34,27 +33,11 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/console/pagekit"
 	"github.com/balai-id/balai/corpusdb"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge"
 )
-
-// Auth is what the host console tells the pages about a request (console.Auth).
-type Auth interface {
-	// Officer returns the signed-in officer; false when no one is.
-	Officer(r *http.Request) (balai.Officer, bool)
-	// CSRFToken returns the token forms of this session carry.
-	CSRFToken(r *http.Request) string
-	// CheckCSRF reports whether token is the session's.
-	CheckCSRF(r *http.Request, token string) bool
-	// Lang returns "id" or "en".
-	Lang(r *http.Request) string
-}
-
-// Texts is the message catalogue (bot.Messages).
-type Texts interface {
-	Text(lang, key string, data map[string]any) string
-}
 
 // Served is the index citizens are answered from (*knowledge.Index): the published version.
 type Served interface {
@@ -222,54 +205,13 @@ const maxUpload = 16 << 20
 // guard lets through an editor or admin and, on a POST, a valid CSRF token.
 func (u *UI) guard(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		lang := u.cfg.Auth.Lang(r)
-		o, ok := u.cfg.Auth.Officer(r)
+		in, ok := pagekit.Admit(w, r, u.cfg.Auth, u.cfg.Texts, balai.RoleEditor, pagekit.Refusals{SignIn: "console_faq_err_signin", Role: "console_faq_err_role", CSRF: "console_faq_err_csrf"}, parseForm)
 		if !ok {
-			http.Error(w, u.cfg.Texts.Text(lang, "console_faq_err_signin", nil), http.StatusUnauthorized)
 			return
 		}
-		if !o.Role.Allows(balai.RoleEditor) {
-			http.Error(w, u.cfg.Texts.Text(lang, "console_faq_err_role", nil), http.StatusForbidden)
-			return
-		}
-		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
-			var err error
-			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-				err = r.ParseMultipartForm(maxUpload)
-			} else {
-				err = r.ParseForm()
-			}
-			if err != nil || !u.cfg.Auth.CheckCSRF(r, r.PostFormValue("csrf")) {
-				http.Error(w, u.cfg.Texts.Text(lang, "console_faq_err_csrf", nil), http.StatusForbidden)
-				return
-			}
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		h(w, r, request{o: o, lang: lang, csrf: u.cfg.Auth.CSRFToken(r)})
+		h(w, r, request{o: in.Officer, lang: in.Lang, csrf: in.CSRF})
 	}
 }
-
-// tr renders catalogue texts in one language; templates call {{$.L.T "key" "Field" value}}.
-type tr struct {
-	m    Texts
-	lang string
-}
-
-// T renders key with data given as name, value pairs.
-func (t tr) T(key string, kv ...any) string {
-	var data map[string]any
-	if len(kv) > 0 {
-		data = make(map[string]any, len(kv)/2)
-		for i := 0; i+1 < len(kv); i += 2 {
-			data[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-	}
-	return t.m.Text(t.lang, key, data)
-}
-
-// Lang is the page's language.
-func (t tr) Lang() string { return t.lang }
 
 // page is what every page's template receives.
 type page struct {
@@ -286,7 +228,7 @@ type page struct {
 }
 
 func (u *UI) newPage(q request, titleKey string, data any) *page {
-	p := &page{L: tr{u.cfg.Texts, q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf, Data: data,
+	p := &page{L: tr{Cat: u.cfg.Texts, Code: q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf, Data: data,
 		FourEyes: u.cfg.Service.Policy().FourEyes}
 	if u.cfg.Service.ReadOnly() != "" {
 		p.ReadOnly = p.L.T("console_faq_readonly")
@@ -366,4 +308,22 @@ func pathID(r *http.Request) (int64, bool) {
 	}
 	id, err := strconv.ParseInt(s, 10, 64)
 	return id, err == nil && id > 0
+}
+
+// Texts is the message catalogue (bot.Messages).
+type Texts = pagekit.Texts
+
+// tr renders catalogue texts in one language for templates.
+type tr = pagekit.Tr
+
+// Auth is the host console's session (console.Auth implements it).
+type Auth = pagekit.Auth
+
+// parseForm reads a POST's form, an upload (multipart) included, within maxUpload.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		return r.ParseMultipartForm(maxUpload)
+	}
+	return r.ParseForm()
 }

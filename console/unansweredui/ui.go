@@ -21,23 +21,11 @@ import (
 	"time"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/console/pagekit"
 	"github.com/balai-id/balai/corpusdb"
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/unanswered"
 )
-
-// Auth is what the host console tells the pages about a request (console.Auth).
-type Auth interface {
-	Officer(r *http.Request) (balai.Officer, bool)
-	CSRFToken(r *http.Request) string
-	CheckCSRF(r *http.Request, token string) bool
-	Lang(r *http.Request) string
-}
-
-// Texts is the message catalogue (bot.Messages).
-type Texts interface {
-	Text(lang, key string, data map[string]any) string
-}
 
 // Config is what the pages are built from.
 type Config struct {
@@ -103,45 +91,13 @@ type handler func(w http.ResponseWriter, r *http.Request, q request)
 // guard lets through editors and admins and, on a POST, a valid CSRF token.
 func (u *UI) guard(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		lang := u.cfg.Auth.Lang(r)
-		o, ok := u.cfg.Auth.Officer(r)
+		in, ok := pagekit.Admit(w, r, u.cfg.Auth, u.cfg.Texts, balai.RoleEditor, pagekit.Refusals{SignIn: "console_unanswered_err_signin", Role: "console_unanswered_err_role", CSRF: "console_unanswered_err_csrf"}, nil)
 		if !ok {
-			http.Error(w, u.cfg.Texts.Text(lang, "console_unanswered_err_signin", nil), http.StatusUnauthorized)
 			return
 		}
-		if !o.Role.Allows(balai.RoleEditor) {
-			http.Error(w, u.cfg.Texts.Text(lang, "console_unanswered_err_role", nil), http.StatusForbidden)
-			return
-		}
-		if r.Method == http.MethodPost {
-			if err := r.ParseForm(); err != nil || !u.cfg.Auth.CheckCSRF(r, r.PostFormValue("csrf")) {
-				http.Error(w, u.cfg.Texts.Text(lang, "console_unanswered_err_csrf", nil), http.StatusForbidden)
-				return
-			}
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		h(w, r, request{o: o, lang: lang, csrf: u.cfg.Auth.CSRFToken(r)})
+		h(w, r, request{o: in.Officer, lang: in.Lang, csrf: in.CSRF})
 	}
 }
-
-// tr renders catalogue texts; templates call {{$.L.T "key" "Field" value}}.
-type tr struct {
-	m    Texts
-	lang string
-}
-
-func (t tr) T(key string, kv ...any) string {
-	var data map[string]any
-	if len(kv) > 0 {
-		data = make(map[string]any, len(kv)/2)
-		for i := 0; i+1 < len(kv); i += 2 {
-			data[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-	}
-	return t.m.Text(t.lang, key, data)
-}
-
-func (t tr) Lang() string { return t.lang }
 
 // form is the filter as the pages' forms and links carry it.
 type form struct {
@@ -209,7 +165,7 @@ type page struct {
 }
 
 func (u *UI) newPage(q request, fm form, title string) *page {
-	l := tr{u.cfg.Texts, q.lang}
+	l := tr{Cat: u.cfg.Texts, Code: q.lang}
 	return &page{L: l, Prefix: u.prefix, CSRF: q.csrf, Title: l.T(title), Form: fm, GrowBy: u.cfg.Service.GrowBy(),
 		Channels: []string{string(balai.Telegram), string(balai.WhatsApp), string(balai.Web)}}
 }
@@ -367,3 +323,12 @@ func (u *UI) again(w http.ResponseWriter, r *http.Request, q request, fm form, f
 	p.Error = p.L.T(key)
 	u.render(w, http.StatusUnprocessableEntity, "cluster", p)
 }
+
+// Texts is the message catalogue (bot.Messages).
+type Texts = pagekit.Texts
+
+// tr renders catalogue texts in one language for templates.
+type tr = pagekit.Tr
+
+// Auth is the host console's session (console.Auth implements it).
+type Auth = pagekit.Auth
