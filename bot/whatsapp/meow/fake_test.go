@@ -406,4 +406,19 @@ func leaseFree(t *testing.T, open storetest.Opener, name string) bool {
 	return ok
 }
 
+// leaseFreedSoon tells whether another process can take the lease within a second, well
+// inside the lease's TTL: a running loop with no device takes it for a moment each retry
+// period to look for one, so a single probe may meet it held.
+func leaseFreedSoon(t *testing.T, open storetest.Opener, name string) bool {
+	t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for !leaseFree(t, open, name) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
+}
+
 var errBoom = errors.New("database is down")

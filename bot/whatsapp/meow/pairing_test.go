@@ -131,7 +131,7 @@ func TestCancelPairing(t *testing.T) {
 	if f.IsConnected() {
 		t.Error("the pairing client stayed connected")
 	}
-	if !leaseFree(t, open, "paircancel") {
+	if !leaseFreedSoon(t, open, "paircancel") {
 		t.Error("the cancelled pairing kept the lease")
 	}
 	h.waitState(meow.StateNotPaired)
