@@ -39,7 +39,7 @@ var want = map[string][]string{
 	"messages": {
 		"2026-03-02|4|1|0|5",
 		"2026-03-03|2|2|2|6", // the web answer at 06:00 WIB (23:00 UTC the day before) is Tuesday's
-		"2026-03-04|2|0|0|2",
+		"2026-03-04|3|0|0|3",
 	},
 	// Questions: answered (strong answers: t1 Mon, b1 Tue, t1 Wed), confirmed (t3),
 	// suggested (t2, w2), escalated (w1, b1's 👎): 8 in all.
@@ -50,8 +50,9 @@ var want = map[string][]string{
 	// Escalations and suggestions not taken: Mon w1 (t2's suggestion was chosen), Tue b1's
 	// 👎 and w2's suggestion.
 	"unanswered": {"2026-03-02|1|0|1", "2026-03-03|1|1|2", "2026-03-04|0|0|0"},
-	// 👍 t1 Mon on ktp, 👎 b1 on ktp, 👍 t1 Wed on akta (t1's last answer by then).
-	"feedback": {"ktp|1|1|50.0", "akta|1|0|0.0"},
+	// 👍 t1 Mon on ktp, 👎 b1 on ktp, 👍 t1 Wed on akta (t1's last answer by then), and
+	// t1's second 👍 on Wednesday, logged with ktp: on ktp, not on the last answer.
+	"feedback": {"ktp|2|1|33.3", "akta|1|0|0.0"},
 	// Opened: Mon #1 #2, Tue #3 #7, Wed #4 #5; closed: Mon #1 #6, Tue #7, Wed #2.
 	"tickets": {"2026-03-02|2|2", "2026-03-03|2|1", "2026-03-04|2|1"},
 	// First response (opened in range): #1 1h, #2 3h (Mon 15–16 + Tue 08–10), #5 0.25h within;
@@ -68,9 +69,9 @@ var want = map[string][]string{
 
 // wantTelegram is the same on Telegram only.
 var wantTelegram = map[string][]string{
-	"messages":    {"2026-03-02|4|4", "2026-03-03|2|2", "2026-03-04|2|2"},
+	"messages":    {"2026-03-02|4|4", "2026-03-03|2|2", "2026-03-04|3|3"},
 	"containment": {"@outcome_answered|2|50.0", "@outcome_confirmed|1|25.0", "@outcome_suggested|1|25.0", "@outcome_escalated|0|0.0"},
-	"feedback":    {"akta|1|0|0.0", "ktp|1|0|0.0"},
+	"feedback":    {"ktp|2|0|0.0", "akta|1|0|0.0"},
 	"tickets":     {"2026-03-02|1|2", "2026-03-03|0|0", "2026-03-04|2|0"},
 	// #5 0.25h (rounded to 0.3) and #1 1h; #6 2.5h and #1 2h.
 	"sla":   {"@first_response|2|0.3|1.0|100.0", "@resolution|2|2.0|2.5|100.0"},

@@ -61,6 +61,18 @@ func findEntry(c *faq.Corpus, ref string) (*faq.Entry, bool) {
 	return nil, false
 }
 
+// refEntryID is the id of the entry a button's ref names, so that 👍/👎 are logged against
+// the entry they rate; a plain ref is the id itself even when the entry is gone since.
+func refEntryID(c *faq.Corpus, ref string) string {
+	if en, ok := findEntry(c, ref); ok {
+		return en.ID
+	}
+	if strings.HasPrefix(ref, "#") {
+		return ""
+	}
+	return ref
+}
+
 // turnBuilder collects the outcome of one message.
 type turnBuilder struct {
 	e    *Engine
@@ -405,12 +417,14 @@ func (e *Engine) button(ctx context.Context, b *turnBuilder, data string) error 
 		b.say(b.text("confirm_rephrase", nil))
 	case strings.HasPrefix(data, dataYes):
 		b.log("feedback", "helpful")
+		b.t.Log.EntryID = refEntryID(c, strings.TrimPrefix(data, dataYes))
 		b.t.State.Failures = 0
 		b.say(b.text("feedback_thanks", nil))
 	case strings.HasPrefix(data, dataNo):
 		b.log("feedback", "not_helpful")
+		b.t.Log.EntryID = refEntryID(c, strings.TrimPrefix(data, dataNo))
 		b.say(b.text("feedback_sorry", nil))
-		return e.escalate(ctx, b, EscalateFeedback, b.t.State.LastQuestion, nil, strings.TrimPrefix(data, dataNo))
+		return e.escalate(ctx, b, EscalateFeedback, b.t.State.LastQuestion, nil, b.t.Log.EntryID)
 	case strings.HasPrefix(data, dataRating):
 		parts := strings.Split(strings.TrimPrefix(data, dataRating), ":")
 		if len(parts) != 2 {

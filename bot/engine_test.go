@@ -875,3 +875,50 @@ func TestCloseStopsRetrying(t *testing.T) {
 		t.Fatalf("the message was not answered after the restart: %+v", got)
 	}
 }
+
+// TestFeedbackLoggedWithItsEntry: a 👍 or 👎 is logged against the entry whose answer carried
+// the button, even when the chat got another answer since (the dashboard's 👍/👎 per entry).
+func TestFeedbackLoggedWithItsEntry(t *testing.T) {
+	esc := &fakeEscalator{}
+	h := newHarness(t, t.TempDir(), esc, nil)
+	first := h.say("1", "ktp saya hilang, gimana ngurusnya?")
+	if len(first) != 1 || len(first[0].Buttons) != 1 || len(first[0].Buttons[0]) != 2 {
+		t.Fatalf("first answer = %+v", first)
+	}
+	yes, no := first[0].Buttons[0][0].Data, first[0].Buttons[0][1].Data
+	firstEntry := h.loggedEntry("1")
+	second := h.say("1", "syarat bikin akta kelahiran anak apa aja")
+	if len(second) != 1 || len(second[0].Buttons) != 1 {
+		t.Fatalf("second answer = %+v", second)
+	}
+	if firstEntry == "" || h.loggedEntry("1") == firstEntry {
+		t.Fatalf("the two questions were answered with %q and %q: the test needs two entries", firstEntry, h.loggedEntry("1"))
+	}
+	h.press("1", yes) // 👍 under the first answer
+	if d, r := h.loggedDecision("1"); d != "feedback" || r != "helpful" {
+		t.Fatalf("👍 logged as %s/%s", d, r)
+	}
+	if got := h.loggedEntry("1"); got != firstEntry {
+		t.Errorf("👍 logged with entry %q, want %q (the answer it was pressed under)", got, firstEntry)
+	}
+	h.press("1", no) // 👎 under the first answer: an officer takes over
+	if d, r := h.loggedDecision("1"); d != "escalate" || r != "feedback" {
+		t.Fatalf("👎 logged as %s/%s", d, r)
+	}
+	if got := h.loggedEntry("1"); got != firstEntry {
+		t.Errorf("👎 logged with entry %q, want %q", got, firstEntry)
+	}
+	if e := esc.escalations(); len(e) != 1 || len(e[0].Candidates) == 0 || e[0].Candidates[0] != firstEntry {
+		t.Errorf("👎 escalation = %+v, want the rated entry %q as its candidate", e, firstEntry)
+	}
+}
+
+// loggedEntry returns the entry the message log holds for the last message from chat.
+func (h *harness) loggedEntry(chat string) string {
+	h.t.Helper()
+	var entry string
+	if err := h.db.SQL().QueryRow(`SELECT entry_id FROM message_log WHERE chat_id = ? AND direction = 'in' ORDER BY id DESC LIMIT 1`, chat).Scan(&entry); err != nil {
+		h.t.Fatal(err)
+	}
+	return entry
+}

@@ -32,8 +32,9 @@ import (
 // message_counts before the rollups existed count on the local day of their UTC day's start.
 //
 // 👍/👎: the engine logs a feedback button as decision "feedback" (reason "helpful" or
-// "not_helpful"; a 👎 that opened a ticket is decision "escalate", reason "feedback")
-// without the entry; the fold attributes it to the entry last answered in the same chat.
+// "not_helpful"; a 👎 that opened a ticket is decision "escalate", reason "feedback") with
+// the entry its button rated; rows logged without one (before the engine recorded it) are
+// attributed to the entry last answered in the same chat.
 
 // analyticsLag is how far behind now RollUpAnalytics stops.
 const analyticsLag = time.Minute
@@ -61,7 +62,7 @@ func zoneOffset(t time.Time, loc *time.Location) int64 {
 func analyticsEntryRows(cond string, off int64) string {
 	return `SELECT day, channel, entry_id, a, u, d FROM (
 	SELECT ` + dayOf("m.created_at", off) + ` AS day, m.channel,
-		CASE WHEN m.decision = 'answer' THEN m.entry_id ELSE COALESCE((SELECT p.entry_id FROM message_log p
+		CASE WHEN m.decision = 'answer' OR m.entry_id <> '' THEN m.entry_id ELSE COALESCE((SELECT p.entry_id FROM message_log p
 			WHERE p.channel = m.channel AND p.chat_id = m.chat_id AND p.id < m.id AND p.direction = 'in' AND p.decision = 'answer'
 			ORDER BY p.id DESC LIMIT 1), '') END AS entry_id,
 		CASE WHEN m.decision = 'answer' THEN 1 ELSE 0 END AS a,
@@ -230,7 +231,8 @@ func (db *DB) AnalyticsDays(ctx context.Context, f balai.AnalyticsFilter) ([]bal
 }
 
 // AnalyticsEntries counts, per FAQ entry, the answers given with it in f's range and the
-// 👍/👎 on them (attributed to the entry answered before them in the chat).
+// 👍/👎 on them (logged with the entry they rate; rows logged before that are attributed
+// to the entry answered before them in the chat).
 func (db *DB) AnalyticsEntries(ctx context.Context, f balai.AnalyticsFilter) ([]balai.EntryCount, error) {
 	var out []balai.EntryCount
 	off := zoneOffset(f.From, f.From.Location())

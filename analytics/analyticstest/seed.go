@@ -62,6 +62,8 @@ var Messages = []Msg{
 	// Wednesday
 	{Channel: "telegram", Chat: "t1", At: "2026-03-04 08:00", Decision: "answer", Reason: "strong", Entry: "akta"},
 	{Channel: "telegram", Chat: "t1", At: "2026-03-04 08:01", Decision: "feedback", Reason: "helpful"},
+	// A 👍 logged with the entry its button rated: Monday's ktp answer, not the last one.
+	{Channel: "telegram", Chat: "t1", At: "2026-03-04 08:02", Decision: "feedback", Reason: "helpful", Entry: "ktp"},
 	{Channel: "telegram", Chat: "t9", At: "2026-03-05 00:30", Decision: "answer", Reason: "strong", Entry: "ktp"}, // after the range
 }
 
