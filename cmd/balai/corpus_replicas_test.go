@@ -29,22 +29,9 @@ func TestPublishedCorpusReachesReplicas(t *testing.T) {
 	r2 := startServe(t, dbURL, env, nil)
 
 	const citizen = int64(9301)
-	question := "Bagaimana cara mengurus akta kelahiran yang hilang?"
-	ask := func(want string, unwanted string) time.Duration {
+	ask := func(want, unwanted string) time.Duration {
 		t.Helper()
-		start := time.Now()
-		for time.Since(start) < time.Minute {
-			before := len(r2.fake.SentTo(citizen))
-			r2.fake.Message(citizen, question)
-			got := r2.waitSent(t, citizen, before+1)
-			txt := tgfake.VisibleText(got[before].Text, got[before].ParseMode)
-			if strings.Contains(txt, want) && (unwanted == "" || !strings.Contains(txt, unwanted)) {
-				return time.Since(start)
-			}
-			time.Sleep(500 * time.Millisecond)
-		}
-		t.Fatalf("replica 2 never answered with %q", want)
-		return 0
+		return askUntil(t, r2, citizen, "Bagaimana cara mengurus akta kelahiran yang hilang?", want, unwanted)
 	}
 	ask("surat keterangan kehilangan", "")
 
@@ -76,4 +63,23 @@ func TestPublishedCorpusReachesReplicas(t *testing.T) {
 
 	corpus("rollback", "1", "--as", "budi", "--note", "kembali")
 	t.Logf("the rollback reached replica 2's answers in %s", ask("surat keterangan kehilangan", "loket keliling").Round(100*time.Millisecond))
+}
+
+// askUntil has citizen ask question on e's fake Telegram until the answer contains want and
+// not unwanted ("" for none), for up to a minute; it returns how long that took.
+func askUntil(t *testing.T, e *e2e, citizen int64, question, want, unwanted string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < time.Minute {
+		before := len(e.fake.SentTo(citizen))
+		e.fake.Message(citizen, question)
+		got := e.waitSent(t, citizen, before+1)
+		txt := tgfake.VisibleText(got[before].Text, got[before].ParseMode)
+		if strings.Contains(txt, want) && (unwanted == "" || !strings.Contains(txt, unwanted)) {
+			return time.Since(start)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatalf("the citizen never got an answer with %q", want)
+	return 0
 }
