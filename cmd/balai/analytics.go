@@ -28,7 +28,7 @@ func (s *Main) mountAnalytics(con *console.Server, msgs *bot.Messages, cal *work
 		}
 		return ""
 	}})
-	ui := analyticsui.New(analyticsui.Config{Dashboards: svc, Auth: con.Auth(), Texts: msgs, Location: cal.Location(), Now: clock.Now, Logger: s.log})
+	ui := analyticsui.New(analyticsui.Config{Dashboards: svc, Auth: con.Auth(), Chrome: con.Chrome(), Texts: msgs, Location: cal.Location(), Now: clock.Now, Logger: s.log})
 	mux := http.NewServeMux()
 	ui.Routes(mux, analyticsPrefix)
 	con.Mount(analyticsPrefix+"/", analyticsui.Role, "console_analytics_nav", mux)

@@ -48,7 +48,7 @@ const faqPrefix = "/console/faq"
 // with BALAI_CORPUS=folder they show the served corpus read-only. Editors see the
 // freshness list on the console's home page.
 func (s *Main) mountFAQ(con *console.Server, msgs *bot.Messages) {
-	ui := faqui.New(faqui.Config{Service: corpusService(s.cfg, s.db), Served: s.index, Auth: con.Auth(), Texts: msgs,
+	ui := faqui.New(faqui.Config{Service: corpusService(s.cfg, s.db), Served: s.index, Auth: con.Auth(), Chrome: con.Chrome(), Texts: msgs,
 		Index:  knowledge.Options{Thresholds: s.cfg.Calibration.Thresholds, Model: s.cfg.Calibration.Model},
 		Reason: reasonText, Now: clock.Now, Logger: s.log})
 	mux := http.NewServeMux()

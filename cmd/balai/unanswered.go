@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
@@ -84,7 +85,8 @@ func (s *Main) mountUnanswered(con *console.Server, msgs *bot.Messages) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	unansweredui.New(unansweredui.Config{Service: svc, Auth: con.Auth(), Texts: msgs, Logger: s.log}).Routes(mux, unansweredPrefix)
+	unansweredui.New(unansweredui.Config{Service: svc, Auth: con.Auth(), Chrome: con.Chrome(), Texts: msgs, Logger: s.log,
+		DraftURL: func(draft int64) string { return faqPrefix + "/v/" + strconv.FormatInt(draft, 10) + "/review" }}).Routes(mux, unansweredPrefix)
 	con.Mount(unansweredPrefix+"/", balai.RoleEditor, "console_nav_unanswered", mux)
 	return nil
 }

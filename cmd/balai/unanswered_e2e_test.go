@@ -148,13 +148,16 @@ func unansweredLoop(t *testing.T, chromium string, e *e2e) {
 	if notice := eval(`(document.querySelector('.notice')||{textContent:''}).textContent`); !strings.Contains(notice, draft) {
 		t.Errorf("the notice after creating the entry is %q, want draft %s named", notice, draft)
 	}
+	review := "/console/faq/v/" + draft + "/review"
+	if eval(`String(!!document.querySelector('#notice a#draft-link[href="`+review+`"]'))`) != "true" {
+		t.Errorf("the notice after creating the entry does not link to %s:\n%s", review, eval(`document.getElementById('notice').outerHTML`))
+	}
 	if eval(`String(!!document.getElementById('empty') && !document.getElementById('clusters'))`) != "true" {
 		t.Errorf("the cluster is still listed after the entry was drafted:\n%s", eval(`document.body.innerText`))
 	}
 
 	// Ani finds the draft on the corpus page, tries the paraphrase on it, and submits it.
 	step("corpus page", chromedp.Navigate(e.url+"/console/faq/"), chromedp.WaitVisible(chromedp.ID(`open`)))
-	review := "/console/faq/v/" + draft + "/review"
 	if eval(`String(!!document.querySelector('#open a[href="`+review+`"]'))`) != "true" {
 		t.Fatalf("the corpus page does not list draft %s:\n%s", draft, eval(`document.body.innerText`))
 	}

@@ -41,6 +41,9 @@ type Config struct {
 	Dashboards Dashboards
 	Auth       Auth
 	Texts      Texts
+	// Chrome frames the dashboard in the host console's look: its header (menu, language
+	// switch, sign-out) at the top (optional: then the page has a minimal header of its own).
+	Chrome Chrome
 	// Location is the agency's zone: the default range ends today there.
 	Location *time.Location
 	// Now is the clock (default time.Now).
@@ -176,6 +179,8 @@ type pageData struct {
 	Views     []view
 	Generated string
 	CSVSuffix string
+	// Frame is the host's frame (Config.Chrome); empty without one.
+	pagekit.Frame
 }
 
 // labels returns the header and cells of t in l's language: the page's table and the CSV
@@ -229,7 +234,7 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, l tr) {
 		return
 	}
 	p := pageData{L: l, Prefix: u.prefix, From: d.Query.From.Format(time.DateOnly), To: d.Query.To.Format(time.DateOnly),
-		Generated: d.At.In(u.cfg.Location).Format("2006-01-02 15:04 MST")}
+		Generated: d.At.In(u.cfg.Location).Format("2006-01-02 15:04 MST"), Frame: pagekit.FrameOf(u.cfg.Chrome, r)}
 	p.Me, _ = u.cfg.Auth.Officer(r)
 	if !ok {
 		p.Notice = l.T("console_analytics_bad_filter")
@@ -290,3 +295,6 @@ type Texts = pagekit.Texts
 
 // tr renders catalogue texts in one language for templates.
 type tr = pagekit.Tr
+
+// Chrome is the host's page frame (console.Server.Chrome provides the console's).
+type Chrome = pagekit.Chrome

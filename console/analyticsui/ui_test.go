@@ -5,7 +5,9 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"html"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
@@ -48,6 +50,13 @@ const prefix = "/console/analytics"
 // server serves the dashboard over the seeded database opened by open.
 func server(t *testing.T, open storetest.Opener) *httptest.Server {
 	t.Helper()
+	return framed(t, open, nil)
+}
+
+// framed serves the dashboard over the seeded database opened by open, in the host's frame
+// c (nil: none).
+func framed(t *testing.T, open storetest.Opener, c analyticsui.Chrome) *httptest.Server {
+	t.Helper()
 	st := open(t, "ui", store.Options{Now: func() time.Time { return analyticstest.Now }})
 	analyticstest.Seed(t, st)
 	msgs, err := bot.LoadMessages("", "Dinas Dukcapil")
@@ -56,7 +65,7 @@ func server(t *testing.T, open storetest.Opener) *httptest.Server {
 	}
 	now := func() time.Time { return analyticstest.Now }
 	svc := analytics.New(analytics.Config{Store: st, Calendar: workhours.Default(), Category: analyticstest.Category, Now: now})
-	ui := analyticsui.New(analyticsui.Config{Dashboards: svc, Auth: auth{}, Texts: msgs, Location: analyticstest.Zone, Now: now, Days: 3})
+	ui := analyticsui.New(analyticsui.Config{Dashboards: svc, Auth: auth{}, Chrome: c, Texts: msgs, Location: analyticstest.Zone, Now: now, Days: 3})
 	mux := http.NewServeMux()
 	ui.Routes(mux, prefix)
 	srv := httptest.NewServer(mux)
@@ -217,5 +226,43 @@ func TestDashboardError(t *testing.T) {
 	code, body, _ := get(t, srv, prefix+"/", "admin", "en")
 	if code != 500 || strings.Contains(body, "secret") || !strings.Contains(body, msgs.Text("en", "console_analytics_err_internal", nil)) {
 		t.Fatalf("%d %q", code, body)
+	}
+}
+
+// chrome is a host's frame: a header naming the page's path, and a style sheet.
+type chrome struct{}
+
+func (chrome) Header(r *http.Request) template.HTML {
+	return template.HTML(`<header class="top" id="host-header">` + template.HTMLEscapeString(r.URL.Path) + `</header>`)
+}
+func (chrome) Stylesheets() []string { return []string{"/host/site.css"} }
+
+// TestChrome: with a host's Chrome the dashboard shows the host's header and style sheet
+// (before its own) and no header of its own; without one, its own minimal header.
+func TestChrome(t *testing.T) {
+	for _, db := range []struct {
+		name string
+		open func(*testing.T) storetest.Opener
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
+		for _, c := range []analyticsui.Chrome{nil, chrome{}} {
+			t.Run(fmt.Sprintf("%s/chrome=%v", db.name, c != nil), func(t *testing.T) {
+				code, body, _ := get(t, framed(t, db.open(t), c), prefix+"/", "supervisor", "id")
+				if code != http.StatusOK {
+					t.Fatalf("%d\n%s", code, body)
+				}
+				host := strings.Index(body, `<header class="top" id="host-header">`+prefix+`/</header>`)
+				hostCSS, ownCSS := strings.Index(body, `href="/host/site.css"`), strings.Index(body, `/static/analytics.css"`)
+				own := strings.Contains(body, `<header class="top pagebar">`)
+				if c == nil {
+					if host >= 0 || hostCSS >= 0 || !own {
+						t.Errorf("without a host: host frame or no own header:\n%s", body)
+					}
+					return
+				}
+				if host < 0 || hostCSS < 0 || ownCSS < hostCSS || own || host > strings.Index(body, `<main`) {
+					t.Errorf("host header at %d, its style sheet at %d (own at %d), own header %v", host, hostCSS, ownCSS, own)
+				}
+			})
+		}
 	}
 }

@@ -18,14 +18,9 @@ import (
 	"github.com/balai-id/balai/console/pagekit"
 )
 
-// Chrome is the host's page frame, so that the desk's pages sit in the host's look: the
-// host's page header (its menu, sign-out, language switch) and its style sheets.
-type Chrome interface {
-	// Header is the host's page header for r, ready to insert.
-	Header(r *http.Request) template.HTML
-	// Stylesheets are URLs of the host's style sheets, linked before the desk's own.
-	Stylesheets() []string
-}
+// Chrome is the host's page frame (pagekit.Chrome): the host's page header and style
+// sheets, so that the desk's pages sit in the host's look.
+type Chrome = pagekit.Chrome
 
 // Config is what the pages are built from.
 type Config struct {
@@ -192,17 +187,13 @@ type page struct {
 	Ticket     *ticketData
 	Super      *superData
 	Canned     []CannedReply
-	// HostHeader and HostStyles are the host's frame (Config.Chrome); empty without one.
-	HostHeader template.HTML
-	HostStyles []string
+	// Frame is the host's frame (Config.Chrome); empty without one.
+	pagekit.Frame
 }
 
 func (u *UI) newPage(ctx context.Context, q request, title string) *page {
 	p := &page{L: tr{Cat: u.cfg.Texts, Code: q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf,
-		Supervisor: q.o.Role.Allows(balai.RoleSupervisor)}
-	if u.cfg.Chrome != nil && q.r != nil {
-		p.HostHeader, p.HostStyles = u.cfg.Chrome.Header(q.r), u.cfg.Chrome.Stylesheets()
-	}
+		Supervisor: q.o.Role.Allows(balai.RoleSupervisor), Frame: pagekit.FrameOf(u.cfg.Chrome, q.r)}
 	p.Title = p.L.T(title)
 	if lc, ok := u.cfg.Desk.(LastChanger); ok {
 		if seq, err := lc.LastChange(ctx); err == nil {

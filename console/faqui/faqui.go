@@ -66,6 +66,10 @@ type Config struct {
 	Served Served
 	Auth   Auth
 	Texts  Texts
+	// Chrome frames the pages in the host console's look: its header (menu, language switch,
+	// sign-out) above the pages' own bar (optional: then the pages have a minimal header of
+	// their own).
+	Chrome Chrome
 	// Index configures the in-memory indexes of other versions "coba pertanyaan" builds
 	// (the serving index's thresholds and model); DataDir is ignored.
 	Index knowledge.Options
@@ -195,6 +199,7 @@ type request struct {
 	o    balai.Officer
 	lang string
 	csrf string
+	r    *http.Request // nil for the home page's section (no frame)
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, q request)
@@ -209,7 +214,7 @@ func (u *UI) guard(h handler) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		h(w, r, request{o: in.Officer, lang: in.Lang, csrf: in.CSRF})
+		h(w, r, request{o: in.Officer, lang: in.Lang, csrf: in.CSRF, r: r})
 	}
 }
 
@@ -225,11 +230,13 @@ type page struct {
 	ReadOnly string // why the corpus cannot be changed here ("": it can)
 	FourEyes bool
 	Data     any
+	// Frame is the host's frame (Config.Chrome); empty without one.
+	pagekit.Frame
 }
 
 func (u *UI) newPage(q request, titleKey string, data any) *page {
 	p := &page{L: tr{Cat: u.cfg.Texts, Code: q.lang}, Prefix: u.prefix, Me: q.o, CSRF: q.csrf, Data: data,
-		FourEyes: u.cfg.Service.Policy().FourEyes}
+		FourEyes: u.cfg.Service.Policy().FourEyes, Frame: pagekit.FrameOf(u.cfg.Chrome, q.r)}
 	if u.cfg.Service.ReadOnly() != "" {
 		p.ReadOnly = p.L.T("console_faq_readonly")
 	}
@@ -318,6 +325,9 @@ type tr = pagekit.Tr
 
 // Auth is the host console's session (console.Auth implements it).
 type Auth = pagekit.Auth
+
+// Chrome is the host's page frame (console.Server.Chrome provides the console's).
+type Chrome = pagekit.Chrome
 
 // parseForm reads a POST's form, an upload (multipart) included, within maxUpload.
 func parseForm(w http.ResponseWriter, r *http.Request) error {

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,7 @@ type env struct {
 type envOptions struct {
 	policy   corpusdb.Policy
 	readOnly string
+	chrome   bool // the pages in the console's frame (console.Server.Chrome)
 }
 
 func newEnv(t *testing.T, open storetest.Opener, o envOptions) *env {
@@ -86,9 +88,13 @@ func newEnv(t *testing.T, open storetest.Opener, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ui := faqui.New(faqui.Config{Service: svc, Served: ix, Auth: con.Auth(), Texts: msgs, Now: clk.Now,
+	cfg := faqui.Config{Service: svc, Served: ix, Auth: con.Auth(), Texts: msgs, Now: clk.Now,
 		Index: knowledge.Options{Now: clk.Now}, Logger: slog.New(slog.DiscardHandler),
-		Reason: func(r *knowledge.Result, _ knowledge.Thresholds) string { return "reason:" + r.Reason }})
+		Reason: func(r *knowledge.Result, _ knowledge.Thresholds) string { return "reason:" + r.Reason }}
+	if o.chrome {
+		cfg.Chrome = con.Chrome()
+	}
+	ui := faqui.New(cfg)
 	t.Cleanup(func() { ui.Close() })
 	mux := http.NewServeMux()
 	ui.Routes(mux, "/console/faq")
@@ -464,4 +470,41 @@ func TestReadOnly(t *testing.T) {
 			t.Errorf("versions after a refused save: %d", len(n))
 		}
 	})
+}
+
+// TestChrome: in the console's frame every FAQ page has the console's header (its menu with
+// the FAQ marked current, the language switch, sign-out) and style sheet, then the pages'
+// own bar (entries, history, import); without a frame, the pages' own minimal header.
+func TestChrome(t *testing.T) {
+	for _, chrome := range []bool{false, true} {
+		t.Run(fmt.Sprintf("chrome=%v", chrome), func(t *testing.T) {
+			backends(t, func(t *testing.T, open storetest.Opener) {
+				e := newEnv(t, open, envOptions{policy: corpusdb.Policy{FourEyes: true}, chrome: chrome})
+				ani := e.signIn("ani")
+				v1 := strconv.FormatInt(e.v1.ID, 10)
+				for _, path := range []string{"/console/faq/", "/console/faq/v/live/", "/console/faq/v/live/e/" + entryID,
+					"/console/faq/v/live/ask?q=ktp+hilang", "/console/faq/v/" + v1 + "/review", "/console/faq/history",
+					"/console/faq/diff?a=" + v1 + "&b=" + v1, "/console/faq/import"} {
+					r := ani.get(path)
+					if r.status != http.StatusOK {
+						t.Errorf("chrome %v: GET %s = %d", chrome, path, r.status)
+						continue
+					}
+					host, bar := strings.Index(r.body, `<header class="top">`), strings.Index(r.body, `<div class="pagebar">`)
+					hostCSS, ownCSS := strings.Index(r.body, `href="/console/static/console.css"`), strings.Index(r.body, `href="/console/faq/static/faq.css"`)
+					if !chrome {
+						if host >= 0 || hostCSS >= 0 || strings.Contains(r.body, `id="logout"`) || !strings.Contains(r.body, `<div class="top pagebar">`) {
+							t.Errorf("GET %s without a frame: the console's header or no own header:\n%s", path, r.body)
+						}
+						continue
+					}
+					if host < 0 || bar < host || hostCSS < 0 || ownCSS < hostCSS {
+						t.Errorf("GET %s: console header at %d, own bar at %d, console.css at %d, faq.css at %d", path, host, bar, hostCSS, ownCSS)
+					}
+					mustContain(t, "GET "+path, r.body, `id="logout"`, `action="/console/lang"`, `href="/console/faq/" aria-current="page"`,
+						`href="/console/faq/history"`, `href="/console/faq/import"`)
+				}
+			})
+		})
+	}
 }

@@ -1,11 +1,13 @@
 // Package pagekit holds what the console's page packages (console/deskui, console/faqui,
 // console/unansweredui, console/analyticsui) share: the host console's session as they see
-// it (Auth), the message catalogue (Texts), the translator their templates call (Tr) and the
-// admission of a request (Admit: signed in, role, CSRF token).
+// it (Auth), the host console's page frame (Chrome, Frame), the message catalogue (Texts),
+// the translator their templates call (Tr) and the admission of a request (Admit: signed in,
+// role, CSRF token).
 package pagekit
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 
 	"github.com/balai-id/balai"
@@ -18,6 +20,32 @@ type Auth interface {
 	CSRFToken(r *http.Request) string
 	CheckCSRF(r *http.Request, token string) bool
 	Lang(r *http.Request) string
+}
+
+// Chrome is the host's page frame, so that a package's pages sit in the host's look: the
+// host's page header (its menu, sign-out, language switch) and its style sheets
+// (console.Server.Chrome provides the console's).
+type Chrome interface {
+	// Header is the host's page header for r, ready to insert.
+	Header(r *http.Request) template.HTML
+	// Stylesheets are URLs of the host's style sheets, linked before the package's own.
+	Stylesheets() []string
+}
+
+// Frame is what a page's layout renders of the host's frame: the host's header at the top
+// of the body and its style sheets before the page's own. A page with an empty HostHeader
+// (no Chrome) shows a minimal header of its own instead.
+type Frame struct {
+	HostHeader template.HTML
+	HostStyles []string
+}
+
+// FrameOf is c's frame for r: the zero Frame when c is nil.
+func FrameOf(c Chrome, r *http.Request) Frame {
+	if c == nil || r == nil {
+		return Frame{}
+	}
+	return Frame{HostHeader: c.Header(r), HostStyles: c.Stylesheets()}
 }
 
 // Texts is the message catalogue (bot.Messages).

@@ -1,6 +1,7 @@
 package pagekit_test
 
 import (
+	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -71,5 +72,25 @@ func TestAdmit(t *testing.T) {
 	}
 	if got := (pagekit.Tr{Cat: texts{}, Code: "id"}).T("k", "A", 1); got != "id:k" {
 		t.Errorf("Tr.T = %q", got)
+	}
+}
+
+type chrome struct{}
+
+func (chrome) Header(r *http.Request) template.HTML {
+	return template.HTML(`<header id="host">` + template.HTMLEscapeString(r.URL.Path) + `</header>`)
+}
+func (chrome) Stylesheets() []string { return []string{"/host.css"} }
+
+// TestFrameOf: a Chrome gives its header for the request and its style sheets; none gives
+// an empty frame (the page's own header then).
+func TestFrameOf(t *testing.T) {
+	r := httptest.NewRequest("GET", "/console/faq/<x>", nil)
+	f := pagekit.FrameOf(chrome{}, r)
+	if f.HostHeader != `<header id="host">/console/faq/&lt;x&gt;</header>` || len(f.HostStyles) != 1 || f.HostStyles[0] != "/host.css" {
+		t.Errorf("FrameOf(chrome) = %+v", f)
+	}
+	if f := pagekit.FrameOf(nil, r); f.HostHeader != "" || f.HostStyles != nil {
+		t.Errorf("FrameOf(nil) = %+v", f)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,9 +30,16 @@ import (
 
 // Config is what the pages are built from.
 type Config struct {
-	Service  *unanswered.Service
-	Auth     Auth
-	Texts    Texts
+	Service *unanswered.Service
+	Auth    Auth
+	Texts   Texts
+	// Chrome frames the pages in the host console's look: its header (menu, language switch,
+	// sign-out) above the pages' own bar (optional: then the pages have a minimal header of
+	// their own).
+	Chrome Chrome
+	// DraftURL is the page of a corpus draft an action saved to, which its notice links to
+	// (default: the console's FAQ review page, /console/faq/v/<draft>/review).
+	DraftURL func(draft int64) string
 	Location *time.Location // for dates shown and read (default UTC)
 	Logger   *slog.Logger
 }
@@ -57,6 +65,9 @@ func New(cfg Config) *UI {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.DraftURL == nil {
+		cfg.DraftURL = func(draft int64) string { return "/console/faq/v/" + strconv.FormatInt(draft, 10) + "/review" }
 	}
 	u := &UI{cfg: cfg, pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{"join": strings.Join, "day": func(t time.Time) string { return t.In(cfg.Location).Format("02-01-2006") }}
@@ -84,6 +95,7 @@ type request struct {
 	o    balai.Officer
 	lang string
 	csrf string
+	r    *http.Request
 }
 
 type handler func(w http.ResponseWriter, r *http.Request, q request)
@@ -95,7 +107,7 @@ func (u *UI) guard(h handler) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		h(w, r, request{o: in.Officer, lang: in.Lang, csrf: in.CSRF})
+		h(w, r, request{o: in.Officer, lang: in.Lang, csrf: in.CSRF, r: r})
 	}
 }
 
@@ -162,12 +174,29 @@ type page struct {
 	Cluster  *unanswered.Cluster
 	Entry    *faq.Entry // the new entry's form, prefilled
 	Problems []corpusdb.Problem
+	// Draft is the corpus draft an action saved to (0: none), named by the notice with a
+	// link to DraftURL.
+	Draft    int64
+	DraftURL string
+	// Frame is the host's frame (Config.Chrome); empty without one.
+	pagekit.Frame
 }
 
 func (u *UI) newPage(q request, fm form, title string) *page {
 	l := tr{Cat: u.cfg.Texts, Code: q.lang}
 	return &page{L: l, Prefix: u.prefix, CSRF: q.csrf, Title: l.T(title), Form: fm, GrowBy: u.cfg.Service.GrowBy(),
-		Channels: []string{string(balai.Telegram), string(balai.WhatsApp), string(balai.Web)}}
+		Channels: []string{string(balai.Telegram), string(balai.WhatsApp), string(balai.Web)}, Frame: pagekit.FrameOf(u.cfg.Chrome, q.r)}
+}
+
+// draftNotice makes p's notice name the draft of the request's "draft" parameter, with a
+// link to its page; an unreadable draft number gives no notice.
+func (u *UI) draftNotice(p *page, r *http.Request) {
+	d, err := strconv.ParseInt(r.URL.Query().Get("draft"), 10, 64)
+	if err != nil || d <= 0 {
+		return
+	}
+	p.Draft, p.DraftURL = d, u.cfg.DraftURL(d)
+	p.Notice = p.L.T("console_unanswered_done_draft", "Draft", d)
 }
 
 func (u *UI) render(w http.ResponseWriter, status int, name string, p *page) {
@@ -206,8 +235,12 @@ func (u *UI) inbox(w http.ResponseWriter, r *http.Request, q request) {
 	}
 	p := u.newPage(q, fm, "console_unanswered_title")
 	p.Rows = cs
-	if r.URL.Query().Get("done") != "" {
-		p.Notice = p.L.T("console_unanswered_done_"+r.URL.Query().Get("done"), "Draft", r.URL.Query().Get("draft"))
+	switch done := r.URL.Query().Get("done"); done {
+	case "":
+	case "draft":
+		u.draftNotice(p, r)
+	default:
+		p.Notice = p.L.T("console_unanswered_done_" + done)
 	}
 	u.render(w, http.StatusOK, "inbox", p)
 }
@@ -223,9 +256,7 @@ func (u *UI) cluster(w http.ResponseWriter, r *http.Request, q request) {
 	p := u.newPage(q, fm, "console_unanswered_cluster_title")
 	p.Cluster = &c
 	p.Entry = u.cfg.Service.Prefill(c)
-	if d := r.URL.Query().Get("draft"); d != "" {
-		p.Notice = p.L.T("console_unanswered_done_draft", "Draft", d)
-	}
+	u.draftNotice(p, r)
 	u.render(w, http.StatusOK, "cluster", p)
 }
 
@@ -332,3 +363,6 @@ type tr = pagekit.Tr
 
 // Auth is the host console's session (console.Auth implements it).
 type Auth = pagekit.Auth
+
+// Chrome is the host's page frame (console.Server.Chrome provides the console's).
+type Chrome = pagekit.Chrome
