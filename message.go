@@ -169,6 +169,12 @@ type StoredOutgoing struct {
 	// still undelivered and not this process's: it joins them, and whoever delivers them
 	// sends it after them (this process does not).
 	Elsewhere bool
+	// After, set by Commit and Enqueue on the first item of a chat that this process is to
+	// deliver, lists the chat's earlier undelivered items this process holds (ids, oldest
+	// first). Some may not be queued here yet: another process's commit joined them to this
+	// one's claim (it takes them up when woken), or a catch-up claimed them a moment ago.
+	// The dispatcher takes those up before the item, so that it does not overtake them.
+	After []int64
 }
 
 // LogEntry records what the engine decided about a message (terukur: everything measured).

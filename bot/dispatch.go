@@ -225,6 +225,13 @@ func (d *dispatcher) queueItems(verify bool, items []StoredOutgoing) int {
 		if it.Elsewhere {
 			continue // behind its chat's earlier replies, which another process delivers
 		}
+		if len(it.After) > 0 {
+			m, ok := d.takeUpEarlier(it)
+			n += m
+			if !ok {
+				continue // left for the next catch-up, which lists the chat's items in order
+			}
+		}
 		d.mu.Lock()
 		_, dup := d.inflight[it.ID]
 		if _, done := d.settled[it.ID]; done {
@@ -239,6 +246,47 @@ func (d *dispatcher) queueItems(verify bool, items []StoredOutgoing) int {
 		}
 	}
 	return n
+}
+
+// ClaimedLoader is implemented by stores that list, with a new outbox item, the chat's
+// earlier items this process holds (StoredOutgoing.After): Claimed returns those of ids
+// still pending and claimed by this process, oldest first.
+type ClaimedLoader interface {
+	Claimed(ctx context.Context, ids []int64) ([]StoredOutgoing, error)
+}
+
+// takeUpEarlier queues, before it, the earlier items of its chat that this process holds but
+// has not queued (see StoredOutgoing.After): those another process's commit joined to this
+// one's claim reach the dispatcher only once this process is woken, and those a catch-up
+// claimed only once it has read its list; a reply committed here meanwhile must not overtake
+// them. It returns how many it queued, and false when it could not tell (it then waits).
+func (d *dispatcher) takeUpEarlier(it StoredOutgoing) (int, bool) {
+	cl, ok := d.store.(ClaimedLoader)
+	if !ok {
+		return 0, true
+	}
+	var missing []int64
+	d.mu.Lock()
+	for _, id := range it.After {
+		_, queued := d.inflight[id]
+		_, done := d.settled[id]
+		if !queued && !done {
+			missing = append(missing, id)
+		}
+	}
+	d.mu.Unlock()
+	if len(missing) == 0 {
+		return 0, true
+	}
+	ctx, cancel := context.WithTimeout(d.ctx, 10*time.Second)
+	defer cancel()
+	earlier, err := cl.Claimed(ctx, missing)
+	if err != nil {
+		d.logger.Warn("Failed to take up a chat's earlier replies; the next catch-up delivers them in order", "chat", it.Chat, "outbox", it.ID, "err", err)
+		return 0, false
+	}
+	// Confirmed before they are sent: the claims were made by another process or a while ago.
+	return d.queueItems(true, earlier), true
 }
 
 // claim is what stillOurs found out about an item's claim.

@@ -209,3 +209,73 @@ func TestRepliesOfAChatStayInOrderAcrossProcesses(t *testing.T) {
 		})
 	}
 }
+
+// TestJoinedReplyIsNotOvertaken, on both databases: process A is sending reply 1 of a chat
+// when process B commits reply 2, which joins A's claim (B does not send it); A is not woken
+// (no LISTEN here, the resync far off), so reply 2 is not queued at A. A then commits reply
+// 3, its own: A must take reply 2 up before it instead of sending 3 first (the drill's
+// out-of-order replies: a reply committed by one replica overtaken by the other's next).
+func TestJoinedReplyIsNotOvertaken(t *testing.T) {
+	for name, opener := range map[string]func(*testing.T) storetest.Opener{"SQLite": storetest.SQLite, "Postgres": storetest.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			open := opener(t)
+			setResyncInterval(t, time.Hour)
+			msgs, _ := bot.LoadMessages("", "Dinas Uji")
+			ix := openIndex(t)
+			clk := &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+			log := &sendLog{got: make(chan string, 16)}
+			chat := balai.ChatRef{Channel: balai.Telegram, ID: "42"}
+			reply := func(text string) bot.Outgoing {
+				return bot.Outgoing{Chat: chat, Kind: bot.OutMessage, Text: text}
+			}
+			senders := map[string]*gateSender{
+				"a": {proc: "a", log: log, block: "balasan 1", started: make(chan struct{}), gate: make(chan struct{})},
+				"b": {proc: "b", log: log},
+			}
+			engines := map[string]*bot.Engine{}
+			ctx := context.Background()
+			for _, owner := range []string{"a", "b"} {
+				db := open(t, "joined", store.Options{Owner: owner, Lease: time.Minute, Now: clk.Now})
+				eng, err := bot.New(bot.Config{Store: db, Knowledge: ix, Messages: msgs, Logger: quiet, Now: clk.Now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				eng.AddSender(balai.Telegram, senders[owner], bot.Limits{}, true)
+				if err := eng.Start(ctx); err != nil {
+					t.Fatal(err)
+				}
+				engines[owner] = eng
+			}
+			defer func() {
+				close(senders["a"].gate)
+				for _, eng := range engines {
+					c, stop := context.WithTimeout(context.Background(), 2*time.Second)
+					eng.Close(c)
+					stop()
+				}
+			}()
+			if err := engines["a"].Deliver(ctx, reply("balasan 1")); err != nil {
+				t.Fatal(err)
+			}
+			<-senders["a"].started // A is sending reply 1 and blocked
+			if err := engines["b"].Deliver(ctx, reply("balasan 2")); err != nil {
+				t.Fatal(err)
+			}
+			if err := engines["a"].Deliver(ctx, reply("balasan 3")); err != nil {
+				t.Fatal(err)
+			}
+			senders["a"].gate <- struct{}{} // reply 1 goes out
+			want := []string{"a:balasan 1", "a:balasan 2", "a:balasan 3"}
+			for range want {
+				select {
+				case <-log.got:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("delivered so far %v, want %v", log.all(), want)
+				}
+			}
+			if got := log.all(); strings.Join(got, "|") != strings.Join(want, "|") {
+				t.Errorf("delivered %v, want %v", got, want)
+			}
+		})
+	}
+}

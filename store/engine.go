@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/balai-id/balai"
@@ -225,24 +226,55 @@ func (db *DB) lockOutboxChats(ctx context.Context, tx *sql.Tx, items []balai.Out
 }
 
 // outboxHolder is who delivers a new item of chat: the owner of its oldest pending item, with
-// that claim's end, when that is not this process (elsewhere); otherwise this process.
-func (db *DB) outboxHolder(ctx context.Context, tx *sql.Tx, chat balai.ChatRef, now time.Time) (owner sql.NullString, leaseUntil int64, elsewhere bool, err error) {
+// that claim's end, when that is not this process (elsewhere); otherwise this process, and
+// after lists the chat's pending items this process holds (see balai.StoredOutgoing.After).
+func (db *DB) outboxHolder(ctx context.Context, tx *sql.Tx, chat balai.ChatRef, now time.Time) (h outboxClaim, err error) {
 	err = tx.QueryRowContext(ctx, `SELECT owner, lease_until FROM outbox
 		WHERE channel = $1 AND chat_id = $2 AND state = 'pending' ORDER BY id LIMIT 1`,
-		string(chat.Channel), chat.ID).Scan(&owner, &leaseUntil)
-	if err == nil && owner.String != db.owner {
-		return owner, leaseUntil, true, nil
+		string(chat.Channel), chat.ID).Scan(&h.owner, &h.leaseUntil)
+	if err == nil && h.owner.String != db.owner {
+		h.elsewhere = true
+		return h, nil
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return owner, 0, false, err
+		return h, err
 	}
-	return sql.NullString{String: db.owner, Valid: true}, db.ms(now.Add(db.lease)), false, nil
+	if err == nil {
+		// The chat's earlier replies are this process's. Another process may have joined some
+		// to its claim a moment ago (they are not queued here until it is woken): the new item
+		// must not go out before them.
+		if h.after, err = db.ownPendingIDs(ctx, tx, chat); err != nil {
+			return h, err
+		}
+	}
+	h.owner, h.leaseUntil = sql.NullString{String: db.owner, Valid: true}, db.ms(now.Add(db.lease))
+	return h, nil
+}
+
+// ownPendingIDs are the ids of chat's pending items this process holds, oldest first.
+func (db *DB) ownPendingIDs(ctx context.Context, tx *sql.Tx, chat balai.ChatRef) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM outbox WHERE channel = $1 AND chat_id = $2 AND state = 'pending' AND owner = $3 ORDER BY id`,
+		string(chat.Channel), chat.ID, db.owner)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 type outboxClaim struct {
 	owner      sql.NullString
 	leaseUntil int64
 	elsewhere  bool
+	after      []int64 // the chat's pending items this process holds (not elsewhere)
 }
 
 func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []balai.Outgoing, inbound int64, now time.Time) ([]balai.StoredOutgoing, error) {
@@ -259,12 +291,14 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []balai.Outgoing, i
 			return nil, err
 		}
 		h, ok := holders[o.Chat]
+		var after []int64 // on the chat's first item only: the others follow it
 		if !ok {
-			if h.owner, h.leaseUntil, h.elsewhere, err = db.outboxHolder(ctx, tx, o.Chat, now); err != nil {
+			if h, err = db.outboxHolder(ctx, tx, o.Chat, now); err != nil {
 				return nil, err
 			}
 			holders[o.Chat] = h
 			elsewhere = elsewhere || h.elsewhere
+			after = h.after
 		}
 		var id int64
 		if err := db.txQueryRow(ctx, tx, qInsertOutbox,
@@ -277,7 +311,7 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []balai.Outgoing, i
 				return nil, err
 			}
 		}
-		out = append(out, balai.StoredOutgoing{ID: id, Outgoing: o, Elsewhere: h.elsewhere})
+		out = append(out, balai.StoredOutgoing{ID: id, Outgoing: o, Elsewhere: h.elsewhere, After: after})
 	}
 	if elsewhere { // the chat's holder takes its new items up now (notify.go)
 		if err := db.notifyTx(ctx, tx, WakeOutbox, db.owner); err != nil {
@@ -288,25 +322,83 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []balai.Outgoing, i
 }
 
 // Unsent claims undelivered outbox items; see bot.Store.
+//
+// This process's own items are listed again unless an earlier pending item of their chat is
+// held by another live process. Another process's items (unclaimed, or whose claim lapsed)
+// are taken over only in a chat where no pending item is held by another live process: a
+// dead process's claims lapse one by one (an item claimed after its last renewal lapses
+// later), and taking a chat's lapsed items while a later one is still held would split the
+// chat between two owners — the new one would then deliver the chat's next replies (which
+// join the oldest pending item's owner) before that later item.
+//
+// On PostgreSQL the claim runs under one advisory lock (unsentLock), so that two processes'
+// claims never interleave: a statement reads the claims (held) as they were when it started,
+// and one that started while another process's claim was being committed could take a
+// chat's item that the other did not see, while the other took the chat's earlier ones.
 func (db *DB) Unsent(ctx context.Context) ([]balai.StoredOutgoing, error) {
 	now := db.now()
-	// held is, per chat, the first pending item another live process holds: an item after it
-	// waits. Computed once (not per item: a chat with thousands of pending items, such as the
-	// officers' group after a long stop, would make a per-item look-back quadratic).
-	rows, err := db.w.QueryContext(ctx, `WITH held AS MATERIALIZED (
+	// held is, per chat, the first pending item another live process holds. Computed once
+	// (not per item: a chat with thousands of pending items, such as the officers' group
+	// after a long stop, would make a per-item look-back quadratic).
+	const q = `WITH held AS MATERIALIZED (
 			SELECT channel, chat_id, MIN(id) AS first FROM outbox
 			WHERE state = 'pending' AND owner <> $1 AND lease_until >= $3
 			GROUP BY channel, chat_id)
 		UPDATE outbox SET owner = $1, lease_until = $2
 		WHERE state = 'pending' AND (owner IS NULL OR owner = $1 OR lease_until < $3)
-		AND NOT EXISTS (SELECT 1 FROM held h WHERE h.channel = outbox.channel AND h.chat_id = outbox.chat_id AND h.first < outbox.id)
-		RETURNING `+outboxColumns, db.owner, db.ms(now.Add(db.lease)), db.ms(now))
+		AND NOT EXISTS (SELECT 1 FROM held h WHERE h.channel = outbox.channel AND h.chat_id = outbox.chat_id
+			AND (h.first < outbox.id OR outbox.owner IS NULL OR outbox.owner <> $1))
+		RETURNING ` + outboxColumns
+	args := []any{db.owner, db.ms(now.Add(db.lease)), db.ms(now)}
+	var out []balai.StoredOutgoing
+	var err error
+	if db.dialect == Postgres {
+		err = db.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, unsentLock); err != nil {
+				return err
+			}
+			rows, err := tx.QueryContext(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			out, err = scanOutbox(rows)
+			return err
+		})
+	} else { // one writer: the statement never interleaves with another
+		var rows *sql.Rows
+		if rows, err = db.w.QueryContext(ctx, q, args...); err == nil {
+			out, err = scanOutbox(rows)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: unsent: %w", err)
 	}
+	return out, nil
+}
+
+// unsentLock serializes Unsent's claims across processes on PostgreSQL.
+const unsentLock = 774414
+
+// Claimed returns those of ids that are still pending and claimed by this process, oldest
+// first; see bot.ClaimedLoader.
+func (db *DB) Claimed(ctx context.Context, ids []int64) ([]balai.StoredOutgoing, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{db.owner}
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE state = 'pending' AND owner = $1 AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: claimed items: %w", err)
+	}
 	out, err := scanOutbox(rows)
 	if err != nil {
-		return nil, fmt.Errorf("store: unsent: %w", err)
+		return nil, fmt.Errorf("store: claimed items: %w", err)
 	}
 	return out, nil
 }

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,6 +91,115 @@ func TestOutboxItemsOfAChatKeepOneOwner(t *testing.T) {
 			}
 			if len(texts) != 3 || texts[0] != "1" || texts[1] != "2" || texts[2] != "3" {
 				t.Errorf("claimed %v after the lapse, want [1 2 3]", texts)
+			}
+		})
+	}
+}
+
+// TestOutboxTakeOverWaitsForAChatsLastClaim, on both databases: a dead process's claims
+// lapse one by one (an item claimed after its last renewal lapses later). Another process
+// takes none of a chat's items while one of them is still held — it would split the chat:
+// the chat's next reply joins the oldest pending item's owner, and would go out from the new
+// owner before the dead one's later item — and takes them all, in order, once the last lapsed.
+// A reply committed meanwhile joins the dead process's claim.
+func TestOutboxTakeOverWaitsForAChatsLastClaim(t *testing.T) {
+	for name, opener := range map[string]func(*testing.T) storetest.Opener{"SQLite": storetest.SQLite, "Postgres": storetest.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			open := opener(t)
+			ctx := context.Background()
+			clk := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+			const lease = 30 * time.Second
+			a := open(t, "takeover", store.Options{Owner: "a", Lease: lease, Now: clk.Now})
+			b := open(t, "takeover", store.Options{Owner: "b", Lease: lease, Now: clk.Now})
+			chat := balai.ChatRef{Channel: balai.Telegram, ID: "42"}
+			enqueue := func(db *store.DB, text string) bot.StoredOutgoing {
+				t.Helper()
+				out, err := db.Enqueue(ctx, []bot.Outgoing{{Chat: chat, Kind: bot.OutMessage, Text: text}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out[0]
+			}
+			claimed := func(db *store.DB) []string {
+				t.Helper()
+				got, err := db.Unsent(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var texts []string
+				for _, it := range got {
+					texts = append(texts, it.Text)
+				}
+				return texts
+			}
+			enqueue(b, "1")
+			clk.Add(10 * time.Second)
+			enqueue(b, "2") // b's own: claimed until 10 s after item 1's claim ends
+			// b dies (no renewal). Item 1's claim lapses, item 2's does not yet.
+			clk.Add(25 * time.Second)
+			if got := claimed(a); len(got) != 0 {
+				t.Fatalf("a claimed %v while b still holds the chat's item 2", got)
+			}
+			if third := enqueue(a, "3"); !third.Elsewhere {
+				t.Fatal("a reply committed while b still holds the chat's items is a's to send")
+			}
+			clk.Add(10 * time.Second) // item 2's claim lapses too
+			if got := claimed(a); strings.Join(got, " ") != "1 2 3" {
+				t.Fatalf("a claimed %v once every claim lapsed, want [1 2 3]", got)
+			}
+		})
+	}
+}
+
+// TestOutboxItemListsTheChatsEarlierItems, on both databases: an item this process is to
+// deliver lists the chat's earlier pending items it holds (After), including one another
+// process joined to its claim, so that the dispatcher takes those up first; Claimed returns
+// such items to their holder only.
+func TestOutboxItemListsTheChatsEarlierItems(t *testing.T) {
+	for name, opener := range map[string]func(*testing.T) storetest.Opener{"SQLite": storetest.SQLite, "Postgres": storetest.Postgres} {
+		t.Run(name, func(t *testing.T) {
+			open := opener(t)
+			ctx := context.Background()
+			clk := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+			a := open(t, "after", store.Options{Owner: "a", Lease: time.Minute, Now: clk.Now})
+			b := open(t, "after", store.Options{Owner: "b", Lease: time.Minute, Now: clk.Now})
+			chat := balai.ChatRef{Channel: balai.Telegram, ID: "42"}
+			other := balai.ChatRef{Channel: balai.Telegram, ID: "7"}
+			msg := func(c balai.ChatRef, text string) bot.Outgoing {
+				return bot.Outgoing{Chat: c, Kind: bot.OutMessage, Text: text}
+			}
+			enqueue := func(db *store.DB, items ...bot.Outgoing) []bot.StoredOutgoing {
+				t.Helper()
+				out, err := db.Enqueue(ctx, items)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			first := enqueue(a, msg(chat, "1"))[0]
+			if len(first.After) != 0 {
+				t.Fatalf("the chat's first item lists %v before it", first.After)
+			}
+			joined := enqueue(b, msg(chat, "2"))[0]
+			if !joined.Elsewhere || len(joined.After) != 0 {
+				t.Fatalf("b's item: Elsewhere %v, After %v; want true, none", joined.Elsewhere, joined.After)
+			}
+			third := enqueue(a, msg(chat, "3"), msg(chat, "4"), msg(other, "x"))
+			if fmt.Sprint(third[0].After) != fmt.Sprint([]int64{first.ID, joined.ID}) {
+				t.Errorf("a's item 3 lists %v before it, want [%d %d]", third[0].After, first.ID, joined.ID)
+			}
+			if len(third[1].After) != 0 || len(third[2].After) != 0 {
+				t.Errorf("item 4 (behind 3 in the same commit) lists %v, the other chat's item %v; want none", third[1].After, third[2].After)
+			}
+			got, err := a.Claimed(ctx, []int64{joined.ID, third[2].ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || got[0].ID != joined.ID || got[0].Text != "2" || got[1].Text != "x" {
+				t.Errorf("a.Claimed = %+v, want items 2 and x", got)
+			}
+			if got, err := b.Claimed(ctx, []int64{joined.ID}); err != nil || len(got) != 0 {
+				t.Errorf("b.Claimed of the item it gave to a = %v, %v; want none", got, err)
 			}
 		})
 	}

@@ -14,6 +14,7 @@ var (
 	_ bot.Store         = (*store.DB)(nil)
 	_ bot.Backlog       = (*store.DB)(nil)
 	_ bot.ChatClaimer   = (*store.DB)(nil)
+	_ bot.ClaimedLoader = (*store.DB)(nil)
 	_ bot.ClaimRenewer  = (*store.DB)(nil)
 	_ bot.ClaimReleaser = (*store.DB)(nil)
 	_ bot.SharedLimits  = (*store.DB)(nil)

@@ -82,7 +82,7 @@ func main() {
 	flag.DurationVar(&o.settle, "settle", 5*time.Minute, "how long to wait for the last replies after the load ends")
 	flag.IntVar(&o.web, "web", 100, "web chat round trips measured per setup (0: skip)")
 	flag.StringVar(&o.lease, "lease", "", "BALAI_LEASE for the replicas (empty: the default)")
-	flag.StringVar(&o.keep, "keep", "", "keep the replicas' data and logs in this folder (default: a temporary folder, removed)")
+	flag.StringVar(&o.keep, "keep", "", "keep the replicas' data and logs in this folder, and the drill's schema (default: a temporary folder and schema, removed)")
 	flag.Parse()
 	if ok, err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "drill:", err)
@@ -194,10 +194,14 @@ func roundRobin(backends []string) http.Handler {
 // question is one citizen's question as sent.
 type question struct {
 	chat  int64
+	uid   int64 // the update's id: the inbound message's ext_key
 	mid   int
 	index int // order within its chat
 	at    time.Time
 }
+
+// orderPair is an out-of-order reply: first was replied before late, though asked after it.
+type orderPair struct{ first, late *question }
 
 type fault struct {
 	name       string
@@ -235,6 +239,10 @@ func run(ctx context.Context, o options) (bool, error) {
 	}
 	conn.Close(ctx)
 	defer func() {
+		if o.keep != "" {
+			fmt.Printf("drill: schema %s kept\n", schema)
+			return
+		}
 		if c, err := pgx.Connect(context.Background(), o.pg); err == nil {
 			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 			c.Close(context.Background())
@@ -398,7 +406,7 @@ func run(ctx context.Context, o options) (bool, error) {
 		c := i % o.chats
 		chat := int64(900000 + c)
 		uid, mid := fake.Message(chat, questions[(i/o.chats+c)%len(questions)])
-		q := &question{chat: chat, mid: mid, index: nextIndex[c], at: time.Now()}
+		q := &question{chat: chat, uid: uid, mid: mid, index: nextIndex[c], at: time.Now()}
 		nextIndex[c]++
 		qmu.Lock()
 		qs = append(qs, q)
@@ -427,6 +435,10 @@ func run(ctx context.Context, o options) (bool, error) {
 		}
 		return got
 	}
+	byIndex := map[[2]int64]*question{} // chat, index
+	for _, q := range qs {
+		byIndex[[2]int64{q.chat, int64(q.index)}] = q
+	}
 	deadline := time.Now().Add(o.settle)
 	for len(first()) < len(qs) && time.Now().Before(deadline) {
 		time.Sleep(time.Second)
@@ -440,6 +452,7 @@ func run(ctx context.Context, o options) (bool, error) {
 	seen := map[string]bool{}
 	lastIndex := map[int64]int{}
 	var dup, ooo, extra, unattributed int
+	var pairs []orderPair
 	oooChats := map[int64]bool{}
 	var oooFirst, oooLast time.Time
 	for _, s := range sent {
@@ -461,6 +474,7 @@ func run(ctx context.Context, o options) (bool, error) {
 		firstReply[q] = s
 		if last, ok := lastIndex[q.chat]; ok && q.index < last {
 			ooo++
+			pairs = append(pairs, orderPair{byIndex[[2]int64{q.chat, int64(last)}], q})
 			oooChats[q.chat] = true
 			if oooFirst.IsZero() {
 				oooFirst = s.At
@@ -493,6 +507,9 @@ func run(ctx context.Context, o options) (bool, error) {
 		len(firstReply), lost, dup, ooo, len(oooChats), o.chats, extra, unattributed)
 	if ooo > 0 {
 		fmt.Printf("out-of-order replies arrived between +%s and +%s after the start\n", oooFirst.Sub(start).Round(100*time.Millisecond), oooLast.Sub(start).Round(100*time.Millisecond))
+	}
+	if len(pairs) > 0 {
+		explainOrder(ctx, dsn, start, pairs[:min(len(pairs), 40)], firstReply)
 	}
 	fmt.Printf("reply latency (question posted → reply at the Bot API): p50 %s  p95 %s  p99 %s  max %s\n",
 		pct(50), pct(95), pct(99), pct(100))
@@ -608,4 +625,64 @@ func webP95(ctx context.Context, base string, n int) (time.Duration, error) {
 	}
 	slices.Sort(lat)
 	return lat[min(len(lat)-1, len(lat)*95/100)].Round(time.Millisecond), nil
+}
+
+// explainOrder prints, for out-of-order replies, where each of the two questions went: its
+// inbound row (id, the process that handled it, when it was received and handled) and its
+// reply's outbox row (id, the process that sent it, when it was queued and sent), with
+// times after the drill's start. A process's name in claims is BALAI_INSTANCE-pid-random,
+// so the killed replica b and its restart show as two names.
+func explainOrder(ctx context.Context, dsn string, start time.Time, pairs []orderPair, replies map[*question]tgfake.Sent) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		fmt.Println("out of order: cannot explain:", err)
+		return
+	}
+	defer conn.Close(ctx)
+	rel := func(ms *int64) string {
+		if ms == nil || *ms == 0 {
+			return "-"
+		}
+		return "+" + time.UnixMilli(*ms).Sub(start).Round(time.Millisecond).String()
+	}
+	line := func(tag string, q *question) {
+		var (
+			inID, outID                 *int64
+			inOwner, outOwner, outErr   *string
+			recv, handled, queued, sent *int64
+			attempts                    *int64
+		)
+		err := conn.QueryRow(ctx, `SELECT i.id, i.owner, i.received_at, i.handled_at, o.id, o.owner, o.created_at, o.sent_at, o.attempts, o.last_error
+			FROM inbound i LEFT JOIN outbox o ON o.inbound_id = i.id WHERE i.channel = 'telegram' AND i.ext_key = $1
+			ORDER BY o.id LIMIT 1`, fmt.Sprint(q.uid)).Scan(&inID, &inOwner, &recv, &handled, &outID, &outOwner, &queued, &sent, &attempts, &outErr)
+		if err != nil {
+			fmt.Printf("    %s #%d update %d: %v\n", tag, q.index, q.uid, err)
+			return
+		}
+		str := func(s *string) string {
+			if s == nil {
+				return "-"
+			}
+			return *s
+		}
+		num := func(n *int64) int64 {
+			if n == nil {
+				return 0
+			}
+			return *n
+		}
+		at := "-"
+		if r, ok := replies[q]; ok {
+			at = "+" + r.At.Sub(start).Round(time.Millisecond).String()
+		}
+		fmt.Printf("    %s #%d posted +%s: inbound %d by %s (received %s, handled %s); outbox %d by %s (queued %s, sent %s, attempts %d, last error %q); at the Bot API %s\n",
+			tag, q.index, q.at.Sub(start).Round(time.Millisecond), num(inID), str(inOwner), rel(recv), rel(handled),
+			num(outID), str(outOwner), rel(queued), rel(sent), num(attempts), str(outErr), at)
+	}
+	fmt.Println("out-of-order pairs (the first was replied before the second, asked earlier):")
+	for _, p := range pairs {
+		fmt.Printf("  chat %d:\n", p.first.chat)
+		line("replied first ", p.first)
+		line("replied second", p.late)
+	}
 }
