@@ -43,3 +43,6 @@ func MigrateTo(ctx context.Context, conn *sql.DB, d Dialect, upTo int) error {
 	}
 	return nil
 }
+
+// UnsentLock is the advisory lock Unsent's claims take on PostgreSQL.
+const UnsentLock = unsentLock

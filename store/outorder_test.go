@@ -204,3 +204,90 @@ func TestOutboxItemListsTheChatsEarlierItems(t *testing.T) {
 		})
 	}
 }
+
+// TestOutboxClaimsDoNotInterleave (PostgreSQL): process a's claim of a dead process's chat
+// (here a transaction that took Unsent's lock and claimed the chat's item 1) is being
+// committed when b commits the chat's item 2 and claims. b's claim must wait for
+// a's and then see the chat held by a: a statement that read the claims before a's commit
+// would skip item 1 (a's by then) and take item 2, splitting the chat between a and b.
+func TestOutboxClaimsDoNotInterleave(t *testing.T) {
+	open := storetest.Postgres(t)
+	ctx := context.Background()
+	clk := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	const lease = 30 * time.Second
+	a := open(t, "interleave", store.Options{Owner: "a", Lease: lease, Now: clk.Now})
+	b := open(t, "interleave", store.Options{Owner: "b", Lease: lease, Now: clk.Now})
+	dead := open(t, "interleave", store.Options{Owner: "dead", Lease: lease, Now: clk.Now})
+	chat := balai.ChatRef{Channel: balai.Telegram, ID: "42"}
+	enqueue := func(db *store.DB, text string) bot.StoredOutgoing {
+		t.Helper()
+		out, err := db.Enqueue(ctx, []bot.Outgoing{{Chat: chat, Kind: bot.OutMessage, Text: text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out[0]
+	}
+	first := enqueue(dead, "1")
+	clk.Add(lease + time.Second) // the dead process's claim lapses
+
+	// a's claim, in progress: Unsent's lock taken, item 1 claimed, not committed yet.
+	tx, err := a.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var pid int
+	if err := tx.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, store.UnsentLock); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET owner = 'a', lease_until = $1 WHERE id = $2`,
+		clk.Now().Add(lease).UnixMilli(), first.ID); err != nil {
+		t.Fatal(err)
+	}
+	// b commits the chat's item 2: it joins item 1's claim as last committed (the dead
+	// process's, lapsed).
+	if second := enqueue(b, "2"); !second.Elsewhere {
+		t.Fatal("b's item 2 is not behind item 1")
+	}
+
+	type result struct {
+		items []bot.StoredOutgoing
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		items, err := b.Unsent(ctx)
+		done <- result{items, err}
+	}()
+	// b's claim waits for a's transaction (on Unsent's lock; without it, on item 1's row).
+	for waiting := false; !waiting; {
+		if err := dead.SQL().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)))`, pid).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("b's claim did not wait for a's: %v, %v", r.items, r.err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, it := range r.items {
+		t.Errorf("b claimed item %q of the chat a was taking over", it.Text)
+	}
+	got, err := a.Unsent(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Text != "1" || got[1].Text != "2" {
+		t.Errorf("a claimed %v, want items 1 and 2", got)
+	}
+}
