@@ -7,7 +7,9 @@
 // restart (a command you give; the server may be shared, so it is off by default). It then
 // waits for every reply and prints: sent, replied, lost, duplicated, out of order per chat,
 // time from each fault's end until every earlier question had its reply, reply latency
-// p50/p95/p99, and web chat p95 through the proxy against one replica directly.
+// p50/p95/p99, and web chat p95 through the proxy against one replica directly. With -keep DIR
+// the replicas' logs stay in DIR and the schema is kept, and each out-of-order reply is
+// explained: both questions' inbound and outbox rows, who handled and sent each, and when.
 //
 //	go build -o /tmp/balai ./cmd/balai
 //	go run ./internal/cmd/drill -bin /tmp/balai                               # 6 min, 4-minute outage
