@@ -156,15 +156,27 @@ func (db *DB) ClaimChat(ctx context.Context, chat balai.ChatRef) ([]balai.Stored
 
 // RenewClaims extends this process's claims on unhandled messages and undelivered replies
 // by a lease from now (never shortening a longer one); see bot.ClaimRenewer.
+//
+// On PostgreSQL it skips rows another transaction holds at the moment (a claim, a turn's
+// commit, a delivery being recorded): those set the lease themselves or end the claim, and
+// the next renewal, a third of a lease later, takes the rest. Waiting for them instead would
+// lock rows in another order than the claims do, and PostgreSQL aborted one of the two as a
+// deadlock under load — a renewal lost that way could let a live replica's claims lapse.
 func (db *DB) RenewClaims(ctx context.Context) error {
 	until := db.ms(db.now().Add(db.lease))
+	inbound := `UPDATE inbound SET lease_until = $1 WHERE owner = $2 AND handled_at IS NULL AND lease_until < $1`
+	outbox := `UPDATE outbox SET lease_until = $1 WHERE owner = $2 AND state = 'pending' AND lease_until < $1`
+	if db.dialect == Postgres {
+		inbound = `UPDATE inbound SET lease_until = $1 WHERE id IN (SELECT id FROM inbound
+			WHERE owner = $2 AND handled_at IS NULL AND lease_until < $1 FOR UPDATE SKIP LOCKED)`
+		outbox = `UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox
+			WHERE owner = $2 AND state = 'pending' AND lease_until < $1 FOR UPDATE SKIP LOCKED)`
+	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE inbound SET lease_until = $1
-			WHERE owner = $2 AND handled_at IS NULL AND lease_until < $1`, until, db.owner); err != nil {
+		if _, err := tx.ExecContext(ctx, inbound, until, db.owner); err != nil {
 			return fmt.Errorf("store: renew claims on messages: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET lease_until = $1
-			WHERE owner = $2 AND state = 'pending' AND lease_until < $1`, until, db.owner); err != nil {
+		if _, err := tx.ExecContext(ctx, outbox, until, db.owner); err != nil {
 			return fmt.Errorf("store: renew claims on deliveries: %w", err)
 		}
 		return nil

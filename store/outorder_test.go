@@ -291,3 +291,76 @@ func TestOutboxClaimsDoNotInterleave(t *testing.T) {
 		t.Errorf("a claimed %v, want items 1 and 2", got)
 	}
 }
+
+// TestRenewClaimsSkipsHeldRows (PostgreSQL): renewing never waits for a row another
+// transaction holds (that wait, in another lock order than the claims', ended in deadlocks
+// under load); the held rows keep their lease, the others are renewed.
+func TestRenewClaimsSkipsHeldRows(t *testing.T) {
+	open := storetest.Postgres(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	const lease = 30 * time.Second
+	db := open(t, "renewskip", store.Options{Owner: "a", Lease: lease, Now: clk})
+	var in []bot.Inbound
+	var out []bot.Outgoing
+	for _, id := range []string{"1", "2"} {
+		chat := balai.ChatRef{Channel: balai.Telegram, ID: id}
+		in = append(in, bot.Inbound{Chat: chat, Key: id + "/1", Kind: bot.KindText, Text: "halo", Time: now})
+		out = append(out, bot.Outgoing{Chat: chat, Kind: bot.OutMessage, Text: "balasan"})
+	}
+	stored, _, err := db.Accept(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent, err := db.Enqueue(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease0 := now.Add(lease).UnixMilli()
+	mu.Lock()
+	now = now.Add(lease / 2)
+	mu.Unlock()
+
+	// Another transaction holds the first message and the first reply.
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, q := range []struct {
+		table string
+		id    int64
+	}{{"inbound", stored[0].ID}, {"outbox", sent[0].ID}} {
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM `+q.table+` WHERE id = $1 FOR UPDATE`, q.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second) // a wait would end here, as an error
+	defer cancel()
+	if err := db.RenewClaims(rctx); err != nil {
+		t.Fatalf("RenewClaims waited for the held rows: %v", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	leaseOf := func(table string, id int64) int64 {
+		t.Helper()
+		var v int64
+		if err := db.SQL().QueryRowContext(ctx, `SELECT lease_until FROM `+table+` WHERE id = $1`, id).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	renewed := now.Add(lease).UnixMilli()
+	for _, c := range []struct {
+		table string
+		id    int64
+		want  int64
+	}{{"inbound", stored[0].ID, lease0}, {"inbound", stored[1].ID, renewed}, {"outbox", sent[0].ID, lease0}, {"outbox", sent[1].ID, renewed}} {
+		if got := leaseOf(c.table, c.id); got != c.want {
+			t.Errorf("%s %d: lease until %d, want %d", c.table, c.id, got, c.want)
+		}
+	}
+}
