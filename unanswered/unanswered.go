@@ -7,9 +7,10 @@
 // until it grows. Questions settled this way, and tickets closed "answered by entry X", are
 // labelled examples exported as an eval file for balai eval and balai calibrate.
 //
-// Clusters are computed on request over a bounded window of the log (Filter.From/To;
-// DefaultWindow back from now when unset), at most MaxQuestions questions (the newest).
-// Every text leaving the package is masked (redact): no NIK, phone number or e-mail.
+// Clusters are kept incrementally in the store (incremental.go): each request first clusters
+// the questions logged since the last sync (by any replica), then shows those of a window
+// (Filter.From/To; DefaultWindow back from now when unset). Every text leaving the package
+// is masked (redact): no NIK, phone number or e-mail.
 package unanswered
 
 import (
@@ -18,8 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/balai-id/balai"
@@ -30,9 +33,11 @@ import (
 	"github.com/balai-id/balai/redact"
 )
 
-// Store reads the questions and keeps the marks; *store.DB implements it.
+// Store reads the questions and keeps the clusters and the marks; *store.DB implements it.
 type Store interface {
-	UnansweredQuestions(ctx context.Context, from, to time.Time, limit int) ([]balai.AskedQuestion, error)
+	// SyncUnanswered brings the stored clustering up to date through fn, one process at a
+	// time (see store.DB.SyncUnanswered).
+	SyncUnanswered(ctx context.Context, have balai.PointsState, fn func(balai.PointsDelta) ([]balai.UnansweredPoint, error)) (balai.PointsState, error)
 	EntryResolvedTickets(ctx context.Context, limit int) ([]balai.AskedQuestion, error)
 	MarkUnanswered(ctx context.Context, marks []balai.UnansweredMark, audit balai.AuditEntry) error
 	UnansweredMarks(ctx context.Context, actions ...balai.UnansweredAction) (map[string]balai.UnansweredMark, error)
@@ -51,7 +56,6 @@ const (
 	DefaultWindow    = 90 * 24 * time.Hour
 	DefaultThreshold = 0.45
 	DefaultGrowBy    = 3
-	MaxQuestions     = 200_000
 	// TrendSpan is the span the trend compares: the last TrendSpan of the window against
 	// the TrendSpan before it.
 	TrendSpan = 7 * 24 * time.Hour
@@ -70,6 +74,8 @@ type Options struct {
 
 // Service is the unanswered-questions loop. Safe for concurrent use.
 type Service struct {
+	mu        sync.Mutex
+	m         *model // the clustering as last synced; nil: load it
 	st        Store
 	corpus    Corpus
 	a         *indonesian.Analyzer
@@ -191,7 +197,7 @@ func (c Cluster) Trend() int { return c.Recent - c.Before }
 // added as a phrasing, answered by a new entry), and returns the clusters in f.Sort order;
 // dismissed ones that did not grow are left out unless f.Hidden.
 func (s *Service) Clusters(ctx context.Context, f Filter) ([]Cluster, error) {
-	all, err := s.clusters(ctx, f)
+	all, err := s.clusters(ctx, f, "")
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +228,7 @@ func (s *Service) Clusters(ctx context.Context, f Filter) ([]Cluster, error) {
 
 // Cluster returns the cluster with id among those f selects (hidden ones too).
 func (s *Service) Cluster(ctx context.Context, f Filter, id string) (Cluster, error) {
-	all, err := s.clusters(ctx, f)
+	all, err := s.clusters(ctx, f, id)
 	if err != nil {
 		return Cluster{}, err
 	}
@@ -234,61 +240,143 @@ func (s *Service) Cluster(ctx context.Context, f Filter, id string) (Cluster, er
 	return Cluster{}, fmt.Errorf("unanswered: cluster %q: %w", id, ErrNotFound)
 }
 
-func (s *Service) clusters(ctx context.Context, f Filter) ([]Cluster, error) {
-	from, to := s.window(f)
-	qs, err := s.st.UnansweredQuestions(ctx, from, to, MaxQuestions)
-	if err != nil {
-		return nil, fmt.Errorf("unanswered: clusters: %w", err)
+// Sync brings the clusters up to date with the message log and the tickets: the questions
+// logged since the last sync (by this process or another) are clustered and stored. The
+// pages sync on every request; serve also syncs in the background, so that they rarely wait.
+func (s *Service) Sync(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.syncLocked(ctx)
+}
+
+func (s *Service) syncLocked(ctx context.Context) error {
+	var have balai.PointsState
+	if s.m != nil {
+		have = s.m.state
 	}
+	var next *model
+	st, err := s.st.SyncUnanswered(ctx, have, func(d balai.PointsDelta) ([]balai.UnansweredPoint, error) {
+		m, ps, err := s.syncDelta(s.m, d)
+		next = m
+		return ps, err
+	})
+	if err != nil {
+		s.m = nil // it may hold changes that were not stored
+		return fmt.Errorf("unanswered: sync: %w", err)
+	}
+	if next != nil {
+		next.state = st
+		s.m = next
+	}
+	return nil
+}
+
+// clusters returns the clusters of the questions f selects (only the one with id only,
+// when not ""), in the order of their first question, minus the settled questions.
+func (s *Service) clusters(ctx context.Context, f Filter, only string) ([]Cluster, error) {
+	from, to := s.window(f)
 	marks, err := s.st.UnansweredMarks(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("unanswered: clusters: %w", err)
 	}
-	kept := qs[:0]
-	for _, q := range qs {
-		if f.Channel != "" && q.Channel != f.Channel {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.syncLocked(ctx); err != nil {
+		return nil, fmt.Errorf("unanswered: clusters: %w", err)
+	}
+	m := s.m
+	type selected struct {
+		g  *cgroup
+		ps []*point
+	}
+	var sel []selected
+	df := make([]int32, len(m.names))
+	n := 0
+	var buf []*point
+	for _, g := range m.groups {
+		if g == nil {
 			continue
 		}
-		if m, ok := marks[q.Ref]; ok && m.Action != balai.MarkDismissed {
-			continue
+		buf = buf[:0]
+		for _, p := range g.members {
+			if p.q.At.Before(from) || !p.q.At.Before(to) || f.Channel != "" && p.q.Channel != f.Channel {
+				continue
+			}
+			if mk, ok := marks[p.q.Ref]; ok && mk.Action != balai.MarkDismissed {
+				continue
+			}
+			buf = append(buf, p)
+			for _, t := range p.terms {
+				df[t]++
+			}
 		}
-		kept = append(kept, q)
-	}
-	qs = kept
-	an := newAnalyser(s.a)
-	sets := make([]termSet, len(qs))
-	keys := make([]string, len(qs))
-	for i := range qs {
-		qs[i].Text, qs[i].Answer = redact.String(qs[i].Text), redact.String(qs[i].Answer) // nothing unmasked beyond this point
-		q := qs[i]
-		sets[i] = an.analyse(q.Text)
-		keys[i] = strings.ToLower(strings.TrimSpace(q.Text))
-	}
-	groups := clusterSets(sets, keys, s.threshold)
-	df := map[int32]int{}
-	for _, st := range sets {
-		for _, t := range st.terms {
-			df[t]++
+		n += len(buf)
+		if len(buf) > 0 && (only == "" || g.id == only) {
+			sel = append(sel, selected{g, slices.Clone(buf)})
 		}
 	}
-	idf := idfOf(df, len(sets))
-	out := make([]Cluster, 0, len(groups))
-	for _, g := range groups {
-		c := Cluster{ID: qs[g[0]].Ref}
-		for _, t := range topTerms(sets, g, idf, 3) {
-			c.Terms = append(c.Terms, an.word(t))
+	nn := float64(max(n, idfPrior))
+	idf := func(t int32) float64 { return math.Log(1 + nn/float64(df[t])) }
+	out := make([]Cluster, 0, len(sel))
+	qs := make([]balai.AskedQuestion, 0, 64)
+	for _, x := range sel {
+		slices.SortFunc(x.ps, func(a, b *point) int {
+			if c := a.q.At.Compare(b.q.At); c != 0 {
+				return c
+			}
+			return strings.Compare(a.q.Ref, b.q.Ref)
+		})
+		c := Cluster{ID: x.g.id}
+		for _, t := range topTerms(x.ps, idf, 3) {
+			c.Terms = append(c.Terms, m.word(t))
 		}
 		if len(c.Terms) == 0 {
-			c.Terms = []string{keys[g[0]]}
+			c.Terms = []string{strings.ToLower(strings.TrimSpace(x.ps[0].q.Text))}
 		}
-		s.fill(&c, qs, g, marks, to)
+		qs = qs[:0]
+		for _, p := range x.ps {
+			qs = append(qs, p.q)
+		}
+		s.fill(&c, qs, marks, to)
 		out = append(out, c)
 	}
+	slices.SortFunc(out, func(a, b Cluster) int {
+		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return out, nil
 }
 
+// topTerms returns the n terms of the points with the most weight (idf times how many
+// points have them; ties by name).
+func topTerms(ps []*point, idf func(int32) float64, n int) []int32 {
+	count := map[int32]int{}
+	for _, p := range ps {
+		for _, t := range p.terms {
+			count[t]++
+		}
+	}
+	ts := make([]int32, 0, len(count))
+	for t := range count {
+		ts = append(ts, t)
+	}
+	slices.SortFunc(ts, func(a, b int32) int {
+		wa, wb := float64(count[a])*idf(a), float64(count[b])*idf(b)
+		switch {
+		case wa > wb:
+			return -1
+		case wa < wb:
+			return 1
+		}
+		return int(a - b)
+	})
+	return ts[:min(n, len(ts))]
+}
+
 // fill computes a cluster's figures from its members.
-func (s *Service) fill(c *Cluster, qs []balai.AskedQuestion, members []int, marks map[string]balai.UnansweredMark, to time.Time) {
+func (s *Service) fill(c *Cluster, qs []balai.AskedQuestion, marks map[string]balai.UnansweredMark, to time.Time) {
 	channels, sources, cats := map[string]int{}, map[string]int{}, map[string]int{}
 	entries := map[string]*EntryLink{}
 	var entryOrder []string
@@ -299,8 +387,7 @@ func (s *Service) fill(c *Cluster, qs []balai.AskedQuestion, members []int, mark
 		}
 		return entries[id]
 	}
-	for _, i := range members {
-		q := qs[i]
+	for _, q := range qs {
 		mq := Question{Ref: q.Ref, Source: q.Source, Channel: q.Channel, Text: q.Text, At: q.At, EntryID: q.EntryID,
 			TicketID: q.TicketID, Answer: q.Answer, Resolution: q.Resolution, Category: q.Category}
 		mq.Dismissed = marks[q.Ref].Action == balai.MarkDismissed
