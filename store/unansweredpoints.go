@@ -154,7 +154,9 @@ func (db *DB) SyncUnanswered(ctx context.Context, have balai.PointsState, fn fun
 		}
 		for _, p := range ps {
 			out.Seq = max(out.Seq, p.Seq)
-			if err := putPoint(ctx, tx, p, out.Version); err != nil {
+		}
+		for i := 0; i < len(ps); i += pointsBatch {
+			if err := putPoints(ctx, tx, ps[i:min(len(ps), i+pointsBatch)], out.Version); err != nil {
 				return err
 			}
 		}
@@ -235,25 +237,42 @@ func newsChats(ctx context.Context, tx *sql.Tx, w pointsWatermark) ([]balai.Chat
 	return out, nil
 }
 
-// putPoint stores p at version; a point with Cluster "" is kept blank.
-func putPoint(ctx context.Context, tx *sql.Tx, p balai.UnansweredPoint, version int64) error {
-	var logID int64
-	if id, ok := strings.CutPrefix(p.Ref, "log:"); ok {
-		logID, _ = strconv.ParseInt(id, 10, 64)
+// pointsBatch is how many points one statement stores.
+const pointsBatch = 200
+
+// putPoints stores ps at version; a point with Cluster "" is kept blank.
+func putPoints(ctx context.Context, tx *sql.Tx, ps []balai.UnansweredPoint, version int64) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO unanswered_points (ref, seq, version, cluster, channel, chat_id, log_id, ticket_id, source, at, text, entry_id, answer, resolution, category, terms) VALUES `)
+	args := make([]any, 0, 16*len(ps))
+	for i, p := range ps {
+		var logID int64
+		if id, ok := strings.CutPrefix(p.Ref, "log:"); ok {
+			logID, _ = strconv.ParseInt(id, 10, 64)
+		}
+		if p.Cluster == "" {
+			p = balai.UnansweredPoint{AskedQuestion: balai.AskedQuestion{Ref: p.Ref, TicketID: p.TicketID, At: p.At}, Seq: p.Seq}
+		}
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteByte('(')
+		for k := range 16 {
+			if k > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("$" + strconv.Itoa(len(args)+k+1))
+		}
+		q.WriteByte(')')
+		args = append(args, p.Ref, p.Seq, version, p.Cluster, string(p.Channel), p.Chat, logID, p.TicketID, string(p.Source), p.At.UnixMilli(), p.Text, p.EntryID,
+			p.Answer, string(p.Resolution), p.Category, p.Terms)
 	}
-	if p.Cluster == "" {
-		p = balai.UnansweredPoint{AskedQuestion: balai.AskedQuestion{Ref: p.Ref, TicketID: p.TicketID, At: p.At}, Seq: p.Seq}
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO unanswered_points (ref, seq, version, cluster, channel, chat_id, log_id, ticket_id, source, at, text, entry_id, answer, resolution, category, terms)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-		ON CONFLICT (ref) DO UPDATE SET seq = excluded.seq, version = excluded.version, cluster = excluded.cluster, channel = excluded.channel,
+	q.WriteString(` ON CONFLICT (ref) DO UPDATE SET seq = excluded.seq, version = excluded.version, cluster = excluded.cluster, channel = excluded.channel,
 		chat_id = excluded.chat_id, log_id = excluded.log_id, ticket_id = excluded.ticket_id, source = excluded.source, at = excluded.at,
 		text = excluded.text, entry_id = excluded.entry_id, answer = excluded.answer, resolution = excluded.resolution,
-		category = excluded.category, terms = excluded.terms`,
-		p.Ref, p.Seq, version, p.Cluster, string(p.Channel), p.Chat, logID, p.TicketID, string(p.Source), p.At.UnixMilli(), p.Text, p.EntryID,
-		p.Answer, string(p.Resolution), p.Category, p.Terms)
-	if err != nil {
-		return fmt.Errorf("point %s: %w", p.Ref, err)
+		category = excluded.category, terms = excluded.terms`)
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("points %s…: %w", ps[0].Ref, err)
 	}
 	return nil
 }

@@ -32,6 +32,7 @@ import (
 // point is one question as the model keeps it (texts masked). Points are not changed once
 // made: a change replaces the point.
 type point struct {
+	at      int64 // q.At in milliseconds
 	q       balai.AskedQuestion
 	seq     int64
 	cluster string
@@ -123,7 +124,7 @@ func (m *model) encodeTerms(p *point) string {
 
 // decode makes a model point of a stored one.
 func (m *model) decode(sp balai.UnansweredPoint) (*point, error) {
-	p := &point{q: sp.AskedQuestion, seq: sp.Seq, cluster: sp.Cluster, enc: sp.Terms}
+	p := &point{at: sp.At.UnixMilli(), q: sp.AskedQuestion, seq: sp.Seq, cluster: sp.Cluster, enc: sp.Terms}
 	f := strings.Fields(sp.Terms)
 	if len(f)%3 != 0 {
 		return nil, fmt.Errorf("unanswered: point %s: terms %q", sp.Ref, sp.Terms)
@@ -364,7 +365,7 @@ func (s *Service) syncDelta(m *model, d balai.PointsDelta) (*model, []balai.Unan
 			fresh = append(fresh, q)
 		case p.q != q:
 			np := *p
-			np.q = q
+			np.q, np.at = q, q.At.UnixMilli()
 			m.replace(p, &np)
 			out = append(out, np.stored())
 		}
@@ -390,7 +391,7 @@ func (s *Service) syncDelta(m *model, d balai.PointsDelta) (*model, []balai.Unan
 	var acc []float64
 	for _, q := range fresh {
 		seq++
-		p := &point{q: q, seq: seq}
+		p := &point{at: q.At.UnixMilli(), q: q, seq: seq}
 		type ts struct {
 			id   int32
 			surf string

@@ -197,7 +197,17 @@ func (c Cluster) Trend() int { return c.Recent - c.Before }
 // added as a phrasing, answered by a new entry), and returns the clusters in f.Sort order;
 // dismissed ones that did not grow are left out unless f.Hidden.
 func (s *Service) Clusters(ctx context.Context, f Filter) ([]Cluster, error) {
-	all, err := s.clusters(ctx, f, "")
+	return s.list(ctx, f, true)
+}
+
+// Summaries is Clusters without the clusters' Questions (the inbox's rows: their figures,
+// terms, examples and answers).
+func (s *Service) Summaries(ctx context.Context, f Filter) ([]Cluster, error) {
+	return s.list(ctx, f, false)
+}
+
+func (s *Service) list(ctx context.Context, f Filter, questions bool) ([]Cluster, error) {
+	all, err := s.clusters(ctx, f, "", questions)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +238,7 @@ func (s *Service) Clusters(ctx context.Context, f Filter) ([]Cluster, error) {
 
 // Cluster returns the cluster with id among those f selects (hidden ones too).
 func (s *Service) Cluster(ctx context.Context, f Filter, id string) (Cluster, error) {
-	all, err := s.clusters(ctx, f, id)
+	all, err := s.clusters(ctx, f, id, true)
 	if err != nil {
 		return Cluster{}, err
 	}
@@ -272,9 +282,17 @@ func (s *Service) syncLocked(ctx context.Context) error {
 }
 
 // clusters returns the clusters of the questions f selects (only the one with id only,
-// when not ""), in the order of their first question, minus the settled questions.
-func (s *Service) clusters(ctx context.Context, f Filter, only string) ([]Cluster, error) {
+// when not ""), in the order of their first question, minus the settled questions; their
+// Questions are listed when questions.
+func (s *Service) clusters(ctx context.Context, f Filter, only string, questions bool) ([]Cluster, error) {
 	from, to := s.window(f)
+	fromMS, toMS := from.UnixMilli(), to.UnixMilli()
+	if to.Sub(time.UnixMilli(toMS)) > 0 {
+		toMS++ // [from, to) in whole milliseconds: the points' times are
+	}
+	if from.Sub(time.UnixMilli(fromMS)) > 0 {
+		fromMS++
+	}
 	marks, err := s.st.UnansweredMarks(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("unanswered: clusters: %w", err)
@@ -299,11 +317,13 @@ func (s *Service) clusters(ctx context.Context, f Filter, only string) ([]Cluste
 		}
 		buf = buf[:0]
 		for _, p := range g.members {
-			if p.q.At.Before(from) || !p.q.At.Before(to) || f.Channel != "" && p.q.Channel != f.Channel {
+			if p.at < fromMS || p.at >= toMS || f.Channel != "" && p.q.Channel != f.Channel {
 				continue
 			}
-			if mk, ok := marks[p.q.Ref]; ok && mk.Action != balai.MarkDismissed {
-				continue
+			if len(marks) > 0 {
+				if mk, ok := marks[p.q.Ref]; ok && mk.Action != balai.MarkDismissed {
+					continue
+				}
 			}
 			buf = append(buf, p)
 			for _, t := range p.terms {
@@ -318,26 +338,25 @@ func (s *Service) clusters(ctx context.Context, f Filter, only string) ([]Cluste
 	nn := float64(max(n, idfPrior))
 	idf := func(t int32) float64 { return math.Log(1 + nn/float64(df[t])) }
 	out := make([]Cluster, 0, len(sel))
-	qs := make([]balai.AskedQuestion, 0, 64)
+	tc := &termCounter{count: make([]int32, len(m.names))}
+	byAge := func(a, b *point) int {
+		if c := a.q.At.Compare(b.q.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.q.Ref, b.q.Ref)
+	}
 	for _, x := range sel {
-		slices.SortFunc(x.ps, func(a, b *point) int {
-			if c := a.q.At.Compare(b.q.At); c != 0 {
-				return c
-			}
-			return strings.Compare(a.q.Ref, b.q.Ref)
-		})
+		if !slices.IsSortedFunc(x.ps, byAge) {
+			slices.SortFunc(x.ps, byAge)
+		}
 		c := Cluster{ID: x.g.id}
-		for _, t := range topTerms(x.ps, idf, 3) {
+		for _, t := range tc.top(x.ps, idf, m.names, 3) {
 			c.Terms = append(c.Terms, m.word(t))
 		}
 		if len(c.Terms) == 0 {
 			c.Terms = []string{strings.ToLower(strings.TrimSpace(x.ps[0].q.Text))}
 		}
-		qs = qs[:0]
-		for _, p := range x.ps {
-			qs = append(qs, p.q)
-		}
-		s.fill(&c, qs, marks, to)
+		s.fill(&c, x.ps, marks, to, questions)
 		out = append(out, c)
 	}
 	slices.SortFunc(out, func(a, b Cluster) int {
@@ -349,34 +368,51 @@ func (s *Service) clusters(ctx context.Context, f Filter, only string) ([]Cluste
 	return out, nil
 }
 
-// topTerms returns the n terms of the points with the most weight (idf times how many
-// points have them; ties by name).
-func topTerms(ps []*point, idf func(int32) float64, n int) []int32 {
-	count := map[int32]int{}
+// termCounter counts terms over a cluster's points in a dense array reused across clusters.
+type termCounter struct {
+	count   []int32
+	touched []int32
+}
+
+// top returns the n terms of the points with the most weight (idf times how many points
+// have them; ties by name, as term ids differ between processes).
+func (tc *termCounter) top(ps []*point, idf func(int32) float64, names []string, n int) []int32 {
+	tc.touched = tc.touched[:0]
 	for _, p := range ps {
 		for _, t := range p.terms {
-			count[t]++
+			if tc.count[t] == 0 {
+				tc.touched = append(tc.touched, t)
+			}
+			tc.count[t]++
 		}
 	}
-	ts := make([]int32, 0, len(count))
-	for t := range count {
-		ts = append(ts, t)
+	type tw struct {
+		t int32
+		w float64
 	}
-	slices.SortFunc(ts, func(a, b int32) int {
-		wa, wb := float64(count[a])*idf(a), float64(count[b])*idf(b)
-		switch {
-		case wa > wb:
-			return -1
-		case wa < wb:
-			return 1
+	best := make([]tw, 0, n+1)
+	for _, t := range tc.touched {
+		x := tw{t, float64(tc.count[t]) * idf(t)}
+		tc.count[t] = 0
+		i := len(best)
+		for i > 0 && (x.w > best[i-1].w || x.w == best[i-1].w && names[x.t] < names[best[i-1].t]) {
+			i--
 		}
-		return int(a - b)
-	})
-	return ts[:min(n, len(ts))]
+		if i < n {
+			best = slices.Insert(best, i, x)
+			best = best[:min(len(best), n)]
+		}
+	}
+	out := make([]int32, len(best))
+	for i, x := range best {
+		out[i] = x.t
+	}
+	return out
 }
 
 // fill computes a cluster's figures from its members.
-func (s *Service) fill(c *Cluster, qs []balai.AskedQuestion, marks map[string]balai.UnansweredMark, to time.Time) {
+// Questions are listed when questions.
+func (s *Service) fill(c *Cluster, ps []*point, marks map[string]balai.UnansweredMark, to time.Time, questions bool) {
 	channels, sources, cats := map[string]int{}, map[string]int{}, map[string]int{}
 	entries := map[string]*EntryLink{}
 	var entryOrder []string
@@ -387,13 +423,22 @@ func (s *Service) fill(c *Cluster, qs []balai.AskedQuestion, marks map[string]ba
 		}
 		return entries[id]
 	}
-	for _, q := range qs {
-		mq := Question{Ref: q.Ref, Source: q.Source, Channel: q.Channel, Text: q.Text, At: q.At, EntryID: q.EntryID,
-			TicketID: q.TicketID, Answer: q.Answer, Resolution: q.Resolution, Category: q.Category}
-		mq.Dismissed = marks[q.Ref].Action == balai.MarkDismissed
-		c.Questions = append(c.Questions, mq)
+	view := func(q *balai.AskedQuestion) Question {
+		return Question{Ref: q.Ref, Source: q.Source, Channel: q.Channel, Text: q.Text, At: q.At, EntryID: q.EntryID,
+			TicketID: q.TicketID, Answer: q.Answer, Resolution: q.Resolution, Category: q.Category,
+			Dismissed: len(marks) > 0 && marks[q.Ref].Action == balai.MarkDismissed}
+	}
+	if questions {
+		c.Questions = make([]Question, 0, len(ps))
+	}
+	for _, p := range ps {
+		q := &p.q
+		dismissed := len(marks) > 0 && marks[q.Ref].Action == balai.MarkDismissed
+		if questions {
+			c.Questions = append(c.Questions, view(q))
+		}
 		c.Size++
-		if mq.Dismissed {
+		if dismissed {
 			c.Dismissed++
 		} else {
 			c.New++
@@ -433,11 +478,13 @@ func (s *Service) fill(c *Cluster, qs []balai.AskedQuestion, marks map[string]ba
 	}
 	slices.SortStableFunc(c.Entries, func(a, b EntryLink) int { return (b.Resolved*1000 + b.Offered) - (a.Resolved*1000 + a.Offered) })
 	seenText, seenAnswer := map[string]bool{}, map[string]bool{}
-	for i := len(c.Questions) - 1; i >= 0; i-- {
-		q := c.Questions[i]
-		if k := strings.ToLower(q.Text); !seenText[k] && len(c.Examples) < 5 {
-			seenText[k] = true
-			c.Examples = append(c.Examples, q)
+	for i := len(ps) - 1; i >= 0 && (len(c.Examples) < 5 || len(c.Answers) < 5); i-- {
+		q := &ps[i].q
+		if len(c.Examples) < 5 {
+			if k := strings.ToLower(q.Text); !seenText[k] {
+				seenText[k] = true
+				c.Examples = append(c.Examples, view(q))
+			}
 		}
 		if a := strings.TrimSpace(q.Answer); a != "" && !seenAnswer[a] && len(c.Answers) < 5 {
 			seenAnswer[a] = true
