@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"slices"
@@ -75,7 +76,8 @@ type Options struct {
 // Service is the unanswered-questions loop. Safe for concurrent use.
 type Service struct {
 	mu        sync.Mutex
-	m         *model // the clustering as last synced; nil: load it
+	m         *model                // the clustering as last synced; nil: load it
+	lists     map[listKey][]Cluster // lists computed for the clustering's current version
 	st        Store
 	corpus    Corpus
 	a         *indonesian.Analyzer
@@ -99,7 +101,7 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unanswered: analyser: %w", err)
 	}
-	s := &Service{st: opts.Store, corpus: opts.Corpus, a: a, threshold: opts.Threshold, growBy: opts.GrowBy, now: opts.Now}
+	s := &Service{lists: map[listKey][]Cluster{}, st: opts.Store, corpus: opts.Corpus, a: a, threshold: opts.Threshold, growBy: opts.GrowBy, now: opts.Now}
 	if s.threshold <= 0 || s.threshold > 1 {
 		s.threshold = DefaultThreshold
 	}
@@ -303,6 +305,18 @@ func (s *Service) clusters(ctx context.Context, f Filter, only string, questions
 		return nil, fmt.Errorf("unanswered: clusters: %w", err)
 	}
 	m := s.m
+	key := listKey{state: m.state, marks: marksPrint(marks), channel: f.Channel, from: fromMS, to: toMS, questions: questions}
+	if f.To.IsZero() { // the default window ends now: the list is reused within the minute
+		key.from, key.to = 0, to.Truncate(time.Minute).UnixMilli()
+		if !f.From.IsZero() {
+			key.from = fromMS
+		}
+	}
+	if only == "" {
+		if out, ok := s.lists[key]; ok {
+			return slices.Clone(out), nil
+		}
+	}
 	type selected struct {
 		g  *cgroup
 		ps []*point
@@ -365,7 +379,41 @@ func (s *Service) clusters(ctx context.Context, f Filter, only string, questions
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	if only == "" {
+		for k := range s.lists {
+			if k.state != key.state || len(s.lists) >= maxLists {
+				delete(s.lists, k)
+			}
+		}
+		s.lists[key] = out
+		return slices.Clone(out), nil
+	}
 	return out, nil
+}
+
+// listKey is what a list of clusters depends on: the clustering's version, the marks, the
+// filter's channel and window (the default window's end to the minute) and whether the
+// questions are listed.
+type listKey struct {
+	state     balai.PointsState
+	marks     [2]uint64
+	channel   balai.Channel
+	from, to  int64
+	questions bool
+}
+
+// maxLists is how many lists of clusters a Service keeps for reuse (filters differ).
+const maxLists = 16
+
+// marksPrint is a fingerprint of the marks (their count and a hash of each, in any order).
+func marksPrint(marks map[string]balai.UnansweredMark) [2]uint64 {
+	var x uint64
+	for _, m := range marks {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%d", m.Ref, m.Action, m.EntryID, m.Version, m.At.UnixMilli())
+		x += h.Sum64()
+	}
+	return [2]uint64{uint64(len(marks)), x}
 }
 
 // termCounter counts terms over a cluster's points in a dense array reused across clusters.
