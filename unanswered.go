@@ -1,6 +1,9 @@
 package balai
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // AskSource is why a citizen's question counts as one the corpus did not answer.
 type AskSource string
@@ -101,3 +104,7 @@ type PointsDelta struct {
 	Chats []ChatRef
 	Asked []AskedQuestion
 }
+
+// ErrPointsMoved means another process stored a sync of the clustering (or deleted points)
+// since the caller read the news: nothing was stored, and the caller syncs again.
+var ErrPointsMoved = errors.New("unanswered: the clusters changed meanwhile")

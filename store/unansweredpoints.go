@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -79,13 +78,16 @@ func (db *DB) UnansweredPointsState(ctx context.Context) (balai.PointsState, boo
 }
 
 // SyncUnanswered brings the clustering's points up to date for a caller holding the points
-// of have (zero: none). In one transaction, one process at a time, it reads the points
-// changed since have (all of them when have's epoch is not the stored one) and the current
-// unanswered questions of the chats with news in the log or the tickets since the last sync
-// (all the questions on the first sync, or past pointsFullChats chats), hands them to fn,
-// and stores the points fn returns (new ones, changed ones, and left ones with Cluster "")
-// with the next version, advancing the watermarks. Without news it only reads the changed
-// points (fn's returned points must then be none). It returns the state the caller now has.
+// of have (zero: none). From one snapshot of the database it reads the points changed since
+// have (all of them when have's epoch is not the stored one) and the current unanswered
+// questions of the chats with news in the log or the tickets since the last sync (all the
+// questions on the first sync, or past pointsFullChats chats), and hands them to fn; then it
+// stores the points fn returns (new ones, changed ones, and left ones with Cluster "") with
+// the next version, advancing the watermarks, unless another process stored a sync (or
+// deleted points) since the snapshot: then it returns an error wrapping balai.ErrPointsMoved,
+// and the caller's model holds changes that were not stored. Without news it only reads the
+// changed points (fn's returned points must then be none). It returns the state the caller
+// now has.
 func (db *DB) SyncUnanswered(ctx context.Context, have balai.PointsState, fn func(balai.PointsDelta) ([]balai.UnansweredPoint, error)) (balai.PointsState, error) {
 	w, err := readPointsState(ctx, db.r)
 	if err != nil {
@@ -107,23 +109,20 @@ func (db *DB) SyncUnanswered(ctx context.Context, have balai.PointsState, fn fun
 		}
 		return d.State, nil
 	}
-	var out balai.PointsState
-	err = db.tx(ctx, func(tx *sql.Tx) error {
-		if db.dialect == Postgres { // SQLite's transactions begin with the write lock
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, pointsLock); err != nil {
-				return err
-			}
-		}
-		w, err := readPointsState(ctx, tx)
+	// The news is read and clustered outside the write lock (the first sync clusters the
+	// whole log, which takes a while; SQLite's writer is the bot's too), then stored if no
+	// other process stored a sync meanwhile (compare-and-set on the state).
+	var d balai.PointsDelta
+	err = db.snapshot(ctx, func(tx *sql.Tx) error {
+		w, err = readPointsState(ctx, tx)
 		if err != nil {
 			return err
 		}
-		d := balai.PointsDelta{State: w.state}
+		d.State = w.state
 		d.Reload, d.Points, err = changedPoints(ctx, tx, have, w.state)
 		if err != nil {
 			return err
 		}
-		now := db.now()
 		d.Chats, err = newsChats(ctx, tx, w)
 		if err != nil {
 			return err
@@ -132,52 +131,72 @@ func (db *DB) SyncUnanswered(ctx context.Context, have balai.PointsState, fn fun
 		if d.Full {
 			d.Chats = nil
 			d.Asked, err = askedQuestions(ctx, tx, 0, math.MaxInt64, nil)
+			return err
+		}
+		for _, c := range d.Chats {
+			qs, err := askedQuestions(ctx, tx, 0, math.MaxInt64, &c)
 			if err != nil {
 				return err
 			}
-		} else {
-			for _, c := range d.Chats {
-				qs, err := askedQuestions(ctx, tx, 0, math.MaxInt64, &c)
-				if err != nil {
-					return err
-				}
-				d.Asked = append(d.Asked, qs...)
+			d.Asked = append(d.Asked, qs...)
+		}
+		return nil
+	})
+	if err != nil {
+		return have, fmt.Errorf("store: sync unanswered: %w", err)
+	}
+	ps, err := fn(d)
+	if err != nil {
+		return have, err
+	}
+	out := w.state
+	if len(ps) > 0 {
+		out.Version++
+	}
+	for _, p := range ps {
+		out.Seq = max(out.Seq, p.Seq)
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		if db.dialect == Postgres { // SQLite's transactions begin with the write lock
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, pointsLock); err != nil {
+				return err
 			}
 		}
-		ps, err := fn(d)
+		res, err := tx.ExecContext(ctx, `UPDATE unanswered_state SET log_id = $1, ticket_id = $2, event_id = $3, synced_at = $4, version = $5, seq = $6
+			WHERE name = 'points' AND epoch = $7 AND version = $8 AND log_id = $9 AND ticket_id = $10 AND event_id = $11`,
+			w.maxLog, w.maxTicket, w.maxEv, db.ms(db.now()), out.Version, out.Seq, w.state.Epoch, w.state.Version, w.logID, w.ticketID, w.event)
 		if err != nil {
-			return errCallback{err}
+			return err
 		}
-		out = w.state
-		if len(ps) > 0 {
-			out.Version++
-		}
-		for _, p := range ps {
-			out.Seq = max(out.Seq, p.Seq)
+		if n, _ := res.RowsAffected(); n == 0 {
+			return balai.ErrPointsMoved
 		}
 		for i := 0; i < len(ps); i += pointsBatch {
 			if err := putPoints(ctx, tx, ps[i:min(len(ps), i+pointsBatch)], out.Version); err != nil {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE unanswered_state SET log_id = $1, ticket_id = $2, event_id = $3, synced_at = $4, version = $5, seq = $6
-			WHERE name = 'points'`, w.maxLog, w.maxTicket, w.maxEv, db.ms(now), out.Version, out.Seq)
-		return err
+		return nil
 	})
-	var cb errCallback
-	if errors.As(err, &cb) {
-		return have, cb.err
-	}
 	if err != nil {
 		return have, fmt.Errorf("store: sync unanswered: %w", err)
 	}
 	return out, nil
 }
 
-// errCallback carries the callback's error out of the transaction unwrapped.
-type errCallback struct{ err error }
-
-func (e errCallback) Error() string { return e.err.Error() }
+// snapshot runs fn in a read-only transaction that sees one state of the database.
+func (db *DB) snapshot(ctx context.Context, fn func(*sql.Tx) error) error {
+	var opts *sql.TxOptions
+	if db.dialect == Postgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := db.r.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
 
 // changedPoints reads the points changed since have (all when its epoch is not st's).
 func changedPoints(ctx context.Context, tx queryer, have, st balai.PointsState) (reload bool, out []balai.UnansweredPoint, err error) {

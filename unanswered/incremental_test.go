@@ -214,3 +214,70 @@ func TestPointsLeaveWithTheirQuestions(t *testing.T) {
 		}
 	})
 }
+
+// racing is a store whose next sync lets another replica sync first, between reading the
+// news and storing them.
+type racing struct {
+	*store.DB
+	other *unanswered.Service
+	t     *testing.T
+}
+
+func (r *racing) SyncUnanswered(ctx context.Context, have balai.PointsState, fn func(balai.PointsDelta) ([]balai.UnansweredPoint, error)) (balai.PointsState, error) {
+	return r.DB.SyncUnanswered(ctx, have, func(d balai.PointsDelta) ([]balai.UnansweredPoint, error) {
+		if r.other != nil {
+			other := r.other
+			r.other = nil
+			if err := other.Sync(ctx); err != nil {
+				r.t.Fatal(err)
+			}
+		}
+		return fn(d)
+	})
+}
+
+// Two replicas syncing the same news at once: one stores it, the other stores nothing and
+// takes the first one's points; both show what one sync shows.
+func TestConcurrentSyncs(t *testing.T) {
+	backends(t, func(t *testing.T, open storetest.Opener) {
+		clk := storetest.NewClock(t0)
+		rows := someRows(120)
+		db := open(t, "race", store.Options{Owner: "race", Now: clk.Now})
+		second, err := unanswered.New(unanswered.Options{Store: db, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := &racing{DB: db, t: t}
+		first, err := unanswered.New(unanswered.Options{Store: rs, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeRows(t, db, rows[:60])
+		if err := first.Sync(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		writeRows(t, db, rows[60:])
+		rs.other = second
+		if err := first.Sync(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if rs.other != nil {
+			t.Fatal("the other replica did not sync")
+		}
+		scratch := open(t, "scratch", store.Options{Owner: "scratch", Now: clk.Now})
+		writeRows(t, scratch, rows)
+		one, err := unanswered.New(unanswered.Options{Store: scratch, Now: clk.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := shape(t, one)
+		for i, svc := range []*unanswered.Service{first, second} {
+			if got := shape(t, svc); !slices.Equal(got, want) {
+				t.Errorf("replica %d:\n%s\nwant\n%s", i, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
+		if got, want := stored(t, db), stored(t, scratch); !slices.Equal(got, want) {
+			t.Errorf("stored points differ: %d rows, want %d", len(got), len(want))
+		}
+	})
+}

@@ -262,6 +262,14 @@ func (s *Service) Sync(ctx context.Context) error {
 }
 
 func (s *Service) syncLocked(ctx context.Context) error {
+	err := s.syncOnce(ctx)
+	if errors.Is(err, balai.ErrPointsMoved) {
+		err = s.syncOnce(ctx) // another process synced meanwhile: take its points, and what came since
+	}
+	return err
+}
+
+func (s *Service) syncOnce(ctx context.Context) error {
 	var have balai.PointsState
 	if s.m != nil {
 		have = s.m.state
