@@ -1,6 +1,9 @@
 package balai
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // AskSource is why a citizen's question counts as one the corpus did not answer.
 type AskSource string
@@ -21,8 +24,11 @@ type AskedQuestion struct {
 	Ref     string
 	Source  AskSource
 	Channel Channel
-	Text    string
-	At      time.Time
+	// Chat is the chat's id (the store's own copy, for the clustering's bookkeeping: never
+	// shown).
+	Chat string
+	Text string
+	At   time.Time
 	// EntryID is the entry the bot offered or answered with (suggested, thumbs_down), or the
 	// entry an officer linked to the ticket.
 	EntryID string
@@ -64,3 +70,41 @@ type UnansweredMark struct {
 	Actor    string
 	At       time.Time
 }
+
+// UnansweredPoint is an unanswered question as the clustering keeps it (store table
+// unanswered_points): the question (texts masked), the order it was clustered in, its
+// cluster and its weighted terms. A point with Cluster "" has left (the question is no longer
+// unanswered): only its ref, order and version remain, so that readers drop it too.
+type UnansweredPoint struct {
+	AskedQuestion
+	Seq     int64
+	Cluster string
+	Terms   string // the clustering's encoding of the question's weighted terms
+	Version int64
+}
+
+// PointsState is the clustering's stored state: Epoch changes when points are deleted
+// outright (retention, erasure), Version with every change of points, Seq is the last order
+// given to a point.
+type PointsState struct {
+	Epoch, Version, Seq int64
+}
+
+// PointsDelta is what a sync of the clustering hands its callback.
+type PointsDelta struct {
+	// State is the stored state before the sync's changes.
+	State PointsState
+	// Reload: Points are all the points (the caller's epoch was not State's); otherwise the
+	// points changed since the caller's version (left ones included).
+	Reload bool
+	Points []UnansweredPoint
+	// Full: Asked are all the current unanswered questions; otherwise those of the chats
+	// in Chats, the chats with news since the last sync (a chat may have none left).
+	Full  bool
+	Chats []ChatRef
+	Asked []AskedQuestion
+}
+
+// ErrPointsMoved means another process stored a sync of the clustering (or deleted points)
+// since the caller read the news: nothing was stored, and the caller syncs again.
+var ErrPointsMoved = errors.New("unanswered: the clusters changed meanwhile")

@@ -26,6 +26,9 @@ import (
 //   - ticket_events: replies, notes and follow-ups (detail), the citizen's name — blanked, the
 //     row kept (action, officer, time);
 //   - ticket_terms: the words of a ticket, for search — deleted with the ticket's text;
+//   - unanswered_points: the unanswered questions as the console's clustering keeps them
+//     (masked text and reply, chat id, analysed terms) — deleted with their log row or
+//     their ticket's text, and by an erasure of the chat;
 //   - citizen_links: an officer's link of the chat to the citizen's other chats — deleted by
 //     an erasure of the chat, and by the retention once the link is older than it;
 //   - dead_letters: messages parked after failing (chat id, error) — deleted with their
@@ -157,6 +160,10 @@ func foldMessages(ctx context.Context, tx *sql.Tx, cut int64) (int64, error) {
 		SET messages = message_counts.messages + excluded.messages, confidence_sum = message_counts.confidence_sum + excluded.confidence_sum`, cut); err != nil {
 		return 0, err
 	}
+	// The unanswered questions' points go with their rows (and their masked copies of the texts).
+	if err := deletePoints(ctx, tx, `log_id IN (`+foldBatch+`)`, cut); err != nil {
+		return 0, err
+	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM message_log WHERE id IN (`+foldBatch+`)`, cut)
 	if err != nil {
 		return 0, err
@@ -186,6 +193,10 @@ func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error)
 			p.Messages += m
 		}
 		if err := db.eraseTickets(ctx, tx, ids, "erased on request"); err != nil {
+			return err
+		}
+		// The chat's unanswered questions, as the clustering keeps them.
+		if err := deletePoints(ctx, tx, `channel = $1 AND chat_id IN ($2, $3)`, ch, id, alt); err != nil {
 			return err
 		}
 		p.Tickets = int64(len(ids))
@@ -282,6 +293,9 @@ func (db *DB) eraseTickets(ctx context.Context, tx *sql.Tx, ids []int64, why str
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_terms WHERE ticket_id = $1`, id); err != nil {
 			return fmt.Errorf("ticket %d terms: %w", id, err)
+		}
+		if err := deletePoints(ctx, tx, `ticket_id = $1`, id); err != nil {
+			return fmt.Errorf("ticket %d: %w", id, err)
 		}
 		// A complaint's or information request's fields (forms.go) go; its kind and number stay.
 		if _, err := tx.ExecContext(ctx, `UPDATE ticket_forms SET fields = '{}' WHERE ticket_id = $1`, id); err != nil {
@@ -504,7 +518,12 @@ func (db *DB) ExportChat(ctx context.Context, chat balai.ChatRef) (ChatExport, e
 	return x, nil
 }
 
-func eachRow(ctx context.Context, q *sql.DB, query string, args []any, fn func(*sql.Rows) error) error {
+// queryer is a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func eachRow(ctx context.Context, q queryer, query string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err

@@ -25,13 +25,33 @@ var gapReasons = map[string]bool{"low_confidence": true, "repeated": true, "stal
 // questions (with the officer's last reply and resolution; spam left out). A ticket and the
 // log row of the message that opened it are one question (the ticket's).
 func (db *DB) UnansweredQuestions(ctx context.Context, from, to time.Time, limit int) ([]balai.AskedQuestion, error) {
+	out, err := askedQuestions(ctx, db.r, db.ms(from), db.ms(to), nil)
+	if err != nil {
+		return nil, err
+	}
+	sortAsked(out)
+	if limit > 0 && len(out) > limit {
+		out = out[len(out)-limit:] // the newest
+	}
+	return out, nil
+}
+
+// askedQuestions returns the unanswered questions received in [from, to) (milliseconds),
+// in no particular order: all, or those of the chat only (when not nil).
+func askedQuestions(ctx context.Context, q queryer, from, to int64, only *balai.ChatRef) ([]balai.AskedQuestion, error) {
 	type key struct{ channel, chat, text string }
 	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 	var out []balai.AskedQuestion
 	tickets := map[key]bool{}
-	err := eachRow(ctx, db.r, `SELECT id, channel, chat_id, question, answer, reason, resolution, entry_id, category, created_at
-		FROM tickets WHERE created_at >= $1 AND created_at < $2 AND resolution <> 'spam' AND kind IN ('question', '') ORDER BY created_at, id`,
-		[]any{db.ms(from), db.ms(to)}, func(rows *sql.Rows) error {
+	args := []any{from, to}
+	var inChat string
+	if only != nil {
+		inChat = ` AND channel = $3 AND chat_id = $4`
+		args = append(args, string(only.Channel), only.ID)
+	}
+	err := eachRow(ctx, q, `SELECT id, channel, chat_id, question, answer, reason, resolution, entry_id, category, created_at
+		FROM tickets WHERE created_at >= $1 AND created_at < $2 AND resolution <> 'spam' AND kind IN ('question', '')`+inChat+` ORDER BY created_at, id`,
+		args, func(rows *sql.Rows) error {
 			var q balai.AskedQuestion
 			var channel, chat, reason, resolution string
 			var at int64
@@ -46,7 +66,7 @@ func (db *DB) UnansweredQuestions(ctx context.Context, from, to time.Time, limit
 			if !gap || strings.TrimSpace(q.Text) == "" {
 				return nil
 			}
-			q.Ref, q.Source, q.Channel, q.At = "ticket:"+strconv.FormatInt(q.TicketID, 10), balai.AskTicket, balai.Channel(channel), time.UnixMilli(at)
+			q.Ref, q.Source, q.Channel, q.Chat, q.At = "ticket:"+strconv.FormatInt(q.TicketID, 10), balai.AskTicket, balai.Channel(channel), chat, time.UnixMilli(at)
 			tickets[key{channel, chat, norm(q.Text)}] = true
 			out = append(out, q)
 			return nil
@@ -72,10 +92,10 @@ func (db *DB) UnansweredQuestions(ctx context.Context, from, to time.Time, limit
 		}
 		pending = nil
 	}
-	err = eachRow(ctx, db.r, `SELECT id, channel, chat_id, kind, text, decision, reason, entry_id, created_at FROM message_log
+	err = eachRow(ctx, q, `SELECT id, channel, chat_id, kind, text, decision, reason, entry_id, created_at FROM message_log
 		WHERE created_at >= $1 AND created_at < $2 AND direction = 'in' AND chat_id <> ''
-		AND decision IN ('escalate', 'suggest', 'confirm', 'answer', 'feedback') ORDER BY channel, chat_id, id`,
-		[]any{db.ms(from), db.ms(to)}, func(rows *sql.Rows) error {
+		AND decision IN ('escalate', 'suggest', 'confirm', 'answer', 'feedback')`+inChat+` ORDER BY channel, chat_id, id`,
+		args, func(rows *sql.Rows) error {
 			var id, at int64
 			var ch, c, kind, text, decision, reason, entry string
 			if err := rows.Scan(&id, &ch, &c, &kind, &text, &decision, &reason, &entry, &at); err != nil {
@@ -85,7 +105,7 @@ func (db *DB) UnansweredQuestions(ctx context.Context, from, to time.Time, limit
 				flush()
 				channel, chat, answered = ch, c, nil
 			}
-			q := balai.AskedQuestion{Ref: "log:" + strconv.FormatInt(id, 10), Channel: balai.Channel(ch), Text: text, At: time.UnixMilli(at), EntryID: entry}
+			q := balai.AskedQuestion{Ref: "log:" + strconv.FormatInt(id, 10), Channel: balai.Channel(ch), Chat: c, Text: text, At: time.UnixMilli(at), EntryID: entry}
 			typed := kind == "text" && strings.TrimSpace(text) != ""
 			switch {
 			case decision == "answer" && (reason == "chosen" || reason == "confirmed"):
@@ -118,10 +138,6 @@ func (db *DB) UnansweredQuestions(ctx context.Context, from, to time.Time, limit
 		return nil, fmt.Errorf("store: unanswered questions: log: %w", err)
 	}
 	flush()
-	sortAsked(out)
-	if limit > 0 && len(out) > limit {
-		out = out[len(out)-limit:] // the newest
-	}
 	return out, nil
 }
 

@@ -7,9 +7,10 @@
 // until it grows. Questions settled this way, and tickets closed "answered by entry X", are
 // labelled examples exported as an eval file for balai eval and balai calibrate.
 //
-// Clusters are computed on request over a bounded window of the log (Filter.From/To;
-// DefaultWindow back from now when unset), at most MaxQuestions questions (the newest).
-// Every text leaving the package is masked (redact): no NIK, phone number or e-mail.
+// Clusters are kept incrementally in the store (incremental.go): each request first clusters
+// the questions logged since the last sync (by any replica), then shows those of a window
+// (Filter.From/To; DefaultWindow back from now when unset). Every text leaving the package
+// is masked (redact): no NIK, phone number or e-mail.
 package unanswered
 
 import (
@@ -17,9 +18,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/balai-id/balai"
@@ -30,9 +34,11 @@ import (
 	"github.com/balai-id/balai/redact"
 )
 
-// Store reads the questions and keeps the marks; *store.DB implements it.
+// Store reads the questions and keeps the clusters and the marks; *store.DB implements it.
 type Store interface {
-	UnansweredQuestions(ctx context.Context, from, to time.Time, limit int) ([]balai.AskedQuestion, error)
+	// SyncUnanswered brings the stored clustering up to date through fn, one process at a
+	// time (see store.DB.SyncUnanswered).
+	SyncUnanswered(ctx context.Context, have balai.PointsState, fn func(balai.PointsDelta) ([]balai.UnansweredPoint, error)) (balai.PointsState, error)
 	EntryResolvedTickets(ctx context.Context, limit int) ([]balai.AskedQuestion, error)
 	MarkUnanswered(ctx context.Context, marks []balai.UnansweredMark, audit balai.AuditEntry) error
 	UnansweredMarks(ctx context.Context, actions ...balai.UnansweredAction) (map[string]balai.UnansweredMark, error)
@@ -51,7 +57,6 @@ const (
 	DefaultWindow    = 90 * 24 * time.Hour
 	DefaultThreshold = 0.45
 	DefaultGrowBy    = 3
-	MaxQuestions     = 200_000
 	// TrendSpan is the span the trend compares: the last TrendSpan of the window against
 	// the TrendSpan before it.
 	TrendSpan = 7 * 24 * time.Hour
@@ -70,6 +75,9 @@ type Options struct {
 
 // Service is the unanswered-questions loop. Safe for concurrent use.
 type Service struct {
+	mu        sync.Mutex
+	m         *model                // the clustering as last synced; nil: load it
+	lists     map[listKey][]Cluster // lists computed for the clustering's current version
 	st        Store
 	corpus    Corpus
 	a         *indonesian.Analyzer
@@ -93,7 +101,7 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unanswered: analyser: %w", err)
 	}
-	s := &Service{st: opts.Store, corpus: opts.Corpus, a: a, threshold: opts.Threshold, growBy: opts.GrowBy, now: opts.Now}
+	s := &Service{lists: map[listKey][]Cluster{}, st: opts.Store, corpus: opts.Corpus, a: a, threshold: opts.Threshold, growBy: opts.GrowBy, now: opts.Now}
 	if s.threshold <= 0 || s.threshold > 1 {
 		s.threshold = DefaultThreshold
 	}
@@ -191,7 +199,17 @@ func (c Cluster) Trend() int { return c.Recent - c.Before }
 // added as a phrasing, answered by a new entry), and returns the clusters in f.Sort order;
 // dismissed ones that did not grow are left out unless f.Hidden.
 func (s *Service) Clusters(ctx context.Context, f Filter) ([]Cluster, error) {
-	all, err := s.clusters(ctx, f)
+	return s.list(ctx, f, true)
+}
+
+// Summaries is Clusters without the clusters' Questions (the inbox's rows: their figures,
+// terms, examples and answers).
+func (s *Service) Summaries(ctx context.Context, f Filter) ([]Cluster, error) {
+	return s.list(ctx, f, false)
+}
+
+func (s *Service) list(ctx context.Context, f Filter, questions bool) ([]Cluster, error) {
+	all, err := s.clusters(ctx, f, "", questions)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +240,7 @@ func (s *Service) Clusters(ctx context.Context, f Filter) ([]Cluster, error) {
 
 // Cluster returns the cluster with id among those f selects (hidden ones too).
 func (s *Service) Cluster(ctx context.Context, f Filter, id string) (Cluster, error) {
-	all, err := s.clusters(ctx, f)
+	all, err := s.clusters(ctx, f, id, true)
 	if err != nil {
 		return Cluster{}, err
 	}
@@ -234,61 +252,223 @@ func (s *Service) Cluster(ctx context.Context, f Filter, id string) (Cluster, er
 	return Cluster{}, fmt.Errorf("unanswered: cluster %q: %w", id, ErrNotFound)
 }
 
-func (s *Service) clusters(ctx context.Context, f Filter) ([]Cluster, error) {
-	from, to := s.window(f)
-	qs, err := s.st.UnansweredQuestions(ctx, from, to, MaxQuestions)
+// Sync brings the clusters up to date with the message log and the tickets: the questions
+// logged since the last sync (by this process or another) are clustered and stored. The
+// pages sync on every request; serve also syncs in the background, so that they rarely wait.
+func (s *Service) Sync(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.syncLocked(ctx)
+}
+
+func (s *Service) syncLocked(ctx context.Context) error {
+	err := s.syncOnce(ctx)
+	if errors.Is(err, balai.ErrPointsMoved) {
+		err = s.syncOnce(ctx) // another process synced meanwhile: take its points, and what came since
+	}
+	return err
+}
+
+func (s *Service) syncOnce(ctx context.Context) error {
+	var have balai.PointsState
+	if s.m != nil {
+		have = s.m.state
+	}
+	var next *model
+	st, err := s.st.SyncUnanswered(ctx, have, func(d balai.PointsDelta) ([]balai.UnansweredPoint, error) {
+		m, ps, err := s.syncDelta(s.m, d)
+		next = m
+		return ps, err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("unanswered: clusters: %w", err)
+		s.m = nil // it may hold changes that were not stored
+		return fmt.Errorf("unanswered: sync: %w", err)
+	}
+	if next != nil {
+		next.state = st
+		s.m = next
+	}
+	return nil
+}
+
+// clusters returns the clusters of the questions f selects (only the one with id only,
+// when not ""), in the order of their first question, minus the settled questions; their
+// Questions are listed when questions.
+func (s *Service) clusters(ctx context.Context, f Filter, only string, questions bool) ([]Cluster, error) {
+	from, to := s.window(f)
+	fromMS, toMS := from.UnixMilli(), to.UnixMilli()
+	if to.Sub(time.UnixMilli(toMS)) > 0 {
+		toMS++ // [from, to) in whole milliseconds: the points' times are
+	}
+	if from.Sub(time.UnixMilli(fromMS)) > 0 {
+		fromMS++
 	}
 	marks, err := s.st.UnansweredMarks(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("unanswered: clusters: %w", err)
 	}
-	kept := qs[:0]
-	for _, q := range qs {
-		if f.Channel != "" && q.Channel != f.Channel {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.syncLocked(ctx); err != nil {
+		return nil, fmt.Errorf("unanswered: clusters: %w", err)
+	}
+	m := s.m
+	key := listKey{state: m.state, marks: marksPrint(marks), channel: f.Channel, from: fromMS, to: toMS, questions: questions}
+	if f.To.IsZero() { // the default window ends now: the list is reused within the minute
+		key.from, key.to = 0, to.Truncate(time.Minute).UnixMilli()
+		if !f.From.IsZero() {
+			key.from = fromMS
+		}
+	}
+	if only == "" {
+		if out, ok := s.lists[key]; ok {
+			return slices.Clone(out), nil
+		}
+	}
+	type selected struct {
+		g  *cgroup
+		ps []*point
+	}
+	var sel []selected
+	df := make([]int32, len(m.names))
+	n := 0
+	var buf []*point
+	for _, g := range m.groups {
+		if g == nil {
 			continue
 		}
-		if m, ok := marks[q.Ref]; ok && m.Action != balai.MarkDismissed {
-			continue
+		buf = buf[:0]
+		for _, p := range g.members {
+			if p.at < fromMS || p.at >= toMS || f.Channel != "" && p.q.Channel != f.Channel {
+				continue
+			}
+			if len(marks) > 0 {
+				if mk, ok := marks[p.q.Ref]; ok && mk.Action != balai.MarkDismissed {
+					continue
+				}
+			}
+			buf = append(buf, p)
+			for _, t := range p.terms {
+				df[t]++
+			}
 		}
-		kept = append(kept, q)
-	}
-	qs = kept
-	an := newAnalyser(s.a)
-	sets := make([]termSet, len(qs))
-	keys := make([]string, len(qs))
-	for i := range qs {
-		qs[i].Text, qs[i].Answer = redact.String(qs[i].Text), redact.String(qs[i].Answer) // nothing unmasked beyond this point
-		q := qs[i]
-		sets[i] = an.analyse(q.Text)
-		keys[i] = strings.ToLower(strings.TrimSpace(q.Text))
-	}
-	groups := clusterSets(sets, keys, s.threshold)
-	df := map[int32]int{}
-	for _, st := range sets {
-		for _, t := range st.terms {
-			df[t]++
+		n += len(buf)
+		if len(buf) > 0 && (only == "" || g.id == only) {
+			sel = append(sel, selected{g, slices.Clone(buf)})
 		}
 	}
-	idf := idfOf(df, len(sets))
-	out := make([]Cluster, 0, len(groups))
-	for _, g := range groups {
-		c := Cluster{ID: qs[g[0]].Ref}
-		for _, t := range topTerms(sets, g, idf, 3) {
-			c.Terms = append(c.Terms, an.word(t))
+	nn := float64(max(n, idfPrior))
+	idf := func(t int32) float64 { return math.Log(1 + nn/float64(df[t])) }
+	out := make([]Cluster, 0, len(sel))
+	tc := &termCounter{count: make([]int32, len(m.names))}
+	byAge := func(a, b *point) int {
+		if c := a.q.At.Compare(b.q.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.q.Ref, b.q.Ref)
+	}
+	for _, x := range sel {
+		if !slices.IsSortedFunc(x.ps, byAge) {
+			slices.SortFunc(x.ps, byAge)
+		}
+		c := Cluster{ID: x.g.id}
+		for _, t := range tc.top(x.ps, idf, m.names, 3) {
+			c.Terms = append(c.Terms, m.word(t))
 		}
 		if len(c.Terms) == 0 {
-			c.Terms = []string{keys[g[0]]}
+			c.Terms = []string{strings.ToLower(strings.TrimSpace(x.ps[0].q.Text))}
 		}
-		s.fill(&c, qs, g, marks, to)
+		s.fill(&c, x.ps, marks, to, questions)
 		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b Cluster) int {
+		if c := a.FirstSeen.Compare(b.FirstSeen); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	if only == "" {
+		for k := range s.lists {
+			if k.state != key.state || len(s.lists) >= maxLists {
+				delete(s.lists, k)
+			}
+		}
+		s.lists[key] = out
+		return slices.Clone(out), nil
 	}
 	return out, nil
 }
 
+// listKey is what a list of clusters depends on: the clustering's version, the marks, the
+// filter's channel and window (the default window's end to the minute) and whether the
+// questions are listed.
+type listKey struct {
+	state     balai.PointsState
+	marks     [2]uint64
+	channel   balai.Channel
+	from, to  int64
+	questions bool
+}
+
+// maxLists is how many lists of clusters a Service keeps for reuse (filters differ).
+const maxLists = 16
+
+// marksPrint is a fingerprint of the marks (their count and a hash of each, in any order).
+func marksPrint(marks map[string]balai.UnansweredMark) [2]uint64 {
+	var x uint64
+	for _, m := range marks {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d\x00%d", m.Ref, m.Action, m.EntryID, m.Version, m.At.UnixMilli())
+		x += h.Sum64()
+	}
+	return [2]uint64{uint64(len(marks)), x}
+}
+
+// termCounter counts terms over a cluster's points in a dense array reused across clusters.
+type termCounter struct {
+	count   []int32
+	touched []int32
+}
+
+// top returns the n terms of the points with the most weight (idf times how many points
+// have them; ties by name, as term ids differ between processes).
+func (tc *termCounter) top(ps []*point, idf func(int32) float64, names []string, n int) []int32 {
+	tc.touched = tc.touched[:0]
+	for _, p := range ps {
+		for _, t := range p.terms {
+			if tc.count[t] == 0 {
+				tc.touched = append(tc.touched, t)
+			}
+			tc.count[t]++
+		}
+	}
+	type tw struct {
+		t int32
+		w float64
+	}
+	best := make([]tw, 0, n+1)
+	for _, t := range tc.touched {
+		x := tw{t, float64(tc.count[t]) * idf(t)}
+		tc.count[t] = 0
+		i := len(best)
+		for i > 0 && (x.w > best[i-1].w || x.w == best[i-1].w && names[x.t] < names[best[i-1].t]) {
+			i--
+		}
+		if i < n {
+			best = slices.Insert(best, i, x)
+			best = best[:min(len(best), n)]
+		}
+	}
+	out := make([]int32, len(best))
+	for i, x := range best {
+		out[i] = x.t
+	}
+	return out
+}
+
 // fill computes a cluster's figures from its members.
-func (s *Service) fill(c *Cluster, qs []balai.AskedQuestion, members []int, marks map[string]balai.UnansweredMark, to time.Time) {
+// Questions are listed when questions.
+func (s *Service) fill(c *Cluster, ps []*point, marks map[string]balai.UnansweredMark, to time.Time, questions bool) {
 	channels, sources, cats := map[string]int{}, map[string]int{}, map[string]int{}
 	entries := map[string]*EntryLink{}
 	var entryOrder []string
@@ -299,14 +479,22 @@ func (s *Service) fill(c *Cluster, qs []balai.AskedQuestion, members []int, mark
 		}
 		return entries[id]
 	}
-	for _, i := range members {
-		q := qs[i]
-		mq := Question{Ref: q.Ref, Source: q.Source, Channel: q.Channel, Text: q.Text, At: q.At, EntryID: q.EntryID,
-			TicketID: q.TicketID, Answer: q.Answer, Resolution: q.Resolution, Category: q.Category}
-		mq.Dismissed = marks[q.Ref].Action == balai.MarkDismissed
-		c.Questions = append(c.Questions, mq)
+	view := func(q *balai.AskedQuestion) Question {
+		return Question{Ref: q.Ref, Source: q.Source, Channel: q.Channel, Text: q.Text, At: q.At, EntryID: q.EntryID,
+			TicketID: q.TicketID, Answer: q.Answer, Resolution: q.Resolution, Category: q.Category,
+			Dismissed: len(marks) > 0 && marks[q.Ref].Action == balai.MarkDismissed}
+	}
+	if questions {
+		c.Questions = make([]Question, 0, len(ps))
+	}
+	for _, p := range ps {
+		q := &p.q
+		dismissed := len(marks) > 0 && marks[q.Ref].Action == balai.MarkDismissed
+		if questions {
+			c.Questions = append(c.Questions, view(q))
+		}
 		c.Size++
-		if mq.Dismissed {
+		if dismissed {
 			c.Dismissed++
 		} else {
 			c.New++
@@ -346,11 +534,13 @@ func (s *Service) fill(c *Cluster, qs []balai.AskedQuestion, members []int, mark
 	}
 	slices.SortStableFunc(c.Entries, func(a, b EntryLink) int { return (b.Resolved*1000 + b.Offered) - (a.Resolved*1000 + a.Offered) })
 	seenText, seenAnswer := map[string]bool{}, map[string]bool{}
-	for i := len(c.Questions) - 1; i >= 0; i-- {
-		q := c.Questions[i]
-		if k := strings.ToLower(q.Text); !seenText[k] && len(c.Examples) < 5 {
-			seenText[k] = true
-			c.Examples = append(c.Examples, q)
+	for i := len(ps) - 1; i >= 0 && (len(c.Examples) < 5 || len(c.Answers) < 5); i-- {
+		q := &ps[i].q
+		if len(c.Examples) < 5 {
+			if k := strings.ToLower(q.Text); !seenText[k] {
+				seenText[k] = true
+				c.Examples = append(c.Examples, view(q))
+			}
 		}
 		if a := strings.TrimSpace(q.Answer); a != "" && !seenAnswer[a] && len(c.Answers) < 5 {
 			seenAnswer[a] = true

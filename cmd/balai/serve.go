@@ -41,6 +41,7 @@ import (
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/redact"
 	"github.com/balai-id/balai/store"
+	"github.com/balai-id/balai/unanswered"
 	"github.com/balai-id/balai/workhours"
 )
 
@@ -112,6 +113,8 @@ type Main struct {
 	ready     chan struct{} // closed once Run serves
 	addr      string        // the public listener's address, once ready
 	adminAddr string        // the admin listener's, if any
+	// unanswered is the console's unanswered-questions loop, synced in the background.
+	unanswered *unanswered.Service
 }
 
 // NewMain is a `balai serve` on cfg, logging to log.
@@ -367,10 +370,14 @@ func (s *Main) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	wg.Add(6)
+	wg.Add(7)
 	go func() {
 		defer wg.Done()
 		s.purgeConsole(runCtx, con, time.Hour)
+	}()
+	go func() {
+		defer wg.Done()
+		s.syncUnanswered(runCtx, syncUnansweredEvery)
 	}()
 	go func() {
 		defer wg.Done()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
@@ -84,6 +85,7 @@ func (s *Main) mountUnanswered(con *console.Server, msgs *bot.Messages) error {
 	if err != nil {
 		return err
 	}
+	s.unanswered = svc
 	mux := http.NewServeMux()
 	unansweredui.New(unansweredui.Config{Service: svc, Auth: con.Auth(), Chrome: con.Chrome(), Texts: msgs, Logger: s.log,
 		DraftURL: func(draft int64) string { return faqPrefix + "/v/" + strconv.FormatInt(draft, 10) + "/review" }}).Routes(mux, unansweredPrefix)
@@ -93,3 +95,28 @@ func (s *Main) mountUnanswered(con *console.Server, msgs *bot.Messages) error {
 
 // unansweredPrefix is where the unanswered-questions pages are in the console.
 const unansweredPrefix = "/console/unanswered"
+
+// syncUnansweredEvery is how often serve clusters the unanswered questions logged since the
+// last sync (the pages sync too, so they only wait for what came since).
+const syncUnansweredEvery = time.Minute
+
+// syncUnanswered keeps the unanswered questions' clusters up to date every interval until
+// ctx ends (replicas may run it at once: one syncs, the others then read its points). The
+// first sync after an upgrade clusters the whole log.
+func (s *Main) syncUnanswered(ctx context.Context, every time.Duration) {
+	if s.unanswered == nil {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := s.unanswered.Sync(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("Failed to sync the unanswered questions' clusters; trying again later", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -228,7 +228,7 @@ func (u *UI) fail(w http.ResponseWriter, q request, err error, op string) {
 
 func (u *UI) inbox(w http.ResponseWriter, r *http.Request, q request) {
 	fm, f := u.filter(r)
-	cs, err := u.cfg.Service.Clusters(r.Context(), f)
+	cs, err := u.cfg.Service.Summaries(r.Context(), f)
 	if err != nil {
 		u.fail(w, q, err, "list unanswered clusters")
 		return
