@@ -559,7 +559,7 @@ func containsID(ids []termID, id termID) bool {
 // phrasingText turns the index of a phrasing (0 = title) into its text.
 func phrasingText(e *faq.Entry, k int) string {
 	if k == 0 {
-		return e.Title
+		return e.SearchTitle()
 	}
 	if k-1 < len(e.Questions) {
 		return e.Questions[k-1]
