@@ -38,7 +38,7 @@ type FieldChange struct {
 }
 
 // entryFields are the fields compared, in the order of an entry file.
-var entryFields = []string{"title", "questions", "keywords", "category", "source", "updated", "review_by", "owner", "lang", "body", "file"}
+var entryFields = []string{"title", "full_title", "questions", "keywords", "category", "source", "updated", "review_by", "owner", "lang", "body", "file"}
 
 func fieldText(e *faq.Entry, f string) string {
 	date := func(t interface{ IsZero() bool }, s string) string {
@@ -50,6 +50,8 @@ func fieldText(e *faq.Entry, f string) string {
 	switch f {
 	case "title":
 		return e.Title
+	case "full_title":
+		return e.FullTitle
 	case "questions":
 		return strings.Join(e.Questions, "\n")
 	case "keywords":

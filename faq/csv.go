@@ -34,7 +34,7 @@ func WriteCSV(w io.Writer, entries []*Entry) error {
 	}
 	for _, e := range entries {
 		rec := []string{
-			e.ID, e.Title, strings.Join(e.Questions, "\n"), e.Body, e.Category, e.Source,
+			e.ID, e.SearchTitle(), strings.Join(e.Questions, "\n"), e.Body, e.Category, e.Source,
 			strings.Join(e.Keywords, "\n"), dateString(e.Updated), dateString(e.ReviewBy), e.Owner,
 		}
 		if err := cw.Write(rec); err != nil {

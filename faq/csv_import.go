@@ -784,6 +784,7 @@ func changedFields(a, b *Entry) []string {
 		}
 	}
 	add(a.Title != b.Title, "title")
+	add(a.FullTitle != b.FullTitle, "full_title")
 	add(!slices.Equal(a.Questions, b.Questions), "questions")
 	add(strings.TrimSpace(a.Body) != strings.TrimSpace(b.Body), "answer")
 	add(a.Category != b.Category, "category")
@@ -828,6 +829,9 @@ func makeTitles(items []*item, existing *Corpus, inSheet map[string]bool, res *I
 		if it.existing != nil && t.full == it.existing.Title {
 			t.fixed, t.short = true, t.full
 			it.e.Title = t.full
+			if it.cells["title"] != "" {
+				it.e.FullTitle = "" // the sheet's title is whole
+			}
 			taken[textKey(t.full)] = t.full
 			continue
 		}
@@ -850,6 +854,7 @@ func makeTitles(items []*item, existing *Corpus, inSheet map[string]bool, res *I
 		if _, clash := taken[k]; len(g) == 1 && !clash {
 			it := g[0]
 			it.e.Title = it.title.short
+			it.keepFullTitle()
 			taken[k] = it.e.Title
 			if it.title.short != it.title.full {
 				res.Shortened = append(res.Shortened, TitleChange{Line: it.line, ID: it.id, From: it.title.full, To: it.title.short, FromQuest: it.title.fromQuest})
@@ -898,10 +903,20 @@ func makeTitles(items []*item, existing *Corpus, inSheet map[string]bool, res *I
 		out := TitleGroup{Same: tg.items[0].title.short}
 		for i, it := range tg.items {
 			it.e.Title = titles[i]
+			it.keepFullTitle()
 			taken[textKey(titles[i])] = titles[i]
 			out.Entries = append(out.Entries, TitleChange{Line: it.line, ID: it.id, From: it.title.full, To: titles[i], FromQuest: it.title.fromQuest})
 		}
 		res.Distinct = append(res.Distinct, out)
+	}
+}
+
+// keepFullTitle keeps the sheet's title as the entry's FullTitle when its Title had to be
+// shortened or told apart, so that search still reads every word of it. A title taken from
+// the first question needs none: the question is searched as it is.
+func (it *item) keepFullTitle() {
+	if t := it.title; !t.fromQuest && it.e.Title != t.full {
+		it.e.FullTitle = t.full
 	}
 }
 

@@ -832,3 +832,34 @@ func TestImportDefaultCorpusRoundTrip(t *testing.T) {
 		t.Errorf("round trip changed something: %d unchanged of %d, %+v", len(res.Unchanged), len(c.Entries), res)
 	}
 }
+
+// TestImportKeepsFullTitle: a title cut for buttons keeps the sheet's whole title for
+// search (FullTitle, written as full_title); a title that fits has none; importing the same
+// sheet again changes nothing, and an export gives the whole title back.
+func TestImportKeepsFullTitle(t *testing.T) {
+	const long = "Persyaratan Klaim Jaminan Hari Tua bagi Pekerja Kontrak (PKWT) yang Masa Kontraknya Berakhir"
+	sheet := "id,judul,pertanyaan,jawaban\na," + long + ",Apakah JHT dapat dicairkan?,Ya.\nb,Membuat KTP-el baru,Apa?,Ya.\n"
+	dir := t.TempDir()
+	_, ps := runImport(t, dir, sheet, faq.ImportOptions{})
+	checkProblems(t, ps, faq.Error, nil, true)
+	c := mustLoad(t, dir)
+	a, b := mustEntry(t, c, "a"), mustEntry(t, c, "b")
+	if a.Title == long || a.FullTitle != long || a.SearchTitle() != long {
+		t.Errorf("a: title %q, full title %q, search title %q; want a short title and the whole one kept", a.Title, a.FullTitle, a.SearchTitle())
+	}
+	if b.FullTitle != "" || b.SearchTitle() != "Membuat KTP-el baru" {
+		t.Errorf("b: full title %q, search title %q; want none and the title", b.FullTitle, b.SearchTitle())
+	}
+	res, ps := runImport(t, dir, sheet, faq.ImportOptions{})
+	checkProblems(t, ps, faq.Error, nil, true)
+	if len(res.Unchanged) != 2 || len(res.Updated)+len(res.Created) != 0 {
+		t.Errorf("second import: unchanged %v, updated %v, created %v; want both unchanged", res.Unchanged, res.Updated, res.Created)
+	}
+	var buf strings.Builder
+	if err := faq.WriteCSV(&buf, []*faq.Entry{a}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), long) {
+		t.Errorf("export lost the whole title:\n%s", buf.String())
+	}
+}

@@ -15,8 +15,13 @@ import (
 
 // Entry is one answer of the corpus.
 type Entry struct {
-	ID        string
-	Title     string
+	ID    string
+	Title string
+	// FullTitle is the title as the agency wrote it when Title was shortened to label a
+	// button (balai faq import does this): it is what search reads, since the words cut
+	// off ("… bagi Pekerja Kontrak yang Masa Kontraknya Berakhir") tell siblings apart.
+	// Empty when Title is the whole title.
+	FullTitle string
 	Questions []string
 	Keywords  []string
 	Category  string
@@ -31,6 +36,14 @@ type Entry struct {
 	File string
 	// BodyLine is the 1-based line of File where the body starts.
 	BodyLine int
+}
+
+// SearchTitle is the title that search reads: FullTitle when the title was shortened.
+func (e *Entry) SearchTitle() string {
+	if e.FullTitle != "" {
+		return e.FullTitle
+	}
+	return e.Title
 }
 
 // Stale reports whether the entry is past its review date at now. A review date is a
@@ -61,6 +74,7 @@ var jakarta = func() *time.Location {
 type frontMatter struct {
 	ID        string   `yaml:"id"`
 	Title     string   `yaml:"title"`
+	FullTitle string   `yaml:"full_title,omitempty"`
 	Questions []string `yaml:"questions"`
 	Keywords  []string `yaml:"keywords,omitempty,flow"`
 	Category  string   `yaml:"category,omitempty"`
@@ -75,7 +89,7 @@ type frontMatter struct {
 // to an equal entry.
 func (e *Entry) Markdown() ([]byte, error) {
 	fm := frontMatter{
-		ID: e.ID, Title: e.Title, Questions: e.Questions, Keywords: e.Keywords,
+		ID: e.ID, Title: e.Title, FullTitle: e.FullTitle, Questions: e.Questions, Keywords: e.Keywords,
 		Category: e.Category, Source: e.Source, Owner: e.Owner,
 	}
 	if e.Lang != "" && e.Lang != "id" {

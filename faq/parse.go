@@ -82,6 +82,8 @@ func Parse(name string, data []byte) (*Entry, Problems) {
 			e.ID = scalar(name, vline, key, v, &ps)
 		case "title":
 			e.Title = scalar(name, vline, key, v, &ps)
+		case "full_title":
+			e.FullTitle = scalar(name, vline, key, v, &ps)
 		case "questions":
 			e.Questions = list(name, key, v, false, fmLine, &ps)
 		case "keywords":

@@ -140,7 +140,7 @@ func corpusAnalyzerConfig(c *faq.Corpus) (analyzerConfig, error) {
 		}
 	}
 	for _, e := range c.Entries {
-		add(e.Title)
+		add(e.SearchTitle())
 		for _, q := range e.Questions {
 			add(q)
 		}

@@ -360,7 +360,7 @@ func (ix *Index) fill(ctx context.Context, b bleve.Index, c *faq.Corpus) error {
 	for i, e := range c.Entries {
 		doc := map[string]interface{}{
 			"questions": e.Questions,
-			"title":     e.Title,
+			"title":     e.SearchTitle(),
 			"keywords":  e.Keywords,
 			"body":      e.Body,
 		}

@@ -96,7 +96,7 @@ func buildStats(c *faq.Corpus, a *indonesian.Analyzer) *stats {
 			}
 			return uniqueSorted(ids)
 		}
-		s.phrasings[i] = append(s.phrasings[i], addText(e.Title, fTitle))
+		s.phrasings[i] = append(s.phrasings[i], addText(e.SearchTitle(), fTitle))
 		for _, q := range e.Questions {
 			s.phrasings[i] = append(s.phrasings[i], addText(q, fQuestion))
 		}

@@ -375,6 +375,15 @@ func (u *UI) saveEntry(w http.ResponseWriter, r *http.Request, q request) {
 		u.fail(w, q, err, "start a draft")
 		return
 	}
+	if !isNew {
+		// The editor shows the title; the full title an import kept for search stays while
+		// the title does (a new title replaces both).
+		if v, err := u.load(ctx, draft); err == nil {
+			if old, ok := v.C.Entry(e.ID); ok && old.Title == e.Title {
+				e.FullTitle = old.FullTitle
+			}
+		}
+	}
 	warnings, err := u.cfg.Service.UpdateEntry(ctx, q.o, draft, e)
 	var ee *corpusdb.EntryError
 	if errors.As(err, &ee) {

@@ -508,3 +508,60 @@ func TestChrome(t *testing.T) {
 		})
 	}
 }
+
+// TestEditKeepsFullTitle: an entry imported with a title cut for buttons keeps the sheet's
+// whole title (what search reads) through an edit that leaves the title alone, and drops it
+// when the editor gives a new title.
+func TestEditKeepsFullTitle(t *testing.T) {
+	backends(t, func(t *testing.T, open storetest.Opener) {
+		e := newEnv(t, open, envOptions{policy: corpusdb.Policy{FourEyes: false}})
+		ani := e.signIn("citra")
+		const long = "Persyaratan Klaim Jaminan Hari Tua bagi Pekerja Kontrak (PKWT) yang Masa Kontraknya Berakhir"
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("csrf", ani.csrf("/console/faq/import"))
+		mw.WriteField("note", "impor")
+		fw, _ := mw.CreateFormFile("file", "faq.csv")
+		fw.Write([]byte("id,title,questions,answer,category,source\njht-kontrak," + long + ",Apakah JHT dapat dicairkan ketika kontrak habis?,Bisa.,Jaminan Hari Tua,https://dinas.go.id/jht\n"))
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/console/faq/import", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		r := ani.do(req)
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("import: %d\n%s", r.status, r.body)
+		}
+		draft := strings.TrimSuffix(strings.TrimPrefix(r.header.Get("Location"), "/console/faq/v/"), "/review")
+		var vid int64
+		if _, err := fmt.Sscan(draft, &vid); err != nil {
+			t.Fatalf("draft id %q: %v", draft, err)
+		}
+		entry := func() *faq.Entry {
+			c, _, err := e.svc.Load(context.Background(), vid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			en, ok := c.Entry("jht-kontrak")
+			if !ok {
+				t.Fatal("no imported entry")
+			}
+			return en
+		}
+		imported := entry()
+		if imported.FullTitle != long || imported.Title == long {
+			t.Fatalf("imported: title %q, full title %q", imported.Title, imported.FullTitle)
+		}
+		page := "/console/faq/v/" + draft + "/e/jht-kontrak"
+		if r := ani.submit(page, page, entryForm(imported, map[string]string{"body": "Bisa, setelah masa tunggu satu bulan."})); r.status != http.StatusSeeOther {
+			t.Fatalf("edit: %d\n%s", r.status, r.body)
+		}
+		if got := entry(); got.FullTitle != long || !strings.Contains(got.Body, "masa tunggu") {
+			t.Errorf("after an edit of the answer: full title %q, body %q", got.FullTitle, got.Body)
+		}
+		if r := ani.submit(page, page, entryForm(imported, map[string]string{"title": "Klaim JHT setelah kontrak berakhir"})); r.status != http.StatusSeeOther {
+			t.Fatalf("retitle: %d\n%s", r.status, r.body)
+		}
+		if got := entry(); got.FullTitle != "" || got.SearchTitle() != "Klaim JHT setelah kontrak berakhir" {
+			t.Errorf("after a new title: full title %q, search title %q", got.FullTitle, got.SearchTitle())
+		}
+	})
+}

@@ -134,3 +134,36 @@ func TestPhraseRulesSkipAPossessive(t *testing.T) {
 		t.Errorf("InPhrase(paspor sy mati) = %v", got)
 	}
 }
+
+// A country other than Indonesia is read as abroad ("luar negeri", the corpus's word) and
+// keeps its name; a language named like a country is not a country.
+func TestCountryIsAbroad(t *testing.T) {
+	a, err := indonesian.New(indonesian.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := func(s string) []string {
+		var out []string
+		for _, term := range a.Analyze(s) {
+			out = append(out, term.Text)
+		}
+		return out
+	}
+	for _, c := range []struct{ text, name string }{
+		{"suami saya kerja di Malaysia", "malaysia"},
+		{"mau kuliah ke Jepang", "jepang"},
+		{"living in Hong Kong", "hong"},
+		{"my wife is Korean", "korea"},
+		{"pindah ke amerika", "amerika"},
+	} {
+		got := texts(c.text)
+		if !slices.Contains(got, "luar") || !slices.Contains(got, "negeri") || !slices.Contains(got, c.name) {
+			t.Errorf("Analyze(%q) = %v, want %q and luar negeri", c.text, got, c.name)
+		}
+	}
+	for _, s := range []string{"sertifikat bahasa inggris", "kursus bahasa arab", "kerja di jakarta"} {
+		if got := texts(s); slices.Contains(got, "luar") || slices.Contains(got, "negeri") {
+			t.Errorf("Analyze(%q) = %v: read as abroad", s, got)
+		}
+	}
+}

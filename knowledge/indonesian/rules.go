@@ -25,12 +25,13 @@ func (e RuleError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Li
 
 // ParseRules reads a rule file. Each line is one of
 //
-//	gmn => bagaimana            rewrite: the tokens on the left become those on the right
-//	min =>                      an empty right side deletes the tokens
-//	ktp = ktp el = e ktp        equivalence: every member becomes the first one
+//	gmn => bagaimana                 rewrite: the tokens on the left become those on the right
+//	min =>                           an empty right side deletes the tokens
+//	bahasa inggris => bahasa inggris the same tokens: the phrase is kept from other rules
+//	ktp = ktp el = e ktp             equivalence: every member becomes the first one
 //
 // Both sides are tokenised like citizens' text, so "e-KTP" is the tokens "e ktp".
-// "#" starts a comment. A rule whose sides are equal is skipped.
+// "#" starts a comment. A member of an equivalence equal to its first one is skipped.
 func ParseRules(file string, data []byte) ([]Rule, []RuleError) {
 	var rules []Rule
 	var errs []RuleError
@@ -60,9 +61,9 @@ func ParseRules(file string, data []byte) ([]Rule, []RuleError) {
 				bad("rule %q has more than one =>", text)
 				continue
 			}
-			if !equal(from, to) {
-				rules = append(rules, Rule{From: from, To: to, File: file, Line: line})
-			}
+			// A rule that keeps its words ("bahasa inggris => bahasa inggris") protects a
+			// phrase from the rules of its parts: its output is not rewritten again.
+			rules = append(rules, Rule{From: from, To: to, File: file, Line: line})
 			continue
 		}
 		if strings.Contains(text, "=") {
