@@ -14,6 +14,7 @@
 package corpusdb
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -370,14 +371,7 @@ func (s *Service) Publish(ctx context.Context, actor balai.Officer, id int64, op
 		}
 		return v, fmt.Errorf("corpusdb: publish %d: %w: it is %s", id, balai.ErrVersionState, v.State)
 	}
-	c, ps, err := s.Load(ctx, id)
-	if err != nil {
-		return v, err
-	}
-	if err := ps.Err(); err != nil {
-		return v, fmt.Errorf("corpusdb: publish %d: %w", id, err)
-	}
-	detail, err := s.shrinkCheck(ctx, c, opt)
+	detail, err := s.checkPublishable(ctx, id, opt)
 	if err != nil {
 		return v, fmt.Errorf("corpusdb: publish %d: %w", id, err)
 	}
@@ -385,25 +379,67 @@ func (s *Service) Publish(ctx context.Context, actor balai.Officer, id int64, op
 		Audit: s.audit(actor, "corpus_published", detail)})
 }
 
-// shrinkCheck compares c with the published version; the detail describes the change.
-func (s *Service) shrinkCheck(ctx context.Context, c *faq.Corpus, opt PublishOptions) (string, error) {
+// checkPublishable checks that version id may replace the published version: it loads
+// without errors (*faq.ValidationError), and it removes no more of the published entries
+// than the policy allows unless opt confirms it (*ShrinkError). The detail describes the
+// change for the audit log.
+func (s *Service) checkPublishable(ctx context.Context, id int64, opt PublishOptions) (string, error) {
+	files, err := s.st.CorpusFiles(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("load version %d: %w", id, err)
+	}
 	pub, err := s.st.PublishedCorpusVersion(ctx)
-	if errors.Is(err, balai.ErrVersionNotFound) {
+	if err != nil && !errors.Is(err, balai.ErrVersionNotFound) {
+		return "", err
+	}
+	// An entry file the version has byte for byte is the same entry in the published one:
+	// only the published files it changed or removed can hold an entry it removes. Those are
+	// read while the version is, beside it.
+	changed := fstest.MapFS{}
+	if pub.ID != 0 {
+		pubFiles, err := s.st.CorpusFiles(ctx, pub.ID)
+		if err != nil {
+			return "", fmt.Errorf("load version %d: %w", pub.ID, err)
+		}
+		mine := make(map[string][]byte, len(files))
+		for _, f := range files {
+			mine[f.Path] = f.Data
+		}
+		for _, f := range pubFiles {
+			if d, ok := mine[f.Path]; !ok || !bytes.Equal(d, f.Data) {
+				changed[f.Path] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
+			}
+		}
+	}
+	type loaded struct {
+		c   *faq.Corpus
+		err error
+	}
+	was := make(chan loaded, 1)
+	go func() {
+		c, _, err := faq.Load(changed, "")
+		was <- loaded{c, err}
+	}()
+	c, ps, err := s.load(files)
+	gone := <-was
+	if err != nil {
+		return "", fmt.Errorf("load version %d: %w", id, err)
+	}
+	if err := ps.Err(); err != nil {
+		return "", err
+	}
+	if pub.ID == 0 {
 		return fmt.Sprintf("%d entries", len(c.Entries)), nil
 	}
-	if err != nil {
-		return "", err
-	}
-	cur, _, err := s.Load(ctx, pub.ID)
-	if err != nil {
-		return "", err
+	if gone.err != nil {
+		return "", fmt.Errorf("load version %d: %w", pub.ID, gone.err)
 	}
 	keep := map[string]bool{}
 	for _, e := range c.Entries {
 		keep[e.ID] = true
 	}
-	sh := &ShrinkError{From: len(cur.Entries), To: len(c.Entries), Limit: s.policy.ShrinkLimit}
-	for _, e := range cur.Entries {
+	sh := &ShrinkError{From: pub.Entries, To: len(c.Entries), Limit: s.policy.ShrinkLimit}
+	for _, e := range gone.c.Entries {
 		if !keep[e.ID] {
 			sh.Removed++
 			if len(sh.IDs) < 10 {
@@ -435,14 +471,7 @@ func (s *Service) Rollback(ctx context.Context, actor balai.Officer, to int64, n
 	if old.State != balai.CorpusPublished && old.State != balai.CorpusSuperseded {
 		return old, fmt.Errorf("corpusdb: rollback to %d: %w: only a version that was published can be restored (it is %s)", to, balai.ErrVersionState, old.State)
 	}
-	c, ps, err := s.Load(ctx, to)
-	if err != nil {
-		return old, err
-	}
-	if err := ps.Err(); err != nil {
-		return old, fmt.Errorf("corpusdb: rollback to %d: %w", to, err)
-	}
-	detail, err := s.shrinkCheck(ctx, c, opt)
+	detail, err := s.checkPublishable(ctx, to, opt)
 	if err != nil {
 		return old, fmt.Errorf("corpusdb: rollback to %d: %w", to, err)
 	}

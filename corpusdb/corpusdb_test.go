@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -430,6 +432,53 @@ func TestShrinkGuard(t *testing.T) {
 		}
 		if _, err := r.svc.Rollback(ctx, admin, d.ID, "", corpusdb.PublishOptions{}); !errors.As(err, &sh) {
 			t.Fatalf("rollback to the half: %v", err)
+		}
+	})
+}
+
+// TestShrinkCountsOnlyEntriesGone: the shrink guard counts the published entries whose id
+// the new version no longer has, whether their file was deleted or now holds another id;
+// an entry whose file moved is not removed.
+func TestShrinkCountsOnlyEntriesGone(t *testing.T) {
+	backends(t, func(t *testing.T, open storetest.Opener) {
+		ctx := context.Background()
+		r := newRig(t, open, "shrinkfiles", corpusdb.Policy{ShrinkLimit: 0.01})
+		files, err := corpusdb.FilesFromFS(faq.Default())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := embedded(t)
+		moved, renamed, deleted := c.Entries[3], c.Entries[10], c.Entries[20]
+		var next []balai.CorpusFile
+		for _, f := range files {
+			switch f.Path {
+			case moved.File:
+				f.Path = "lain/" + path.Base(f.Path)
+			case renamed.File:
+				f.Data = bytes.Replace(f.Data, []byte("id: "+renamed.ID+"\n"), []byte("id: "+renamed.ID+"-baru\n"), 1)
+			case deleted.File:
+				continue
+			}
+			next = append(next, f)
+		}
+		d, _, err := r.svc.CreateDraft(ctx, admin, next, "dua hilang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sh *corpusdb.ShrinkError
+		_, err = r.svc.Publish(ctx, admin, d.ID, corpusdb.PublishOptions{})
+		want := []string{renamed.ID, deleted.ID}
+		slices.Sort(want)
+		if !errors.As(err, &sh) || sh.From != len(c.Entries) || sh.To != len(c.Entries)-1 || sh.Removed != 2 || !slices.Equal(sh.IDs, want) {
+			t.Fatalf("publish: %v (%+v), want %v removed", err, sh, want)
+		}
+		if _, err := r.svc.Publish(ctx, admin, d.ID, corpusdb.PublishOptions{ConfirmShrink: true}); err != nil {
+			t.Fatal(err)
+		}
+		// Back to the first version: the renamed entry's new id goes, the others come back.
+		_, err = r.svc.Rollback(ctx, admin, r.v1.ID, "", corpusdb.PublishOptions{})
+		if !errors.As(err, &sh) || sh.Removed != 1 || !slices.Equal(sh.IDs, []string{renamed.ID + "-baru"}) {
+			t.Fatalf("rollback: %v (%+v)", err, sh)
 		}
 	})
 }
