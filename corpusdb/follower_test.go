@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -129,7 +130,9 @@ func TestReplicaSwitches(t *testing.T) {
 // answers during that time: how many (answers), how many failed (failed) and their p50, p99
 // and slowest latency (p50_ms, p99_ms, max_ms), beside p50 and p99 of the same load before
 // anything changed (base_p50_ms, base_p99_ms) and in the 3 s after the switch (after_p50_ms,
-// after_p99_ms); publish_ms is the part of switch_ms the publishing replica takes. Two loads:
+// after_p99_ms); publish_ms is the part of switch_ms the publishing replica takes, and
+// switch_cpu_ms the processor time the process used meanwhile (under 100qps almost all of
+// it the switch's: answering takes ~1 % of a core). Two loads:
 //
 //   - 100qps: questions arrive at 100 a second, whatever answering takes (an open loop:
 //     latency counts from the arrival, so a question waiting for a busy worker counts too);
@@ -250,6 +253,15 @@ func (l *questionLoad) window(from, to time.Time) []sample {
 	return out
 }
 
+// processCPU is the processor time the process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // latencies returns the p50, p99 and slowest latency of ss in milliseconds, and the failed.
 func latencies(ss []sample) (p50, p99, slowest float64, failed int) {
 	if len(ss) == 0 {
@@ -328,7 +340,7 @@ func switchOnce(b *testing.B, base *faq.Corpus, seed uint64, qps int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pubStart := time.Now()
+	pubStart, cpuStart := time.Now(), processCPU()
 	if _, err := sa.Publish(ctx, admin, d.ID, corpusdb.PublishOptions{ConfirmShrink: true}); err != nil {
 		b.Fatal(err)
 	}
@@ -336,7 +348,7 @@ func switchOnce(b *testing.B, base *faq.Corpus, seed uint64, qps int) {
 	for f.Served() != d.ID {
 		time.Sleep(time.Millisecond)
 	}
-	end := time.Now()
+	end, cpuEnd := time.Now(), processCPU()
 	b.StopTimer()
 	time.Sleep(3 * time.Second)
 	load.halt()
@@ -345,6 +357,7 @@ func switchOnce(b *testing.B, base *faq.Corpus, seed uint64, qps int) {
 	after := load.window(end, end.Add(3*time.Second))
 	p50, p99, slowest, failed := latencies(during)
 	b.ReportMetric(float64(end.Sub(pubStart).Milliseconds()), "switch_ms")
+	b.ReportMetric(float64((cpuEnd - cpuStart).Milliseconds()), "switch_cpu_ms")
 	b.ReportMetric(float64(published.Sub(pubStart).Milliseconds()), "publish_ms")
 	b.ReportMetric(float64(pubStart.Sub(baseTo).Milliseconds()), "draft_ms")
 	b.ReportMetric(float64(len(during)), "answers")
