@@ -58,22 +58,27 @@ type Index struct {
 	opts Options
 	cur  atomic.Pointer[snapshot]
 	mu   sync.Mutex // serialises Reload and Close
+
+	// The bleve index of a corpus swapped in is built after the swap (see Swap); stopBuild
+	// cancels that build and waits for it. Both are held under mu.
+	stopBuild func()
 }
 
 // snapshot is one corpus with its index and statistics.
 type snapshot struct {
 	corpus   *faq.Corpus
 	analyzer *indonesian.Analyzer
-	bleve    bleve.Index
 	stats    *stats
 	topics   []*Topic
 	chat     []*Topic // small talk
 	key      string   // index fingerprint
-	path     string   // on-disk location, "" in memory
-	built    bool     // built now rather than opened from disk
 
 	mu     sync.RWMutex // held for reading by queries; Close waits for them
 	closed bool
+	// The bleve index, nil while it is built after a swap (under mu).
+	bleve bleve.Index
+	path  string // on-disk location, "" in memory
+	built bool   // built rather than opened from disk
 }
 
 // mappingVersion changes when the index layout changes, forcing a rebuild.
@@ -109,8 +114,11 @@ func Open(ctx context.Context, c *faq.Corpus, opts Options) (*Index, error) {
 		return nil, err
 	}
 	ix := &Index{opts: opts}
-	s, err := ix.load(ctx, c)
+	s, cfg, err := ix.prepare(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := ix.attachIndex(ctx, s, cfg); err != nil {
 		return nil, err
 	}
 	ix.cur.Store(s)
@@ -142,7 +150,10 @@ func (ix *Index) Reload(ctx context.Context, dir string) error {
 	return ix.Swap(ctx, c)
 }
 
-// Swap serves an already validated corpus.
+// Swap serves an already validated corpus. It returns once questions are answered from it;
+// its bleve index, which answers do not depend on (see bm25.go), is built or opened after
+// that, in the background: until it is, Info has no Path. A failure to build it is logged
+// and does not undo the swap.
 func (ix *Index) Swap(ctx context.Context, c *faq.Corpus) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -154,21 +165,54 @@ func (ix *Index) Swap(ctx context.Context, c *faq.Corpus) error {
 		// Same content and analysis: the working index already is this corpus.
 		return nil
 	}
-	s, err := ix.load(ctx, c)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("knowledge: swap: %w", err)
+	}
+	start := time.Now()
+	s, cfg, err := ix.prepare(c)
 	if err != nil {
 		return err
 	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("knowledge: swap: %w", err)
+	}
+	ix.cancelBuild() // of the snapshot being replaced
 	ix.cur.Store(s)
 	old.close()
 	ix.removeOtherIndexes(s.key)
-	ix.opts.Logger.Info("Reloaded corpus", "entries", len(c.Entries), "fingerprint", s.key[:12], "built", s.built)
+	ix.opts.Logger.Info("Reloaded corpus", "entries", len(c.Entries), "fingerprint", s.key[:12],
+		"duration", time.Since(start).Round(time.Millisecond))
+	bctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	ix.stopBuild = func() { cancel(); <-done }
+	go func() {
+		defer close(done)
+		start := time.Now()
+		if err := ix.attachIndex(bctx, s, cfg); err != nil {
+			if bctx.Err() == nil {
+				ix.opts.Logger.Warn("Failed to build the bleve index of the corpus served; answers do not depend on it", "err", err)
+			}
+			return
+		}
+		ix.opts.Logger.Debug("Bleve index of the corpus served ready", "path", s.path, "built", s.built,
+			"duration", time.Since(start).Round(time.Millisecond))
+	}()
 	return nil
+}
+
+// cancelBuild stops the bleve index being built after the last swap, if it still is.
+func (ix *Index) cancelBuild() {
+	if ix.stopBuild != nil {
+		ix.stopBuild()
+		ix.stopBuild = nil
+	}
 }
 
 // Close releases the index once running queries finish.
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.cancelBuild()
 	s := ix.cur.Swap(nil)
 	if s == nil {
 		return nil
@@ -183,6 +227,9 @@ func (s *snapshot) close() error {
 		return nil
 	}
 	s.closed = true
+	if s.bleve == nil {
+		return nil
+	}
 	return s.bleve.Close()
 }
 
@@ -201,34 +248,48 @@ func (ix *Index) acquire() (*snapshot, error) {
 	}
 }
 
-func (ix *Index) load(ctx context.Context, c *faq.Corpus) (*snapshot, error) {
+// prepare analyses c into a snapshot that answers questions, without its bleve index, and
+// returns the analysis configuration to build that with (attachIndex).
+func (ix *Index) prepare(c *faq.Corpus) (*snapshot, analyzerConfig, error) {
 	cfg, err := corpusAnalyzerConfig(c)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	a, err := cfg.newAnalyzer()
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	topics, err := corpusTopics(c)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
 	chat, err := corpusSmallTalk(c)
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
-	key := indexKey(c)
-	s := &snapshot{corpus: c, analyzer: a, topics: topics, chat: chat, key: key}
 	start := time.Now()
-	s.bleve, s.path, s.built, err = ix.openOrBuild(ctx, c, cfg, key)
-	if err != nil {
-		return nil, err
-	}
+	s := &snapshot{corpus: c, analyzer: a, topics: topics, chat: chat, key: indexKey(c)}
 	s.stats = buildStats(c, a)
-	ix.opts.Logger.Debug("Loaded index", "entries", len(c.Entries), "built", s.built,
-		"path", s.path, "duration", time.Since(start).Round(time.Millisecond))
-	return s, nil
+	ix.opts.Logger.Debug("Corpus statistics built", "entries", len(c.Entries), "duration", time.Since(start).Round(time.Millisecond))
+	return s, cfg, nil
+}
+
+// attachIndex builds or opens the bleve index of s.
+func (ix *Index) attachIndex(ctx context.Context, s *snapshot, cfg analyzerConfig) error {
+	start := time.Now()
+	b, path, built, err := ix.openOrBuild(ctx, s.corpus, cfg, s.key)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return b.Close()
+	}
+	s.bleve, s.path, s.built = b, path, built
+	ix.opts.Logger.Debug("Loaded index", "entries", len(s.corpus.Entries), "built", built,
+		"path", path, "duration", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func indexKey(c *faq.Corpus) string {
@@ -387,7 +448,7 @@ func (ix *Index) fill(ctx context.Context, b bleve.Index, c *faq.Corpus) error {
 type Info struct {
 	Entries     int    `json:"entries"`
 	Fingerprint string `json:"fingerprint"`
-	Path        string `json:"path,omitempty"` // "" for an in-memory index
+	Path        string `json:"path,omitempty"` // "" for an in-memory index, or while it is built after a swap
 	Built       bool   `json:"built"`          // built at load rather than reopened from disk
 	Rules       int    `json:"rules"`          // rewrite rules of the analysis
 	Topics      int    `json:"topics"`         // always-human topics
@@ -399,6 +460,8 @@ func (ix *Index) Info() Info {
 	if s == nil {
 		return Info{}
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return Info{Entries: len(s.corpus.Entries), Fingerprint: s.key[:16], Path: s.path, Built: s.built,
 		Rules: s.analyzer.RuleCount(), Topics: len(s.topics)}
 }

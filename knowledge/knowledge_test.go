@@ -236,6 +236,69 @@ func TestReloadKeepsWorkingIndexOnBrokenCorpus(t *testing.T) {
 	}
 }
 
+// TestSwapAnswersBeforeItsIndexIsBuilt: a swapped-in corpus answers as soon as Swap
+// returns; its bleve index is built on disk afterwards, the old one removed, and Close
+// during that build leaves no partial index behind.
+func TestSwapAnswersBeforeItsIndexIsBuilt(t *testing.T) {
+	data := t.TempDir()
+	corpus := copyDir(t, "testdata/mini")
+	ix := mustOpen(t, corpus, knowledge.Options{DataDir: data})
+	first := ix.Info()
+	writeFile(t, filepath.Join(corpus, "pajak/pkb.md"), "---\nid: pkb\ntitle: Pajak kendaraan\nquestions: [Bayar pajak motor di mana?]\n---\nDi Samsat.\n")
+	c, _, err := knowledge.LoadCorpus(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Swap(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Ask(context.Background(), "bayar pajak kendaraan motor di samsat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top, ok := res.Top(); !ok || top.Entry.ID != "pkb" {
+		t.Fatalf("new entry not served after the swap: %+v", res.Candidates)
+	}
+	// The guard only stops a hung test.
+	for guard := time.Now().Add(30 * time.Second); ix.Info().Path == ""; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(guard) {
+			t.Fatal("the swapped-in corpus's index was never built")
+		}
+	}
+	info := ix.Info()
+	if !info.Built || info.Path == first.Path || info.Fingerprint == first.Fingerprint {
+		t.Fatalf("index after the swap: %+v, before: %+v", info, first)
+	}
+	des, _ := os.ReadDir(filepath.Join(data, "index"))
+	if len(des) != 1 || filepath.Join(data, "index", des[0].Name()) != info.Path {
+		t.Errorf("index dirs after the swap: %v, want only %s", des, info.Path)
+	}
+
+	// Back to the first corpus, and closed at once: whether its index was reopened,
+	// built or stopped halfway, nothing half-built stays.
+	writeFile(t, filepath.Join(corpus, "pajak/pkb.md"), "---\nid: pkb\ntitle: Pajak kendaraan bermotor\nquestions: [Bayar pajak mobil di mana?]\n---\nDi Samsat.\n")
+	c2, _, err := knowledge.LoadCorpus(corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Swap(context.Background(), c2); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	des, _ = os.ReadDir(filepath.Join(data, "index"))
+	for _, d := range des {
+		if strings.HasPrefix(d.Name(), ".build-") {
+			left, _ := os.ReadDir(filepath.Join(data, "index", d.Name()))
+			t.Errorf("a partial index stays after Close: %s %v", d.Name(), left)
+		}
+	}
+	if _, err := ix.Ask(context.Background(), "ktp hilang"); err == nil {
+		t.Error("a closed index answers")
+	}
+}
+
 // TestReloadUnderLoad asks questions from several goroutines while the corpus is swapped
 // back and forth: no question may fail.
 func TestReloadUnderLoad(t *testing.T) {

@@ -3,7 +3,10 @@ package knowledge
 import (
 	"math"
 	"math/bits"
+	"runtime"
+	"slices"
 	"sort"
+	"sync/atomic"
 
 	"github.com/balai-id/balai/faq"
 	"github.com/balai-id/balai/knowledge/indonesian"
@@ -50,6 +53,95 @@ type stats struct {
 	bm25      *bm25 // postings and field lengths that rank candidates
 }
 
+// analysedText is one text of an entry as buildStats needs it: the words that typo
+// correction may correct to, and the terms bleve indexes.
+type analysedText struct {
+	field int      // the field's index (see fields)
+	words []string // words of 4 bytes or more that are not stop words, in order
+	terms []string // the terms, in order
+}
+
+// analyseEntry analyses each text of e as bleve indexes it (each question and keyword
+// separately): the title, the questions, the keywords, then the body.
+func analyseEntry(e *faq.Entry, a *indonesian.Analyzer) []analysedText {
+	out := make([]analysedText, 0, 2+len(e.Questions)+len(e.Keywords))
+	add := func(text string, f uint8) {
+		words := indonesian.Words(text)
+		t := analysedText{field: bits.TrailingZeros8(f)}
+		for _, w := range words {
+			if len(w) >= 4 && !a.IsStop(w) {
+				t.words = append(t.words, w)
+			}
+		}
+		terms := a.AnalyzeWords(words)
+		t.terms = make([]string, len(terms))
+		for k, term := range terms {
+			t.terms[k] = term.Text
+		}
+		out = append(out, t)
+	}
+	add(e.SearchTitle(), fTitle)
+	for _, q := range e.Questions {
+		add(q, fQuestion)
+	}
+	for _, k := range e.Keywords {
+		add(k, fKeyword)
+	}
+	add(e.Body, fBody)
+	return out
+}
+
+// buildWorkers is how many goroutines analyse a corpus's entries while statistics are
+// built; one more merges their results in corpus order. Bounded so that a corpus built
+// beside questions being answered (a switch to a newly published version) leaves the
+// processors to them too.
+func buildWorkers() int { return max(1, min(4, runtime.GOMAXPROCS(0)-1)) }
+
+// analyseAll analyses the entries of c with buildWorkers goroutines and hands each entry's
+// texts to use in corpus order, as soon as it and those before it are analysed.
+func analyseAll(c *faq.Corpus, a *indonesian.Analyzer, use func(i int, texts []analysedText)) {
+	const chunk = 32
+	n := len(c.Entries)
+	chunks := (n + chunk - 1) / chunk
+	done := make([]chan [][]analysedText, chunks)
+	for k := range done {
+		done[k] = make(chan [][]analysedText, 1)
+	}
+	var next atomic.Int64
+	// Workers take chunks in order and never run more than window chunks ahead of use, so
+	// the analysed texts waiting to be merged stay few.
+	window := make(chan struct{}, 4*buildWorkers())
+	stop := make(chan struct{})
+	defer close(stop)
+	for w := 0; w < buildWorkers(); w++ {
+		go func() {
+			for {
+				select {
+				case window <- struct{}{}:
+				case <-stop:
+					return
+				}
+				k := int(next.Add(1)) - 1
+				if k >= chunks {
+					return
+				}
+				res := make([][]analysedText, 0, chunk)
+				for i := k * chunk; i < min(n, (k+1)*chunk); i++ {
+					res = append(res, analyseEntry(c.Entries[i], a))
+				}
+				done[k] <- res
+			}
+		}()
+	}
+	for k := range done {
+		res := <-done[k]
+		<-window
+		for j, texts := range res {
+			use(k*chunk+j, texts)
+		}
+	}
+}
+
 func buildStats(c *faq.Corpus, a *indonesian.Analyzer) *stats {
 	s := &stats{n: len(c.Entries), vocab: map[string]termID{}, fix: newCorrector()}
 	id := func(t string) termID {
@@ -70,45 +162,38 @@ func buildStats(c *faq.Corpus, a *indonesian.Analyzer) *stats {
 	s.entries = make([]entryTerms, len(c.Entries))
 	s.phrasings = make([][][]termID, len(c.Entries))
 	freqs := make([]entryFreqs, len(c.Entries))
-	for i, e := range c.Entries {
+	// The entries are analysed in parallel; everything that depends on their order (term
+	// ids, the corrector's dictionary) is done here, in corpus order, so the statistics are
+	// the same whatever the number of goroutines.
+	analyseAll(c, a, func(i int, texts []analysedText) {
 		// The terms of each field as bleve indexes them: the same analysis of each text (each
 		// question and keyword separately), counted per field.
 		tfs := map[termID][numFields]uint16{}
-		addText := func(text string, f uint8) []termID {
-			words := indonesian.Words(text)
-			for _, w := range words {
-				if len(w) >= 4 && !a.IsStop(w) {
-					s.fix.add(w)
-				}
+		for _, t := range texts {
+			for _, w := range t.words {
+				s.fix.add(w)
 			}
-			field := bits.TrailingZeros8(f)
-			terms := a.AnalyzeWords(words)
-			freqs[i].len[field] += len(terms)
-			ids := make([]termID, 0, len(terms))
-			for _, t := range terms {
-				tid := id(t.Text)
+			freqs[i].len[t.field] += len(t.terms)
+			ids := make([]termID, 0, len(t.terms))
+			for _, term := range t.terms {
+				tid := id(term)
 				tf := tfs[tid]
-				if tf[field] < math.MaxUint16 {
-					tf[field]++
+				if tf[t.field] < math.MaxUint16 {
+					tf[t.field]++
 				}
 				tfs[tid] = tf
 				ids = append(ids, tid)
 			}
-			return uniqueSorted(ids)
+			ids = uniqueSorted(ids)
+			if t.field == bits.TrailingZeros8(fTitle) || t.field == bits.TrailingZeros8(fQuestion) {
+				s.phrasings[i] = append(s.phrasings[i], ids)
+			}
 		}
-		s.phrasings[i] = append(s.phrasings[i], addText(e.SearchTitle(), fTitle))
-		for _, q := range e.Questions {
-			s.phrasings[i] = append(s.phrasings[i], addText(q, fQuestion))
-		}
-		for _, k := range e.Keywords {
-			addText(k, fKeyword)
-		}
-		addText(e.Body, fBody)
 		et := entryTerms{ids: make([]termID, 0, len(tfs)), flags: make([]uint8, 0, len(tfs))}
 		for tid := range tfs {
 			et.ids = append(et.ids, tid)
 		}
-		sort.Slice(et.ids, func(a, b int) bool { return et.ids[a] < et.ids[b] })
+		slices.Sort(et.ids)
 		freqs[i].tf = make([][numFields]uint16, len(et.ids))
 		for k, tid := range et.ids {
 			tf := tfs[tid]
@@ -126,13 +211,13 @@ func buildStats(c *faq.Corpus, a *indonesian.Analyzer) *stats {
 			s.df[tid]++
 		}
 		s.entries[i] = et
-	}
+	})
 	s.bm25 = newBM25(s.entries, freqs, len(s.df))
 	return s
 }
 
 func uniqueSorted(ids []termID) []termID {
-	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+	slices.Sort(ids)
 	out := ids[:0]
 	for i, v := range ids {
 		if i == 0 || v != ids[i-1] {
