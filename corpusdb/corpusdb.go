@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"testing/fstest"
@@ -393,8 +394,7 @@ func (s *Service) checkPublishable(ctx context.Context, id int64, opt PublishOpt
 		return "", err
 	}
 	// An entry file the version has byte for byte is the same entry in the published one:
-	// only the published files it changed or removed can hold an entry it removes. Those are
-	// read while the version is, beside it.
+	// only the published files it changed or removed can hold an entry it removes.
 	changed := fstest.MapFS{}
 	if pub.ID != 0 {
 		pubFiles, err := s.st.CorpusFiles(ctx, pub.ID)
@@ -416,10 +416,17 @@ func (s *Service) checkPublishable(ctx context.Context, id int64, opt PublishOpt
 		err error
 	}
 	was := make(chan loaded, 1)
-	go func() {
+	readWas := func() {
 		c, _, err := faq.Load(changed, "")
 		was <- loaded{c, err}
-	}()
+	}
+	// Read beside the version when that leaves a processor to the questions being answered
+	// meanwhile (a busy one makes them wait).
+	if runtime.GOMAXPROCS(0) > 2 {
+		go readWas()
+	} else {
+		readWas()
+	}
 	c, ps, err := s.load(files)
 	gone := <-was
 	if err != nil {

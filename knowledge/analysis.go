@@ -2,7 +2,9 @@ package knowledge
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -101,7 +103,20 @@ func newBleveAnalyzer(config map[string]interface{}, _ *registry.Cache) (analysi
 // bleveAnalyzer adapts the Indonesian analyzer to bleve.
 type bleveAnalyzer struct{ a *indonesian.Analyzer }
 
+// While an index is built after a swap, beside questions being answered (backgroundBuilds
+// > 0), at most GOMAXPROCS-1 goroutines (at least 1) analyse text for bleve at once: bleve
+// analyses a batch on the 4 workers of its analysis queue, which would keep every processor
+// busy, and each question would wait for one.
+var (
+	backgroundBuilds atomic.Int32
+	analysisSlots    = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
+)
+
 func (b bleveAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	if backgroundBuilds.Load() > 0 {
+		analysisSlots <- struct{}{}
+		defer func() { <-analysisSlots }()
+	}
 	terms := b.a.Analyze(string(input))
 	ts := make(analysis.TokenStream, len(terms))
 	for i, t := range terms {

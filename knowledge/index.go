@@ -185,8 +185,10 @@ func (ix *Index) Swap(ctx context.Context, c *faq.Corpus) error {
 	bctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	ix.stopBuild = func() { cancel(); <-done }
+	backgroundBuilds.Add(1)
 	go func() {
 		defer close(done)
+		defer backgroundBuilds.Add(-1)
 		start := time.Now()
 		if err := ix.attachIndex(bctx, s, cfg); err != nil {
 			if bctx.Err() == nil {

@@ -63,7 +63,7 @@ type analysedText struct {
 
 // analyseEntry analyses each text of e as bleve indexes it (each question and keyword
 // separately): the title, the questions, the keywords, then the body.
-func analyseEntry(e *faq.Entry, a *indonesian.Analyzer) []analysedText {
+func analyseEntry(e *faq.Entry, a *indonesian.Analyzer, memo indonesian.StemMemo) []analysedText {
 	out := make([]analysedText, 0, 2+len(e.Questions)+len(e.Keywords))
 	add := func(text string, f uint8) {
 		words := indonesian.Words(text)
@@ -73,7 +73,7 @@ func analyseEntry(e *faq.Entry, a *indonesian.Analyzer) []analysedText {
 				t.words = append(t.words, w)
 			}
 		}
-		terms := a.AnalyzeWords(words)
+		terms := a.AnalyzeWordsMemo(words, memo)
 		t.terms = make([]string, len(terms))
 		for k, term := range terms {
 			t.terms[k] = term.Text
@@ -91,15 +91,24 @@ func analyseEntry(e *faq.Entry, a *indonesian.Analyzer) []analysedText {
 	return out
 }
 
-// buildWorkers is how many goroutines analyse a corpus's entries while statistics are
-// built; one more merges their results in corpus order. Bounded so that a corpus built
-// beside questions being answered (a switch to a newly published version) leaves the
-// processors to them too.
-func buildWorkers() int { return max(1, min(4, runtime.GOMAXPROCS(0)-1)) }
+// buildWorkers is how many goroutines analyse a corpus's entries beside the one that merges
+// their results while statistics are built; 0: all on the caller's goroutine. A corpus is
+// built beside questions being answered (a switch to a newly published version), and a
+// question waits for a processor whenever every one is busy, up to the scheduler's time
+// slice (10 ms): the build keeps at most GOMAXPROCS-1 busy, so with 2 it uses one.
+func buildWorkers() int { return min(4, max(0, runtime.GOMAXPROCS(0)-2)) }
 
-// analyseAll analyses the entries of c with buildWorkers goroutines and hands each entry's
-// texts to use in corpus order, as soon as it and those before it are analysed.
+// analyseAll analyses the entries of c and hands each entry's texts to use in corpus order;
+// with buildWorkers goroutines, each as soon as it and those before it are analysed.
 func analyseAll(c *faq.Corpus, a *indonesian.Analyzer, use func(i int, texts []analysedText)) {
+	workers := buildWorkers()
+	if workers == 0 {
+		memo := indonesian.StemMemo{}
+		for i, e := range c.Entries {
+			use(i, analyseEntry(e, a, memo))
+		}
+		return
+	}
 	const chunk = 32
 	n := len(c.Entries)
 	chunks := (n + chunk - 1) / chunk
@@ -110,11 +119,12 @@ func analyseAll(c *faq.Corpus, a *indonesian.Analyzer, use func(i int, texts []a
 	var next atomic.Int64
 	// Workers take chunks in order and never run more than window chunks ahead of use, so
 	// the analysed texts waiting to be merged stay few.
-	window := make(chan struct{}, 4*buildWorkers())
+	window := make(chan struct{}, 4*workers)
 	stop := make(chan struct{})
 	defer close(stop)
-	for w := 0; w < buildWorkers(); w++ {
+	for w := 0; w < workers; w++ {
 		go func() {
+			memo := indonesian.StemMemo{}
 			for {
 				select {
 				case window <- struct{}{}:
@@ -127,7 +137,7 @@ func analyseAll(c *faq.Corpus, a *indonesian.Analyzer, use func(i int, texts []a
 				}
 				res := make([][]analysedText, 0, chunk)
 				for i := k * chunk; i < min(n, (k+1)*chunk); i++ {
-					res = append(res, analyseEntry(c.Entries[i], a))
+					res = append(res, analyseEntry(c.Entries[i], a, memo))
 				}
 				done[k] <- res
 			}

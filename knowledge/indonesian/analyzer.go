@@ -113,7 +113,19 @@ func (a *Analyzer) Analyze(text string) []Term {
 }
 
 // AnalyzeWords returns the index terms of already tokenised words (see Words).
-func (a *Analyzer) AnalyzeWords(words []string) []Term {
+func (a *Analyzer) AnalyzeWords(words []string) []Term { return a.analyzeWords(words, nil) }
+
+// StemMemo remembers the stems of the words an analyzer has seen: AnalyzeWordsMemo looks a
+// word up before stemming it. Not safe for concurrent use: one per goroutine.
+type StemMemo map[string]string
+
+// AnalyzeWordsMemo is AnalyzeWords with stems remembered in memo, for analysing many
+// texts (a corpus) on one goroutine.
+func (a *Analyzer) AnalyzeWordsMemo(words []string, memo StemMemo) []Term {
+	return a.analyzeWords(words, memo)
+}
+
+func (a *Analyzer) analyzeWords(words []string, memo StemMemo) []Term {
 	out, src := a.rules.Apply(a.unclitic(classLetters(words)))
 	terms := make([]Term, 0, len(out))
 	for i, w := range out {
@@ -124,7 +136,14 @@ func (a *Analyzer) AnalyzeWords(words []string) []Term {
 			terms = append(terms, Term{Text: w, Surface: strings.ReplaceAll(w, "_", " "), Src: src[i]})
 			continue
 		}
-		terms = append(terms, Term{Text: a.stem.Stem(w), Surface: w, Src: src[i]})
+		stem, ok := memo[w]
+		if !ok {
+			stem = a.stem.Stem(w)
+			if memo != nil {
+				memo[w] = stem
+			}
+		}
+		terms = append(terms, Term{Text: stem, Surface: w, Src: src[i]})
 	}
 	return terms
 }
