@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -322,7 +323,8 @@ func switchOnce(b *testing.B, base *faq.Corpus, seed uint64, qps int) {
 		f.Listen = func(ctx context.Context, fn func(kind, arg string)) error { return db.Listen(ctx, fn) }
 	}
 	f.Start(v.ID)
-	go f.Run(ctx)
+	// Labelled for profiles: go test -cpuprofile, then go tool pprof -tagfocus part=follower.
+	go pprof.Do(ctx, pprof.Labels("part", "follower"), f.Run)
 	f2, _ := corpusdb.FilesFromCorpus(big2)
 	// Questions of the corpus served, asked before, during and after the switch.
 	var qs []string
@@ -330,7 +332,8 @@ func switchOnce(b *testing.B, base *faq.Corpus, seed uint64, qps int) {
 		qs = append(qs, e.Questions[0])
 	}
 	runtime.GC()
-	load := startLoad(ctx, ix, qs, qps)
+	var load *questionLoad
+	pprof.Do(ctx, pprof.Labels("part", "questions"), func(ctx context.Context) { load = startLoad(ctx, ix, qs, qps) })
 	time.Sleep(500 * time.Millisecond) // warm up
 	baseFrom := time.Now()
 	time.Sleep(2 * time.Second)
@@ -341,7 +344,10 @@ func switchOnce(b *testing.B, base *faq.Corpus, seed uint64, qps int) {
 		b.Fatal(err)
 	}
 	pubStart, cpuStart := time.Now(), processCPU()
-	if _, err := sa.Publish(ctx, admin, d.ID, corpusdb.PublishOptions{ConfirmShrink: true}); err != nil {
+	pprof.Do(ctx, pprof.Labels("part", "publish"), func(ctx context.Context) {
+		_, err = sa.Publish(ctx, admin, d.ID, corpusdb.PublishOptions{ConfirmShrink: true})
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
 	published := time.Now()
