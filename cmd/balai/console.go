@@ -50,11 +50,34 @@ const faqPrefix = "/console/faq"
 func (s *Main) mountFAQ(con *console.Server, msgs *bot.Messages) {
 	ui := faqui.New(faqui.Config{Service: corpusService(s.cfg, s.db), Served: s.index, Auth: con.Auth(), Chrome: con.Chrome(), Texts: msgs,
 		Index:  knowledge.Options{Thresholds: s.cfg.Calibration.Thresholds, Model: s.cfg.Calibration.Model},
-		Reason: reasonText, Now: clock.Now, Logger: s.log})
+		Reason: reasonText, Now: clock.Now, Logger: s.log, Feedback: feedbackRates{db: s.db, now: clock.Now}})
 	mux := http.NewServeMux()
 	ui.Routes(mux, faqPrefix)
 	con.Mount(faqPrefix+"/", balai.RoleEditor, "console_nav_faq", mux)
 	con.HomeSection(ui.HomeSection)
+}
+
+// feedbackWindow is how far back the FAQ pages count an entry's answers and 👎.
+const feedbackWindow = 90 * 24 * time.Hour
+
+// feedbackRates gives the FAQ pages each entry's answers and 👎 over the last
+// feedbackWindow, from the dashboard's counts (the message log records the entry a 👎 rates).
+type feedbackRates struct {
+	db  *store.DB
+	now func() time.Time
+}
+
+func (f feedbackRates) NotHelpful(ctx context.Context) (map[string]faqui.Rate, error) {
+	now := f.now()
+	counts, err := f.db.AnalyticsEntries(ctx, balai.AnalyticsFilter{From: now.Add(-feedbackWindow), To: now})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]faqui.Rate, len(counts))
+	for _, c := range counts {
+		out[c.EntryID] = faqui.Rate{Answers: int(c.Answers), NotHelpful: int(c.Down)}
+	}
+	return out, nil
 }
 
 // mountDesk serves the officer desk's pages (inbox, tickets, supervisor view, canned

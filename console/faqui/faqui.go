@@ -46,8 +46,7 @@ type Served interface {
 }
 
 // Feedback tells, per entry, how often citizens answered 👎 ("tidak membantu") after it.
-// The message log does not record which entry a 👎 was about yet, so the host passes none
-// and the pages say the rate is unavailable.
+// Without one the pages say the rate is unavailable.
 type Feedback interface {
 	// NotHelpful returns, per entry id, the answers given and the 👎 received after them.
 	NotHelpful(ctx context.Context) (map[string]Rate, error)
