@@ -253,21 +253,8 @@ func (db *DB) outboxHolder(ctx context.Context, tx *sql.Tx, chat balai.ChatRef, 
 
 // ownPendingIDs are the ids of chat's pending items this process holds, oldest first.
 func (db *DB) ownPendingIDs(ctx context.Context, tx *sql.Tx, chat balai.ChatRef) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM outbox WHERE channel = $1 AND chat_id = $2 AND state = 'pending' AND owner = $3 ORDER BY id`,
+	return queryIDs(ctx, tx, `SELECT id FROM outbox WHERE channel = $1 AND chat_id = $2 AND state = 'pending' AND owner = $3 ORDER BY id`,
 		string(chat.Channel), chat.ID, db.owner)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 type outboxClaim struct {

@@ -298,11 +298,10 @@ func TestOutboxClaimsDoNotInterleave(t *testing.T) {
 func TestRenewClaimsSkipsHeldRows(t *testing.T) {
 	open := storetest.Postgres(t)
 	ctx := context.Background()
-	var mu sync.Mutex
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	clk := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	clk := storetest.NewClock(now)
 	const lease = 30 * time.Second
-	db := open(t, "renewskip", store.Options{Owner: "a", Lease: lease, Now: clk})
+	db := open(t, "renewskip", store.Options{Owner: "a", Lease: lease, Now: clk.Now})
 	var in []bot.Inbound
 	var out []bot.Outgoing
 	for _, id := range []string{"1", "2"} {
@@ -319,9 +318,8 @@ func TestRenewClaimsSkipsHeldRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	lease0 := now.Add(lease).UnixMilli()
-	mu.Lock()
-	now = now.Add(lease / 2)
-	mu.Unlock()
+	clk.Add(lease / 2)
+	now = clk.Now()
 
 	// Another transaction holds the first message and the first reply.
 	tx, err := db.SQL().BeginTx(ctx, nil)
