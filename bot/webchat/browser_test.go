@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -28,28 +26,13 @@ import (
 	"github.com/balai-id/balai"
 	"github.com/balai-id/balai/bot"
 	"github.com/balai-id/balai/bot/webchat"
+	"github.com/balai-id/balai/internal/browsertest"
 	"github.com/balai-id/balai/knowledge"
 	"github.com/balai-id/balai/store"
 )
 
 // stepTimeout bounds each step of the browser test.
 const stepTimeout = 20 * time.Second
-
-// findChromium returns the Chromium (or Chrome) binary to drive: $BALAI_CHROMIUM, or the
-// first of the usual names on PATH; "" when there is none.
-func findChromium() string {
-	if p := os.Getenv("BALAI_CHROMIUM"); p != "" {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	return ""
-}
 
 // faults makes the message API fail on demand, and records the message ids it was sent.
 type faults struct {
@@ -153,45 +136,6 @@ func startChat(t *testing.T) (*httptest.Server, *faults) {
 		srv.Close()
 	})
 	return srv, f
-}
-
-// startBrowser starts headless Chromium with a fresh profile; the returned context is its
-// first tab.
-func startBrowser(t *testing.T, path string) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1024, 768),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("no-pings", true),
-		chromedp.Flag("lang", "id-ID"),
-		chromedp.Flag("accept-lang", "id-ID,id"),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	// Start the browser with a context without a timeout: the first run binds its life.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting Chromium at %s: %v", path, err)
-	}
-	return ctx
 }
 
 // consoleWatch collects what a tab writes to its console.
@@ -395,12 +339,9 @@ func (p page) ask(text string) message {
 }
 
 func TestBrowserChat(t *testing.T) {
-	chromium := findChromium()
-	if chromium == "" {
-		t.Skipf("browser test skipped: no Chromium found (looked for $BALAI_CHROMIUM=%q, then chromium, chromium-browser, google-chrome on PATH); install it with `apt-get install -y chromium` or set BALAI_CHROMIUM", os.Getenv("BALAI_CHROMIUM"))
-	}
+	browsertest.Require(t)
 	srv, faults := startChat(t)
-	ctx := startBrowser(t, chromium)
+	ctx := browsertest.Start(t, browsertest.Options{Width: 1024, Height: 768}).Ctx
 	console := watchConsole(ctx)
 
 	t.Run("greeting", func(t *testing.T) {

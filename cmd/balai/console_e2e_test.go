@@ -9,8 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/balai-id/balai"
+	"github.com/balai-id/balai/internal/browsertest"
 	"github.com/balai-id/balai/internal/tgfake"
 	"github.com/balai-id/balai/internal/wafake"
 	"github.com/balai-id/balai/store"
@@ -83,16 +82,6 @@ func (cc *consoleClient) post(path string, form url.Values) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// chromiumPath is $BALAI_CHROMIUM when it is set and runnable ("" otherwise).
-func chromiumPath() string {
-	if p := os.Getenv("BALAI_CHROMIUM"); p != "" {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	return ""
-}
-
 // TestConsoleEndToEnd runs `balai serve` whole with headless Chromium, on SQLite and
 // PostgreSQL, for a citizen on the fake Telegram Bot API and one on the fake WhatsApp Cloud
 // API (signed webhooks to serve's /webhooks/whatsapp): the citizen is escalated; the ticket
@@ -102,10 +91,7 @@ func chromiumPath() string {
 // channel; A's internal note never reaches the citizen; A closes the ticket; the citizen
 // rates it.
 func TestConsoleEndToEnd(t *testing.T) {
-	chromium := chromiumPath()
-	if chromium == "" {
-		t.Skip("browser test skipped: set BALAI_CHROMIUM to a Chromium binary")
-	}
+	browsertest.Require(t)
 	channels := []struct {
 		name  string
 		start func(t *testing.T, dbURL string, prepare func()) (*e2e, citizen)
@@ -128,7 +114,7 @@ func TestConsoleEndToEnd(t *testing.T) {
 					addUser(t, "officer", "Sari", "sari", e2ePassword)
 					addUser(t, "officer", "Budi", "budi", e2ePassword)
 				})
-				consoleFlow(t, chromium, e, dbURL, c)
+				consoleFlow(t, e, dbURL, c)
 			})
 		}
 	}
@@ -255,7 +241,7 @@ func (c *waCitizen) rate(t *testing.T, stars int) {
 
 // consoleFlow is the console's end-to-end flow for a citizen c of the serve e (with
 // officers sari and budi): see TestConsoleEndToEnd.
-func consoleFlow(t *testing.T, chromium string, e *e2e, dbURL string, c citizen) {
+func consoleFlow(t *testing.T, e *e2e, dbURL string, c citizen) {
 	ctx := context.Background()
 	canned := "Silakan datang ke kantor Disdukcapil dengan membawa KK asli."
 	if _, err := e.main.desk.SaveCanned(ctx, balai.Officer{ID: "user:99", Name: "Supervisor", Role: balai.RoleSupervisor},
@@ -263,8 +249,8 @@ func consoleFlow(t *testing.T, chromium string, e *e2e, dbURL string, c citizen)
 		t.Fatal(err)
 	}
 
-	br := newBrowser(t, chromium)
-	step, eval, waitFor := br.step, br.eval, br.waitFor
+	br := newBrowser(t)
+	step, eval, waitFor := br.Do, br.Eval, br.WaitFor
 
 	// A signs in and opens the open-tickets inbox, which sits under the console's menu.
 	br.signIn(e.url, "sari", e2ePassword)
@@ -295,7 +281,7 @@ func consoleFlow(t *testing.T, chromium string, e *e2e, dbURL string, c citizen)
 	// A opens and claims it; a WhatsApp ticket shows the 24-hour window, open as the
 	// citizen just wrote.
 	step("open", chromedp.Navigate(e.url+tpath), chromedp.WaitVisible(chromedp.ID(`claim`)))
-	br.click("claim")
+	br.Click("claim")
 	step("claimed", chromedp.WaitVisible(chromedp.ID(`reply-text`)))
 	window := eval(`(function(){var w=document.getElementById('wa-window'); return w ? w.className+'|'+w.textContent : ''})()`)
 	if c.chat().Channel == balai.WhatsApp {
@@ -324,7 +310,7 @@ func consoleFlow(t *testing.T, chromium string, e *e2e, dbURL string, c citizen)
 	before := len(c.waitReceived(t, 1))
 	step("canned", chromedp.WaitVisible(chromedp.CSS(`.canned-insert`)))
 	eval(`(function(){ document.querySelector('.canned-insert').click(); return 'ok'; })()`)
-	br.click("send")
+	br.Click("send")
 	// The page after the reply (the claimed page before it has the same buttons).
 	waitFor("the reply in the conversation", `(document.getElementById('transcript')||{textContent:''}).textContent.includes('membawa KK asli')`)
 	if got := c.waitReceived(t, before+1); !strings.Contains(got[before], "membawa KK asli") {
@@ -334,12 +320,12 @@ func consoleFlow(t *testing.T, chromium string, e *e2e, dbURL string, c citizen)
 	// A's internal note stays internal.
 	note := "Catatan internal: cek arsip lama di gudang"
 	step("note", chromedp.SendKeys(chromedp.ID(`note-text`), note))
-	br.click("note-add")
+	br.Click("note-add")
 	waitFor("the note on the page", `document.getElementById('notes').textContent.includes('cek arsip lama')`)
 
 	// A closes; the citizen is asked to rate and rates 5.
-	br.click("close")
-	br.click("close-do")
+	br.Click("close")
+	br.Click("close-do")
 	waitFor("the closed ticket", `!!document.getElementById('reopen')`)
 	c.waitReceived(t, before+2)
 	c.rate(t, 5)
@@ -360,80 +346,18 @@ func consoleFlow(t *testing.T, chromium string, e *e2e, dbURL string, c citizen)
 	}
 }
 
-// browser is a headless Chromium for a test.
-type browser struct {
-	t   *testing.T
-	ctx context.Context
-}
+// browser is a headless Chromium for a test, with the console's own steps.
+type browser struct{ *browsertest.Browser }
 
-func newBrowser(t *testing.T, chromium string) *browser {
+func newBrowser(t *testing.T) browser {
 	t.Helper()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(chromium), chromedp.Headless,
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true))
-	t.Cleanup(cancelAlloc)
-	bctx, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return &browser{t: t, ctx: bctx}
-}
-
-func (b *browser) step(name string, actions ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	sctx, c := context.WithTimeout(b.ctx, 30*time.Second)
-	defer c()
-	if err := chromedp.Do(sctx, actions...); err != nil {
-		pctx, pc := context.WithTimeout(b.ctx, 5*time.Second)
-		defer pc()
-		page, _ := chromedp.Run(pctx, chromedp.Evaluate[string](`location.pathname + "\n" + document.body.innerText`))
-		b.t.Fatalf("%s: %v\npage: %s", name, err, page)
-	}
-}
-
-func (b *browser) eval(expr string) string {
-	b.t.Helper()
-	sctx, c := context.WithTimeout(b.ctx, 20*time.Second)
-	defer c()
-	v, err := chromedp.Run(sctx, chromedp.Evaluate[string](expr))
-	if err != nil {
-		b.t.Fatalf("%s: %v", expr, err)
-	}
-	return v
-}
-
-// waitFor polls expr until it holds, across page loads (a form's POST and redirect may
-// replace the page while it is polled).
-func (b *browser) waitFor(what, expr string) {
-	b.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		sctx, c := context.WithTimeout(b.ctx, 5*time.Second)
-		_, err := chromedp.Run(sctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond)))
-		c()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			b.t.Fatalf("waiting for %s: %v\npage: %s", what, err, b.eval(`document.body.innerText`))
-		}
-	}
-}
-
-// click waits for the element with id and clicks it from the page's own script (a click by
-// coordinates can land elsewhere when a live update shifts the layout meanwhile).
-func (b *browser) click(id string) {
-	b.t.Helper()
-	b.step("click "+id, chromedp.WaitVisible(chromedp.ID(id)))
-	b.eval(`(function(){ document.getElementById(` + "'" + id + "'" + `).click(); return 'ok'; })()`)
+	return browser{browsertest.Start(t, browsertest.Options{})}
 }
 
 // signIn signs in to the console at base with the sign-in form.
-func (b *browser) signIn(base, username, password string) {
-	b.t.Helper()
-	b.step("sign in", chromedp.Navigate(base+"/console/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+func (b browser) signIn(base, username, password string) {
+	b.T.Helper()
+	b.Do("sign in", chromedp.Navigate(base+"/console/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), username), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
 		chromedp.Submit(chromedp.CSS(`input[name=password]`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/console/desk/"]`)))
 }
@@ -443,10 +367,7 @@ func (b *browser) signIn(base, username, password string) {
 // B claims it on replica 1 and A's open ticket page on replica 2 shows the change and B's
 // presence without a reload; A's claim from the page as it was is then refused, naming B.
 func TestConsoleReplicasLive(t *testing.T) {
-	chromium := chromiumPath()
-	if chromium == "" {
-		t.Skip("browser test skipped: set BALAI_CHROMIUM to a Chromium binary")
-	}
+	browsertest.Require(t)
 	dbURL := adminDatabases(t)["Postgres"](t)
 	const pw = e2ePassword
 	r1 := startServe(t, dbURL, map[string]string{"BALAI_INSTANCE": "r1"}, func() {
@@ -454,16 +375,16 @@ func TestConsoleReplicasLive(t *testing.T) {
 		addUser(t, "officer", "Budi", "budi", pw)
 	})
 	r2 := startServe(t, dbURL, map[string]string{"BALAI_INSTANCE": "r2"}, nil)
-	br := newBrowser(t, chromium)
+	br := newBrowser(t)
 	br.signIn(r2.url, "sari", pw)
-	br.step("inbox on replica 2", chromedp.Navigate(r2.url+"/console/desk/?view=open"), chromedp.WaitReady(chromedp.ID(`rows`)))
-	br.eval(`window.notReloaded = 'yes'`)
+	br.Do("inbox on replica 2", chromedp.Navigate(r2.url+"/console/desk/?view=open"), chromedp.WaitReady(chromedp.ID(`rows`)))
+	br.Eval(`window.notReloaded = 'yes'`)
 
 	const citizen = int64(9101)
 	r1.fake.Message(citizen, "mau bicara dengan petugas soal akta kelahiran anak saya")
 	r1.waitSent(t, citizen, 1)
-	br.waitFor("replica 1's ticket in replica 2's inbox", `document.getElementById('rows').textContent.includes('akta kelahiran anak saya')`)
-	if v := br.eval(`String(window.notReloaded)`); v != "yes" {
+	br.WaitFor("replica 1's ticket in replica 2's inbox", `document.getElementById('rows').textContent.includes('akta kelahiran anak saya')`)
+	if v := br.Eval(`String(window.notReloaded)`); v != "yes" {
 		t.Errorf("the inbox reloaded for the live update")
 	}
 	ctx := context.Background()
@@ -477,8 +398,8 @@ func TestConsoleReplicasLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	tpath := fmt.Sprintf("/console/desk/t/%d", tk.ID)
-	br.step("ticket on replica 2", chromedp.Navigate(r2.url+tpath), chromedp.WaitVisible(chromedp.ID(`claim`)))
-	br.eval(`window.notReloaded = 'yes'`)
+	br.Do("ticket on replica 2", chromedp.Navigate(r2.url+tpath), chromedp.WaitVisible(chromedp.ID(`claim`)))
+	br.Eval(`window.notReloaded = 'yes'`)
 
 	// B, on replica 1, opens the ticket (presence) and claims it.
 	b := signIn(t, r1.url, "budi", pw)
@@ -490,18 +411,18 @@ func TestConsoleReplicasLive(t *testing.T) {
 	if code, _ := b.post(tpath+"/presence", url.Values{"csrf": {m[1]}, "typing": {"1"}}); code >= 400 {
 		t.Errorf("presence: %d", code)
 	}
-	br.waitFor("B's presence on replica 2", `(document.getElementById('presence')||{textContent:''}).textContent.includes('Budi')`)
+	br.WaitFor("B's presence on replica 2", `(document.getElementById('presence')||{textContent:''}).textContent.includes('Budi')`)
 	if code, _ := b.post(tpath+"/claim", url.Values{"csrf": {m[1]}}); code >= 400 {
 		t.Fatalf("B's claim on replica 1: %d", code)
 	}
-	br.waitFor("the change on replica 2", `!document.getElementById('live').hidden`)
-	if v := br.eval(`String(window.notReloaded)`); v != "yes" {
+	br.WaitFor("the change on replica 2", `!document.getElementById('live').hidden`)
+	if v := br.Eval(`String(window.notReloaded)`); v != "yes" {
 		t.Errorf("the ticket page reloaded for the live update")
 	}
 	// A's claim from the page as it was (before B's) is refused with B's name; nothing is sent.
 	before := len(r1.fake.SentTo(citizen))
-	br.click("claim")
-	br.waitFor("the refusal naming B", `document.body.innerText.includes('Budi') && !document.getElementById('reply-text')`)
+	br.Click("claim")
+	br.WaitFor("the refusal naming B", `document.body.innerText.includes('Budi') && !document.getElementById('reply-text')`)
 	cur, _ := db.Ticket(ctx, tk.ID)
 	if cur.Assignee != "user:2" || cur.Status != balai.Claimed {
 		t.Errorf("after A's late claim: %+v", cur)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/balai-id/balai/internal/browsertest"
 	"github.com/chromedp/chromedp"
 )
 
@@ -17,10 +18,7 @@ import (
 // on the history page (confirm dialog) and the old answer returns on replica 2. How long each
 // switch took after the click is logged, not asserted (speed is measured, not tested).
 func TestFAQLifecycleAcrossReplicas(t *testing.T) {
-	chromium := chromiumPath()
-	if chromium == "" {
-		t.Skip("browser test skipped: set BALAI_CHROMIUM to a Chromium binary")
-	}
+	browsertest.Require(t)
 	dbURL := adminDatabases(t)["Postgres"](t)
 	env := map[string]string{"BALAI_CORPUS": "db", "BALAI_CORPUS_POLL": "1s", "BALAI_INSTANCE": "r1"}
 	r1 := startServe(t, dbURL, env, func() {
@@ -40,14 +38,14 @@ func TestFAQLifecycleAcrossReplicas(t *testing.T) {
 	)
 	askUntil(t, r2, citizen, question, oldText, newText)
 
-	br := newBrowser(t, chromium)
-	step, eval, waitFor := br.step, br.eval, br.waitFor
+	br := newBrowser(t)
+	step, eval, waitFor := br.Do, br.Eval, br.WaitFor
 
 	// Ani edits the entry on replica 1 and sees the three channels' previews.
 	br.signInAs(r1.url, "ani", e2ePassword)
 	step("the entry's editor", chromedp.Navigate(r1.url+"/console/faq/v/live/e/"+entryID), chromedp.WaitVisible(chromedp.ID(`e-body`)))
 	eval(`(function(){ var b = document.getElementById('e-body'); b.value += "\n\n" + ` + jsString(added) + `; return 'ok'; })()`)
-	br.click("save")
+	br.Click("save")
 	waitFor("the saved draft", `!!document.getElementById('saved')`)
 	if tg := eval(`document.querySelector('#pv-telegram .tg-html').innerHTML`); !strings.Contains(tg, "<b>loket keliling</b>") {
 		t.Errorf("Telegram preview: %q", tg)
@@ -61,7 +59,7 @@ func TestFAQLifecycleAcrossReplicas(t *testing.T) {
 	draft := eval(`location.pathname.split('/')[4]`)
 	review := r1.url + "/console/faq/v/" + draft + "/review"
 	step("the review", chromedp.Navigate(review), chromedp.WaitVisible(chromedp.ID(`submit`)))
-	br.click("submit")
+	br.Click("submit")
 	waitFor("the submitted draft", `!!document.querySelector('#state .state-review')`)
 	if eval(`String(!!document.getElementById('own-change') && !document.getElementById('approve') && !document.getElementById('publish'))`) != "true" {
 		t.Errorf("with four eyes Ani may approve or publish her own change:\n%s", eval(`document.getElementById('actions').innerText`))
@@ -77,9 +75,9 @@ func TestFAQLifecycleAcrossReplicas(t *testing.T) {
 		t.Errorf("the review's diff does not show %s:\n%s", entryID, eval(`document.body.innerText`))
 	}
 	step("the approval note", chromedp.SendKeys(chromedp.ID(`approve-note`), "sudah dicek"))
-	br.click("approve")
+	br.Click("approve")
 	waitFor("the approved version", `!!document.querySelector('#state .state-approved')`)
-	br.click("publish")
+	br.Click("publish")
 	waitFor("the published version", `!!document.querySelector('#state .state-published')`)
 	published := time.Now()
 	askUntil(t, r2, citizen, question, newText, "")
@@ -88,7 +86,7 @@ func TestFAQLifecycleAcrossReplicas(t *testing.T) {
 	// Budi rolls back to version 1 from the history; the old answer returns on replica 2.
 	step("the history", chromedp.Navigate(r1.url+"/console/faq/history"), chromedp.WaitVisible(chromedp.ID(`rollback-1`)))
 	eval(`(function(){ window.confirm = function(m){ sessionStorage.setItem('asked', m); return true }; return 'ok'; })()`)
-	br.click("rollback-1")
+	br.Click("rollback-1")
 	waitFor("the rollback's notice", `!!document.getElementById('notice')`)
 	if asked := eval(`sessionStorage.getItem('asked') || ''`); !strings.Contains(asked, "#1") {
 		t.Errorf("the rollback asked %q", asked)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/balai-id/balai/internal/browsertest"
 	"github.com/balai-id/balai/internal/tgfake"
 )
 
@@ -26,10 +27,7 @@ import (
 // Sari's text, not escalated. Every step is checked by what its user sees: console pages and
 // the messages the fake Telegram Bot API received.
 func TestUnansweredLoopEndToEnd(t *testing.T) {
-	chromium := chromiumPath()
-	if chromium == "" {
-		t.Skip("browser test skipped: set BALAI_CHROMIUM to a Chromium binary")
-	}
+	browsertest.Require(t)
 	for name, database := range adminDatabases(t) {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
@@ -39,7 +37,7 @@ func TestUnansweredLoopEndToEnd(t *testing.T) {
 				addUser(t, "admin", "Ani", "ani", e2ePassword)
 				addUser(t, "editor", "Budi", "budi", e2ePassword)
 			})
-			unansweredLoop(t, chromium, e)
+			unansweredLoop(t, e)
 			t.Logf("the loop on %s took %s (serve's start included)", name, time.Since(start).Round(100*time.Millisecond))
 		})
 	}
@@ -63,7 +61,7 @@ const loopParaphrase = "Apa saja persyaratan untuk mendapatkan izin keramaian?"
 const loopAnswer = "Izin keramaian diurus di Polsek setempat paling lambat 14 hari sebelum acara. Bawa fotokopi KTP-el penanggung jawab, surat pengantar dari kelurahan, dan rincian acara (tanggal, tempat, perkiraan jumlah tamu). Layanan ini gratis."
 
 // unansweredLoop is TestUnansweredLoopEndToEnd's flow on one serve e.
-func unansweredLoop(t *testing.T, chromium string, e *e2e) {
+func unansweredLoop(t *testing.T, e *e2e) {
 	const firstCitizen = int64(8301)
 	visible := func(chat int64, n int) []string {
 		t.Helper()
@@ -84,8 +82,8 @@ func unansweredLoop(t *testing.T, chromium string, e *e2e) {
 		}
 	}
 
-	br := newBrowser(t, chromium)
-	step, eval, waitFor := br.step, br.eval, br.waitFor
+	br := newBrowser(t)
+	step, eval, waitFor := br.Do, br.Eval, br.WaitFor
 
 	// Officer Sari answers the third citizen's ticket from the console.
 	const answered = 2
@@ -95,10 +93,10 @@ func unansweredLoop(t *testing.T, chromium string, e *e2e) {
 		waitFor("the ticket of "+q, `document.getElementById('rows').textContent.includes(`+jsString(q)+`)`)
 	}
 	eval(`(function(){ for (const tr of document.querySelectorAll('#rows tr')) { if (tr.textContent.includes(` + jsString(loopQuestions[answered]) + `)) { tr.querySelector('a.open').click(); return 'ok'; } } return 'none'; })()`)
-	br.click("claim")
+	br.Click("claim")
 	step("claimed", chromedp.WaitVisible(chromedp.ID(`reply-text`)))
 	eval(`(function(){ document.getElementById('reply-text').value = ` + jsString(loopAnswer) + `; return 'ok'; })()`)
-	br.click("send")
+	br.Click("send")
 	waitFor("the reply in the conversation", `(document.getElementById('transcript')||{textContent:''}).textContent.includes('14 hari sebelum acara')`)
 	chat := firstCitizen + answered
 	if got := visible(chat, 2); !strings.Contains(got[1], loopAnswer) {
@@ -139,7 +137,7 @@ func unansweredLoop(t *testing.T, chromium string, e *e2e) {
 	}
 	// Ani gives the entry a title of her own and keeps the rest; she creates it.
 	eval(`(function(){ document.getElementById('new-title').value = 'Izin keramaian untuk acara'; return 'ok'; })()`)
-	br.click("create-entry")
+	br.Click("create-entry")
 	waitFor("the draft notice", `location.pathname === '/console/unanswered/' && new URLSearchParams(location.search).get('draft') !== null`)
 	draft := eval(`new URLSearchParams(location.search).get('draft')`)
 	if _, err := strconv.ParseInt(draft, 10, 64); err != nil {
@@ -170,7 +168,7 @@ func unansweredLoop(t *testing.T, chromium string, e *e2e) {
 	if eval(`String(document.body.innerText.includes(`+jsString(entryID)+`))`) != "true" {
 		t.Errorf("the review's diff does not show the new entry %s", entryID)
 	}
-	br.click("submit")
+	br.Click("submit")
 	waitFor("the submitted draft", `!!document.querySelector('#state .state-review')`)
 	if eval(`String(!!document.getElementById('own-change') && !document.getElementById('approve') && !document.getElementById('publish'))`) != "true" {
 		t.Errorf("with four eyes Ani may approve or publish her own change:\n%s", eval(`document.getElementById('actions').innerText`))
@@ -181,9 +179,9 @@ func unansweredLoop(t *testing.T, chromium string, e *e2e) {
 	br.signInAs(e.url, "budi", e2ePassword)
 	step("review as Budi", chromedp.Navigate(e.url+review), chromedp.WaitVisible(chromedp.ID(`approve`)))
 	step("approve note", chromedp.SendKeys(chromedp.ID(`approve-note`), "sesuai jawaban petugas"))
-	br.click("approve")
+	br.Click("approve")
 	waitFor("the approved version", `!!document.querySelector('#state .state-approved')`)
-	br.click("publish")
+	br.Click("publish")
 	waitFor("the published version", `!!document.querySelector('#state .state-published')`)
 
 	// Budi asks the published corpus until serve answers from the new version (the switch
@@ -221,17 +219,17 @@ func jsString(s string) string { return strconv.Quote(s) }
 
 // signInAs signs in to the console at base with the sign-in form, whatever the account's
 // role (it waits for the sign-out button every signed-in page has).
-func (b *browser) signInAs(base, username, password string) {
-	b.t.Helper()
-	b.step("sign in as "+username, chromedp.Navigate(base+"/console/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+func (b browser) signInAs(base, username, password string) {
+	b.T.Helper()
+	b.Do("sign in as "+username, chromedp.Navigate(base+"/console/login"), chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), username), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
 		chromedp.Submit(chromedp.CSS(`input[name=password]`)), chromedp.WaitVisible(chromedp.ID(`logout`)))
 }
 
 // signOut signs out with the console home page's sign-out button.
-func (b *browser) signOut(base string) {
-	b.t.Helper()
-	b.step("console home", chromedp.Navigate(base+"/console/"), chromedp.WaitVisible(chromedp.ID(`logout`)))
-	b.click("logout")
-	b.step("signed out", chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)))
+func (b browser) signOut(base string) {
+	b.T.Helper()
+	b.Do("console home", chromedp.Navigate(base+"/console/"), chromedp.WaitVisible(chromedp.ID(`logout`)))
+	b.Click("logout")
+	b.Do("signed out", chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)))
 }
