@@ -1,6 +1,9 @@
 package balai
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // The engine's messages: what citizens send (Inbound), what Balai sends back (Outgoing), as
 // the store keeps them (StoredInbound, StoredOutgoing), and the record of each decision
@@ -97,7 +100,24 @@ type Outgoing struct {
 	// items that have it too (same thread, no buttons, no edit), as one message listing
 	// them, when they pile up behind the chat's pace (the desk's notices to the officers).
 	Combine bool `json:"combine,omitempty"`
+	// Brief is a one-line stand-in for the message, with no personal data (a new ticket's
+	// number and category, for its card). When more than a few items of a chat with a Brief
+	// wait at once (a burst of new tickets, or what piled up while Balai was stopped), the
+	// dispatcher sends one message listing their briefs instead, without the messages'
+	// buttons, and records each item as delivered in it under BatchedID.
+	Brief string `json:"brief,omitempty"`
 }
+
+// batchedPrefix marks the channel message id recorded for an item that went out only as a
+// line of a batch (Outgoing.Brief): the message names several items, none of them alone.
+const batchedPrefix = "batched:"
+
+// BatchedID is the message id recorded for an item sent as a line of batch message id ext.
+func BatchedID(ext string) string { return batchedPrefix + ext }
+
+// IsBatched reports whether a recorded message id is a BatchedID: the item was not posted
+// on its own.
+func IsBatched(id string) bool { return strings.HasPrefix(id, batchedPrefix) }
 
 // Parts splits o into one message per text, in order, for a channel that must send a long
 // text in pieces: the first part keeps the reply reference and the last keeps the buttons.

@@ -170,3 +170,100 @@ func TestRetryWaitHoldsNoWorker(t *testing.T) {
 		t.Fatalf("chat 1 got %+v, want pertama then kedua", got)
 	}
 }
+
+// TestWaitingCardsListedByBrief: cards (with buttons) that pile up in a chat while its first
+// one is on its way — a burst of new tickets, or what waited while Balai was stopped — go
+// out as one list of their briefs when more than a few wait, without buttons or the cards'
+// text, each recorded as delivered in it (nothing is sent again after a restart); a few
+// still go one by one, as they are.
+func TestWaitingCardsListedByBrief(t *testing.T) {
+	tests := []struct {
+		name    string
+		waiting int
+		listed  bool
+	}{
+		{"a few go one by one", 3, false},
+		{"more than a few are listed", 7, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			h := newPacedHarness(t, dir, &fakeEscalator{}, nil, bot.Limits{})
+			gate := make(chan struct{})
+			var once sync.Once
+			first := make(chan struct{})
+			h.sender.setFail(func(o bot.Outgoing) error {
+				if o.Text == "kartu 0" {
+					once.Do(func() { close(first) })
+					<-gate
+				}
+				return nil
+			})
+			const chat = "-100"
+			card := func(i int) bot.Outgoing {
+				c := notice(chat, fmt.Sprint("kartu ", i), false)
+				c.Buttons = [][]bot.Button{{{Text: "Ambil", Data: fmt.Sprint("d:claim:", i)}}}
+				c.Ref = fmt.Sprint("card:", i)
+				c.Brief = fmt.Sprintf("**BLI-%06d** · Kependudukan", i)
+				return c
+			}
+			ctx := context.Background()
+			if err := h.eng.Deliver(ctx, card(0)); err != nil {
+				t.Fatal(err)
+			}
+			<-first
+			var more []bot.Outgoing
+			for i := 1; i <= tt.waiting; i++ {
+				more = append(more, card(i))
+			}
+			if err := h.eng.Deliver(ctx, more...); err != nil {
+				t.Fatal(err)
+			}
+			close(gate)
+			ictx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			defer cancel()
+			if !h.eng.Idle(ictx) {
+				t.Fatal("not idle")
+			}
+			got := h.sender.to(chat)
+			if got[0].Text != "kartu 0" {
+				t.Fatalf("first message %q, want the first card", got[0].Text)
+			}
+			if !tt.listed {
+				if len(got) != 1+tt.waiting {
+					t.Fatalf("sent %d messages, want %d cards", len(got), 1+tt.waiting)
+				}
+				for i, o := range got {
+					if o.Text != fmt.Sprint("kartu ", i) || len(o.Buttons) == 0 {
+						t.Errorf("message %d: %q (buttons %v), want card %d as it is", i, o.Text, o.Buttons, i)
+					}
+				}
+				return
+			}
+			if len(got) != 2 {
+				t.Fatalf("sent %d messages, want the first card and one list", len(got))
+			}
+			list := got[1]
+			if !strings.Contains(list.Text, fmt.Sprint(tt.waiting, " tiket baru")) || len(list.Buttons) != 0 || strings.Contains(list.Text, "kartu 1") || list.Ref != "" {
+				t.Errorf("list: %q (buttons %v, ref %q), want a heading with its count, briefs only, no buttons, no ref", list.Text, list.Buttons, list.Ref)
+			}
+			at := 0
+			for i := 1; i <= tt.waiting; i++ {
+				w := fmt.Sprintf("BLI-%06d", i)
+				j := strings.Index(list.Text[at:], w)
+				if j < 0 {
+					t.Fatalf("list lacks %s in order: %q", w, list.Text)
+				}
+				at += j + len(w)
+			}
+			h.close()
+			h2 := newPacedHarness(t, dir, &fakeEscalator{}, nil, bot.Limits{})
+			ctx2, cancel2 := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel2()
+			h2.eng.Idle(ctx2)
+			if again := h2.sender.to(chat); len(again) != 0 {
+				t.Fatalf("%d listed cards sent again after a restart", len(again))
+			}
+		})
+	}
+}

@@ -17,6 +17,22 @@ func (e *Engine) configureDelivery() {
 		d.maxBackoff = max(e.cfg.MaxDeliveryBackoff, d.backoff)
 	}
 	d.combine = e.combineNotices
+	d.batch = e.batchBriefs
+}
+
+// batchBriefs renders items with a Brief that wait together as one list: a heading with
+// their count ("briefs_batched") and each item's Brief on a line, in order. The list has no
+// buttons, no reply reference and no Ref: it stands for no one item.
+func (e *Engine) batchBriefs(first Outgoing, more []Outgoing) Outgoing {
+	lang := first.Lang
+	if lang == "" {
+		lang = LangID
+	}
+	lines := []string{e.msgs.Text(lang, "briefs_batched", map[string]any{"Count": len(more) + 1}), "• " + first.Brief}
+	for _, m := range more {
+		lines = append(lines, "• "+m.Brief)
+	}
+	return Outgoing{Chat: first.Chat, Kind: OutMessage, Text: strings.Join(lines, "\n"), Lang: first.Lang, ThreadID: first.ThreadID}
 }
 
 // combineNotices renders several waiting notices as one message: a heading with their count

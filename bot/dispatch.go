@@ -121,7 +121,9 @@ type dispatcher struct {
 	// until they have lasted horizon.
 	horizon, backoff, maxBackoff time.Duration
 	// combine renders items sent together as one message (nil: never combined).
-	combine  func(first Outgoing, more []Outgoing) Outgoing
+	combine func(first Outgoing, more []Outgoing) Outgoing
+	// batch renders items with a Brief sent as one list (nil: never batched).
+	batch    func(first Outgoing, more []Outgoing) Outgoing
 	parked   map[string]*parkedChat
 	parkTick chan struct{} // closed (and replaced) whenever a chat is parked or released
 }
@@ -191,6 +193,13 @@ type parkedChat struct {
 const (
 	maxCombined     = 20
 	maxCombinedText = 3500
+)
+
+// Batching items with a Brief: more than fewBriefs of them waiting in a chat go out as one
+// list of at most maxBatched lines (the rest in the next list).
+const (
+	fewBriefs  = 3
+	maxBatched = 40
 )
 
 func newDispatcher(store Store, senders map[balai.Channel]Sender, limits map[balai.Channel]Limits, workers int, logger *slog.Logger, m *Metrics) *dispatcher {
@@ -551,8 +560,23 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 	o := it.Outgoing
 	o.ID = it.ID
 	var with []StoredOutgoing
-	if o.Combine && backedUp && d.combine != nil {
-		if with = d.companions(ctx, chat, it); len(with) > 0 {
+	batched := false
+	if o.Brief != "" && o.EditID == "" && d.batch != nil {
+		// Many waiting at once: one list instead of a message each.
+		if with = d.companions(ctx, chat, it, briefed, maxBatched, 0); len(with) >= fewBriefs {
+			more := make([]Outgoing, len(with))
+			for i, w := range with {
+				more[i] = w.Outgoing
+			}
+			o = d.batch(o, more)
+			o.ID = it.ID
+			batched = true
+		} else {
+			with = nil
+		}
+	}
+	if o.Combine && backedUp && d.combine != nil && !batched {
+		if with = d.companions(ctx, chat, it, combinable, maxCombined, maxCombinedText); len(with) > 0 {
 			more := make([]Outgoing, len(with))
 			for i, w := range with {
 				more[i] = w.Outgoing
@@ -565,6 +589,11 @@ func (d *dispatcher) deliver(chat string, it StoredOutgoing) {
 	ext, err := s.Send(ctx, o)
 	d.metrics.observeSend(it.Chat.Channel, d.now().Sub(start), err)
 	if err == nil {
+		if batched {
+			// No item was posted on its own: none may be taken for the list (a reply to it
+			// answers no one item, an edit of one would replace the list).
+			ext = balai.BatchedID(ext)
+		}
 		d.recordSent(it.ID, ext)
 		d.settle(it.ID)
 		d.recovered(chat)
@@ -628,9 +657,10 @@ func (d *dispatcher) isSettled(id int64) bool {
 }
 
 // companions are the items queued here right after it in its chat that can go out with it
-// as one message: combinable, the same thread, no buttons, no edit, no wait of their own,
-// claims confirmed; at most maxCombined items and maxCombinedText bytes of text in all.
-func (d *dispatcher) companions(ctx context.Context, chat string, it StoredOutgoing) []StoredOutgoing {
+// as one message: those that join (combinable: same thread, no buttons, no edit; or
+// briefed), with no wait of their own, claims confirmed; at most limit items in all and,
+// when maxText > 0, maxText bytes of text.
+func (d *dispatcher) companions(ctx context.Context, chat string, it StoredOutgoing, join func(first, o Outgoing) bool, limit, maxText int) []StoredOutgoing {
 	d.mu.Lock()
 	var cand []StoredOutgoing
 	for id, f := range d.inflight {
@@ -644,7 +674,7 @@ func (d *dispatcher) companions(ctx context.Context, chat string, it StoredOutgo
 	size := len(it.Text)
 	now := d.now()
 	for _, c := range cand {
-		if !combinable(it.Outgoing, c.Outgoing) || len(out)+1 >= maxCombined || size+len(c.Text) > maxCombinedText || c.NotBefore.After(now) {
+		if !join(it.Outgoing, c.Outgoing) || len(out)+1 >= limit || maxText > 0 && size+len(c.Text) > maxText || c.NotBefore.After(now) {
 			break // the chat's order holds: nothing after an item that cannot join goes along
 		}
 		if d.stillOurs(ctx, c.ID) != claimOurs {
@@ -654,6 +684,11 @@ func (d *dispatcher) companions(ctx context.Context, chat string, it StoredOutgo
 		size += len(c.Text)
 	}
 	return out
+}
+
+// briefed: o may be listed with first by its Brief.
+func briefed(first, o Outgoing) bool {
+	return o.Brief != "" && o.Kind == OutMessage && o.EditID == "" && o.ThreadID == first.ThreadID
 }
 
 func combinable(first, o Outgoing) bool {

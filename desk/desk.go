@@ -211,7 +211,11 @@ func (d *Desk) Escalate(ctx context.Context, e bot.Escalation) (bot.Handover, er
 	}
 	var card func(Ticket) []bot.Outgoing
 	if d.cfg.OfficerChat.ID != "" {
-		card = func(t Ticket) []bot.Outgoing { return []bot.Outgoing{d.card(t, "")} }
+		card = func(t Ticket) []bot.Outgoing {
+			c := d.card(t, "")
+			c.Brief = d.brief(t) // listed instead when many cards wait at once
+			return []bot.Outgoing{c}
+		}
 	}
 	opts := CreateOptions{PerHour: d.cfg.TicketsPerHour, CardsPerMinute: d.cfg.CardsPerMinute,
 		CloseAnsweredBefore: e.At.Add(-d.cfg.ReopenWindow)}
@@ -477,15 +481,35 @@ func (d *Desk) card(t Ticket, editID string) bot.Outgoing {
 // cardMessage is the message id of ticket id's card in the officers' chat; "" when there is
 // no officers' chat or the card is not delivered yet.
 func (d *Desk) cardMessage(ctx context.Context, id int64) string {
+	msg, _ := d.cardState(ctx, id)
+	return msg
+}
+
+// cardState is cardMessage, and whether the card went out only as a line of a list of new
+// tickets (Outgoing.Brief): then there is no card to reply to or edit.
+func (d *Desk) cardState(ctx context.Context, id int64) (msg string, batched bool) {
 	if d.cfg.OfficerChat.ID == "" {
-		return ""
+		return "", false
 	}
 	msg, err := d.store.CardMessage(ctx, id)
 	if err != nil {
 		d.log.Warn("Failed to find a ticket's card", "ticket", id, "err", err)
-		return ""
+		return "", false
 	}
-	return msg
+	if balai.IsBatched(msg) {
+		return "", true
+	}
+	return msg, false
+}
+
+// brief is a new ticket's line in a list of new tickets: its number, category, kind and
+// urgency — nothing about the citizen.
+func (d *Desk) brief(t Ticket) string {
+	kind := ""
+	if t.Kind != "" && t.Kind != balai.KindQuestion {
+		kind = d.OfficerText("desk_kind_"+string(t.Kind), nil)
+	}
+	return d.OfficerText("desk_card_brief", map[string]any{"Number": d.Number(t), "Category": t.Category, "Urgent": t.Priority > 0, "Kind": kind})
 }
 
 // notice is a message in the officers' chat about a ticket, in reply to its card (card is

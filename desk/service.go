@@ -230,10 +230,11 @@ func (d *Desk) Claim(ctx context.Context, o balai.Officer, id int64) (Ticket, er
 			return t, err
 		}
 	}
-	card := d.cardMessage(ctx, t.ID)
-	if t.CardHeld && card == "" && d.cfg.OfficerChat.ID != "" && d.q != nil {
-		// Its card was held back in a flood of new tickets: it goes out now, as a notice
-		// about the ticket, so replying to it answers the citizen.
+	card, batched := d.cardState(ctx, t.ID)
+	if (t.CardHeld || batched) && card == "" && d.cfg.OfficerChat.ID != "" && d.q != nil {
+		// Its card was held back in a flood of new tickets, or went out only as a line of
+		// a list of them: it goes out now, as a notice about the ticket, so replying to it
+		// answers the citizen.
 		held := d.card(t, "")
 		held.Ref = NoticeRef(t.ID)
 		return t, d.q.Deliver(ctx, held)
