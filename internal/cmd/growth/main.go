@@ -199,25 +199,32 @@ func run(ctx context.Context, pg string, n, days, retentionDays, doneDays int, e
 		fmt.Printf(" %s=%d", table, k)
 	}
 	fmt.Println()
-	if pg == "" {
-		// Where the bytes are (SQLite's dbstat: tables with their indexes' names).
-		rows, err := db.SQL().QueryContext(ctx, `SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8`)
-		if err != nil {
+	// Where the bytes are: every table and index (SQLite's dbstat; PostgreSQL's
+	// pg_relation_size, a table's TOAST counted with it as "name(toast)").
+	largest := `SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 20`
+	if pg != "" {
+		largest = `SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+			WHERE s.nspname = current_schema() AND c.relkind IN ('r', 'i')
+			UNION ALL SELECT c.relname || '(toast)', pg_total_relation_size(c.reltoastrelid) FROM pg_class c
+			JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = current_schema() AND c.relkind = 'r' AND c.reltoastrelid <> 0
+			ORDER BY 2 DESC LIMIT 20`
+	}
+	rows, err := db.SQL().QueryContext(ctx, largest)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("largest:")
+	for rows.Next() {
+		var name string
+		var b int64
+		if err := rows.Scan(&name, &b); err != nil {
+			rows.Close()
 			return err
 		}
-		fmt.Printf("largest:")
-		for rows.Next() {
-			var name string
-			var b int64
-			if err := rows.Scan(&name, &b); err != nil {
-				rows.Close()
-				return err
-			}
-			fmt.Printf(" %s=%.1fMiB", name, float64(b)/(1<<20))
-		}
-		rows.Close()
-		fmt.Println()
+		fmt.Printf(" %s=%.1fMiB", name, float64(b)/(1<<20))
 	}
+	rows.Close()
+	fmt.Println()
 	fmt.Printf("purged: %+v\n", total)
 	fmt.Printf("kept: %.1f MiB for the %d messages within the retention = %.2f GiB per million messages\n",
 		float64(bytes)/(1<<20), window, float64(bytes)/float64(window)*1e6/(1<<30))

@@ -1,0 +1,32 @@
+-- v29: a smaller store per message (issue 11, retention and compaction).
+--
+-- log_texts: the texts of the replies logged in message_log, each distinct text once (most
+-- replies are the same few FAQ answers and notices). A reply's log row names its text by
+-- text_id (its own text column stays ''); rows logged before this version keep their text
+-- inline. hash is the text's 64-bit FNV-1a (store/logtext.go), to find a text without an
+-- index on the text itself. The retention and an erasure delete a text with the last row
+-- that names it (the foreign key refuses to delete a text a row still names).
+CREATE TABLE log_texts (
+    id   {{ID}},
+    hash BIGINT NOT NULL,
+    text TEXT   NOT NULL
+);
+CREATE INDEX log_texts_hash ON log_texts (hash);
+ALTER TABLE message_log ADD COLUMN text_id BIGINT REFERENCES log_texts (id);
+CREATE INDEX message_log_text ON message_log (text_id) WHERE text_id IS NOT NULL;
+-- message_log_kept (created_at, rows not erased) duplicated message_log_time: the queries
+-- that looked rows up by time among those not erased use message_log_time.
+DROP INDEX message_log_kept;
+
+-- ticket_words replaces ticket_terms (one row per word and ticket, with two indexes): each
+-- ticket's folded words (store/search.go) in a full-text index, SQLite's FTS5 (contentless:
+-- the index alone, the row id is the ticket's) and PostgreSQL's tsvector with a GIN index.
+{{SQLITE}} CREATE VIRTUAL TABLE ticket_words USING fts5 (words, content = '', contentless_delete = 1, tokenize = 'ascii');
+{{SQLITE}} INSERT INTO ticket_words (rowid, words) SELECT ticket_id, group_concat(term, ' ') FROM ticket_terms GROUP BY ticket_id;
+{{POSTGRES}} CREATE TABLE ticket_words (ticket_id BIGINT PRIMARY KEY, words tsvector NOT NULL);
+{{POSTGRES}} INSERT INTO ticket_words (ticket_id, words) SELECT ticket_id, array_to_tsvector(array_agg(term)) FROM ticket_terms GROUP BY ticket_id;
+{{POSTGRES}} CREATE INDEX ticket_words_words ON ticket_words USING gin (words);
+DROP TABLE ticket_terms;
+-- Only the few tickets not yet indexed (none once the store has started) need finding.
+DROP INDEX tickets_terms_pending;
+CREATE INDEX tickets_terms_pending ON tickets (id) WHERE terms_indexed = 0;
