@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/balai-id/balai"
@@ -38,8 +39,9 @@ import (
 //
 // SQLite: Open caps the WAL at rest (journal_size_limit) and creates new databases with
 // incremental auto-vacuum; Compact, run after each purge, truncates the WAL and gives large
-// amounts of free pages back to the file system. PostgreSQL's autovacuum reuses the space of
-// deleted rows; Compact does nothing there.
+// amounts of free pages back to the file system. On PostgreSQL Compact vacuums the tables
+// the purges change, so that the space of deleted rows is reused even where autovacuum is
+// off or lags behind.
 
 // DedupeWindow is how long the key (channel and platform id) of a handled message is kept
 // to refuse a platform's redelivery, counted from its arrival — at most the retention,
@@ -182,7 +184,14 @@ func (db *DB) deleteOutbox(ctx context.Context, ids []int64) (int64, error) {
 type Compacted struct {
 	FreedPages   int64 // pages given back to the file system by an incremental vacuum
 	WALTruncated bool  // the WAL was checkpointed whole and truncated to zero bytes
+	Vacuumed     bool  // PostgreSQL: the tables the purges change were vacuumed
 }
+
+// vacuumTables are the tables PurgeBefore and PruneDone delete or blank rows of, and those
+// the service updates in place (each update leaves a dead row version on PostgreSQL).
+var vacuumTables = []string{"inbound", "outbox", "message_log", "log_texts", "conversations", "notices", "dead_letters",
+	"citizen_links", "tickets", "ticket_events", "ticket_words", "ticket_forms", "unanswered_points", "message_counts",
+	"analytics_days", "analytics_entries", "analytics_state", "unanswered_state", "leases", "rate_windows", "web_sessions"}
 
 // vacuumShare: Compact gives free pages back when they are more than this share of the
 // file. Fewer are left to be reused: the next hour's messages fill the space the hourly purge
@@ -192,11 +201,18 @@ const vacuumShare = 4 // a quarter
 // Compact compacts a SQLite database after a purge: when more than a quarter of the file is
 // free pages (a first purge of a long history) and the database was created with incremental
 // auto-vacuum, they are given back to the file system; then the WAL is checkpointed and
-// truncated (when no reader holds it: otherwise the next run does it). On PostgreSQL it does
-// nothing: autovacuum reuses deleted rows' space.
+// truncated (when no reader holds it: otherwise the next run does it). On PostgreSQL it
+// vacuums the tables purges and updates leave dead row versions in (VACUUM, not FULL), so
+// that their space is reused whether or not autovacuum runs.
 func (db *DB) Compact(ctx context.Context) (Compacted, error) {
 	var c Compacted
-	if db.dialect != SQLite {
+	if db.dialect == Postgres {
+		// Plain VACUUM (not FULL: no lock that stops the service) makes the space of the rows
+		// the purge deleted or blanked reusable, also where autovacuum is off or behind.
+		if _, err := db.w.ExecContext(ctx, `VACUUM `+strings.Join(vacuumTables, ", ")); err != nil {
+			return c, fmt.Errorf("store: compact: vacuum: %w", err)
+		}
+		c.Vacuumed = true
 		return c, nil
 	}
 	var mode, pages, free int64
