@@ -66,6 +66,22 @@ func (db *DB) pruneSteps(ctx context.Context, steps []pruneStep) error {
 	return nil
 }
 
+// repack writes the rows of table that cond selects again, on SQLite, after they were
+// blanked: SQLite merges a page with its neighbours when a delete leaves it under a third
+// full, but not when an update shrinks its rows, so that blanked rows would otherwise keep
+// their pages as sparse as they left them for good. REPLACE deletes each row and inserts it
+// back (the foreign keys to it hold again by the statement's end). Nothing on PostgreSQL:
+// VACUUM reuses the space within pages.
+func (db *DB) repack(ctx context.Context, tx balai.Tx, table, cond string, args ...any) error {
+	if db.dialect != SQLite {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `REPLACE INTO `+table+` SELECT * FROM `+table+` WHERE `+cond, args...); err != nil {
+		return fmt.Errorf("repack %s: %w", table, err)
+	}
+	return nil
+}
+
 type pruneStep struct {
 	n     *int64
 	query string
@@ -80,10 +96,19 @@ func (db *DB) PruneDone(ctx context.Context, doneBefore, keysBefore time.Time) (
 	var p Purged
 	done, keys := db.ms(doneBefore), db.ms(keysBefore)
 	batch := fmt.Sprint(purgeBatch)
-	err := db.pruneSteps(ctx, []pruneStep{
-		{&p.Stripped, `UPDATE inbound SET payload = '', chat_id = '', owner = NULL, lease_until = 0, last_error = '' WHERE id IN
+	strip := `UPDATE inbound SET payload = '', chat_id = '', owner = NULL, lease_until = 0, last_error = '' WHERE id IN
 			(SELECT i.id FROM inbound i WHERE i.chat_id <> '' AND i.received_at < $1 AND i.handled_at < $1
-			AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.inbound_id = i.id) LIMIT ` + batch + `)`, []any{done}},
+			AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.inbound_id = i.id) LIMIT ` + batch + `)`
+	if db.dialect == SQLite {
+		// The stripped row is written anew (see repack): SQLite leaves the pages of rows an
+		// update shrinks as sparse as they are.
+		strip = `REPLACE INTO inbound (id, channel, chat_id, ext_key, payload, received_at, handled_at, owner, lease_until, attempts, last_error, not_before)
+			SELECT i.id, i.channel, '', i.ext_key, '', i.received_at, i.handled_at, NULL, 0, i.attempts, '', i.not_before FROM inbound i
+			WHERE i.chat_id <> '' AND i.received_at < $1 AND i.handled_at < $1
+			AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.inbound_id = i.id) LIMIT ` + batch
+	}
+	err := db.pruneSteps(ctx, []pruneStep{
+		{&p.Stripped, strip, []any{done}},
 		{&p.Keys, `DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE chat_id = '' AND received_at < $1 AND handled_at IS NOT NULL
 			LIMIT ` + batch + `)`, []any{keys}},
 		{&p.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN ('sent', 'failed') AND created_at < $1

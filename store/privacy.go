@@ -306,6 +306,12 @@ func (db *DB) eraseTickets(ctx context.Context, tx *sql.Tx, ids []int64, why str
 			actor_name = CASE WHEN actor = 'citizen' THEN '' ELSE actor_name END WHERE ticket_id = $1`, id); err != nil {
 			return fmt.Errorf("ticket %d events: %w", id, err)
 		}
+		if err := db.repack(ctx, tx, "tickets", `id = $1`, id); err != nil {
+			return fmt.Errorf("ticket %d: %w", id, err)
+		}
+		if err := db.repack(ctx, tx, "ticket_events", `ticket_id = $1`, id); err != nil {
+			return fmt.Errorf("ticket %d events: %w", id, err)
+		}
 		if err := db.deleteWords(ctx, tx, id); err != nil {
 			return fmt.Errorf("ticket %d: %w", id, err)
 		}
