@@ -66,18 +66,34 @@ func (db *DB) pruneSteps(ctx context.Context, steps []pruneStep) error {
 	return nil
 }
 
-// repack writes the rows of table that cond selects again, on SQLite, after they were
+// repack writes the rows of table that cond selects anew, on SQLite, after they were
 // blanked: SQLite merges a page with its neighbours when a delete leaves it under a third
-// full, but not when an update shrinks its rows, so that blanked rows would otherwise keep
-// their pages as sparse as they left them for good. REPLACE deletes each row and inserts it
-// back (the foreign keys to it hold again by the statement's end). Nothing on PostgreSQL:
-// VACUUM reuses the space within pages.
+// full, but not when an update shrinks its rows (nor when REPLACE overwrites a row in
+// place), so that blanked rows would otherwise keep their pages as sparse as they left them.
+// The rows are copied to a temporary table, deleted and inserted back, in tx; the foreign
+// keys to them are checked at commit, when the rows are back. Nothing on PostgreSQL: VACUUM
+// reuses the space within pages.
 func (db *DB) repack(ctx context.Context, tx balai.Tx, table, cond string, args ...any) error {
 	if db.dialect != SQLite {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `REPLACE INTO `+table+` SELECT * FROM `+table+` WHERE `+cond, args...); err != nil {
-		return fmt.Errorf("repack %s: %w", table, err)
+	tmp := "temp.repack_" + table
+	for _, q := range []string{
+		`PRAGMA defer_foreign_keys = ON`,
+		`CREATE TEMP TABLE IF NOT EXISTS repack_` + table + ` AS SELECT * FROM main.` + table + ` WHERE 0`,
+		`DELETE FROM ` + tmp,
+		`INSERT INTO ` + tmp + ` SELECT * FROM main.` + table + ` WHERE ` + cond,
+		`DELETE FROM main.` + table + ` WHERE ` + cond,
+		`INSERT INTO main.` + table + ` SELECT * FROM ` + tmp,
+		`DELETE FROM ` + tmp,
+	} {
+		var a []any
+		if strings.Contains(q, "WHERE "+cond) {
+			a = args
+		}
+		if _, err := tx.ExecContext(ctx, q, a...); err != nil {
+			return fmt.Errorf("repack %s: %w", table, err)
+		}
 	}
 	return nil
 }
@@ -96,24 +112,25 @@ func (db *DB) PruneDone(ctx context.Context, doneBefore, keysBefore time.Time) (
 	var p Purged
 	done, keys := db.ms(doneBefore), db.ms(keysBefore)
 	batch := fmt.Sprint(purgeBatch)
-	strip := `UPDATE inbound SET payload = '', chat_id = '', owner = NULL, lease_until = 0, last_error = '' WHERE id IN
-			(SELECT i.id FROM inbound i WHERE i.chat_id <> '' AND i.received_at < $1 AND i.handled_at < $1
-			AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.inbound_id = i.id) LIMIT ` + batch + `)`
+	var steps []pruneStep
 	if db.dialect == SQLite {
-		// The stripped row is written anew (see repack): SQLite leaves the pages of rows an
-		// update shrinks as sparse as they are.
-		strip = `REPLACE INTO inbound (id, channel, chat_id, ext_key, payload, received_at, handled_at, owner, lease_until, attempts, last_error, not_before)
-			SELECT i.id, i.channel, '', i.ext_key, '', i.received_at, i.handled_at, NULL, 0, i.attempts, '', i.not_before FROM inbound i
-			WHERE i.chat_id <> '' AND i.received_at < $1 AND i.handled_at < $1
-			AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.inbound_id = i.id) LIMIT ` + batch
+		// The stripped rows are written anew (see repack).
+		n, err := db.stripRepacked(ctx, done)
+		p.Stripped += n
+		if err != nil {
+			return p, fmt.Errorf("store: prune done: %w", err)
+		}
+	} else {
+		steps = append(steps, pruneStep{&p.Stripped, `UPDATE inbound SET payload = '', chat_id = '', owner = NULL, lease_until = 0, last_error = '' WHERE id IN
+			(SELECT i.id FROM inbound i WHERE i.chat_id <> '' AND i.received_at < $1 AND i.handled_at < $1
+			AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.inbound_id = i.id) LIMIT ` + batch + `)`, []any{done}})
 	}
-	err := db.pruneSteps(ctx, []pruneStep{
-		{&p.Stripped, strip, []any{done}},
+	err := db.pruneSteps(ctx, append(steps, []pruneStep{
 		{&p.Keys, `DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE chat_id = '' AND received_at < $1 AND handled_at IS NOT NULL
 			LIMIT ` + batch + `)`, []any{keys}},
 		{&p.Outbox, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN ('sent', 'failed') AND created_at < $1
 			AND COALESCE(sent_at, 0) < $1 AND ref NOT LIKE 'card:%' AND ref NOT LIKE 'notice:%' LIMIT ` + batch + `)`, []any{done}},
-	})
+	}...))
 	if err != nil {
 		return p, fmt.Errorf("store: prune done: %w", err)
 	}
@@ -123,6 +140,36 @@ func (db *DB) PruneDone(ctx context.Context, doneBefore, keysBefore time.Time) (
 		return p, fmt.Errorf("store: prune done cards: %w", err)
 	}
 	return p, nil
+}
+
+// stripRepacked strips the handled messages before done as PruneDone does, on SQLite,
+// a batch per transaction, and writes the stripped rows anew (repack).
+func (db *DB) stripRepacked(ctx context.Context, done int64) (int64, error) {
+	var total int64
+	for {
+		var n int
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			ids, err := queryIDs(ctx, tx, `SELECT i.id FROM inbound i WHERE i.chat_id <> '' AND i.received_at < $1 AND i.handled_at < $1
+				AND NOT EXISTS (SELECT 1 FROM dead_letters d WHERE d.inbound_id = i.id) LIMIT `+fmt.Sprint(purgeBatch), done)
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			n = len(ids)
+			list := make([]string, len(ids))
+			for i, id := range ids {
+				list[i] = fmt.Sprint(id)
+			}
+			in := `id IN (` + strings.Join(list, ", ") + `)`
+			if _, err := tx.ExecContext(ctx, `UPDATE inbound SET payload = '', chat_id = '', owner = NULL, lease_until = 0, last_error = '' WHERE `+in); err != nil {
+				return err
+			}
+			return db.repack(ctx, tx, "inbound", in)
+		})
+		total += int64(n)
+		if err != nil || n < purgeBatch {
+			return total, err
+		}
+	}
 }
 
 // pruneCards deletes the delivered officers' cards and notices (before done) of tickets
