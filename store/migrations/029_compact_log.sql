@@ -20,8 +20,10 @@ DROP INDEX message_log_kept;
 
 -- ticket_words replaces ticket_terms (one row per word and ticket, with two indexes): each
 -- ticket's folded words (store/search.go) in a full-text index, SQLite's FTS5 (contentless:
--- the index alone, the row id is the ticket's) and PostgreSQL's tsvector with a GIN index.
-{{SQLITE}} CREATE VIRTUAL TABLE ticket_words USING fts5 (words, content = '', contentless_delete = 1, tokenize = 'ascii');
+-- the index alone, the row id is the ticket's; no positions: the search asks for
+-- words and prefixes only, and the ascii tokenizer keeps each folded word whole) and
+-- PostgreSQL's tsvector with a GIN index.
+{{SQLITE}} CREATE VIRTUAL TABLE ticket_words USING fts5 (words, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
 {{SQLITE}} INSERT INTO ticket_words (rowid, words) SELECT ticket_id, group_concat(term, ' ') FROM ticket_terms GROUP BY ticket_id;
 {{POSTGRES}} CREATE TABLE ticket_words (ticket_id BIGINT PRIMARY KEY, words tsvector NOT NULL);
 {{POSTGRES}} INSERT INTO ticket_words (ticket_id, words) SELECT ticket_id, array_to_tsvector(array_agg(term)) FROM ticket_terms GROUP BY ticket_id;
