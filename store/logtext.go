@@ -17,7 +17,7 @@ import (
 // the table existed keep their replies' texts inline too: readers take
 // COALESCE(t.text, m.text) over LEFT JOIN log_texts t ON t.id = m.text_id (logTextJoin).
 //
-// A text goes with the last row that names it: the retention (foldMessages) and an erasure
+// A text goes with the last row that names it: the retention (PurgeBefore) and an erasure
 // (EraseChat) delete the texts of the rows they delete or blank that no other row names. A
 // text the officers wrote to one citizen is therefore erased with them; a text also sent to
 // another chat (an FAQ answer, a canned reply) stays while that chat's rows do. On
@@ -60,8 +60,20 @@ func (db *DB) logTextID(ctx context.Context, tx *sql.Tx, text string) (sql.NullI
 	return sql.NullInt64{Int64: id, Valid: true}, nil
 }
 
-// deleteUnnamedTexts deletes the texts ids that no message_log row names any more.
-func deleteUnnamedTexts(ctx context.Context, tx balai.Tx, ids []int64) error {
+// deleteUnnamedTexts deletes the texts ids that no message_log row names any more. On
+// PostgreSQL it looks each up by the index on text_id; SQLite has no such index (its single
+// writer needs no foreign key either): there it deletes every text no row names, in one
+// pass over the log, when ids is not empty — once per purge or erasure (see sweepTexts).
+func (db *DB) deleteUnnamedTexts(ctx context.Context, tx balai.Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if db.dialect == SQLite {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM log_texts WHERE id NOT IN (SELECT text_id FROM message_log WHERE text_id IS NOT NULL)`); err != nil {
+			return fmt.Errorf("log texts: %w", err)
+		}
+		return nil
+	}
 	for len(ids) > 0 {
 		n := min(len(ids), purgeBatch)
 		list := make([]string, n)

@@ -111,12 +111,22 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 			}
 		}
 	}
+	var folded []int64 // SQLite: a text the folded rows named (all are swept after the folds)
 	for {
 		var n int64
 		err := db.tx(ctx, func(tx *sql.Tx) error {
+			var texts []int64
 			var err error
-			n, err = foldMessages(ctx, tx, cut)
-			return err
+			if n, texts, err = foldMessages(ctx, tx, cut); err != nil {
+				return err
+			}
+			if db.dialect == SQLite {
+				if len(folded) == 0 && len(texts) > 0 {
+					folded = texts[:1]
+				}
+				return nil
+			}
+			return db.deleteUnnamedTexts(ctx, tx, texts)
 		})
 		if err != nil {
 			return p, fmt.Errorf("store: purge: count messages: %w", err)
@@ -125,6 +135,9 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 		if n < purgeBatch {
 			break
 		}
+	}
+	if err := db.tx(ctx, func(tx *sql.Tx) error { return db.deleteUnnamedTexts(ctx, tx, folded) }); err != nil {
+		return p, fmt.Errorf("store: purge: %w", err)
 	}
 	for {
 		var ids []int64
@@ -152,30 +165,30 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 var foldBatch = `SELECT id FROM message_log WHERE created_at < $1 ORDER BY id LIMIT ` + fmt.Sprint(purgeBatch)
 
 // foldMessages adds a batch of logged messages older than cut to the daily counts and
-// deletes them, in tx. It returns how many rows it folded.
-func foldMessages(ctx context.Context, tx *sql.Tx, cut int64) (int64, error) {
+// deletes them, in tx. It returns how many rows it folded, and the texts they named.
+func foldMessages(ctx context.Context, tx *sql.Tx, cut int64) (int64, []int64, error) {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO message_counts (day, channel, direction, kind, decision, reason, entry_id, lang, messages, confidence_sum)
 		SELECT created_at - created_at % 86400000, channel, direction, kind, decision, reason, entry_id, lang, COUNT(*), SUM(confidence)
 		FROM message_log WHERE id IN (`+foldBatch+`)
 		GROUP BY created_at - created_at % 86400000, channel, direction, kind, decision, reason, entry_id, lang
 		ON CONFLICT (day, channel, direction, kind, decision, reason, entry_id, lang) DO UPDATE
 		SET messages = message_counts.messages + excluded.messages, confidence_sum = message_counts.confidence_sum + excluded.confidence_sum`, cut); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	// The unanswered questions' points go with their rows (and their masked copies of the texts).
 	if err := deletePoints(ctx, tx, `log_id IN (`+foldBatch+`)`, cut); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	texts, err := queryIDs(ctx, tx, `SELECT DISTINCT text_id FROM message_log WHERE id IN (`+foldBatch+`) AND text_id IS NOT NULL`, cut)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM message_log WHERE id IN (`+foldBatch+`)`, cut)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	n, _ := res.RowsAffected()
-	return n, deleteUnnamedTexts(ctx, tx, texts)
+	return n, texts, nil
 }
 
 // EraseChat erases one citizen's personal data everywhere (see the list above), at once, in
@@ -230,7 +243,7 @@ func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error)
 			*s.n += n
 		}
 		// The replies' texts no other chat's rows name.
-		if err := deleteUnnamedTexts(ctx, tx, texts); err != nil {
+		if err := db.deleteUnnamedTexts(ctx, tx, texts); err != nil {
 			return err
 		}
 		if chat.Channel == balai.Web {

@@ -5,15 +5,18 @@
 -- text_id (its own text column stays ''); rows logged before this version keep their text
 -- inline. hash is the text's 64-bit FNV-1a (store/logtext.go), to find a text without an
 -- index on the text itself. The retention and an erasure delete a text with the last row
--- that names it (the foreign key refuses to delete a text a row still names).
+-- that names it: on PostgreSQL by the index on text_id, the foreign key refusing to delete a
+-- text another replica's turn has just named; on SQLite (one writer) by one pass over the
+-- log per purge or erasure, without the index.
 CREATE TABLE log_texts (
     id   {{ID}},
     hash BIGINT NOT NULL,
     text TEXT   NOT NULL
 );
 CREATE INDEX log_texts_hash ON log_texts (hash);
-ALTER TABLE message_log ADD COLUMN text_id BIGINT REFERENCES log_texts (id);
-CREATE INDEX message_log_text ON message_log (text_id) WHERE text_id IS NOT NULL;
+{{POSTGRES}} ALTER TABLE message_log ADD COLUMN text_id BIGINT REFERENCES log_texts (id);
+{{POSTGRES}} CREATE INDEX message_log_text ON message_log (text_id) WHERE text_id IS NOT NULL;
+{{SQLITE}} ALTER TABLE message_log ADD COLUMN text_id BIGINT;
 -- message_log_kept (created_at, rows not erased) duplicated message_log_time: the queries
 -- that looked rows up by time among those not erased use message_log_time.
 DROP INDEX message_log_kept;
@@ -47,3 +50,11 @@ DROP INDEX tickets_chat;
 CREATE INDEX tickets_chat ON tickets (channel, chat_id);
 DROP INDEX ticket_events_ticket;
 CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id);
+
+-- The conversations past the retention are found by a pass over the table (one row per chat,
+-- once an hour): without an index on updated_at, PostgreSQL updates a conversation's row in
+-- place (HOT) instead of adding an index entry per message.
+DROP INDEX conversations_updated;
+-- The overdue and SLA lists (status IN ('open', 'claimed') AND due_at …) read tickets_urgency
+-- (status, priority, due_at): open tickets are few.
+DROP INDEX tickets_status;
