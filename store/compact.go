@@ -29,7 +29,8 @@ import (
 //     the ticket has been closed for the done window: the desk edits the card and finds the
 //     ticket an officer replies to by it. Pending and held items are never touched.
 //   - message_log: past the retention, PurgeBefore folds the rows into message_counts (per
-//     day, channel, direction, kind, decision, reason, entry and language) and deletes them.
+//     day, channel, direction, kind, decision, reason, entry and language) and deletes them,
+//     and the replies' texts (log_texts) no remaining row names.
 //   - notices: a notice's once-only key is deleted past the retention (keys name an hour or
 //     a day, which does not come back).
 //   - tickets and ticket_events: kept past the retention, blanked (the statistics and the
