@@ -113,7 +113,7 @@ func TestPruneDone(t *testing.T) {
 			}
 		}
 		for s, min := range map[string]int{"PENDINGTEXT": 1, "PENDINGREPLY": 1, "HELDREPLY": 1, "RECENTTEXT": 1, "RECENTREPLY": 1, "Kartu kedua": 1} {
-			if where := tablesWith(t, db, s); len(where) < min || where[0] == "message_log.text" && len(where) == 1 {
+			if where := tablesWith(t, db, s); len(where) < min || keptForRetention(where) {
 				t.Errorf("%q still to do or recent: only in %v", s, where)
 			}
 		}
@@ -160,7 +160,7 @@ func TestPruneDone(t *testing.T) {
 // which keep texts for the retention (PurgeBefore), not only the done window.
 func keptForRetention(where []string) bool {
 	for _, w := range where {
-		if !strings.HasPrefix(w, "message_log.") && !strings.HasPrefix(w, "conversations.") {
+		if !strings.HasPrefix(w, "message_log.") && !strings.HasPrefix(w, "log_texts.") && !strings.HasPrefix(w, "conversations.") {
 			return false
 		}
 	}
@@ -318,10 +318,18 @@ func TestCompactSQLite(t *testing.T) {
 	}
 }
 
-// TestCompactPostgres does nothing on PostgreSQL (autovacuum's job) and fails nothing.
+// TestCompactPostgres vacuums the tables the purges change (the test server runs without
+// autovacuum: the space of deleted rows is reused only after a VACUUM).
 func TestCompactPostgres(t *testing.T) {
 	db := storetest.Postgres(t)(t, "compact", store.Options{Owner: "a"})
-	if got, err := db.Compact(context.Background()); err != nil || got != (store.Compacted{}) {
-		t.Errorf("compact = %+v %v", got, err)
+	got, err := db.Compact(context.Background())
+	if err != nil || !got.Vacuumed {
+		t.Fatalf("compact = %+v %v, want the tables vacuumed", got, err)
+	}
+	for _, table := range []string{"inbound", "outbox", "message_log", "log_texts", "tickets", "ticket_words"} {
+		if n := count(t, db, `SELECT COUNT(*) FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = '`+table+`'
+			AND last_vacuum IS NOT NULL`); n != 1 {
+			t.Errorf("%s was not vacuumed", table)
+		}
 	}
 }

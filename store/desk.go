@@ -180,7 +180,7 @@ func (db *DB) CreateTicketWith(ctx context.Context, t balai.Ticket, opts balai.C
 			return err
 		}
 		created = true
-		if err := indexTicket(ctx, tx, out.ID, ticketTexts(t.UserName, t.Question, string(transcript))...); err != nil {
+		if err := db.indexTicket(ctx, tx, out.ID, ticketTexts(t.UserName, t.Question, string(transcript))...); err != nil {
 			return err
 		}
 		if err := addEvent(ctx, tx, db, balai.Event{TicketID: out.ID, Actor: "system", Action: "created", Detail: t.Reason, At: t.CreatedAt}); err != nil {
@@ -332,7 +332,7 @@ func addEvent(ctx context.Context, tx balai.Tx, db *DB, ev balai.Event) error {
 		return err
 	}
 	if searchActions[ev.Action] {
-		if err := indexTicket(ctx, tx, ev.TicketID, ev.Detail); err != nil {
+		if err := db.indexTicket(ctx, tx, ev.TicketID, ev.Detail); err != nil {
 			return err
 		}
 	}
@@ -508,8 +508,8 @@ func (db *DB) TicketByCard(ctx context.Context, chat balai.ChatRef, msgID string
 
 // RecentMessages returns a chat's last messages; see desk.Store.
 func (db *DB) RecentMessages(ctx context.Context, chat balai.ChatRef, n int) ([]balai.Line, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT direction, text, created_at FROM message_log WHERE channel = $1 AND chat_id = $2
-		ORDER BY id DESC LIMIT $3`, string(chat.Channel), chat.ID, n)
+	rows, err := db.r.QueryContext(ctx, `SELECT m.direction, `+logTextCol+`, m.created_at FROM message_log m`+logTextJoin+`
+		WHERE m.channel = $1 AND m.chat_id = $2 ORDER BY m.id DESC LIMIT $3`, string(chat.Channel), chat.ID, n)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent messages: %w", err)
 	}

@@ -174,7 +174,7 @@ func (db *DB) listWhere(f balai.TicketFilter, byNumber bool, args *[]any) string
 	if q := strings.TrimSpace(f.Query); q != "" {
 		if byNumber {
 			conds = append(conds, "id = "+arg(f.Number))
-		} else if match, ok := searchCond(q, arg); ok {
+		} else if match, ok := db.searchCond(q, arg); ok {
 			conds = append(conds, match)
 		} else {
 			// No word at all (punctuation): the text as typed, anywhere, by a scan.
@@ -285,8 +285,8 @@ func (db *DB) ChatTickets(ctx context.Context, chat balai.ChatRef, limit int) ([
 // ChatLog returns a chat's last messages with what the engine decided; see
 // desk.ServiceStore.
 func (db *DB) ChatLog(ctx context.Context, chat balai.ChatRef, limit int) ([]balai.HistoryLine, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT direction, text, decision, reason, entry_id, confidence, created_at FROM message_log
-		WHERE channel = $1 AND chat_id = $2 ORDER BY id DESC LIMIT $3`, string(chat.Channel), chat.ID, limit)
+	rows, err := db.r.QueryContext(ctx, `SELECT m.direction, `+logTextCol+`, m.decision, m.reason, m.entry_id, m.confidence, m.created_at
+		FROM message_log m`+logTextJoin+` WHERE m.channel = $1 AND m.chat_id = $2 ORDER BY m.id DESC LIMIT $3`, string(chat.Channel), chat.ID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: chat log: %w", err)
 	}

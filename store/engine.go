@@ -26,8 +26,9 @@ const (
 			VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, $9, $10, $11)`
 	qInsertOutbox = `INSERT INTO outbox (channel, chat_id, inbound_id, payload, ref, created_at, owner, lease_until)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`
-	qLogOutbound = `INSERT INTO message_log (channel, chat_id, inbound_id, direction, kind, text, lang, created_at)
-				VALUES ($1, $2, $3, 'out', 'text', $4, $5, $6)`
+	// A reply's text is named by text_id (logtext.go).
+	qLogOutbound = `INSERT INTO message_log (channel, chat_id, inbound_id, direction, kind, text, text_id, lang, created_at)
+				VALUES ($1, $2, $3, 'out', 'text', '', $4, $5, $6)`
 	qMarkSent = `UPDATE outbox SET state = 'sent', external_id = $1, sent_at = $2, attempts = attempts + 1 WHERE id = $3`
 )
 
@@ -37,7 +38,8 @@ const qMarkSentNotify = `WITH u AS (UPDATE outbox SET state = 'sent', external_i
 		RETURNING channel, chat_id)
 	SELECT pg_notify('` + notifyChannel + `', '` + WakeWeb + ` ' || chat_id) FROM u WHERE channel = 'web'`
 
-var hotStatements = []string{qAcceptInbound, qMarkHandled, qUpsertConversation, qLogInbound, qInsertOutbox, qLogOutbound, qMarkSent}
+var hotStatements = []string{qAcceptInbound, qMarkHandled, qUpsertConversation, qLogInbound, qInsertOutbox, qLogOutbound, qMarkSent,
+	qFindLogText, qAddLogText}
 
 // Hot reads, prepared once at Open on the readers: each citizen message reads its
 // conversation and its chat's active ticket (parsing the ticket query took twice as long as
@@ -292,9 +294,15 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []balai.Outgoing, i
 			string(o.Chat.Channel), o.Chat.ID, inb, string(payload), o.Ref, db.ms(now), h.owner, h.leaseUntil).Scan(&id); err != nil {
 			return nil, err
 		}
-		if o.Kind == balai.OutMessage {
+		// The officers' cards and notices about tickets are not the citizens' conversation:
+		// the ticket and its events keep what they say.
+		if _, card := balai.ParseRef(o.Ref); o.Kind == balai.OutMessage && !card {
+			textID, err := db.logTextID(ctx, tx, o.Text)
+			if err != nil {
+				return nil, err
+			}
 			if _, err := db.txExec(ctx, tx, qLogOutbound,
-				string(o.Chat.Channel), o.Chat.ID, inb, o.Text, o.Lang, db.ms(now)); err != nil {
+				string(o.Chat.Channel), o.Chat.ID, inb, textID, o.Lang, db.ms(now)); err != nil {
 				return nil, err
 			}
 		}

@@ -32,7 +32,7 @@ func MigrateTo(ctx context.Context, conn *sql.DB, d Dialect, upTo int) error {
 			break
 		}
 		body, _ := migrations.ReadFile(f)
-		for _, stmt := range splitStatements(d.apply(string(body))) {
+		for _, stmt := range d.statements(string(body)) {
 			if _, err := conn.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("%s: %w", f, err)
 			}

@@ -21,11 +21,13 @@ import (
 //   - message_log: the text of every message both ways — folded into daily counts
 //     (message_counts: day, channel, direction, kind, decision, reason, entry, language,
 //     number and confidence) and deleted; an erasure blanks text and chat id at once;
+//   - log_texts: the replies' texts the log names (logtext.go) — deleted with the last row
+//     naming them, by the retention or an erasure;
 //   - tickets: name, question, transcript, answer, chat id — blanked, the row kept for counts
 //     (status, category, topic, priority, rating, times);
 //   - ticket_events: replies, notes and follow-ups (detail), the citizen's name — blanked, the
 //     row kept (action, officer, time);
-//   - ticket_terms: the words of a ticket, for search — deleted with the ticket's text;
+//   - ticket_words: the words of a ticket, for search — deleted with the ticket's text;
 //   - unanswered_points: the unanswered questions as the console's clustering keeps them
 //     (masked text and reply, chat id, analysed terms) — deleted with their log row or
 //     their ticket's text, and by an erasure of the chat;
@@ -109,12 +111,22 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 			}
 		}
 	}
+	var folded []int64 // SQLite: a text the folded rows named (all are swept after the folds)
 	for {
 		var n int64
 		err := db.tx(ctx, func(tx *sql.Tx) error {
+			var texts []int64
 			var err error
-			n, err = foldMessages(ctx, tx, cut)
-			return err
+			if n, texts, err = foldMessages(ctx, tx, cut); err != nil {
+				return err
+			}
+			if db.dialect == SQLite {
+				if len(folded) == 0 && len(texts) > 0 {
+					folded = texts[:1]
+				}
+				return nil
+			}
+			return db.deleteUnnamedTexts(ctx, tx, texts)
 		})
 		if err != nil {
 			return p, fmt.Errorf("store: purge: count messages: %w", err)
@@ -123,6 +135,9 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 		if n < purgeBatch {
 			break
 		}
+	}
+	if err := db.tx(ctx, func(tx *sql.Tx) error { return db.deleteUnnamedTexts(ctx, tx, folded) }); err != nil {
+		return p, fmt.Errorf("store: purge: %w", err)
 	}
 	for {
 		var ids []int64
@@ -150,25 +165,30 @@ func (db *DB) PurgeBefore(ctx context.Context, before time.Time) (Purged, error)
 var foldBatch = `SELECT id FROM message_log WHERE created_at < $1 ORDER BY id LIMIT ` + fmt.Sprint(purgeBatch)
 
 // foldMessages adds a batch of logged messages older than cut to the daily counts and
-// deletes them, in tx. It returns how many rows it folded.
-func foldMessages(ctx context.Context, tx *sql.Tx, cut int64) (int64, error) {
+// deletes them, in tx. It returns how many rows it folded, and the texts they named.
+func foldMessages(ctx context.Context, tx *sql.Tx, cut int64) (int64, []int64, error) {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO message_counts (day, channel, direction, kind, decision, reason, entry_id, lang, messages, confidence_sum)
 		SELECT created_at - created_at % 86400000, channel, direction, kind, decision, reason, entry_id, lang, COUNT(*), SUM(confidence)
 		FROM message_log WHERE id IN (`+foldBatch+`)
 		GROUP BY created_at - created_at % 86400000, channel, direction, kind, decision, reason, entry_id, lang
 		ON CONFLICT (day, channel, direction, kind, decision, reason, entry_id, lang) DO UPDATE
 		SET messages = message_counts.messages + excluded.messages, confidence_sum = message_counts.confidence_sum + excluded.confidence_sum`, cut); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	// The unanswered questions' points go with their rows (and their masked copies of the texts).
 	if err := deletePoints(ctx, tx, `log_id IN (`+foldBatch+`)`, cut); err != nil {
-		return 0, err
+		return 0, nil, err
+	}
+	texts, err := queryIDs(ctx, tx, `SELECT DISTINCT text_id FROM message_log WHERE id IN (`+foldBatch+`) AND text_id IS NOT NULL`, cut)
+	if err != nil {
+		return 0, nil, err
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM message_log WHERE id IN (`+foldBatch+`)`, cut)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return res.RowsAffected()
+	n, _ := res.RowsAffected()
+	return n, texts, nil
 }
 
 // EraseChat erases one citizen's personal data everywhere (see the list above), at once, in
@@ -200,6 +220,10 @@ func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error)
 			return err
 		}
 		p.Tickets = int64(len(ids))
+		texts, err := queryIDs(ctx, tx, `SELECT DISTINCT text_id FROM message_log WHERE channel = $1 AND chat_id IN ($2, $3) AND text_id IS NOT NULL`, ch, id, alt)
+		if err != nil {
+			return err
+		}
 		for _, s := range []struct {
 			n     *int64
 			query string
@@ -208,7 +232,7 @@ func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error)
 			{&p.Outbox, `DELETE FROM outbox WHERE channel = $1 AND chat_id IN ($2, $3)`},
 			{&p.Conversations, `DELETE FROM conversations WHERE channel = $1 AND chat_id IN ($2, $3)`},
 			{&p.DeadLetters, `DELETE FROM dead_letters WHERE channel = $1 AND chat_id IN ($2, $3)`},
-			{&p.Messages, `UPDATE message_log SET text = '', chat_id = '' WHERE channel = $1 AND chat_id IN ($2, $3)`},
+			{&p.Messages, `UPDATE message_log SET text = '', text_id = NULL, chat_id = '' WHERE channel = $1 AND chat_id IN ($2, $3)`},
 			{&p.Links, `DELETE FROM citizen_links WHERE channel = $1 AND chat_id IN ($2, $3)`},
 		} {
 			res, err := tx.ExecContext(ctx, s.query, ch, id, alt)
@@ -217,6 +241,10 @@ func (db *DB) EraseChat(ctx context.Context, chat balai.ChatRef) (Purged, error)
 			}
 			n, _ := res.RowsAffected()
 			*s.n += n
+		}
+		// The replies' texts no other chat's rows name.
+		if err := db.deleteUnnamedTexts(ctx, tx, texts); err != nil {
+			return err
 		}
 		if chat.Channel == balai.Web {
 			// The session ends with its data: the browser's token opens nothing any more.
@@ -291,8 +319,14 @@ func (db *DB) eraseTickets(ctx context.Context, tx *sql.Tx, ids []int64, why str
 			actor_name = CASE WHEN actor = 'citizen' THEN '' ELSE actor_name END WHERE ticket_id = $1`, id); err != nil {
 			return fmt.Errorf("ticket %d events: %w", id, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM ticket_terms WHERE ticket_id = $1`, id); err != nil {
-			return fmt.Errorf("ticket %d terms: %w", id, err)
+		if err := db.repack(ctx, tx, "tickets", `id = $1`, id); err != nil {
+			return fmt.Errorf("ticket %d: %w", id, err)
+		}
+		if err := db.repack(ctx, tx, "ticket_events", `ticket_id = $1`, id); err != nil {
+			return fmt.Errorf("ticket %d events: %w", id, err)
+		}
+		if err := db.deleteWords(ctx, tx, id); err != nil {
+			return fmt.Errorf("ticket %d: %w", id, err)
 		}
 		if err := deletePoints(ctx, tx, `ticket_id = $1`, id); err != nil {
 			return fmt.Errorf("ticket %d: %w", id, err)
@@ -447,7 +481,8 @@ func (db *DB) ExportChat(ctx context.Context, chat balai.ChatRef) (ChatExport, e
 			}); err != nil {
 			return err
 		}
-		if err := eachRow(ctx, db.r, `SELECT direction, text, decision, lang, created_at FROM message_log WHERE channel = $1 AND chat_id IN ($2, $3) ORDER BY id`,
+		if err := eachRow(ctx, db.r, `SELECT m.direction, `+logTextCol+`, m.decision, m.lang, m.created_at FROM message_log m`+logTextJoin+`
+			WHERE m.channel = $1 AND m.chat_id IN ($2, $3) ORDER BY m.id`,
 			[]any{ch, id, alt}, func(r *sql.Rows) error {
 				var m ExportMessage
 				var at int64

@@ -3,11 +3,16 @@
 // replies and cards delivered) on a clock that moves over -days, runs the retention job as
 // `balai serve` does (PurgeBefore, PruneDone, Compact, every 6 simulated hours), and reports
 // the database's size at the end per million messages within the retention: the SQLite file
-// and its WAL, or PostgreSQL's pg_total_relation_size of every table.
+// and its WAL, or PostgreSQL's pg_total_relation_size of every table; and where the bytes
+// are, per table and index (a PostgreSQL table's TOAST as "name(toast)").
 //
 //	go run ./internal/cmd/growth                                                        # SQLite
 //	go run ./internal/cmd/growth -pg 'postgres://root@127.0.0.1:5432/test?sslmode=disable'
 //	go run ./internal/cmd/growth -prune=false    # the retention alone, without PruneDone
+//
+// On PostgreSQL a run of 100,000 messages takes most of an hour on a loaded machine; the
+// size does not depend on commit durability, so a DSN may add &synchronous_commit=off (pgx
+// sends unknown parameters as the session's settings) to make it several times faster.
 package main
 
 import (
@@ -191,7 +196,7 @@ func run(ctx context.Context, pg string, n, days, retentionDays, doneDays int, e
 	fmt.Printf("growth: %s, %d messages over %d days (%d escalated tickets), retention %dd, done %dd, prune=%v (%.0fs)\n",
 		dialect, n, days, tickets, retentionDays, doneDays, prune, time.Since(began).Seconds())
 	fmt.Printf("rows left:")
-	for _, table := range []string{"inbound", "outbox", "message_log", "message_counts", "conversations", "tickets", "ticket_events", "notices"} {
+	for _, table := range []string{"inbound", "outbox", "message_log", "log_texts", "message_counts", "conversations", "tickets", "ticket_events", "notices"} {
 		var k int64
 		if err := db.SQL().QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&k); err != nil {
 			return err
@@ -199,25 +204,32 @@ func run(ctx context.Context, pg string, n, days, retentionDays, doneDays int, e
 		fmt.Printf(" %s=%d", table, k)
 	}
 	fmt.Println()
-	if pg == "" {
-		// Where the bytes are (SQLite's dbstat: tables with their indexes' names).
-		rows, err := db.SQL().QueryContext(ctx, `SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 8`)
-		if err != nil {
+	// Where the bytes are: every table and index (SQLite's dbstat; PostgreSQL's
+	// pg_relation_size, a table's TOAST counted with it as "name(toast)").
+	largest := `SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 20`
+	if pg != "" {
+		largest = `SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+			WHERE s.nspname = current_schema() AND c.relkind IN ('r', 'i')
+			UNION ALL SELECT c.relname || '(toast)', pg_total_relation_size(c.reltoastrelid) FROM pg_class c
+			JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = current_schema() AND c.relkind = 'r' AND c.reltoastrelid <> 0
+			ORDER BY 2 DESC LIMIT 20`
+	}
+	rows, err := db.SQL().QueryContext(ctx, largest)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("largest:")
+	for rows.Next() {
+		var name string
+		var b int64
+		if err := rows.Scan(&name, &b); err != nil {
+			rows.Close()
 			return err
 		}
-		fmt.Printf("largest:")
-		for rows.Next() {
-			var name string
-			var b int64
-			if err := rows.Scan(&name, &b); err != nil {
-				rows.Close()
-				return err
-			}
-			fmt.Printf(" %s=%.1fMiB", name, float64(b)/(1<<20))
-		}
-		rows.Close()
-		fmt.Println()
+		fmt.Printf(" %s=%.1fMiB", name, float64(b)/(1<<20))
 	}
+	rows.Close()
+	fmt.Println()
 	fmt.Printf("purged: %+v\n", total)
 	fmt.Printf("kept: %.1f MiB for the %d messages within the retention = %.2f GiB per million messages\n",
 		float64(bytes)/(1<<20), window, float64(bytes)/float64(window)*1e6/(1<<30))
