@@ -140,23 +140,3 @@ func BenchmarkCatchUpBacklog(b *testing.B) {
 	}
 }
 
-// TestClaimTablesLeaveRoomForLeaseRenewals: on PostgreSQL the claim tables keep room in
-// their pages (migration 031), so that renewing a lease rewrites no index entry; the
-// statement is left out on SQLite, which opens the same migrations.
-func TestClaimTablesLeaveRoomForLeaseRenewals(t *testing.T) {
-	ctx := context.Background()
-	if db := storetest.SQLite(t)(t, "fill", store.Options{}); db == nil {
-		t.Fatal("no SQLite store")
-	}
-	db := storetest.Postgres(t)(t, "fill", store.Options{})
-	for _, table := range []string{"outbox", "inbound"} {
-		var opts string
-		if err := db.SQL().QueryRowContext(ctx, `SELECT COALESCE(array_to_string(reloptions, ','), '') FROM pg_class
-			WHERE relname = $1 AND relnamespace = to_regnamespace(current_schema())`, table).Scan(&opts); err != nil {
-			t.Fatal(err)
-		}
-		if opts != "fillfactor=50" {
-			t.Errorf("%s: options %q, want fillfactor=50", table, opts)
-		}
-	}
-}
