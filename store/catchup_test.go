@@ -139,4 +139,3 @@ func BenchmarkCatchUpBacklog(b *testing.B) {
 		})
 	}
 }
-
