@@ -351,12 +351,10 @@ func (db *DB) UnsentExcept(ctx context.Context, known func(id int64) bool) ([]ba
 			GROUP BY channel, chat_id) `
 	const notHeld = ` AND NOT EXISTS (SELECT 1 FROM held h WHERE h.channel = outbox.channel AND h.chat_id = outbox.chat_id
 			AND (h.first < outbox.id OR outbox.owner IS NULL OR outbox.owner <> $1))`
-	// This process's own items are not claimed again: only the first two of each chat keep
-	// a live lease (RenewClaims), and the items behind them are held through them.
 	claim := held + `UPDATE outbox SET owner = $1, lease_until = $3
-		WHERE state = 'pending' AND (owner IS NULL OR (owner <> $1 AND lease_until < $2))` + notHeld + `
+		WHERE state = 'pending' AND (owner IS NULL OR lease_until < $2)` + notHeld + `
 		RETURNING ` + outboxColumns
-	mine := held + `SELECT id FROM outbox WHERE state = 'pending' AND owner = $1` + notHeld + ` ORDER BY id`
+	mine := held + `SELECT id FROM outbox WHERE state = 'pending' AND owner = $1 AND lease_until >= $2` + notHeld + ` ORDER BY id`
 	run := func(q *sql.Tx) ([]balai.StoredOutgoing, error) {
 		rows, err := q.QueryContext(ctx, claim, db.owner, db.ms(now), db.ms(now.Add(db.lease)))
 		if err != nil {

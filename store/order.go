@@ -239,24 +239,15 @@ func (db *DB) ClaimChat(ctx context.Context, chat balai.ChatRef) ([]balai.Stored
 // the next renewal, a third of a lease later, takes the rest. Waiting for them instead would
 // lock rows in another order than the claims do, and PostgreSQL aborted one of the two as a
 // deadlock under load — a renewal lost that way could let a live replica's claims lapse.
-//
-// Of the undelivered replies only the first two of each chat are renewed: the first holds
-// the chat (no other process claims an item behind another's live claim; see Unsent), the
-// second keeps holding it while the first is recorded as sent and the dispatcher confirms
-// the next (Confirm). A backlog of thousands of replies after a channel's outage then costs
-// two writes per chat per renewal instead of one per reply; when this process dies the
-// chat's first claims lapse within a lease, as before, and the chat moves whole.
 func (db *DB) RenewClaims(ctx context.Context) error {
 	until := db.ms(db.now().Add(db.lease))
-	const heads = `SELECT id FROM (SELECT id, lease_until, ROW_NUMBER() OVER (PARTITION BY channel, chat_id ORDER BY id) AS n
-		FROM outbox WHERE owner = $2 AND state = 'pending') h WHERE n <= 2 AND lease_until < $1`
 	inbound := `UPDATE inbound SET lease_until = $1 WHERE owner = $2 AND handled_at IS NULL AND lease_until < $1`
-	outbox := `UPDATE outbox SET lease_until = $1 WHERE id IN (` + heads + `)`
+	outbox := `UPDATE outbox SET lease_until = $1 WHERE owner = $2 AND state = 'pending' AND lease_until < $1`
 	if db.dialect == Postgres {
 		inbound = `UPDATE inbound SET lease_until = $1 WHERE id IN (SELECT id FROM inbound
 			WHERE owner = $2 AND handled_at IS NULL AND lease_until < $1 FOR UPDATE SKIP LOCKED)`
 		outbox = `UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox
-			WHERE id IN (` + heads + `) AND owner = $2 AND state = 'pending' FOR UPDATE SKIP LOCKED)`
+			WHERE owner = $2 AND state = 'pending' AND lease_until < $1 FOR UPDATE SKIP LOCKED)`
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, inbound, until, db.owner); err != nil {
