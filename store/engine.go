@@ -387,18 +387,25 @@ func (db *DB) UnsentExcept(ctx context.Context, known func(id int64) bool) ([]ba
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		err = inChunks(missing, db.owner, func(in string, args []any) error {
+		for len(missing) > 0 {
+			n := min(len(missing), 500)
+			args := []any{db.owner}
+			marks := make([]string, n)
+			for i, id := range missing[:n] {
+				args = append(args, id)
+				marks[i] = fmt.Sprintf("$%d", i+2)
+			}
 			rows, err := q.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
-				WHERE state = 'pending' AND owner = $1 AND id IN (`+in+`)`, args...)
+				WHERE state = 'pending' AND owner = $1 AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			part, err := scanOutbox(rows)
+			if err != nil {
+				return nil, err
+			}
 			out = append(out, part...)
-			return err
-		})
-		if err != nil {
-			return nil, err
+			missing = missing[n:]
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 		return out, nil

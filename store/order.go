@@ -168,32 +168,23 @@ func (db *DB) ownLive(ctx context.Context, tx *sql.Tx, now time.Time, scope stri
 		}
 	}
 	var out []balai.StoredInbound
-	err = inChunks(missing, db.owner, func(in string, args []any) error {
-		part, err := scanClaimed(tx.QueryContext(ctx, `SELECT id, payload, attempts, not_before FROM inbound
-			WHERE handled_at IS NULL AND owner = $1 AND id IN (`+in+`)`, args...))
-		out = append(out, part...)
-		return err
-	})
-	return out, err
-}
-
-// inChunks calls fn for each chunk of at most 500 ids with an IN list of placeholders from
-// $2 on and its arguments, first (as $1).
-func inChunks(ids []int64, first any, fn func(in string, args []any) error) error {
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := []any{first}
+	for len(missing) > 0 {
+		n := min(len(missing), 500)
+		args := []any{db.owner}
 		marks := make([]string, n)
-		for i, id := range ids[:n] {
+		for i, id := range missing[:n] {
 			args = append(args, id)
 			marks[i] = fmt.Sprintf("$%d", i+2)
 		}
-		if err := fn(strings.Join(marks, ", "), args); err != nil {
-			return err
+		part, err := scanClaimed(tx.QueryContext(ctx, `SELECT id, payload, attempts, not_before FROM inbound
+			WHERE handled_at IS NULL AND owner = $1 AND id IN (`+strings.Join(marks, ", ")+`)`, args...))
+		if err != nil {
+			return nil, err
 		}
-		ids = ids[n:]
+		out = append(out, part...)
+		missing = missing[n:]
 	}
-	return nil
+	return out, nil
 }
 
 // mergeClaimed returns a and b (no id in both) in id order.
