@@ -31,12 +31,7 @@ type flakyStore struct {
 }
 
 func (f *flakyStore) Unsent(ctx context.Context) ([]bot.StoredOutgoing, error) {
-	return f.UnsentExcept(ctx, nil)
-}
-
-// UnsentExcept is the engine's catch-up (bot.CatchUpStore), with the replay added.
-func (f *flakyStore) UnsentExcept(ctx context.Context, known func(int64) bool) ([]bot.StoredOutgoing, error) {
-	items, err := f.DB.UnsentExcept(ctx, known)
+	items, err := f.DB.Unsent(ctx)
 	f.mu.Lock()
 	replay := f.replay
 	f.mu.Unlock()

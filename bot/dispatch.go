@@ -228,16 +228,6 @@ func (d *dispatcher) submit(items ...StoredOutgoing) int { return d.queueItems(f
 // finished meanwhile, so each item's claim is confirmed in the store before it is sent.
 func (d *dispatcher) resubmit(items ...StoredOutgoing) int { return d.queueItems(true, items) }
 
-// has reports whether the dispatcher holds the item with id (queued, being sent, or settled
-// here); resubmitting it would be a no-op.
-func (d *dispatcher) has(id int64) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	_, in := d.inflight[id]
-	_, done := d.settled[id]
-	return in || done
-}
-
 func (d *dispatcher) queueItems(verify bool, items []StoredOutgoing) int {
 	n := 0
 	for _, it := range items {

@@ -299,25 +299,13 @@ func (e *Engine) resync(ctx context.Context, every time.Duration) {
 // recover claims unhandled messages and undelivered replies and queues those not already
 // queued here. It returns how many were new to this process.
 func (e *Engine) recover(ctx context.Context) (int, int, error) {
-	cs, incremental := e.cfg.Store.(CatchUpStore)
-	var unsent []StoredOutgoing
-	var err error
-	if incremental {
-		unsent, err = cs.UnsentExcept(ctx, e.dispatch.has)
-	} else {
-		unsent, err = e.cfg.Store.Unsent(ctx)
-	}
+	unsent, err := e.cfg.Store.Unsent(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("bot: recover outbox: %w", err)
 	}
 	replies := e.dispatch.resubmit(unsent...)
 	mark := e.finishMark()
-	var pending []StoredInbound
-	if incremental {
-		pending, err = cs.PendingExcept(ctx, e.tracked)
-	} else {
-		pending, err = e.cfg.Store.Pending(ctx)
-	}
+	pending, err := e.cfg.Store.Pending(ctx)
 	if err != nil {
 		return 0, replies, fmt.Errorf("bot: recover inbox: %w", err)
 	}
@@ -328,24 +316,6 @@ func (e *Engine) recover(ctx context.Context) (int, int, error) {
 		}
 	}
 	return msgs, replies, nil
-}
-
-// CatchUpStore is implemented by stores whose catch-up can leave out the work this process
-// holds already: PendingExcept and UnsentExcept are Pending and Unsent without the messages
-// and replies known reports (their claims are this process's, renewed by ClaimRenewer). Over
-// a long backlog (a channel's outage, a replica's restart) a catch-up then reads only what is
-// new, instead of everything again at every wake-up.
-type CatchUpStore interface {
-	PendingExcept(ctx context.Context, known func(id int64) bool) ([]StoredInbound, error)
-	UnsentExcept(ctx context.Context, known func(id int64) bool) ([]StoredOutgoing, error)
-}
-
-// tracked reports whether this process has taken up the message with id.
-func (e *Engine) tracked(id int64) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	_, ok := e.inflight[id]
-	return ok
 }
 
 // track records that this process has taken up in; false when it already had.

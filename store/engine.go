@@ -331,97 +331,40 @@ func (db *DB) enqueue(ctx context.Context, tx *sql.Tx, items []balai.Outgoing, i
 // and one that started while another process's claim was being committed could take a
 // chat's item that the other did not see, while the other took the chat's earlier ones.
 func (db *DB) Unsent(ctx context.Context) ([]balai.StoredOutgoing, error) {
-	return db.UnsentExcept(ctx, nil)
-}
-
-// UnsentExcept is Unsent, leaving out the items this process holds already that known
-// reports (the engine's catch-up leaves out what its dispatcher has): only items unclaimed
-// or whose claim lapsed are claimed (written), and the items this process holds are read by
-// id first, their payloads only when missing. A catch-up over a long backlog of replies (a
-// channel's outage) then costs little when there is nothing new; see bot.CatchUpStore.
-func (db *DB) UnsentExcept(ctx context.Context, known func(id int64) bool) ([]balai.StoredOutgoing, error) {
 	now := db.now()
 	// held is, per chat, the first pending item another live process holds. Computed once
 	// (not per item: a chat with thousands of pending items, such as the officers' group
-	// after a long stop, would make a per-item look-back quadratic). An item behind it in
-	// its chat is neither claimed nor listed, and no unclaimed item of such a chat is.
-	const held = `WITH held AS MATERIALIZED (
+	// after a long stop, would make a per-item look-back quadratic).
+	const q = `WITH held AS MATERIALIZED (
 			SELECT channel, chat_id, MIN(id) AS first FROM outbox
-			WHERE state = 'pending' AND owner <> $1 AND lease_until >= $2
-			GROUP BY channel, chat_id) `
-	const notHeld = ` AND NOT EXISTS (SELECT 1 FROM held h WHERE h.channel = outbox.channel AND h.chat_id = outbox.chat_id
-			AND (h.first < outbox.id OR outbox.owner IS NULL OR outbox.owner <> $1))`
-	claim := held + `UPDATE outbox SET owner = $1, lease_until = $3
-		WHERE state = 'pending' AND (owner IS NULL OR lease_until < $2)` + notHeld + `
+			WHERE state = 'pending' AND owner <> $1 AND lease_until >= $3
+			GROUP BY channel, chat_id)
+		UPDATE outbox SET owner = $1, lease_until = $2
+		WHERE state = 'pending' AND (owner IS NULL OR owner = $1 OR lease_until < $3)
+		AND NOT EXISTS (SELECT 1 FROM held h WHERE h.channel = outbox.channel AND h.chat_id = outbox.chat_id
+			AND (h.first < outbox.id OR outbox.owner IS NULL OR outbox.owner <> $1))
 		RETURNING ` + outboxColumns
-	mine := held + `SELECT id FROM outbox WHERE state = 'pending' AND owner = $1 AND lease_until >= $2` + notHeld + ` ORDER BY id`
-	run := func(q *sql.Tx) ([]balai.StoredOutgoing, error) {
-		rows, err := q.QueryContext(ctx, claim, db.owner, db.ms(now), db.ms(now.Add(db.lease)))
-		if err != nil {
-			return nil, err
-		}
-		out, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		rows, err = q.QueryContext(ctx, mine, db.owner, db.ms(now))
-		if err != nil {
-			return nil, err
-		}
-		have := make(map[int64]bool, len(out))
-		for _, it := range out {
-			have[it.ID] = true
-		}
-		var missing []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if !have[id] && (known == nil || !known(id)) {
-				missing = append(missing, id)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		for len(missing) > 0 {
-			n := min(len(missing), 500)
-			args := []any{db.owner}
-			marks := make([]string, n)
-			for i, id := range missing[:n] {
-				args = append(args, id)
-				marks[i] = fmt.Sprintf("$%d", i+2)
-			}
-			rows, err := q.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
-				WHERE state = 'pending' AND owner = $1 AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
-			if err != nil {
-				return nil, err
-			}
-			part, err := scanOutbox(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, part...)
-			missing = missing[n:]
-		}
-		sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-		return out, nil
-	}
+	args := []any{db.owner, db.ms(now.Add(db.lease)), db.ms(now)}
 	var out []balai.StoredOutgoing
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		// On SQLite one connection writes: the statements never interleave with another's.
-		if db.dialect == Postgres {
+	var err error
+	if db.dialect == Postgres {
+		err = db.tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, unsentLock); err != nil {
 				return err
 			}
+			rows, err := tx.QueryContext(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			out, err = scanOutbox(rows)
+			return err
+		})
+	} else { // one writer: the statement never interleaves with another
+		var rows *sql.Rows
+		if rows, err = db.w.QueryContext(ctx, q, args...); err == nil {
+			out, err = scanOutbox(rows)
 		}
-		var err error
-		out, err = run(tx)
-		return err
-	})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: unsent: %w", err)
 	}

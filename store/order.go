@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
-	"time"
 
 	"github.com/balai-id/balai"
 )
@@ -36,21 +34,11 @@ const claimChatsPerPass = 256
 // chatKeyExpr is a chat's advisory-lock key on PostgreSQL.
 const chatKeyExpr = `hashtextextended(channel || ':' || chat_id, 0)`
 
-// claimCond selects the unhandled messages this process may claim: unowned, or whose claim
-// lapsed (its own too), in a chat no other live process holds. Parameters: $1 owner, $3 now.
-// The chats held elsewhere are read once per statement (a look-back per message would make a
-// claim over a long backlog quadratic: thousands of messages, each scanning its chat's).
-// Messages this process holds already are not claimed again (their claims are renewed by
-// RenewClaims): they are read by ownLive, without writing them or locking their chats.
-const claimCond = `handled_at IS NULL AND (owner IS NULL OR lease_until < $3)
-	AND (channel, chat_id) NOT IN (SELECT o.channel, o.chat_id FROM inbound o
-		WHERE o.handled_at IS NULL AND o.owner <> $1 AND o.lease_until >= $3`
-
-// claimAny and claimOne complete claimCond: for every chat, or for the chat $4, $5 only.
-const (
-	claimAny = claimCond + `)`
-	claimOne = claimCond + ` AND o.channel = $4 AND o.chat_id = $5)`
-)
+// claimCond selects the unhandled messages this process may claim: unowned, its own, or
+// whose claim lapsed, in a chat no other live process holds. Parameters: $1 owner, $3 now.
+const claimCond = `handled_at IS NULL AND (owner IS NULL OR owner = $1 OR lease_until < $3)
+	AND NOT EXISTS (SELECT 1 FROM inbound o WHERE o.channel = inbound.channel AND o.chat_id = inbound.chat_id
+		AND o.handled_at IS NULL AND o.owner <> $1 AND o.lease_until >= $3)`
 
 // claimSet claims; $2 is the new lease end, which never shortens a longer claim (a message
 // waiting for its retry keeps its claim until then).
@@ -94,52 +82,45 @@ func (db *DB) chatHolder(ctx context.Context, tx *sql.Tx, chat balai.ChatRef) (o
 	return owner, leaseUntil, err == nil, err
 }
 
-// Pending claims unhandled messages, chat by chat; see bot.Store. It is PendingExcept
-// leaving out nothing.
+// Pending claims unhandled messages, chat by chat; see bot.Store.
 func (db *DB) Pending(ctx context.Context) ([]balai.StoredInbound, error) {
-	return db.PendingExcept(ctx, nil)
-}
-
-// PendingExcept claims the unhandled messages that are unowned or whose claim lapsed, chat
-// by chat, and adds those this process holds already unless known reports them (the
-// engine's catch-up leaves out what it has queued: over a long backlog, reading it all again
-// at every catch-up would cost more than handling it); see bot.CatchUpStore.
-//
-// On PostgreSQL it locks only the chats with something to claim: a catch-up that finds
-// nothing new takes no lock, and never holds up Accept.
-func (db *DB) PendingExcept(ctx context.Context, known func(id int64) bool) ([]balai.StoredInbound, error) {
 	now := db.now()
 	var out []balai.StoredInbound
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		q := claimSet + ` WHERE ` + claimAny
+		q := claimSet + ` WHERE ` + claimCond
 		args := []any{db.owner, db.ms(now.Add(db.lease)), db.ms(now)}
-		claim := true
 		if db.dialect == Postgres {
-			keys, err := queryIDs(ctx, tx, `SELECT DISTINCT `+chatKeyExpr+` AS k FROM inbound
-				WHERE handled_at IS NULL AND (owner IS NULL OR lease_until < $1) ORDER BY k LIMIT $2`,
-				db.ms(now), claimChatsPerPass)
+			var keys []int64
+			rows, err := tx.QueryContext(ctx, `SELECT DISTINCT `+chatKeyExpr+` AS k FROM inbound
+				WHERE handled_at IS NULL AND (owner IS NULL OR owner = $1 OR lease_until < $2) ORDER BY k LIMIT $3`,
+				db.owner, db.ms(now), claimChatsPerPass)
 			if err != nil {
 				return err
+			}
+			for rows.Next() {
+				var k int64
+				if err := rows.Scan(&k); err != nil {
+					rows.Close()
+					return err
+				}
+				keys = append(keys, k)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(keys) == 0 {
+				return nil
 			}
 			if err := lockChats(ctx, tx, keys); err != nil {
 				return err
 			}
 			q += ` AND ` + chatKeyExpr + ` = ANY($4)`
 			args = append(args, keys)
-			claim = len(keys) > 0
 		}
-		if claim {
-			var err error
-			if out, err = scanClaimed(tx.QueryContext(ctx, q+claimReturning, args...)); err != nil {
-				return err
-			}
-		}
-		held, err := db.ownLive(ctx, tx, now, "", nil, out, known)
-		if err != nil {
-			return err
-		}
-		out = mergeClaimed(out, held)
-		return nil
+		var err error
+		out, err = scanClaimed(tx.QueryContext(ctx, q+claimReturning, args...))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: pending: %w", err)
@@ -147,58 +128,8 @@ func (db *DB) PendingExcept(ctx context.Context, known func(id int64) bool) ([]b
 	return out, nil
 }
 
-// ownLive reads the unhandled messages this process holds (in the chats scope selects,
-// with its parameters from $3 on), except those in claimed and those known reports: ids
-// first, then the messages still missing.
-func (db *DB) ownLive(ctx context.Context, tx *sql.Tx, now time.Time, scope string, scopeArgs []any,
-	claimed []balai.StoredInbound, known func(int64) bool) ([]balai.StoredInbound, error) {
-	ids, err := queryIDs(ctx, tx, `SELECT id FROM inbound WHERE handled_at IS NULL AND owner = $1 AND lease_until >= $2`+scope+` ORDER BY id`,
-		append([]any{db.owner, db.ms(now)}, scopeArgs...)...)
-	if err != nil {
-		return nil, err
-	}
-	have := make(map[int64]bool, len(claimed))
-	for _, c := range claimed {
-		have[c.ID] = true
-	}
-	missing := ids[:0]
-	for _, id := range ids {
-		if !have[id] && (known == nil || !known(id)) {
-			missing = append(missing, id)
-		}
-	}
-	var out []balai.StoredInbound
-	for len(missing) > 0 {
-		n := min(len(missing), 500)
-		args := []any{db.owner}
-		marks := make([]string, n)
-		for i, id := range missing[:n] {
-			args = append(args, id)
-			marks[i] = fmt.Sprintf("$%d", i+2)
-		}
-		part, err := scanClaimed(tx.QueryContext(ctx, `SELECT id, payload, attempts, not_before FROM inbound
-			WHERE handled_at IS NULL AND owner = $1 AND id IN (`+strings.Join(marks, ", ")+`)`, args...))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, part...)
-		missing = missing[n:]
-	}
-	return out, nil
-}
-
-// mergeClaimed returns a and b (no id in both) in id order.
-func mergeClaimed(a, b []balai.StoredInbound) []balai.StoredInbound {
-	if len(b) == 0 {
-		return a
-	}
-	out := append(a, b...)
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
 // ClaimChat claims the unhandled messages of one chat, unless another live process holds
-// it, with those of the chat this process holds already; see bot.ChatClaimer.
+// it; see bot.ChatClaimer.
 func (db *DB) ClaimChat(ctx context.Context, chat balai.ChatRef) ([]balai.StoredInbound, error) {
 	now := db.now()
 	var out []balai.StoredInbound
@@ -213,17 +144,9 @@ func (db *DB) ClaimChat(ctx context.Context, chat balai.ChatRef) ([]balai.Stored
 			}
 		}
 		var err error
-		out, err = scanClaimed(tx.QueryContext(ctx, claimSet+` WHERE channel = $4 AND chat_id = $5 AND `+claimOne+claimReturning,
+		out, err = scanClaimed(tx.QueryContext(ctx, claimSet+` WHERE channel = $4 AND chat_id = $5 AND `+claimCond+claimReturning,
 			db.owner, db.ms(now.Add(db.lease)), db.ms(now), string(chat.Channel), chat.ID))
-		if err != nil {
-			return err
-		}
-		held, err := db.ownLive(ctx, tx, now, ` AND channel = $3 AND chat_id = $4`, []any{string(chat.Channel), chat.ID}, out, nil)
-		if err != nil {
-			return err
-		}
-		out = mergeClaimed(out, held)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: claim chat %s: %w", chat, err)
